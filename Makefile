@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two commands the README names: `make run` and `make test`. Each installs what is missing
+# (Debian packages, the Python environment), builds incrementally, and then runs.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+# Extra arguments for `make run`, e.g. make run RUN_ARGS="--backends torch --batch 8".
+RUN_ARGS ?=
+RUN_OUT ?= results/latest
+CTEST_ARGS ?=
+
+.PHONY: run test setup build bench clean
+
+# tools/setup/setup.sh prints the environment's folder on its last line.
+setup:
+	@tools/setup/setup.sh > $(BUILD_DIR).venv-path.tmp && mkdir -p $(BUILD_DIR) && \
+	  mv $(BUILD_DIR).venv-path.tmp $(BUILD_DIR)/venv-path
+
+build: setup
+	@venv=$$(cat $(BUILD_DIR)/venv-path); \
+	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	    -DINFERBENCH_PYTHON=$$venv/bin/python; \
+	fi
+	@cmake --build $(BUILD_DIR)
+
+run: build
+	./inferbench run --out $(RUN_OUT) $(RUN_ARGS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j2 $(CTEST_ARGS)
+
+bench: build
+	$(BUILD_DIR)/bench/inferbench_overhead_bench
+	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/torch_side_by_side.py --inferbench ./inferbench
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Optional C++ helpers for implementing the C ABI of inferbench_backend.h: the plugin-owned
+// last-error string, exception-to-status conversion at the boundary, and owned key/value
+// lists. Header-only so a plugin links nothing of ours.
+#pragma once
+
+#include <exception>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backends/api/inferbench_backend.h"
+
+// Marks the one exported symbol of a plugin.
+#define IB_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace inferbench::plugin {
+
+// The message behind last_error(); one per thread (the worker calls from one thread).
+inline std::string& last_error_storage() {
+  thread_local std::string message;
+  return message;
+}
+
+inline const char* last_error() { return last_error_storage().c_str(); }
+
+// Records `message` and returns `code`: `return fail(IB_ERROR_INPUT, "...")`.
+inline ib_status fail(ib_status code, std::string message) {
+  last_error_storage() = std::move(message);
+  return code;
+}
+
+// Runs `body` (returning ib_status) and converts any exception into IB_ERROR_BACKEND with
+// its message, so that no exception crosses the C boundary.
+template <typename Body>
+ib_status guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    // SDK messages can span many lines (backtraces); the first line says what went wrong.
+    if (auto eol = what.find('\n'); eol != std::string::npos) what.resize(eol);
+    return fail(IB_ERROR_BACKEND, what);
+  } catch (...) {
+    return fail(IB_ERROR_BACKEND, "unknown exception from the framework");
+  }
+}
+
+// Key/value pairs the plugin owns, exposed as an ib_key_value array.
+class KeyValues {
+ public:
+  void set(std::string key, std::string value) {
+    for (auto& [k, v] : entries_) {
+      if (k == key) {
+        v = std::move(value);
+        rebuild();
+        return;
+      }
+    }
+    entries_.emplace_back(std::move(key), std::move(value));
+    rebuild();
+  }
+  const ib_key_value* data() const { return view_.data(); }
+  size_t size() const { return view_.size(); }
+
+ private:
+  void rebuild() {
+    view_.clear();
+    for (const auto& [k, v] : entries_) view_.push_back({k.c_str(), v.c_str()});
+  }
+  std::vector<std::pair<std::string, std::string>> entries_;
+  std::vector<ib_key_value> view_;
+};
+
+inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {
+  std::map<std::string, std::string> result;
+  for (size_t i = 0; i < args->num_options; ++i) {
+    result[args->options[i].key] = args->options[i].value;
+  }
+  return result;
+}
+
+}  // namespace inferbench::plugin

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: Apache-2.0
+// Subcommands and the run's output sinks (files written after every row, the store).
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "core/env/environment.h"
+#include "core/support/build_info.h"
+#include "driver/artefacts.h"
+#include "driver/catalogue.h"
+#include "driver/driver.h"
+#include "driver/spawn.h"
+#include "report/reporter.h"
+#include "store/result_store.h"
+#include "worker/worker.h"
+
+namespace fs = std::filesystem;
+
+namespace inferbench::cli {
+namespace {
+
+void print_error(const Status& status) {
+  std::cerr << "inferbench: " << status.to_string() << "\n";
+}
+
+std::string utc_now_iso() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string new_run_id() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device device;
+  return fmt::format("{}-{:06x}", stamp, device() & 0xffffff);
+}
+
+// Renders `run` in `format` into `path` through a temporary file, so a reader never sees a
+// half-written file and an interrupted run keeps the previous complete one.
+Status write_report_file(const RunResult& run, const std::string& format, const fs::path& path) {
+  const fs::path temp = path.string() + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    if (!out) return Status(StatusCode::Io, "cannot write " + temp.string(), "check the --out folder");
+    auto reporter = make_reporter(format, out);
+    if (!reporter) return reporter.status();
+    report_run(**reporter, run);
+    out.flush();
+    if (!out) return Status(StatusCode::Io, "cannot write " + temp.string(), "check free disk space");
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) return Status(StatusCode::Io, "cannot replace " + path.string() + ": " + ec.message());
+  return Status::ok();
+}
+
+Status write_run_files(const RunResult& run, const fs::path& dir) {
+  IB_RETURN_IF_ERROR(write_report_file(run, "json", dir / "results.json"));
+  IB_RETURN_IF_ERROR(write_report_file(run, "csv", dir / "results.csv"));
+  IB_RETURN_IF_ERROR(write_report_file(run, "markdown", dir / "results.md"));
+  return Status::ok();
+}
+
+int exit_code_for_rows(const std::vector<Row>& rows) {
+  int ok = 0, failed = 0;
+  for (const auto& row : rows) {
+    if (row.status == RowStatus::Ok) ++ok;
+    if (row.status == RowStatus::Failed) ++failed;
+  }
+  if (ok == 0) return kExitNothingRan;
+  return failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+void print_configuration(const RunRequest& request, const RunInfo& info) {
+  std::cerr << fmt::format(
+      "inferbench run {}\n  model {} | batch {} | warm-up {} | iterations {} | max {} s/cell | "
+      "threads {} | seed {}\n  backends {} | devices {} | precisions {}\n  host {} | {} | {} "
+      "usable CPUs\n",
+      info.id, request.model,
+      fmt::format("{}", fmt::join(request.batches, ",")), request.warmup, request.iterations,
+      request.max_seconds, request.threads ? std::to_string(request.threads) : "default",
+      request.seed,
+      request.backends.empty() ? "all" : fmt::format("{}", fmt::join(request.backends, ",")),
+      request.devices.empty() ? "all" : fmt::format("{}", fmt::join(request.devices, ",")),
+      request.precisions.empty() ? "all" : fmt::format("{}", fmt::join(request.precisions, ",")),
+      info.host, cpu_model_name(), usable_cpu_count());
+  if (!request.changed.empty()) {
+    std::cerr << "  changed from defaults: " << fmt::format("{}", fmt::join(request.changed, " ")) << "\n";
+  }
+}
+
+int run_command(const RunRequest& request) {
+  Driver driver(DriverPaths::from_build());
+  if (auto valid = driver.validate(request); !valid) {
+    print_error(valid);
+    return exit_code_for(valid);
+  }
+  std::optional<ResultStore> store;
+  if (request.store) {
+    const fs::path db = request.db_path ? *request.db_path : default_store_path();
+    auto opened = ResultStore::open(db);
+    if (!opened) {
+      print_error(Status(StatusCode::Io, "cannot open result store " + db.string() + ": " +
+                         opened.status().message(), "choose a writable --db, or --no-store"));
+      return kExitIo;
+    }
+    store.emplace(std::move(*opened));
+  }
+
+  RunResult result;
+  result.run.id = new_run_id();
+  result.run.started_at = utc_now_iso();
+  result.run.host = host_name();
+  result.run.env = describe_environment();
+  result.run.request = to_json(request);
+  bool storage_warned = false;
+  auto warn_storage = [&](const Status& status) {
+    if (!status && !storage_warned) {
+      print_error(Status(status.code(), "results not saved: " + status.message(),
+                         "the run goes on; rows are still printed at the end"));
+      storage_warned = true;
+    }
+  };
+  install_interrupt_handler();
+  RunListener listener;
+  bool started = false;
+  listener.started = [&] {
+    started = true;
+    print_configuration(request, result.run);
+    if (store) warn_storage(store->begin_run(result.run));
+    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+  };
+  listener.progress = [](const std::string& line) { std::cerr << "  " << line << "\n"; };
+  listener.row = [&](const Row& row) {
+    result.rows.push_back(row);
+    if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), row));
+    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+  };
+  const Status status = driver.run(request, listener);
+  if (store && started) warn_storage(store->finish_run(result.run.id));
+  if (!status) {
+    print_error(status);
+    if (result.rows.empty()) return exit_code_for(status);
+  }
+
+  std::cout << "\n";
+  auto table = make_reporter("table", std::cout);
+  report_run(**table, result);
+  if (request.out_dir) {
+    std::cout << "\nresults: " << (*request.out_dir / "results.json").string() << " (.csv, .md)\n";
+  }
+  if (store) std::cout << "stored as run " << result.run.id << " in " << store->path().string() << "\n";
+  return exit_code_for_rows(result.rows);
+}
+
+int backends_command(bool include_testing, bool as_json) {
+  Driver driver(DriverPaths::from_build());
+  const auto backends = driver.describe_backends(include_testing);
+  if (as_json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& d : backends) {
+      list.push_back({{"name", d.name}, {"framework", d.framework}, {"available", d.loadable},
+                      {"reason", d.reason}, {"version", d.version}, {"devices", d.devices},
+                      {"unavailable_devices", d.unavailable_devices}, {"precisions", d.precisions},
+                      {"artefact_format", d.artefact_format}, {"suffixes", d.suffixes},
+                      {"options", d.options}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& d : backends) {
+    if (!d.loadable) {
+      std::cout << fmt::format("{:<11} unavailable  {}\n", d.name, d.reason);
+      continue;
+    }
+    std::cout << fmt::format("{:<11} available    {} {} | precisions {} | loads {} ({})\n", d.name,
+                             d.framework, d.version, fmt::join(d.precisions, ","), d.artefact_format,
+                             fmt::join(d.suffixes, ","));
+    for (const auto& device : d.devices) {
+      auto it = d.unavailable_devices.find(device);
+      std::cout << fmt::format("{:<11}   device {:<5} {}\n", "", device,
+                               it == d.unavailable_devices.end() ? "available" : "unavailable: " + it->second);
+    }
+    for (const auto& o : d.options) {
+      std::cout << fmt::format("{:<11}   option {}:{}=<{}> (default {}) {}\n", "", d.name,
+                               o.value("name", ""), o.value("type", ""), o.value("default", ""),
+                               o.value("doc", ""));
+    }
+  }
+  return kExitOk;
+}
+
+int models_command() {
+  std::cout << "Models the exporters build:\n";
+  for (const auto& m : model_catalogue()) std::cout << fmt::format("  {:<14} {}\n", m.name, m.description);
+  const auto root = ArtefactCache::default_root();
+  ArtefactCache cache(root, project_python(), exporter_dir());
+  const auto manifests = cache.manifests();
+  std::cout << "\nPrepared artefacts in " << root.string() << ":\n";
+  if (manifests.empty()) std::cout << "  none yet (`inferbench run` exports what it needs)\n";
+  for (const auto& m : manifests) {
+    std::cout << fmt::format("  {:<14} {:<12} {:<5} {:>10} bytes  export {:>9.1f} ms  {}  ({})\n",
+                             m.value("model", "?"), m.value("format", "?"), m.value("precision", "?"),
+                             m.value("bytes", 0LL), m.value("export_ms", 0.0),
+                             m.value("file", "?"), m.value("versions", nlohmann::json::object()).dump());
+  }
+  return kExitOk;
+}
+
+Result<RunResult> load_result(const std::string& what, const std::string& db) {
+  std::error_code ec;
+  if (fs::is_regular_file(what, ec)) {
+    std::ifstream in(what);
+    auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object() || !json.contains("rows")) {
+      return Status(StatusCode::Input, what + " is not an inferbench results.json",
+                    "give a results.json written by `inferbench run --out` or a run id");
+    }
+    try {
+      return json.get<RunResult>();
+    } catch (const std::exception& e) {
+      return Status(StatusCode::Input, what + " does not match the results schema: " + e.what(),
+                    "see docs/results.schema.json");
+    }
+  }
+  auto store = ResultStore::open(db.empty() ? default_store_path() : fs::path(db));
+  if (!store) return store.status();
+  return store->load_run(what);
+}
+
+int report_command(const std::string& what, const std::string& format, const std::string& db,
+                   const std::string& out_dir) {
+  auto run = load_result(what, db);
+  if (!run) {
+    print_error(run.status());
+    return exit_code_for(run.status());
+  }
+  auto reporter = make_reporter(format, std::cout);
+  if (!reporter) {
+    print_error(reporter.status());
+    return kExitUsage;
+  }
+  report_run(**reporter, *run);
+  if (!out_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (auto written = write_run_files(*run, out_dir); !written) {
+      print_error(written);
+      return kExitIo;
+    }
+  }
+  return kExitOk;
+}
+
+int history_command(const std::string& db, int limit) {
+  auto store = ResultStore::open(db.empty() ? default_store_path() : fs::path(db));
+  if (!store) {
+    print_error(store.status());
+    return exit_code_for(store.status());
+  }
+  std::cout << "result store: " << store->path().string() << "\n";
+  auto runs = store->list_runs(limit);
+  if (!runs) {
+    print_error(runs.status());
+    return kExitIo;
+  }
+  if (runs->empty()) std::cout << "no runs yet\n";
+  for (const auto& r : *runs) {
+    std::cout << fmt::format("{}  {}  {:<10} rows {:>3} (ok {}, failed {}, unavailable {})  {}{}\n", r.id,
+                             r.started_at, r.host, r.row_count, r.ok_count, r.failed_count,
+                             r.unavailable_count,
+                             r.best_fps ? fmt::format("best {:.2f} FPS {}", *r.best_fps, r.best_label) : "",
+                             r.finished_at ? "" : "  (interrupted)");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The worker is a separate entry: it must not parse the user-facing options.
+  if (argc >= 2 && std::string(argv[1]) == "worker") return worker_main(argc - 1, argv + 1);
+
+  CLI::App app("inferbench: one model, several inference frameworks, one measurement protocol.",
+               "inferbench");
+  app.footer(kExitCodeHelp);
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand("run", "measure the model on every selected backend, device, "
+                                        "precision and batch; print Table B and store the run");
+  RunOptions run_options;
+  run_options.add_to(*run);
+  bool explain = false;
+  run->add_flag("--explain", explain, "print the metric definitions (docs/metrics.md) and exit");
+
+  auto* backends = app.add_subcommand("backends", "list backends: available or not (and why), "
+                                                  "version, devices, precisions, options");
+  bool backends_all = false, backends_json = false;
+  backends->add_flag("--all", backends_all, "include the test-only plugins");
+  backends->add_flag("--json", backends_json, "print JSON");
+
+  app.add_subcommand("models", "list known models and the prepared artefacts (sizes, export times)");
+
+  auto* report = app.add_subcommand("report", "re-render a stored run or a results.json");
+  std::string report_what, report_format = "table", report_db, report_out;
+  report->add_option("RUN", report_what, "run id (or unique prefix) from `history`, or a results.json")->required();
+  report->add_option("--format", report_format, "table, csv, markdown or json")->capture_default_str();
+  report->add_option("--db", report_db, "result store to read");
+  report->add_option("--out", report_out, "also write results.json/.csv/.md into this folder");
+
+  auto* history = app.add_subcommand("history", "list stored runs, newest first, and the store's path");
+  std::string history_db;
+  int history_limit = 20;
+  history->add_option("--db", history_db, "result store to read");
+  history->add_option("--limit", history_limit, "how many runs")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "inferbench: " << e.what() << "; see `inferbench --help`\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (run->parsed() && explain) {
+      std::ifstream in(fs::path(build_info().source_dir) / "docs" / "metrics.md");
+      if (!in) {
+        print_error(Status(StatusCode::Io, "docs/metrics.md not found in the source tree"));
+        return kExitIo;
+      }
+      std::cout << in.rdbuf();
+      return kExitOk;
+    }
+    if (run->parsed()) {
+      auto request = run_options.to_request(*run);
+      if (!request) {
+        print_error(request.status());
+        return kExitUsage;
+      }
+      return run_command(*request);
+    }
+    if (backends->parsed()) return backends_command(backends_all, backends_json);
+    if (app.got_subcommand("models")) return models_command();
+    if (report->parsed()) return report_command(report_what, report_format, report_db, report_out);
+    if (history->parsed()) return history_command(history_db, history_limit);
+  } catch (const std::exception& e) {
+    // Last resort: our code returns errors as values; this catches library surprises.
+    std::cerr << "inferbench: internal error: " << e.what() << "\n";
+    return kExitIo;
+  }
+  return kExitUsage;
+}
+
+}  // namespace inferbench::cli

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `run` option groups and their parsing rules.
+#include "cli/options.h"
+
+#include <charconv>
+#include <sstream>
+
+namespace inferbench::cli {
+namespace {
+
+CLI::Option* single(CLI::Option* option) {
+  // A flag given twice is rejected rather than silently resolved to one of the values.
+  return option->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+}
+
+Result<std::int64_t> parse_int(const std::string& text, const char* what) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return Status(StatusCode::Usage, std::string(what) + ": '" + text + "' is not an integer",
+                  "give whole numbers, for example 1,8,64");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::string> parse_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  if (items.size() == 1 && items[0] == "all") items.clear();
+  return items;
+}
+
+Result<std::vector<int>> parse_int_list(const std::string& text, const char* flag) {
+  std::vector<int> values;
+  for (const auto& item : parse_list(text)) {
+    auto value = parse_int(item, flag);
+    if (!value) return value.status();
+    if (*value < -1000000000 || *value > 1000000000) {
+      return Status(StatusCode::Usage, std::string(flag) + ": " + item + " is out of range",
+                    "give a reasonable size");
+    }
+    values.push_back(static_cast<int>(*value));
+  }
+  if (values.empty()) {
+    return Status(StatusCode::Usage, std::string(flag) + " is empty", "give at least one value");
+  }
+  return values;
+}
+
+Result<BackendOption> parse_backend_option(const std::string& text) {
+  const auto colon = text.find(':');
+  const auto equals = text.find('=');
+  if (colon == std::string::npos || equals == std::string::npos || equals < colon || colon == 0 ||
+      equals == colon + 1) {
+    return Status(StatusCode::Usage, "--backend-option '" + text + "' is not BACKEND:KEY=VALUE",
+                  "for example --backend-option noop:spin_us=10");
+  }
+  return BackendOption{text.substr(0, colon), text.substr(colon + 1, equals - colon - 1),
+                       text.substr(equals + 1)};
+}
+
+void ModelOptions::add_to(CLI::App& app) {
+  single(app.add_option("--model", model,
+                        "a known model name (see `inferbench models`) or an artefact file")
+             ->capture_default_str()->group("Model"));
+  single(app.add_option("--weights", weights,
+                        "checkpoint (torch state_dict) for a named model; default: seeded random "
+                        "weights")->group("Model"));
+  single(app.add_option("--input-shape", input_shape,
+                        "per-sample input shape of a model FILE, e.g. 3x224x224 (default "
+                        "3x224x224)")->group("Model"));
+}
+
+Status ModelOptions::apply(RunRequest& request) const {
+  request.model = model;
+  if (!weights.empty()) request.weights = weights;
+  if (!input_shape.empty()) {
+    std::stringstream in(input_shape);
+    for (std::string dim; std::getline(in, dim, 'x');) {
+      auto value = parse_int(dim, "--input-shape");
+      if (!value || *value < 1) {
+        return Status(StatusCode::Usage, "--input-shape '" + input_shape + "' is not DxDx...",
+                      "give positive dimensions separated by x, e.g. 3x224x224");
+      }
+      request.sample_shape.push_back(*value);
+    }
+  }
+  return Status::ok();
+}
+
+void MatrixOptions::add_to(CLI::App& app) {
+  single(app.add_option("--backends", backends, "comma list of backends, or all")
+             ->capture_default_str()->group("Matrix"));
+  single(app.add_option("--devices", devices, "comma list of devices (cpu, cuda, gpu, npu), or all "
+                        "(every device each backend declares)")->capture_default_str()->group("Matrix"));
+  single(app.add_option("--precisions", precisions, "comma list of fp32, fp16, bf16, int8, or all "
+                        "(every precision each backend declares)")->capture_default_str()->group("Matrix"));
+  single(app.add_option("--batch", batches, "batch size, or a comma list for a sweep (1..4096)")
+             ->capture_default_str()->group("Matrix"));
+  app.add_option("--backend-option", backend_options,
+                 "BACKEND:KEY=VALUE passed to one backend (repeatable; see `inferbench backends`)")
+      ->group("Matrix");
+}
+
+Status MatrixOptions::apply(RunRequest& request) const {
+  request.backends = parse_list(backends);
+  request.devices = parse_list(devices);
+  request.precisions = parse_list(precisions);
+  auto parsed = parse_int_list(batches, "--batch");
+  if (!parsed) return parsed.status();
+  request.batches = *parsed;
+  for (const auto& text : backend_options) {
+    auto option = parse_backend_option(text);
+    if (!option) return option.status();
+    auto& pairs = request.backend_options[option->backend];
+    if (pairs.count(option->key)) {
+      return Status(StatusCode::Usage, "--backend-option " + option->backend + ":" + option->key + " given twice",
+                    "give each option once");
+    }
+    pairs[option->key] = option->value;
+  }
+  return Status::ok();
+}
+
+void MeasurementOptions::add_to(CLI::App& app) {
+  single(app.add_option("--warmup", warmup, "warm-up iterations (the first inference is one of them)")
+             ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--iters", iterations, "timed iterations per cell")
+             ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--max-seconds", max_seconds,
+                        "time budget per cell for warm-up + timed loop, seconds (stops early, "
+                        "with a warning in the row)")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--timeout", timeout_seconds,
+                        "hard limit per worker process, seconds: a worker still running is "
+                        "killed and its row is failed")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--threads", threads, "intra-op threads for every framework; 0 = each "
+                        "framework's default")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
+                        "weights)")->capture_default_str()->group("Measurement"));
+}
+
+Status MeasurementOptions::apply(RunRequest& request) const {
+  request.warmup = warmup;
+  request.iterations = iterations;
+  request.max_seconds = max_seconds;
+  request.timeout_seconds = timeout_seconds;
+  request.threads = threads;
+  request.seed = seed;
+  return Status::ok();
+}
+
+void OutputOptions::add_to(CLI::App& app) {
+  single(app.add_option("--out", out_dir, "folder for results.json, results.csv, results.md and "
+                        "worker logs (written as each cell finishes)")->group("Output"));
+  single(app.add_option("--db", db, "result store (SQLite); default $INFERBENCH_DB or "
+                        "~/.local/share/inferbench/history.sqlite")->group("Output"));
+  app.add_flag("--no-store", no_store, "do not record this run in the result store")->group("Output");
+  app.add_flag("--verbose", verbose, "show the frameworks' own log output")->group("Output");
+}
+
+Status OutputOptions::apply(RunRequest& request) const {
+  if (!out_dir.empty()) request.out_dir = out_dir;
+  if (!db.empty()) request.db_path = db;
+  request.store = !no_store;
+  request.verbose = verbose;
+  return Status::ok();
+}
+
+void RunOptions::add_to(CLI::App& app) {
+  model.add_to(app);
+  matrix.add_to(app);
+  measurement.add_to(app);
+  output.add_to(app);
+}
+
+Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
+  RunRequest request;
+  IB_RETURN_IF_ERROR(model.apply(request));
+  IB_RETURN_IF_ERROR(matrix.apply(request));
+  IB_RETURN_IF_ERROR(measurement.apply(request));
+  IB_RETURN_IF_ERROR(output.apply(request));
+  for (const auto* option : app.get_options()) {
+    if (option->count() > 0 && option->get_name() != "--help") {
+      request.changed.push_back(option->get_name());
+    }
+  }
+  return request;
+}
+
+Result<RunRequest> parse_run_arguments(const std::vector<std::string>& args) {
+  CLI::App app("inferbench run", "run");
+  RunOptions options;
+  options.add_to(app);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return Status(StatusCode::Usage, e.what(), "see `inferbench run --help`");
+  }
+  return options.to_request(app);
+}
+
+}  // namespace inferbench::cli

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// `inferbench run` options in groups — model, matrix, measurement, output — each a struct
+// that registers its flags (with help and defaults) and writes its part of the RunRequest.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/support/status.h"
+#include "driver/run_request.h"
+
+namespace inferbench::cli {
+
+struct ModelOptions {
+  std::string model = kDefaultModel;
+  std::string weights;
+  std::string input_shape;  // "3x224x224"
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
+struct MatrixOptions {
+  std::string backends = "all";
+  std::string devices = "all";
+  std::string precisions = "all";
+  std::string batches = std::to_string(kDefaultBatch);
+  std::vector<std::string> backend_options;  // BACKEND:KEY=VALUE
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
+struct MeasurementOptions {
+  int warmup = kDefaultWarmup;
+  int iterations = kDefaultIterations;
+  double max_seconds = kDefaultMaxSeconds;
+  double timeout_seconds = kDefaultTimeoutSeconds;
+  int threads = 0;
+  std::uint64_t seed = kDefaultSeed;
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
+struct OutputOptions {
+  std::string out_dir;
+  std::string db;
+  bool no_store = false;
+  bool verbose = false;
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
+// Splits "a,b,c" (no empty items); "all" alone gives an empty list meaning "everything".
+std::vector<std::string> parse_list(const std::string& text);
+
+// "1,8,64" -> {1, 8, 64}; any item that is not an integer is a Usage error naming it.
+Result<std::vector<int>> parse_int_list(const std::string& text, const char* flag);
+
+// "BACKEND:KEY=VALUE" -> (backend, key, value). Only the first '=' splits, so values may
+// contain '='.
+struct BackendOption {
+  std::string backend, key, value;
+};
+Result<BackendOption> parse_backend_option(const std::string& text);
+
+// All `run` groups together.
+struct RunOptions {
+  ModelOptions model;
+  MatrixOptions matrix;
+  MeasurementOptions measurement;
+  OutputOptions output;
+  void add_to(CLI::App& app);
+  // After `app` parsed: the request, with the flags the user set listed in `changed`.
+  Result<RunRequest> to_request(const CLI::App& app) const;
+};
+
+// Parses `run` arguments (without the program and subcommand names) into a RunRequest;
+// used by the CLI and by tests. Errors are Usage statuses with one-line messages.
+Result<RunRequest> parse_run_arguments(const std::vector<std::string>& args);
+
+}  // namespace inferbench::cli

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every switch of the build, in one place.
+#
+# Backends: AUTO builds the plugin when its SDK is found, ON fails configure when it is not,
+# OFF never builds it.
+set(INFERBENCH_BACKEND_CHOICES AUTO ON OFF)
+foreach(sdk TORCH OPENVINO EXECUTORCH LITERT TENSORRT)
+  set(INFERBENCH_WITH_${sdk} AUTO CACHE STRING "Build the ${sdk} backend plugin (AUTO|ON|OFF)")
+  set_property(CACHE INFERBENCH_WITH_${sdk} PROPERTY STRINGS ${INFERBENCH_BACKEND_CHOICES})
+  if(NOT INFERBENCH_WITH_${sdk} IN_LIST INFERBENCH_BACKEND_CHOICES)
+    message(FATAL_ERROR "INFERBENCH_WITH_${sdk}=${INFERBENCH_WITH_${sdk}}: use AUTO, ON or OFF")
+  endif()
+endforeach()
+
+option(INFERBENCH_BUILD_TESTS "Build the test suite (GoogleTest)" ON)
+option(INFERBENCH_BUILD_BENCH "Build the benchmarks of inferbench itself" ON)
+option(INFERBENCH_WERROR "Treat compiler warnings as errors" OFF)
+
+# The project's Python environment: exporters run with it, and SDKs installed as wheels
+# (torch for LibTorch) are located by asking it. tools/setup/setup.sh creates it.
+set(INFERBENCH_PYTHON "" CACHE FILEPATH "Python of the project's environment (tools/setup/setup.sh)")
+if(NOT INFERBENCH_PYTHON)
+  find_program(INFERBENCH_PYTHON_FOUND NAMES python3 python)
+  set(INFERBENCH_PYTHON "${INFERBENCH_PYTHON_FOUND}")
+endif()

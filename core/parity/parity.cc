@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parity metrics: max absolute error, cosine similarity, top-1 agreement.
+#include "core/parity/parity.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace inferbench {
+
+std::size_t count_non_finite(std::span<const float> values) {
+  return static_cast<std::size_t>(
+      std::count_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }));
+}
+
+Result<Parity> compare_outputs(std::span<const float> output, std::span<const float> reference,
+                               std::int64_t classes) {
+  if (output.size() != reference.size()) {
+    return Status(StatusCode::Backend,
+                  "output has " + std::to_string(output.size()) + " values but the reference has " +
+                      std::to_string(reference.size()),
+                  "check that the artefact is the same model as the reference");
+  }
+  if (classes <= 0 || output.size() % static_cast<std::size_t>(classes) != 0) {
+    return Status(StatusCode::Internal, "bad class count " + std::to_string(classes));
+  }
+  Parity parity;
+  double dot = 0, norm_out = 0, norm_ref = 0, max_abs = 0;
+  for (std::size_t i = 0; i < output.size(); ++i) {
+    const double a = output[i];
+    const double b = reference[i];
+    dot += a * b;
+    norm_out += a * a;
+    norm_ref += b * b;
+    max_abs = std::max(max_abs, std::abs(a - b));
+  }
+  parity.max_abs_err = max_abs;
+  parity.cosine = (norm_out > 0 && norm_ref > 0) ? dot / std::sqrt(norm_out * norm_ref)
+                                                 : (norm_out == norm_ref ? 1.0 : 0.0);
+  const auto rows = output.size() / static_cast<std::size_t>(classes);
+  std::size_t agree = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto* a = output.data() + r * classes;
+    const auto* b = reference.data() + r * classes;
+    if (std::max_element(a, a + classes) - a == std::max_element(b, b + classes) - b) ++agree;
+  }
+  parity.top1_agreement = rows ? static_cast<double>(agree) / static_cast<double>(rows) : 0.0;
+  return parity;
+}
+
+}  // namespace inferbench

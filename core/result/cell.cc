@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// JSON mapping of Cell and device labels.
+#include "core/result/cell.h"
+
+namespace inferbench {
+
+void to_json(nlohmann::json& j, const Cell& c) {
+  j = nlohmann::json{
+      {"index", c.index},           {"backend", c.backend},
+      {"plugin_path", c.plugin_path}, {"framework", c.framework},
+      {"device", c.device},         {"precision", c.precision},
+      {"scenario", c.scenario},     {"model", c.model},
+      {"artefact", c.artefact},     {"input_shape", c.input_shape},
+      {"batch", c.batch},           {"warmup", c.warmup},
+      {"iterations", c.iterations}, {"max_seconds", c.max_seconds},
+      {"threads", c.threads},       {"seed", c.seed},
+      {"options", c.options},       {"reference_out", c.reference_out},
+      {"reference_in", c.reference_in}, {"reference_label", c.reference_label},
+      {"requested", c.requested},
+  };
+}
+
+void from_json(const nlohmann::json& j, Cell& c) {
+  j.at("index").get_to(c.index);
+  j.at("backend").get_to(c.backend);
+  j.at("plugin_path").get_to(c.plugin_path);
+  j.at("framework").get_to(c.framework);
+  j.at("device").get_to(c.device);
+  j.at("precision").get_to(c.precision);
+  j.at("scenario").get_to(c.scenario);
+  j.at("model").get_to(c.model);
+  j.at("artefact").get_to(c.artefact);
+  j.at("input_shape").get_to(c.input_shape);
+  j.at("batch").get_to(c.batch);
+  j.at("warmup").get_to(c.warmup);
+  j.at("iterations").get_to(c.iterations);
+  j.at("max_seconds").get_to(c.max_seconds);
+  j.at("threads").get_to(c.threads);
+  j.at("seed").get_to(c.seed);
+  j.at("options").get_to(c.options);
+  j.at("reference_out").get_to(c.reference_out);
+  j.at("reference_in").get_to(c.reference_in);
+  j.at("reference_label").get_to(c.reference_label);
+  j.at("requested").get_to(c.requested);
+}
+
+std::string device_label(const std::string& device) {
+  if (device == "cpu") return "CPU";
+  if (device == "cuda") return "CUDA GPU";
+  if (device == "gpu") return "GPU";
+  if (device == "npu") return "NPU";
+  return device;
+}
+
+}  // namespace inferbench

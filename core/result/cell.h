@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// One cell of the run matrix: everything a worker process needs to measure one
+// (model, backend, device, precision, batch, scenario) combination. The driver writes it as
+// JSON; the worker reads it. Immutable once written.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace inferbench {
+
+struct Cell {
+  int index = 0;                 // position in the run, 0-based
+  std::string backend;           // plugin name, "torch"
+  std::string plugin_path;       // libinferbench_backend_<name>.so
+  std::string framework;         // table name used when the plugin cannot even load
+  std::string device;            // "cpu"
+  std::string precision;         // "fp32"
+  std::string scenario = "sync";
+  std::string model;             // "mobilenet_v2" or the user's file name
+  std::string artefact;          // file the plugin loads
+  std::vector<std::int64_t> input_shape;  // including batch, NCHW
+  int batch = 1;
+  int warmup = 50;
+  int iterations = 100;
+  double max_seconds = 600;      // warm-up + timed loop budget
+  int threads = 0;               // 0 = framework default
+  std::uint64_t seed = 0;        // input data seed
+  std::map<std::string, std::string> options;  // --backend-option pairs for this backend
+  std::string reference_out;     // when set, write the output here as raw float32
+  std::string reference_in;      // when set, compare the output against this raw float32 file
+  std::string reference_label;   // what the reference is, for the parity record
+  std::map<std::string, std::string> requested;  // settings the user asked for, for the row
+};
+
+void to_json(nlohmann::json& j, const Cell& c);
+void from_json(const nlohmann::json& j, Cell& c);
+
+// "CPU", "CUDA GPU", "GPU", ... for the table's Inf. Device column.
+std::string device_label(const std::string& device);
+
+}  // namespace inferbench

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// The records every reporter, the store and the driver consume: one Row per measured (or
+// failed, or unavailable) cell, and one RunInfo per run. Units are in the field names where
+// they leave the program (JSON keys, SQL columns); all times are milliseconds.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace inferbench {
+
+enum class RowStatus { Ok, Failed, Unavailable };
+
+const char* row_status_name(RowStatus status);       // "ok" | "failed" | "unavailable"
+std::optional<RowStatus> parse_row_status(const std::string& name);
+
+// Per-iteration latency summary, milliseconds. Percentiles use linear interpolation between
+// closest ranks (R type 7, NumPy's default); see docs/metrics.md.
+struct LatencySummary {
+  double p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0;
+  double min = 0, max = 0, mean = 0;
+  double std = 0;  // sample standard deviation (n - 1)
+  double cv = 0;   // std / mean
+};
+
+// A distribution-free 95% confidence interval for one quantile from order statistics.
+// `hi` (or `lo`) is empty when the sample is too small to bound that side at 95%: with
+// 100 samples, nothing above P99 bounds it from above.
+struct QuantileInterval {
+  std::optional<double> lo;
+  std::optional<double> hi;
+  double confidence = 0.95;  // achieved coverage (>= the nominal 0.95 when both sides exist)
+};
+
+// Agreement of this row's output with the FP32 reference output on the same input.
+struct Parity {
+  double max_abs_err = 0;
+  double cosine = 0;          // cosine similarity of the flattened outputs
+  double top1_agreement = 0;  // fraction of samples whose arg-max class matches
+  std::string reference;      // what the reference was ("PyTorch (Native) CPU FP32")
+};
+
+struct Row {
+  // What ran.
+  std::string framework;        // "PyTorch (Native)"
+  std::string framework_version;
+  std::string backend;          // plugin name: "torch"
+  std::string device;           // "cpu" | "cuda" | "gpu" ...
+  std::string device_label;     // table label: "CPU", "CUDA GPU"
+  std::string target_hardware;  // what executed it: "Intel Xeon ... (AVX-512, 2 threads)"
+  std::string precision;        // "fp32" | "fp16" | "bf16" | "int8"
+  std::string model;            // "mobilenet_v2" or the user's file name
+  std::string artefact;         // path of the artefact the backend loaded
+  int batch = 0;
+  std::string scenario;         // "sync" (one request, sync after each) | "async"
+
+  RowStatus status = RowStatus::Failed;
+  std::string error;  // empty when ok
+
+  // Costs, milliseconds.
+  std::optional<double> compile_ms;  // the backend's prepare(): see its README for scope
+  std::optional<double> export_ms;   // Python exporter time for the artefact (from manifest)
+  std::optional<double> first_inference_ms;
+
+  // Timed window.
+  std::optional<LatencySummary> latency_ms;
+  std::optional<QuantileInterval> p50_ci_ms;
+  std::optional<QuantileInterval> p99_ci_ms;
+  std::optional<double> fps;           // batch / P50 (the study's definition), samples/s
+  std::optional<double> throughput;    // batch * iterations / wall time of the timed window
+  std::optional<double> p99_over_p50;
+  int samples = 0;                     // timed iterations
+  int warmup = 0;                      // warm-up iterations run
+  std::optional<double> wall_ms;       // wall time of the timed window
+  std::vector<double> latency_samples_ms;  // raw per-iteration latencies, in order
+
+  // Resources and model.
+  std::optional<double> peak_rss_mb;   // worker's peak resident set
+  std::optional<std::int64_t> artefact_bytes;
+  std::optional<std::int64_t> params;
+  std::optional<Parity> parity;
+
+  // Settings: what was asked and what the framework ran with ("threads": "2").
+  std::map<std::string, std::string> requested;
+  std::map<std::string, std::string> effective;
+
+  // Judgements on the measurement, each naming a remedy.
+  std::vector<std::string> warnings;
+};
+
+struct RunInfo {
+  std::string id;          // unique run id: "20261126T130501Z-1a2b3c"
+  std::string started_at;  // ISO 8601 UTC
+  std::string host;
+  nlohmann::json env;      // CPU, flags, cores, governor, OS, build provenance
+  nlohmann::json request;  // the effective run configuration and what the user changed
+};
+
+struct RunResult {
+  RunInfo run;
+  std::vector<Row> rows;
+};
+
+// JSON mapping used by results.json, the worker protocol and the store. Optional fields are
+// written as null; readers accept missing keys as empty.
+void to_json(nlohmann::json& j, const LatencySummary& s);
+void from_json(const nlohmann::json& j, LatencySummary& s);
+void to_json(nlohmann::json& j, const QuantileInterval& c);
+void from_json(const nlohmann::json& j, QuantileInterval& c);
+void to_json(nlohmann::json& j, const Parity& p);
+void from_json(const nlohmann::json& j, Parity& p);
+void to_json(nlohmann::json& j, const Row& r);
+void from_json(const nlohmann::json& j, Row& r);
+void to_json(nlohmann::json& j, const RunInfo& r);
+void from_json(const nlohmann::json& j, RunInfo& r);
+void to_json(nlohmann::json& j, const RunResult& r);
+void from_json(const nlohmann::json& j, RunResult& r);
+
+}  // namespace inferbench

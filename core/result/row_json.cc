@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+// JSON mapping of the result records (docs/results.schema.json is the contract).
+#include "core/result/row.h"
+
+namespace inferbench {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json optional_to_json(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+template <typename T>
+void optional_from_json(const json& j, const char* key, std::optional<T>& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    out.reset();
+  } else {
+    out = it->get<T>();
+  }
+}
+
+template <typename T>
+void value_from_json(const json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) out = it->get<T>();
+}
+
+}  // namespace
+
+const char* row_status_name(RowStatus status) {
+  switch (status) {
+    case RowStatus::Ok: return "ok";
+    case RowStatus::Failed: return "failed";
+    case RowStatus::Unavailable: return "unavailable";
+  }
+  return "failed";
+}
+
+std::optional<RowStatus> parse_row_status(const std::string& name) {
+  if (name == "ok") return RowStatus::Ok;
+  if (name == "failed") return RowStatus::Failed;
+  if (name == "unavailable") return RowStatus::Unavailable;
+  return std::nullopt;
+}
+
+void to_json(json& j, const LatencySummary& s) {
+  j = json{{"p50", s.p50}, {"p90", s.p90}, {"p95", s.p95}, {"p99", s.p99},
+           {"p999", s.p999}, {"min", s.min}, {"max", s.max}, {"mean", s.mean},
+           {"std", s.std}, {"cv", s.cv}};
+}
+
+void from_json(const json& j, LatencySummary& s) {
+  value_from_json(j, "p50", s.p50);
+  value_from_json(j, "p90", s.p90);
+  value_from_json(j, "p95", s.p95);
+  value_from_json(j, "p99", s.p99);
+  value_from_json(j, "p999", s.p999);
+  value_from_json(j, "min", s.min);
+  value_from_json(j, "max", s.max);
+  value_from_json(j, "mean", s.mean);
+  value_from_json(j, "std", s.std);
+  value_from_json(j, "cv", s.cv);
+}
+
+void to_json(json& j, const QuantileInterval& c) {
+  j = json{{"lo", optional_to_json(c.lo)}, {"hi", optional_to_json(c.hi)},
+           {"confidence", c.confidence}};
+}
+
+void from_json(const json& j, QuantileInterval& c) {
+  optional_from_json(j, "lo", c.lo);
+  optional_from_json(j, "hi", c.hi);
+  value_from_json(j, "confidence", c.confidence);
+}
+
+void to_json(json& j, const Parity& p) {
+  j = json{{"max_abs_err", p.max_abs_err}, {"cosine", p.cosine},
+           {"top1_agreement", p.top1_agreement}, {"reference", p.reference}};
+}
+
+void from_json(const json& j, Parity& p) {
+  value_from_json(j, "max_abs_err", p.max_abs_err);
+  value_from_json(j, "cosine", p.cosine);
+  value_from_json(j, "top1_agreement", p.top1_agreement);
+  value_from_json(j, "reference", p.reference);
+}
+
+void to_json(json& j, const Row& r) {
+  j = json{
+      {"framework", r.framework},
+      {"framework_version", r.framework_version},
+      {"backend", r.backend},
+      {"device", r.device},
+      {"device_label", r.device_label},
+      {"target_hardware", r.target_hardware},
+      {"precision", r.precision},
+      {"model", r.model},
+      {"artefact", r.artefact},
+      {"batch", r.batch},
+      {"scenario", r.scenario},
+      {"status", row_status_name(r.status)},
+      {"error", r.error},
+      {"compile_ms", optional_to_json(r.compile_ms)},
+      {"export_ms", optional_to_json(r.export_ms)},
+      {"first_inference_ms", optional_to_json(r.first_inference_ms)},
+      {"latency_ms", optional_to_json(r.latency_ms)},
+      {"p50_ci_ms", optional_to_json(r.p50_ci_ms)},
+      {"p99_ci_ms", optional_to_json(r.p99_ci_ms)},
+      {"fps", optional_to_json(r.fps)},
+      {"throughput", optional_to_json(r.throughput)},
+      {"p99_over_p50", optional_to_json(r.p99_over_p50)},
+      {"samples", r.samples},
+      {"warmup", r.warmup},
+      {"wall_ms", optional_to_json(r.wall_ms)},
+      {"latency_samples_ms", r.latency_samples_ms},
+      {"peak_rss_mb", optional_to_json(r.peak_rss_mb)},
+      {"artefact_bytes", optional_to_json(r.artefact_bytes)},
+      {"params", optional_to_json(r.params)},
+      {"parity", optional_to_json(r.parity)},
+      {"requested", r.requested},
+      {"effective", r.effective},
+      {"warnings", r.warnings},
+  };
+}
+
+void from_json(const json& j, Row& r) {
+  value_from_json(j, "framework", r.framework);
+  value_from_json(j, "framework_version", r.framework_version);
+  value_from_json(j, "backend", r.backend);
+  value_from_json(j, "device", r.device);
+  value_from_json(j, "device_label", r.device_label);
+  value_from_json(j, "target_hardware", r.target_hardware);
+  value_from_json(j, "precision", r.precision);
+  value_from_json(j, "model", r.model);
+  value_from_json(j, "artefact", r.artefact);
+  value_from_json(j, "batch", r.batch);
+  value_from_json(j, "scenario", r.scenario);
+  std::string status = "failed";
+  value_from_json(j, "status", status);
+  r.status = parse_row_status(status).value_or(RowStatus::Failed);
+  value_from_json(j, "error", r.error);
+  optional_from_json(j, "compile_ms", r.compile_ms);
+  optional_from_json(j, "export_ms", r.export_ms);
+  optional_from_json(j, "first_inference_ms", r.first_inference_ms);
+  optional_from_json(j, "latency_ms", r.latency_ms);
+  optional_from_json(j, "p50_ci_ms", r.p50_ci_ms);
+  optional_from_json(j, "p99_ci_ms", r.p99_ci_ms);
+  optional_from_json(j, "fps", r.fps);
+  optional_from_json(j, "throughput", r.throughput);
+  optional_from_json(j, "p99_over_p50", r.p99_over_p50);
+  value_from_json(j, "samples", r.samples);
+  value_from_json(j, "warmup", r.warmup);
+  optional_from_json(j, "wall_ms", r.wall_ms);
+  value_from_json(j, "latency_samples_ms", r.latency_samples_ms);
+  optional_from_json(j, "peak_rss_mb", r.peak_rss_mb);
+  optional_from_json(j, "artefact_bytes", r.artefact_bytes);
+  optional_from_json(j, "params", r.params);
+  optional_from_json(j, "parity", r.parity);
+  value_from_json(j, "requested", r.requested);
+  value_from_json(j, "effective", r.effective);
+  value_from_json(j, "warnings", r.warnings);
+}
+
+void to_json(json& j, const RunInfo& r) {
+  j = json{{"id", r.id}, {"started_at", r.started_at}, {"host", r.host},
+           {"env", r.env.is_null() ? json::object() : r.env},
+           {"request", r.request.is_null() ? json::object() : r.request}};
+}
+
+void from_json(const json& j, RunInfo& r) {
+  value_from_json(j, "id", r.id);
+  value_from_json(j, "started_at", r.started_at);
+  value_from_json(j, "host", r.host);
+  if (j.contains("env")) r.env = j.at("env");
+  if (j.contains("request")) r.request = j.at("request");
+}
+
+void to_json(json& j, const RunResult& r) { j = json{{"run", r.run}, {"rows", r.rows}}; }
+
+void from_json(const json& j, RunResult& r) {
+  value_from_json(j, "run", r.run);
+  value_from_json(j, "rows", r.rows);
+}
+
+}  // namespace inferbench

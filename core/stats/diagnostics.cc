@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Measurement diagnostics: stability, drift, outliers, tail precision, build and governor.
+#include "core/stats/diagnostics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/stats/percentile.h"
+
+namespace inferbench {
+namespace {
+
+std::string format(const char* fmt, auto... args) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, fmt, args...);
+  return buffer;
+}
+
+double median_of(std::vector<double> x) {
+  std::sort(x.begin(), x.end());
+  return percentile(x, 50);
+}
+
+}  // namespace
+
+std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
+                                  const LatencySummary& summary,
+                                  const MeasurementContext& context) {
+  std::vector<std::string> warnings;
+  const auto n = static_cast<int>(samples_ms.size());
+
+  if (context.budget_exhausted) {
+    warnings.push_back(format(
+        "stopped at the time budget after %d of %d timed iterations; raise --max-seconds or "
+        "lower --iters",
+        n, context.iterations_requested));
+  }
+  // A percentile is only as good as the number of samples beyond it.
+  const double beyond_p99 = n * 0.01;
+  if (beyond_p99 < kTailSamplesWanted) {
+    warnings.push_back(format(
+        "P99 rests on %.1f sample(s) above it (n=%d) and P99.9 on %.2f: treat both as rough; "
+        "use --iters %d or more for a meaningful P99",
+        beyond_p99, n, n * 0.001, kTailSamplesWanted * 100));
+  }
+  if (summary.cv > kHighCv) {
+    warnings.push_back(format(
+        "unstable: CV %.1f%% exceeds %.0f%%; close other programs, pin --threads below the "
+        "core count, or raise --iters",
+        summary.cv * 100, kHighCv * 100));
+  }
+  if (n >= 8) {
+    const auto quarter = static_cast<size_t>(n / 4);
+    const double first = median_of({samples_ms.begin(), samples_ms.begin() + quarter});
+    const double last = median_of({samples_ms.end() - quarter, samples_ms.end()});
+    const double drift = last / first - 1.0;
+    if (std::abs(drift) > kDriftRatio) {
+      warnings.push_back(format(
+          "latency drifted %+.1f%% from the first to the last quarter of the timed window "
+          "(frequency, thermals or other load); compare rows from one run, or rerun",
+          drift * 100));
+    }
+  }
+  if (n >= 20) {
+    std::vector<double> deviations;
+    deviations.reserve(samples_ms.size());
+    for (double v : samples_ms) deviations.push_back(std::abs(v - summary.p50));
+    const double mad = 1.4826 * median_of(deviations);
+    if (mad > 0) {
+      const double limit = summary.p50 + kOutlierMads * mad;
+      const auto outliers = std::count_if(samples_ms.begin(), samples_ms.end(),
+                                          [&](double v) { return v > limit; });
+      if (outliers > kOutlierShare * n) {
+        warnings.push_back(format(
+            "%d of %d samples are outliers (above %.3f ms = median + %.0f scaled MAD); the "
+            "samples are kept, see the latency plot",
+            static_cast<int>(outliers), n, limit, kOutlierMads));
+      }
+    }
+  }
+  if (!context.build_type.empty() && context.build_type != "Release" &&
+      context.build_type != "RelWithDebInfo") {
+    warnings.push_back("inferbench was built as '" + context.build_type +
+                       "'; rebuild with CMAKE_BUILD_TYPE=Release before trusting timings");
+  }
+  if (context.governor && *context.governor != "performance") {
+    warnings.push_back("CPU frequency governor is '" + *context.governor +
+                       "'; set 'performance' for stable numbers");
+  }
+  return warnings;
+}
+
+}  // namespace inferbench

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// Build provenance, generated at configure time (cmake/build_info.cc.in).
+#pragma once
+
+namespace inferbench {
+
+struct BuildInfo {
+  const char* version;
+  const char* git_revision;
+  bool git_dirty;
+  const char* compiler;
+  const char* build_type;
+  const char* python;      // the project's Python environment found at configure time
+  const char* source_dir;  // tools/export lives here
+  const char* binary_dir;  // plugins/ and backends.tsv live here
+};
+
+const BuildInfo& build_info();
+
+}  // namespace inferbench

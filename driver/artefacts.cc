@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+// Artefact cache: content keys, exporter invocation, manifests.
+#include "driver/artefacts.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/support/build_info.h"
+#include "driver/spawn.h"
+
+namespace fs = std::filesystem;
+
+namespace inferbench {
+namespace {
+
+// FNV-1a, 64 bit: a stable content hash for cache keys (not a security boundary).
+class Fnv1a {
+ public:
+  void add(std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      hash_ ^= c;
+      hash_ *= 0x100000001b3ULL;
+    }
+    hash_ ^= 0xff;  // field separator, so ("ab","c") and ("a","bc") differ
+    hash_ *= 0x100000001b3ULL;
+  }
+  void add_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    add(path.filename().string());
+    add(content.str());
+  }
+  std::string hex() const {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash_));
+    return text;
+  }
+
+ private:
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of("\n\r ");
+  if (end == std::string::npos) return "";
+  auto start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
+  std::ifstream in(dir / "manifest.json");
+  if (!in) return Status(StatusCode::Io, "no manifest.json in " + dir.string());
+  auto manifest = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object()) {
+    return Status(StatusCode::Io, "unreadable manifest " + (dir / "manifest.json").string());
+  }
+  Artefact artefact;
+  artefact.file = dir / manifest.value("file", "");
+  artefact.model = manifest.value("model", "");
+  artefact.format = manifest.value("format", "");
+  artefact.precision = manifest.value("precision", "");
+  artefact.sample_shape = manifest.value("sample_shape", std::vector<std::int64_t>{});
+  if (manifest.contains("export_ms")) artefact.export_ms = manifest["export_ms"].get<double>();
+  if (manifest.contains("bytes")) artefact.bytes = manifest["bytes"].get<std::int64_t>();
+  if (manifest.contains("params")) artefact.params = manifest["params"].get<std::int64_t>();
+  artefact.manifest = std::move(manifest);
+  artefact.cached = cached;
+  std::error_code ec;
+  if (!fs::is_regular_file(artefact.file, ec)) {
+    return Status(StatusCode::Io, "manifest names a missing file " + artefact.file.string());
+  }
+  return artefact;
+}
+
+}  // namespace
+
+std::string project_python() {
+  if (const char* env = std::getenv("INFERBENCH_PYTHON"); env && *env) return env;
+  return build_info().python;
+}
+
+fs::path exporter_dir() {
+  if (const char* env = std::getenv("INFERBENCH_TOOLS"); env && *env) return env;
+  return fs::path(build_info().source_dir) / "tools" / "export";
+}
+
+ArtefactCache::ArtefactCache(fs::path root, std::string python, fs::path tools_dir)
+    : root_(std::move(root)), python_(std::move(python)), tools_dir_(std::move(tools_dir)) {}
+
+fs::path ArtefactCache::default_root() {
+  if (const char* env = std::getenv("INFERBENCH_CACHE"); env && *env) return fs::path(env) / "artefacts";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    return fs::path(xdg) / "inferbench" / "artefacts";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/tmp") / ".cache" / "inferbench" / "artefacts";
+}
+
+std::string ArtefactCache::content_key(const ExportRequest& request) const {
+  Fnv1a hash;
+  // The exporters' own code decides the bytes as much as the model does.
+  std::vector<fs::path> scripts;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tools_dir_, ec)) {
+    if (entry.path().extension() == ".py") scripts.push_back(entry.path());
+  }
+  std::sort(scripts.begin(), scripts.end());
+  for (const auto& script : scripts) hash.add_file(script);
+  hash.add(python_);  // a different environment may hold different framework versions
+  hash.add(request.model);
+  hash.add(request.format);
+  hash.add(request.precision);
+  hash.add(std::to_string(request.seed));
+  if (request.weights) hash.add_file(*request.weights);
+  return request.model + "-" + request.format + "-" + request.precision + "-" + hash.hex();
+}
+
+Result<Artefact> ArtefactCache::get(const ExportRequest& request,
+                                    const std::optional<fs::path>& log_file) const {
+  if (request.weights && !fs::is_regular_file(*request.weights)) {
+    return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
+                  "give --weights an existing checkpoint (a torch state_dict)");
+  }
+  if (!fs::is_regular_file(tools_dir_ / "export.py")) {
+    return Status(StatusCode::Unavailable, "exporter " + (tools_dir_ / "export.py").string() + " not found",
+                  "set INFERBENCH_TOOLS to the tools/export folder of the source tree");
+  }
+  const fs::path dir = root_ / content_key(request);
+  if (fs::is_regular_file(dir / "manifest.json")) {
+    auto cached = from_manifest(dir, /*cached=*/true);
+    if (cached) return cached;
+  }
+  std::error_code stale;
+  fs::remove_all(dir, stale);  // a folder without a usable manifest is re-exported
+
+  std::error_code ec;
+  fs::create_directories(root_, ec);
+  if (ec) return Status(StatusCode::Io, "cannot create artefact cache " + root_.string() + ": " + ec.message());
+  // Export into a private folder, then rename: concurrent runs never see half an artefact.
+  const fs::path staging = root_ / (".staging-" + std::to_string(getpid()) + "-" + dir.filename().string());
+  fs::remove_all(staging, ec);
+  std::vector<std::string> argv = {python_, (tools_dir_ / "export.py").string(),
+                                   "--model", request.model, "--format", request.format,
+                                   "--precision", request.precision,
+                                   "--seed", std::to_string(request.seed),
+                                   "--out", staging.string()};
+  if (request.weights) {
+    argv.push_back("--weights");
+    argv.push_back(fs::absolute(*request.weights).string());
+  }
+  if (python_.empty() || !fs::exists(python_)) {
+    return Status(StatusCode::Unavailable, "the project's Python '" + python_ + "' does not exist",
+                  "run `make setup` or set INFERBENCH_PYTHON");
+  }
+  SpawnOptions options;
+  options.timeout = std::chrono::minutes(60);
+  options.log_file = log_file;
+  auto outcome = run_child(argv, options);
+  if (!outcome) return outcome.status();
+  if (!outcome->exited || outcome->exit_code != 0) {
+    fs::remove_all(staging, ec);
+    std::string why = last_line(outcome->stderr_tail);
+    return Status(StatusCode::Backend,
+                  "exporting " + request.model + " to " + request.format + " " + request.precision +
+                      " failed (" + describe_outcome(*outcome) + ")" + (why.empty() ? "" : ": " + why),
+                  log_file ? "see " + log_file->string() : "rerun with --verbose");
+  }
+  fs::rename(staging, dir, ec);
+  if (ec) {
+    // Another run exported the same key meanwhile: its complete folder wins.
+    fs::remove_all(staging, ec);
+    if (fs::is_regular_file(dir / "manifest.json")) return from_manifest(dir, /*cached=*/true);
+    return Status(StatusCode::Io, "cannot move artefact into " + dir.string());
+  }
+  return from_manifest(dir, /*cached=*/false);
+}
+
+std::vector<nlohmann::json> ArtefactCache::manifests() const {
+  std::vector<nlohmann::json> result;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    if (!entry.is_directory() || entry.path().filename().string().starts_with(".")) continue;
+    std::ifstream in(entry.path() / "manifest.json");
+    auto manifest = nlohmann::json::parse(in, nullptr, false);
+    if (manifest.is_discarded()) continue;
+    manifest["folder"] = entry.path().string();
+    result.push_back(std::move(manifest));
+  }
+  std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
+    return a.value("folder", "") < b.value("folder", "");
+  });
+  return result;
+}
+
+Result<Artefact> user_artefact(const fs::path& file, std::vector<std::int64_t> sample_shape) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    return Status(StatusCode::Input, "model file " + file.string() + " not found",
+                  "give --model a known name (see `inferbench models`) or an existing file");
+  }
+  if (!fs::is_regular_file(file, ec)) {
+    return Status(StatusCode::Input, "model path " + file.string() + " is not a regular file",
+                  "give --model a file, not a folder");
+  }
+  const auto size = fs::file_size(file, ec);
+  if (ec || size == 0) {
+    return Status(StatusCode::Input, "model file " + file.string() + " is empty",
+                  "re-export the model");
+  }
+  Artefact artefact;
+  artefact.file = fs::absolute(file);
+  artefact.model = file.filename().string();
+  artefact.sample_shape = std::move(sample_shape);
+  artefact.bytes = static_cast<std::int64_t>(size);
+  return artefact;
+}
+
+}  // namespace inferbench

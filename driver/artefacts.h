@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model artefacts: exported once by the Python exporters under tools/export and cached by a
+// content hash of everything that decides their bytes; or a user's own file, used as is.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/support/status.h"
+
+namespace inferbench {
+
+struct Artefact {
+  std::filesystem::path file;
+  std::string model;
+  std::string format;      // "torchscript", ...
+  std::string precision;   // of the artefact itself ("fp32" for a TorchScript FP32 trace)
+  std::vector<std::int64_t> sample_shape;  // one sample's input shape, e.g. {3, 224, 224}
+  std::optional<double> export_ms;
+  std::optional<std::int64_t> bytes;
+  std::optional<std::int64_t> params;
+  nlohmann::json manifest;   // the exporter's manifest (empty for a user file)
+  bool cached = false;       // reused from the cache rather than exported now
+};
+
+struct ExportRequest {
+  std::string model;       // a name from tools/export/models.py
+  std::string format;
+  std::string precision;
+  std::uint64_t seed = 0;  // weight initialisation seed (no hub is reachable)
+  std::optional<std::filesystem::path> weights;
+};
+
+class ArtefactCache {
+ public:
+  // `root` holds one folder per content key; `python` runs `tools_dir`/export.py.
+  ArtefactCache(std::filesystem::path root, std::string python, std::filesystem::path tools_dir);
+
+  // The default root: $INFERBENCH_CACHE/artefacts or ~/.cache/inferbench/artefacts.
+  static std::filesystem::path default_root();
+
+  // Returns the cached artefact for `request` or runs the exporter (its stderr goes to
+  // `log_file` when set). Fails with the exporter's last error line.
+  Result<Artefact> get(const ExportRequest& request,
+                       const std::optional<std::filesystem::path>& log_file = std::nullopt) const;
+
+  // Manifests of every artefact in the cache, for `inferbench models`.
+  std::vector<nlohmann::json> manifests() const;
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::string content_key(const ExportRequest& request) const;
+
+  std::filesystem::path root_;
+  std::string python_;
+  std::filesystem::path tools_dir_;
+};
+
+// A user's artefact file: must exist and be a regular, non-empty file.
+Result<Artefact> user_artefact(const std::filesystem::path& file,
+                               std::vector<std::int64_t> sample_shape);
+
+// The project's Python (INFERBENCH_PYTHON, else the one found at configure time) and the
+// exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).
+std::string project_python();
+std::filesystem::path exporter_dir();
+
+}  // namespace inferbench

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the driver knows about backends and models without loading any framework: names, the
+// artefact format each plugin loads, and labels for rows of plugins that are not built.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace inferbench {
+
+struct BackendEntry {
+  std::string name;             // plugin name, "torch"
+  std::string framework;        // table label, "PyTorch (Native)"
+  std::string artefact_format;  // exporter --format, "torchscript"; "none" for test plugins
+  std::vector<std::string> default_devices;     // rows to report when the plugin is missing
+  std::vector<std::string> default_precisions;
+  bool testing = false;         // test-only plugin, never part of --backends all
+};
+
+// Every backend this version knows, product backends first.
+const std::vector<BackendEntry>& backend_catalogue();
+const BackendEntry* find_backend(std::string_view name);
+
+struct ModelEntry {
+  std::string name;
+  std::string description;
+};
+
+// Models the exporters can build (tools/export/models.py is authoritative).
+const std::vector<ModelEntry>& model_catalogue();
+const ModelEntry* find_model(std::string_view name);
+
+inline const std::vector<std::string> kKnownDevices = {"cpu", "cuda", "gpu", "npu"};
+inline const std::vector<std::string> kKnownPrecisions = {"fp32", "fp16", "bf16", "int8"};
+
+}  // namespace inferbench

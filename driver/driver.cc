@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: Apache-2.0
+// Matrix expansion, artefact preparation, one worker per cell, failures as rows.
+#include "driver/driver.h"
+
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "core/support/build_info.h"
+#include "driver/artefacts.h"
+#include "driver/catalogue.h"
+#include "driver/spawn.h"
+
+namespace fs = std::filesystem;
+
+namespace inferbench {
+namespace {
+
+constexpr auto kDescribeTimeout = std::chrono::seconds(120);
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  return last;
+}
+
+// build/backends.tsv: name \t BUILT|SKIPPED \t reason.
+std::map<std::string, std::string> read_backend_table(const fs::path& path) {
+  std::map<std::string, std::string> reasons;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, state, reason;
+    std::getline(fields, name, '\t');
+    std::getline(fields, state, '\t');
+    std::getline(fields, reason);
+    if (state != "BUILT") reasons[name] = reason;
+  }
+  return reasons;
+}
+
+Row base_row(const Cell& cell) {
+  Row row;
+  row.framework = cell.framework;
+  row.backend = cell.backend;
+  row.device = cell.device;
+  row.device_label = device_label(cell.device);
+  row.precision = cell.precision;
+  row.model = cell.model;
+  row.artefact = cell.artefact;
+  row.batch = cell.batch;
+  row.scenario = cell.scenario;
+  row.requested = cell.requested;
+  return row;
+}
+
+Row status_row(const Cell& cell, RowStatus status, std::string error) {
+  Row row = base_row(cell);
+  row.status = status;
+  row.error = std::move(error);
+  return row;
+}
+
+std::string cell_label(const Cell& cell) {
+  return cell.backend + " " + cell.device + " " + cell.precision + " batch " +
+         std::to_string(cell.batch);
+}
+
+std::string fmt_ok(const Row& row) {
+  char text[128];
+  std::snprintf(text, sizeof text, " (P50 %.3f ms, %.2f FPS, compile %.0f ms)", row.latency_ms->p50,
+                row.fps.value_or(0), row.compile_ms.value_or(0));
+  return text;
+}
+
+std::string file_suffix(const fs::path& path) { return path.extension().string(); }
+
+}  // namespace
+
+DriverPaths DriverPaths::from_build() {
+  DriverPaths paths;
+  const fs::path binary_dir = build_info().binary_dir;
+  std::error_code ec;
+  paths.worker_executable = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) paths.worker_executable = binary_dir / "inferbench";
+  const char* plugin_env = std::getenv("INFERBENCH_PLUGIN_DIR");
+  paths.plugin_dir = plugin_env && *plugin_env ? fs::path(plugin_env)
+                                               : paths.worker_executable.parent_path() / "plugins";
+  paths.backend_table = paths.worker_executable.parent_path() / "backends.tsv";
+  paths.artefact_root = ArtefactCache::default_root();
+  return paths;
+}
+
+Driver::Driver(DriverPaths paths) : paths_(std::move(paths)) {}
+
+BackendDescription Driver::describe_backend(const std::string& name) const {
+  BackendDescription d;
+  d.name = name;
+  const BackendEntry* entry = find_backend(name);
+  d.framework = entry ? entry->framework : name;
+  d.plugin_path = (paths_.plugin_dir / ("libinferbench_backend_" + name + ".so")).string();
+  if (!fs::exists(d.plugin_path)) {
+    auto reasons = read_backend_table(paths_.backend_table);
+    d.reason = reasons.count(name) ? "not built: " + reasons[name]
+                                   : "not built: no plugin " + d.plugin_path;
+    return d;
+  }
+  d.built = true;
+  SpawnOptions options;
+  options.timeout = kDescribeTimeout;
+  auto outcome = run_child({paths_.worker_executable.string(), "worker", "--describe", d.plugin_path},
+                           options);
+  if (!outcome) {
+    d.reason = outcome.status().to_string();
+    return d;
+  }
+  auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+  if (!outcome->exited || outcome->exit_code != 0 || reply.is_discarded()) {
+    d.reason = "describing the plugin failed: worker " + describe_outcome(*outcome) + ": " +
+               last_line(outcome->stderr_tail);
+    return d;
+  }
+  if (reply.contains("error")) {
+    d.reason = reply["error"].get<std::string>();
+    return d;
+  }
+  const auto& info = reply["info"];
+  d.loadable = true;
+  d.framework = info.value("framework", d.framework);
+  d.version = info.value("framework_version", "");
+  d.devices = info.value("devices", std::vector<std::string>{});
+  d.precisions = info.value("precisions", std::vector<std::string>{});
+  d.suffixes = info.value("artefact_suffixes", std::vector<std::string>{});
+  d.artefact_format = info.value("artefact_format", "");
+  d.options = info.value("options", nlohmann::json::array());
+  for (const auto& [device, state] : reply["devices"].items()) {
+    if (!state.value("available", false)) d.unavailable_devices[device] = state.value("reason", "");
+  }
+  return d;
+}
+
+std::vector<BackendDescription> Driver::describe_backends(bool include_testing) const {
+  std::vector<BackendDescription> result;
+  for (const auto& entry : backend_catalogue()) {
+    if (entry.testing && !include_testing) continue;
+    result.push_back(describe_backend(entry.name));
+  }
+  return result;
+}
+
+Status Driver::validate(const RunRequest& request) const {
+  for (const auto& name : request.backends) {
+    if (!find_backend(name)) {
+      std::vector<std::string> known;
+      for (const auto& e : backend_catalogue()) known.push_back(e.name);
+      return Status(StatusCode::Usage, "unknown backend '" + name + "'",
+                    "use one of: " + join(known) + ", or all");
+    }
+  }
+  for (const auto& device : request.devices) {
+    if (!contains(kKnownDevices, device)) {
+      return Status(StatusCode::Usage, "unknown device '" + device + "'",
+                    "use one of: " + join(kKnownDevices) + ", or all");
+    }
+  }
+  for (const auto& precision : request.precisions) {
+    if (!contains(kKnownPrecisions, precision)) {
+      return Status(StatusCode::Usage, "unknown precision '" + precision + "'",
+                    "use one of: " + join(kKnownPrecisions) + ", or all");
+    }
+  }
+  if (request.batches.empty()) return Status(StatusCode::Usage, "--batch is empty", "give at least one batch size");
+  const std::int64_t per_sample = std::accumulate(
+      request.sample_shape.begin(), request.sample_shape.end(), std::int64_t{1}, std::multiplies<>());
+  struct sysinfo info {};
+  sysinfo(&info);
+  const double ram_bytes = static_cast<double>(info.totalram) * info.mem_unit;
+  for (int batch : request.batches) {
+    if (batch < 1 || batch > kMaxBatch) {
+      return Status(StatusCode::Usage, "batch " + std::to_string(batch) + " is out of range",
+                    "use a batch between 1 and " + std::to_string(kMaxBatch));
+    }
+    // The seeded input alone must fit comfortably (the model's activations need more).
+    const double input_bytes = 4.0 * static_cast<double>(per_sample) * batch;
+    if (ram_bytes > 0 && input_bytes > ram_bytes / 4) {
+      return Status(StatusCode::Usage,
+                    "batch " + std::to_string(batch) + " needs " +
+                        std::to_string(static_cast<long long>(input_bytes / 1e6)) +
+                        " MB of input alone, more than a quarter of this machine's memory",
+                    "use a smaller --batch");
+    }
+  }
+  if (request.warmup < 0) return Status(StatusCode::Usage, "--warmup must be 0 or more", "");
+  if (request.iterations < 1) return Status(StatusCode::Usage, "--iters must be at least 1", "");
+  if (request.max_seconds <= 0) return Status(StatusCode::Usage, "--max-seconds must be positive", "");
+  if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
+  if (request.threads < 0) return Status(StatusCode::Usage, "--threads must be 0 (framework default) or more", "");
+  const bool named_model = find_model(request.model) != nullptr;
+  if (!named_model) {
+    std::error_code ec;
+    if (!fs::exists(request.model, ec)) {
+      std::vector<std::string> known;
+      for (const auto& m : model_catalogue()) known.push_back(m.name);
+      return Status(StatusCode::Input, "model '" + request.model + "' is neither a known model nor an existing file",
+                    "use one of: " + join(known) + ", or a path to an artefact file");
+    }
+    if (request.weights) {
+      return Status(StatusCode::Usage, "--weights applies to a named model, not to a model file",
+                    "drop --weights or use --model mobilenet_v2");
+    }
+  }
+  if (request.out_dir) {
+    std::error_code ec;
+    fs::create_directories(*request.out_dir, ec);
+    const fs::path probe = *request.out_dir / ".inferbench-write-test";
+    std::ofstream out(probe);
+    if (ec || !out) {
+      return Status(StatusCode::Io, "cannot write to output folder " + request.out_dir->string(),
+                    "choose a writable --out folder");
+    }
+    out.close();
+    fs::remove(probe, ec);
+  }
+  return Status::ok();
+}
+
+Status Driver::run(const RunRequest& request, const RunListener& listener) const {
+  IB_RETURN_IF_ERROR(validate(request));
+  const bool named_model = find_model(request.model) != nullptr;
+  auto progress = [&](const std::string& text) {
+    if (listener.progress) listener.progress(text);
+  };
+
+  // Which backends, described by their plugins.
+  std::vector<std::string> names = request.backends;
+  if (names.empty()) {
+    for (const auto& e : backend_catalogue()) {
+      if (!e.testing) names.push_back(e.name);
+    }
+  }
+  std::vector<BackendDescription> backends;
+  for (const auto& name : names) backends.push_back(describe_backend(name));
+
+  // Options must name a selected backend and a key it declares.
+  for (const auto& [backend, pairs] : request.backend_options) {
+    auto it = std::find_if(backends.begin(), backends.end(), [&](const auto& d) { return d.name == backend; });
+    if (it == backends.end()) {
+      return Status(StatusCode::Usage, "--backend-option names backend '" + backend + "' which is not selected",
+                    "add it to --backends or drop the option");
+    }
+    if (!it->loadable) continue;  // its rows will say why it is unavailable
+    for (const auto& [key, value] : pairs) {
+      std::vector<std::string> keys;
+      bool found = false;
+      for (const auto& o : it->options) {
+        keys.push_back(o.value("name", ""));
+        found = found || o.value("name", "") == key;
+      }
+      if (!found) {
+        return Status(StatusCode::Usage, "backend '" + backend + "' has no option '" + key + "'",
+                      keys.empty() ? "it accepts no options" : "its options are: " + join(keys));
+      }
+    }
+  }
+
+  // A user's file: only backends that load its suffix.
+  std::optional<Artefact> user_file;
+  if (!named_model) {
+    auto shape = request.sample_shape.empty() ? std::vector<std::int64_t>{3, 224, 224} : request.sample_shape;
+    auto artefact = user_artefact(request.model, shape);
+    if (!artefact) return artefact.status();
+    user_file = *artefact;
+    const std::string suffix = file_suffix(request.model);
+    if (!request.backends.empty()) {
+      for (const auto& d : backends) {
+        if (d.loadable && !d.suffixes.empty() && !contains(d.suffixes, suffix)) {
+          return Status(StatusCode::Usage,
+                        "backend '" + d.name + "' loads " + join(d.suffixes) + " files, not '" + suffix + "'",
+                        "pick the backend for this file or give a matching --model");
+        }
+      }
+    } else {
+      std::erase_if(backends, [&](const auto& d) {
+        return !d.loadable || (!d.suffixes.empty() && !contains(d.suffixes, suffix));
+      });
+      if (backends.empty()) {
+        return Status(StatusCode::Usage, "no available backend loads '" + suffix + "' files",
+                      "see `inferbench backends` for what each one loads");
+      }
+    }
+  }
+
+  // Expand the matrix. Combinations a backend cannot run become unavailable rows right away.
+  std::vector<Cell> cells;
+  std::vector<Row> early_rows;
+  int index = 0;
+  for (const auto& d : backends) {
+    const BackendEntry* entry = find_backend(d.name);
+    const auto& devices = !request.devices.empty() ? request.devices
+                          : d.loadable             ? d.devices
+                                                   : entry->default_devices;
+    const auto& precisions = !request.precisions.empty() ? request.precisions
+                             : d.loadable                ? d.precisions
+                                                         : entry->default_precisions;
+    for (const auto& device : devices) {
+      for (const auto& precision : precisions) {
+        for (int batch : request.batches) {
+          Cell cell;
+          cell.index = index++;
+          cell.backend = d.name;
+          cell.plugin_path = d.plugin_path;
+          cell.framework = d.framework;
+          cell.device = device;
+          cell.precision = precision;
+          cell.model = named_model ? request.model : fs::path(request.model).filename().string();
+          cell.batch = batch;
+          cell.warmup = request.warmup;
+          cell.iterations = request.iterations;
+          cell.max_seconds = request.max_seconds;
+          cell.threads = request.threads;
+          cell.seed = request.seed;
+          if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
+            cell.options = it->second;
+          }
+          cell.requested["threads"] = request.threads ? std::to_string(request.threads) : "default";
+          for (const auto& [k, v] : cell.options) cell.requested[k] = v;
+          if (!d.loadable) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
+          } else if (!contains(d.devices, device)) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                            d.name + " has no device '" + device + "' (it runs on " + join(d.devices) + ")"));
+          } else if (d.unavailable_devices.count(device)) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
+          } else if (!contains(d.precisions, precision)) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                            d.name + " does not offer " + precision + " (it offers " + join(d.precisions) + ")"));
+          } else {
+            cells.push_back(std::move(cell));
+          }
+        }
+      }
+    }
+  }
+  if (listener.started) listener.started();
+  for (const auto& row : early_rows) listener.row(row);
+
+  // Work folder for cell files, reference outputs and logs.
+  fs::path work = request.out_dir ? *request.out_dir / "work"
+                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(work / "logs", ec);
+  if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
+
+  // Artefacts, one per (format, precision of the artefact).
+  ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
+  std::map<std::string, Result<Artefact>> artefacts;
+  auto artefact_for = [&](const BackendDescription& d, const std::string& precision) -> const Result<Artefact>& {
+    // TorchScript is exported once in FP32; the plugin converts precision itself.
+    const std::string artefact_precision = d.artefact_format == "torchscript" ? "fp32" : precision;
+    const std::string key = d.artefact_format + "/" + artefact_precision;
+    auto it = artefacts.find(key);
+    if (it != artefacts.end()) return it->second;
+    if (user_file) return artefacts.emplace(key, *user_file).first->second;
+    if (d.artefact_format == "none") {
+      Artefact none;
+      none.model = request.model;
+      none.sample_shape = request.model == "tiny_cnn" ? std::vector<std::int64_t>{3, 32, 32}
+                                                      : std::vector<std::int64_t>{3, 224, 224};
+      return artefacts.emplace(key, none).first->second;
+    }
+    progress("export " + request.model + " -> " + d.artefact_format + " " + artefact_precision);
+    ExportRequest export_request{request.model, d.artefact_format, artefact_precision, request.seed, request.weights};
+    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + artefact_precision + ".log"));
+    if (result) {
+      progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
+    }
+    return artefacts.emplace(key, std::move(result)).first->second;
+  };
+
+  // The FP32 reference for parity: PyTorch on the CPU, per batch, on the same seeded input.
+  auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == "torch"; });
+  BackendDescription torch = torch_it != backends.end() ? *torch_it : describe_backend("torch");
+  const bool torch_usable = torch.loadable && contains(torch.devices, "cpu") && !torch.unavailable_devices.count("cpu");
+  const bool reference_possible = torch_usable && (named_model || contains(torch.suffixes, file_suffix(request.model)));
+  const std::string reference_label = "PyTorch (Native) CPU FP32";
+
+  std::vector<Cell> ordered;
+  std::set<int> hidden_reference_cells;
+  for (int batch : request.batches) {
+    if (!reference_possible || cells.empty()) break;
+    const fs::path reference_file = work / ("reference-b" + std::to_string(batch) + ".f32");
+    auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+      return c.backend == "torch" && c.device == "cpu" && c.precision == "fp32" && c.batch == batch;
+    });
+    if (producer != cells.end()) {
+      producer->reference_out = reference_file.string();
+    } else {
+      Cell ref;
+      ref.index = index++;
+      ref.backend = "torch";
+      ref.plugin_path = torch.plugin_path;
+      ref.framework = torch.framework;
+      ref.device = "cpu";
+      ref.precision = "fp32";
+      ref.model = named_model ? request.model : fs::path(request.model).filename().string();
+      ref.batch = batch;
+      ref.warmup = 0;
+      ref.iterations = 1;
+      ref.max_seconds = request.max_seconds;
+      ref.threads = request.threads;
+      ref.seed = request.seed;
+      ref.reference_out = reference_file.string();
+      hidden_reference_cells.insert(ref.index);
+      cells.push_back(ref);
+    }
+    for (auto& c : cells) {
+      if (c.batch == batch) {
+        c.reference_in = reference_file.string();
+        c.reference_label = reference_label;
+      }
+    }
+  }
+  // Reference producers first, then the matrix in order.
+  std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
+    return !a.reference_out.empty() && b.reference_out.empty();
+  });
+
+  const int total = static_cast<int>(cells.size() - hidden_reference_cells.size());
+  int done = 0;
+  std::map<int, std::string> reference_failures;  // batch -> why
+  for (auto& cell : cells) {
+    const bool hidden = hidden_reference_cells.count(cell.index) > 0;
+    const BackendDescription& d = cell.backend == "torch" ? torch
+        : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+    const auto& artefact = artefact_for(d, cell.precision);
+    if (!artefact) {
+      if (!hidden) {
+        ++done;
+        listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
+      } else {
+        reference_failures[cell.batch] = artefact.status().to_string();
+      }
+      continue;
+    }
+    cell.artefact = artefact->file.string();
+    cell.input_shape = {cell.batch};
+    cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
+    // A reference that failed to appear leaves the cell without parity rather than failing it.
+    if (!cell.reference_in.empty() && reference_failures.count(cell.batch)) cell.reference_in.clear();
+    if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
+      cell.reference_in.clear();
+    }
+
+    const std::string label = cell_label(cell);
+    progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
+                    : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
+    const fs::path cell_file = work / ("cell-" + std::to_string(cell.index) + ".json");
+    {
+      std::ofstream out(cell_file);
+      out << nlohmann::json(cell).dump(2);
+    }
+    SpawnOptions options;
+    options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
+    options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
+                                        cell.device + "-" + cell.precision + "-b" + std::to_string(cell.batch) + ".log");
+    options.echo_stderr = request.verbose;
+    auto outcome = run_child({paths_.worker_executable.string(), "worker", cell_file.string()}, options);
+
+    Row row;
+    if (!outcome) {
+      row = status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
+    } else {
+      auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+      if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
+        row = reply.get<Row>();
+      } else {
+        std::string error = "worker " + describe_outcome(*outcome);
+        if (outcome->timed_out) {
+          error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+        }
+        if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out) error += ": " + why;
+        row = status_row(cell, RowStatus::Failed, error);
+        row.peak_rss_mb = outcome->peak_rss_mb;
+      }
+    }
+    if (hidden) {
+      if (row.status != RowStatus::Ok) reference_failures[cell.batch] = row.error;
+      continue;
+    }
+    if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
+      row.warnings.push_back("no parity: the FP32 reference output was not produced");
+    }
+    if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
+      const auto why = reference_failures.count(cell.batch) ? reference_failures[cell.batch]
+                       : reference_possible ? "the reference run did not finish"
+                                            : "no PyTorch CPU FP32 reference for this model";
+      row.warnings.push_back("no parity: " + why);
+    }
+    row.export_ms = artefact->export_ms;
+    row.artefact_bytes = artefact->bytes;
+    row.params = artefact->params;
+    ++done;
+    progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
+             row_status_name(row.status) + (row.status == RowStatus::Ok
+                 ? fmt_ok(row)
+                 : " — " + row.error));
+    listener.row(row);
+  }
+  if (!request.out_dir) fs::remove_all(work, ec);
+  return Status::ok();
+}
+
+}  // namespace inferbench

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// The parent side of a run: validates the request, asks each plugin (in a worker process)
+// what it can do, prepares artefacts, expands the matrix into cells, runs one worker per cell
+// and turns every outcome — including crashes and hangs — into a row. Never loads a framework.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result/cell.h"
+#include "core/result/row.h"
+#include "core/support/status.h"
+#include "driver/run_request.h"
+
+namespace inferbench {
+
+// A backend as the driver sees it: built or not, and if built what describe() said.
+struct BackendDescription {
+  std::string name;
+  std::string framework;
+  bool built = false;            // a plugin file exists
+  bool loadable = false;         // the worker could load it
+  std::string reason;            // why not built / not loadable
+  std::string plugin_path;
+  std::string version;
+  std::vector<std::string> devices;
+  std::vector<std::string> precisions;
+  std::vector<std::string> suffixes;
+  std::string artefact_format;
+  std::map<std::string, std::string> unavailable_devices;  // device -> reason
+  nlohmann::json options = nlohmann::json::array();         // [{name,type,default,doc}]
+};
+
+struct DriverPaths {
+  std::filesystem::path worker_executable;  // the inferbench binary (runs `worker`)
+  std::filesystem::path plugin_dir;         // libinferbench_backend_<name>.so
+  std::filesystem::path backend_table;      // build/backends.tsv: configure-time reasons
+  std::filesystem::path artefact_root;
+  static DriverPaths from_build();          // this binary's build tree (or INFERBENCH_* env)
+};
+
+// Called with each row as soon as it is final (so an interrupted run keeps every finished row),
+// and with one-line progress messages.
+struct RunListener {
+  std::function<void()> started;  // once, after the request passed every check, before any row
+  std::function<void(const Row&)> row;
+  std::function<void(const std::string&)> progress;
+};
+
+class Driver {
+ public:
+  explicit Driver(DriverPaths paths);
+
+  // Every catalogued backend (testing ones only when asked), described by worker processes.
+  std::vector<BackendDescription> describe_backends(bool include_testing) const;
+  BackendDescription describe_backend(const std::string& name) const;
+
+  // Checks names, ranges and options of a request before anything runs: a Usage or Input
+  // error with one line saying what is wrong and what to do.
+  Status validate(const RunRequest& request) const;
+
+  // Runs the request. Returns an error only when nothing could be attempted (for example an
+  // unusable model file); every cell outcome, good or bad, is a row given to `listener`.
+  Status run(const RunRequest& request, const RunListener& listener) const;
+
+ private:
+  DriverPaths paths_;
+};
+
+}  // namespace inferbench

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// JSON of the run request, recorded with every run.
+#include "driver/run_request.h"
+
+namespace inferbench {
+
+nlohmann::json to_json(const RunRequest& r) {
+  auto list_or_all = [](const std::vector<std::string>& items) {
+    return items.empty() ? nlohmann::json("all") : nlohmann::json(items);
+  };
+  return {
+      {"model", r.model},
+      {"weights", r.weights ? nlohmann::json(r.weights->string()) : nlohmann::json(nullptr)},
+      {"input_shape", r.sample_shape},
+      {"backends", list_or_all(r.backends)},
+      {"devices", list_or_all(r.devices)},
+      {"precisions", list_or_all(r.precisions)},
+      {"batch", r.batches},
+      {"warmup", r.warmup},
+      {"iters", r.iterations},
+      {"max_seconds", r.max_seconds},
+      {"timeout_seconds", r.timeout_seconds},
+      {"threads", r.threads},
+      {"seed", r.seed},
+      {"backend_options", r.backend_options},
+      {"out", r.out_dir ? nlohmann::json(r.out_dir->string()) : nlohmann::json(nullptr)},
+      {"changed", r.changed},
+  };
+}
+
+}  // namespace inferbench

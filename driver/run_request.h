@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// The immutable result of parsing `inferbench run`: what to measure and how. The driver
+// expands it into cells; its JSON goes into the run record (with what the user changed).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace inferbench {
+
+// Defaults reproduce the study's protocol.
+inline constexpr const char* kDefaultModel = "mobilenet_v2";
+inline constexpr int kDefaultBatch = 64;
+inline constexpr int kDefaultWarmup = 50;
+inline constexpr int kDefaultIterations = 100;
+inline constexpr double kDefaultMaxSeconds = 600;   // per cell, warm-up + timed loop
+inline constexpr double kDefaultTimeoutSeconds = 1800;  // per worker, hard kill
+inline constexpr std::uint64_t kDefaultSeed = 0;
+inline constexpr int kMaxBatch = 4096;
+
+struct RunRequest {
+  std::string model = kDefaultModel;            // a known model name or a file path
+  std::optional<std::filesystem::path> weights; // checkpoint for a named model
+  std::vector<std::int64_t> sample_shape;       // per-sample input shape for a model FILE
+  std::vector<std::string> backends;            // empty = every known backend
+  std::vector<std::string> devices;             // empty = every device each backend declares
+  std::vector<std::string> precisions;          // empty = every precision each backend declares
+  std::vector<int> batches = {kDefaultBatch};
+  int warmup = kDefaultWarmup;
+  int iterations = kDefaultIterations;
+  double max_seconds = kDefaultMaxSeconds;
+  double timeout_seconds = kDefaultTimeoutSeconds;
+  int threads = 0;                              // 0 = each framework's default
+  std::uint64_t seed = kDefaultSeed;
+  // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
+  std::map<std::string, std::map<std::string, std::string>> backend_options;
+  std::optional<std::filesystem::path> out_dir;
+  std::optional<std::filesystem::path> db_path;  // empty = default store
+  bool store = true;
+  bool verbose = false;                          // pass worker stderr through
+  std::vector<std::string> changed;              // flags the user set explicitly
+};
+
+nlohmann::json to_json(const RunRequest& request);
+
+}  // namespace inferbench

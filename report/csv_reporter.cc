@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// CSV: a header line, then one line per row as it arrives; RFC 4180 quoting.
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "report/reporter.h"
+
+namespace inferbench {
+namespace {
+
+constexpr std::string_view kColumns[] = {
+    "run_id", "framework", "framework_version", "backend", "device", "target_hardware",
+    "precision", "model", "batch", "scenario", "status", "error", "compile_ms", "export_ms",
+    "first_inference_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "min_ms", "max_ms",
+    "mean_ms", "std_ms", "cv", "fps", "throughput", "p99_over_p50", "samples", "peak_rss_mb",
+    "artefact_bytes", "params", "parity_max_abs_err", "parity_cosine", "parity_top1_agreement",
+    "warnings",
+};
+
+// Separates the warnings inside their one cell.
+constexpr std::string_view kWarningSeparator = " | ";
+
+// RFC 4180: a field holding a comma, a quote, CR or LF is quoted, and its quotes doubled.
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+// Full precision (shortest text that reads back as the same double), not the table's rounding:
+// CSV is read by programs. Missing values are empty cells.
+std::string number(std::optional<double> value) {
+  return value ? fmt::format("{}", *value) : std::string();
+}
+
+std::string integer(std::optional<std::int64_t> value) {
+  return value ? fmt::format("{}", *value) : std::string();
+}
+
+void write_line(std::ostream& out, const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line += ',';
+    line += csv_field(fields[i]);
+  }
+  out << line << '\n';
+}
+
+class CsvReporter final : public Reporter {
+ public:
+  explicit CsvReporter(std::ostream& out) : out_(out) {}
+
+  void begin(const RunInfo& run) override {
+    run_id_ = run.id;
+    write_line(out_, std::vector<std::string>(std::begin(kColumns), std::end(kColumns)));
+  }
+
+  void add_row(const Row& row) override {
+    auto stat = [&row](double LatencySummary::*field) -> std::optional<double> {
+      if (!row.latency_ms) return std::nullopt;
+      return (*row.latency_ms).*field;
+    };
+    auto parity = [&row](double Parity::*field) -> std::optional<double> {
+      if (!row.parity) return std::nullopt;
+      return (*row.parity).*field;
+    };
+    std::string warnings;
+    for (const std::string& warning : row.warnings) {
+      if (!warnings.empty()) warnings += kWarningSeparator;
+      warnings += warning;
+    }
+    write_line(out_, {
+                         run_id_,
+                         row.framework,
+                         row.framework_version,
+                         row.backend,
+                         row.device,
+                         row.target_hardware,
+                         row.precision,
+                         row.model,
+                         fmt::format("{}", row.batch),
+                         row.scenario,
+                         row_status_name(row.status),
+                         row.error,
+                         number(row.compile_ms),
+                         number(row.export_ms),
+                         number(row.first_inference_ms),
+                         number(stat(&LatencySummary::p50)),
+                         number(stat(&LatencySummary::p90)),
+                         number(stat(&LatencySummary::p95)),
+                         number(stat(&LatencySummary::p99)),
+                         number(stat(&LatencySummary::p999)),
+                         number(stat(&LatencySummary::min)),
+                         number(stat(&LatencySummary::max)),
+                         number(stat(&LatencySummary::mean)),
+                         number(stat(&LatencySummary::std)),
+                         number(stat(&LatencySummary::cv)),
+                         number(row.fps),
+                         number(row.throughput),
+                         number(row.p99_over_p50),
+                         fmt::format("{}", row.samples),
+                         number(row.peak_rss_mb),
+                         integer(row.artefact_bytes),
+                         integer(row.params),
+                         number(parity(&Parity::max_abs_err)),
+                         number(parity(&Parity::cosine)),
+                         number(parity(&Parity::top1_agreement)),
+                         warnings,
+                     });
+  }
+
+  void end() override { out_.flush(); }
+
+ private:
+  std::ostream& out_;
+  std::string run_id_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_csv_reporter(std::ostream& out) {
+  return std::make_unique<CsvReporter>(out);
+}
+
+}  // namespace inferbench

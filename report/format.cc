@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// Formatting shared by the table and markdown reporters.
+#include "report/format.h"
+
+#include <algorithm>
+#include <cstddef>
+
+#include <fmt/format.h>
+
+namespace inferbench::report {
+
+std::string precision_label(std::string_view precision) {
+  std::string label(precision);
+  for (char& c : label) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return label;
+}
+
+std::string device_label(const Row& row) {
+  return row.device_label.empty() ? row.device : row.device_label;
+}
+
+std::string number_or_na(std::optional<double> value, int decimals) {
+  if (!value) return std::string(kNotAvailable);
+  return fmt::format("{:.{}f}", *value, decimals);
+}
+
+std::string one_line(std::string_view text) {
+  std::string line(text);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return line;
+}
+
+std::string row_title(const Row& row) {
+  std::string title;
+  // Empty parts are skipped rather than leaving double blanks: a row that failed early may not
+  // know its device label yet.
+  const std::string parts[] = {row.framework, device_label(row), precision_label(row.precision)};
+  for (const std::string& part : parts) {
+    if (part.empty()) continue;
+    title += part;
+    title += ' ';
+  }
+  return one_line(title + fmt::format("batch {}", row.batch));
+}
+
+std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
+  std::vector<RankedRow> ranked;
+  std::vector<RankedRow> unranked;
+  for (const Row& row : rows) {
+    if (row.status == RowStatus::Ok && row.fps) {
+      ranked.push_back({&row, std::nullopt});
+    } else {
+      unranked.push_back({&row, std::nullopt});
+    }
+  }
+  // Stable, so rows with equal FPS keep their input order.
+  std::stable_sort(ranked.begin(), ranked.end(), [](const RankedRow& a, const RankedRow& b) {
+    return *a.row->fps > *b.row->fps;
+  });
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const bool tied = i > 0 && *ranked[i].row->fps == *ranked[i - 1].row->fps;
+    ranked[i].rank = tied ? ranked[i - 1].rank : static_cast<int>(i) + 1;
+  }
+  ranked.insert(ranked.end(), unranked.begin(), unranked.end());
+  return ranked;
+}
+
+const std::vector<Column>& table_b_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Rank", true},
+      {"Framework", false},
+      {"Inf. Device", false},
+      {"Target Hardware", false},
+      {"Precision", false},
+      {"Compile Time (ms)", true},
+      {"P50 Latency (ms)", true},
+      {"P99 Latency (ms)", true},
+      {"Throughput (FPS)", true},
+      {"Measured thr.", true},
+      {"P99/P50", true},
+      {"CV %", true},
+      {"Peak RSS (MB)", true},
+      {"Parity cos / top-1", true},
+  };
+  return kColumns;
+}
+
+std::vector<std::string> table_b_cells(const RankedRow& ranked) {
+  const Row& row = *ranked.row;
+  std::optional<double> p50;
+  std::optional<double> p99;
+  std::optional<double> cv_percent;
+  if (row.latency_ms) {
+    p50 = row.latency_ms->p50;
+    p99 = row.latency_ms->p99;
+    cv_percent = row.latency_ms->cv * 100.0;
+  }
+  std::string parity(kNotAvailable);
+  if (row.parity) {
+    // Cosine needs six decimals: FP16 and INT8 differ from the reference in the fourth.
+    parity = fmt::format("{:.6f} / {:.3f}", row.parity->cosine, row.parity->top1_agreement);
+  }
+  return {
+      ranked.rank ? std::to_string(*ranked.rank) : std::string(kNoRank),
+      one_line(row.framework),
+      one_line(device_label(row)),
+      one_line(row.target_hardware),
+      one_line(precision_label(row.precision)),
+      number_or_na(row.compile_ms, 2),
+      number_or_na(p50, 3),
+      number_or_na(p99, 3),
+      number_or_na(row.fps, 2),
+      number_or_na(row.throughput, 2),
+      number_or_na(row.p99_over_p50, 3),
+      number_or_na(cv_percent, 2),
+      number_or_na(row.peak_rss_mb, 1),
+      parity,
+  };
+}
+
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked) {
+  std::vector<Note> notes;
+  for (const RankedRow& r : ranked) {
+    if (r.row->status == RowStatus::Ok) continue;
+    std::string text = r.row->error.empty() ? "(no error message)" : one_line(r.row->error);
+    notes.push_back({row_status_name(r.row->status), row_title(*r.row), std::move(text)});
+  }
+  for (const RankedRow& r : ranked) {
+    if (r.row->status != RowStatus::Ok) continue;
+    for (const std::string& warning : r.row->warnings) {
+      notes.push_back({"warn", row_title(*r.row), one_line(warning)});
+    }
+  }
+  return notes;
+}
+
+}  // namespace inferbench::report

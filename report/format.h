@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// Formatting shared by the human-readable reporters (table, markdown): the Table B columns,
+// ranking by FPS, number-or-"n/a" cells and the failure/warning notes under a table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result/row.h"
+
+namespace inferbench::report {
+
+// What a cell shows when an optional value is missing.
+inline constexpr std::string_view kNotAvailable = "n/a";
+// What the Rank cell shows for a row that is not ranked.
+inline constexpr std::string_view kNoRank = "-";
+
+// "fp16" -> "FP16": the precision as the study's table prints it (ASCII upper-case).
+std::string precision_label(std::string_view precision);
+
+// The device as the table prints it: row.device_label, or row.device when the label is empty.
+std::string device_label(const Row& row);
+
+// `value` with a fixed number of decimals ("38.919"), or "n/a" when it is empty.
+std::string number_or_na(std::optional<double> value, int decimals);
+
+// `text` on one line: CR, LF and TAB become spaces, so a multi-line error cannot break the
+// one-row-per-line layout.
+std::string one_line(std::string_view text);
+
+// "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out).
+std::string row_title(const Row& row);
+
+// A row in display order with its rank.
+struct RankedRow {
+  const Row* row = nullptr;
+  std::optional<int> rank;  // 1 = highest FPS; empty for rows that are not ranked
+};
+
+// The rows in display order: ok rows with an FPS value first, by FPS descending (rank 1 =
+// fastest; equal FPS share a rank, the next rank skips: 1, 1, 3), then every other row
+// (failed, unavailable, ok without FPS) unranked in input order. The pointers refer into
+// `rows`, which must outlive the result.
+std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows);
+
+// One column of the Table B layout.
+struct Column {
+  std::string_view header;
+  bool numeric = false;  // right-aligned
+};
+
+// The Table B columns: Rank, Framework, Inf. Device, Target Hardware, Precision, Compile Time
+// (ms), P50 Latency (ms), P99 Latency (ms), Throughput (FPS), then Measured thr., P99/P50,
+// CV %, Peak RSS (MB), Parity cos / top-1.
+const std::vector<Column>& table_b_columns();
+
+// The cells of one row, one per table_b_columns() entry, not yet escaped for any format.
+// Compile time has 2 decimals, latencies 3, FPS and measured throughput 2 (the study's table);
+// a missing value is "n/a", a missing rank "-".
+std::vector<std::string> table_b_cells(const RankedRow& ranked);
+
+// A line under a table: a failure (kind "failed" or "unavailable") or a warning ("warn").
+struct Note {
+  std::string kind;
+  std::string title;  // row_title() of its row
+  std::string text;   // the error or warning, on one line
+};
+
+// The failures first, one per row that is not ok (its status name as kind, its error as text),
+// then the warnings of the ok rows, one note each; both in `ranked` order. Warnings of rows
+// that are not ok are left out: the failure is what matters there.
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked);
+
+}  // namespace inferbench::report

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// GitHub-flavoured Markdown: a heading with the run id, the Table B columns plus Status, and
+// the failures and warnings as a bullet list.
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+#include "report/reporter.h"
+
+namespace inferbench {
+namespace {
+
+// A `|` inside a cell would end the cell; GFM reads `\|` as a literal pipe. Cells are already
+// on one line (report::one_line), since a newline would end the table.
+std::string escape_cell(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    if (c == '|') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+void write_table_line(std::ostream& out, const std::vector<std::string>& cells) {
+  std::string line = "|";
+  for (const std::string& cell : cells) line += " " + escape_cell(cell) + " |";
+  out << line << '\n';
+}
+
+class MarkdownReporter final : public Reporter {
+ public:
+  explicit MarkdownReporter(std::ostream& out) : out_(out) {}
+
+  void begin(const RunInfo& run) override { run_ = run; }
+
+  // Buffered: ranks need every row.
+  void add_row(const Row& row) override { rows_.push_back(row); }
+
+  void end() override {
+    out_ << fmt::format("## inferbench run {}\n\n", report::one_line(run_.id));
+    out_ << fmt::format("Host: {}, started {}.\n\n", report::one_line(run_.host),
+                        report::one_line(run_.started_at));
+
+    std::vector<std::string> header;
+    std::string rule = "|";
+    for (const report::Column& column : report::table_b_columns()) {
+      header.emplace_back(column.header);
+      rule += column.numeric ? "---:|" : "---|";
+    }
+    header.emplace_back("Status");
+    rule += "---|";
+    write_table_line(out_, header);
+    out_ << rule << '\n';
+
+    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
+    for (const report::RankedRow& r : ranked) {
+      std::vector<std::string> cells = report::table_b_cells(r);
+      cells.emplace_back(row_status_name(r.row->status));
+      write_table_line(out_, cells);
+    }
+
+    const std::vector<report::Note> notes = report::row_notes(ranked);
+    if (!notes.empty()) out_ << '\n';
+    for (const report::Note& note : notes) {
+      out_ << fmt::format("- **{}** {}: {}\n", note.kind, note.title, note.text);
+    }
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  RunInfo run_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_markdown_reporter(std::ostream& out) {
+  return std::make_unique<MarkdownReporter>(out);
+}
+
+}  // namespace inferbench

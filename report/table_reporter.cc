@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// Terminal table in the study's "Table B" layout, with failures and warnings listed under it.
+#include <algorithm>
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+#include "report/reporter.h"
+
+namespace inferbench {
+namespace {
+
+// Columns are separated by this many spaces.
+constexpr std::size_t kColumnGap = 2;
+
+// Width on a terminal, counted in UTF-8 code points: a byte count would misalign hardware
+// names such as "Intel(R) Core(TM)" written with "®".
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string padded(const std::string& text, std::size_t width, bool right_aligned) {
+  const std::size_t used = display_width(text);
+  const std::string fill(width > used ? width - used : 0, ' ');
+  return right_aligned ? fill + text : text + fill;
+}
+
+// Trailing blanks would make the last column's padding part of every line.
+void write_line(std::ostream& out, std::string line) {
+  line.erase(line.find_last_not_of(' ') + 1);
+  out << line << '\n';
+}
+
+class TableReporter final : public Reporter {
+ public:
+  explicit TableReporter(std::ostream& out) : out_(out) {}
+
+  void begin(const RunInfo& run) override { run_ = run; }
+
+  // Buffered: ranks and column widths need every row.
+  void add_row(const Row& row) override { rows_.push_back(row); }
+
+  void end() override {
+    const std::vector<report::Column>& columns = report::table_b_columns();
+    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
+
+    std::vector<std::vector<std::string>> cells;
+    cells.reserve(ranked.size());
+    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r));
+
+    std::vector<std::size_t> widths;
+    for (const report::Column& column : columns) {
+      widths.push_back(display_width(std::string(column.header)));
+    }
+    for (const std::vector<std::string>& line : cells) {
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        widths[i] = std::max(widths[i], display_width(line[i]));
+      }
+    }
+
+    const std::string gap(kColumnGap, ' ');
+    out_ << "inferbench results\n";
+    out_ << fmt::format("run {}  host {}  started {}\n", report::one_line(run_.id),
+                        report::one_line(run_.host), report::one_line(run_.started_at));
+    out_ << '\n';
+
+    std::string header;
+    std::string rule;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) {
+        header += gap;
+        rule += gap;
+      }
+      header += padded(std::string(columns[i].header), widths[i], columns[i].numeric);
+      rule += std::string(widths[i], '-');
+    }
+    write_line(out_, header);
+    write_line(out_, rule);
+    for (const std::vector<std::string>& line : cells) {
+      std::string text;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        if (i > 0) text += gap;
+        text += padded(line[i], widths[i], columns[i].numeric);
+      }
+      write_line(out_, text);
+    }
+    if (cells.empty()) out_ << "(no rows)\n";
+
+    const std::vector<report::Note> notes = report::row_notes(ranked);
+    if (!notes.empty()) out_ << '\n';
+    for (const report::Note& note : notes) {
+      out_ << fmt::format("  [{}] {}: {}\n", note.kind, note.title, note.text);
+    }
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  RunInfo run_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_table_reporter(std::ostream& out) {
+  return std::make_unique<TableReporter>(out);
+}
+
+}  // namespace inferbench

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+// A failed cell is a row, not an abort; bad input is one clear line; nothing measured is lost.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/support/cli_runner.h"
+
+namespace inferbench::testing {
+namespace {
+
+const std::vector<std::string> kQuick = {"--model", "tiny_cnn", "--batch", "2", "--warmup", "1",
+                                         "--iters", "5", "--no-store"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+nlohmann::json row_of(const nlohmann::json& results, const std::string& backend) {
+  for (const auto& row : results["rows"]) {
+    if (row["backend"] == backend) return row;
+  }
+  return nullptr;
+}
+
+TEST(Failure, CrashingWorkerBecomesAFailedRowAndTheRunGoesOn) {
+  const auto dir = fresh_dir("abort");
+  auto run = run_inferbench(with({"run", "--backends", "abort,noop", "--out", dir.string()}, kQuick));
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // some rows failed
+  const auto results = read_json(dir / "results.json");
+  const auto aborted = row_of(results, "abort");
+  ASSERT_FALSE(aborted.is_null());
+  EXPECT_EQ(aborted["status"], "failed");
+  EXPECT_NE(aborted["error"].get<std::string>().find("SIGABRT"), std::string::npos) << aborted["error"];
+  EXPECT_EQ(row_of(results, "noop")["status"], "ok");
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  EXPECT_NE(run.out.find("[failed]"), std::string::npos) << run.out;
+}
+
+TEST(Failure, HangingWorkerIsKilledAtTheTimeout) {
+  const auto dir = fresh_dir("hang");
+  auto run = run_inferbench(with({"run", "--backends", "hang", "--timeout", "3", "--out", dir.string()}, kQuick), 60);
+  EXPECT_EQ(run.exit_code, 3) << run.err;  // nothing could be measured
+  EXPECT_LT(run.seconds, 30);
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "failed");
+  EXPECT_NE(row["error"].get<std::string>().find("timed out"), std::string::npos) << row["error"];
+}
+
+TEST(Failure, NonFiniteOutputFailsTheRow) {
+  const auto dir = fresh_dir("bad-output");
+  auto run = run_inferbench(with({"run", "--backends", "bad_output", "--out", dir.string()}, kQuick));
+  EXPECT_EQ(run.exit_code, 3);
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "failed");
+  EXPECT_NE(row["error"].get<std::string>().find("NaN"), std::string::npos) << row["error"];
+}
+
+TEST(Failure, CorruptTorchScriptFileIsAFailedRowWithAClearError) {
+  if (!INFERBENCH_TORCH_BUILT) GTEST_SKIP() << "the torch plugin was not built";
+  const auto dir = fresh_dir("corrupt");
+  const auto file = dir / "corrupt.pt";
+  std::ofstream(file) << "this is not a TorchScript archive";
+  auto run = run_inferbench({"run", "--model", file.string(), "--backends", "torch", "--batch", "1",
+                             "--warmup", "1", "--iters", "2", "--no-store", "--out", (dir / "out").string()});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  const auto row = read_json(dir / "out" / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "failed");
+  EXPECT_NE(row["error"].get<std::string>().find("cannot load TorchScript file"), std::string::npos) << row["error"];
+}
+
+// Bad input: one line on stderr naming the problem, exit 2, nothing run.
+struct BadInput {
+  std::vector<std::string> args;
+  std::string needle;
+};
+
+void PrintTo(const BadInput& c, std::ostream* os) { *os << c.needle; }
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, OneClearLine) {
+  auto run = run_inferbench(GetParam().args);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find(GetParam().needle), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadInputTest,
+    ::testing::Values(
+        BadInput{{"run", "--backends", "tensorflow"}, "unknown backend 'tensorflow'; use one of"},
+        BadInput{{"run", "--devices", "tpu"}, "unknown device 'tpu'"},
+        BadInput{{"run", "--precisions", "fp33"}, "unknown precision 'fp33'"},
+        BadInput{{"run", "--batch", "0"}, "batch 0 is out of range"},
+        BadInput{{"run", "--batch", "-4"}, "batch -4 is out of range"},
+        BadInput{{"run", "--batch", "100000"}, "batch 100000 is out of range"},
+        BadInput{{"run", "--model", "/nonexistent/model.pt"}, "neither a known model nor an existing file"},
+        BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
+        BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
+                 "backend 'noop' has no option 'nope'; its options are: spin_us"},
+        BadInput{{"run", "--bogus"}, "bogus"},
+        BadInput{{"report", "no-such-run", "--db", "/tmp/inferbench-test-empty.sqlite"}, "no run 'no-such-run'"}));
+
+TEST(Failure, UnwritableOutFolderIsRefusedBeforeRunning) {
+  auto run = run_inferbench(with({"run", "--backends", "noop", "--out", "/proc/inferbench-cannot-write"}, kQuick));
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("cannot write to output folder"), std::string::npos) << run.err;
+}
+
+TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
+  const auto dir = fresh_dir("interrupt");
+  const auto db = dir / "history.sqlite";
+  std::vector<std::string> argv = {INFERBENCH_BINARY, "run", "--backends", "noop,hang", "--model",
+                                   "tiny_cnn", "--batch", "1", "--warmup", "1", "--iters", "3",
+                                   "--out", dir.string(), "--db", db.string()};
+  std::thread killer([&] {
+    // Wait until the noop row is on disk, then interrupt while the hang worker runs.
+    for (int i = 0; i < 600; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto results = read_json(dir / "results.json");
+      if (!results.is_discarded() && !row_of(results, "noop").is_null()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::system("pkill -TERM -f '[i]nferbench run --backends noop,hang'");
+  });
+  SpawnOptions options;
+  options.timeout = std::chrono::seconds(120);
+  auto outcome = run_child(argv, options);
+  killer.join();
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->timed_out);
+  EXPECT_EQ(outcome->signal, SIGTERM);
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(row_of(results, "noop")["status"], "ok");
+  // No hang worker survives its driver.
+  EXPECT_NE(std::system("pgrep -f '[i]nferbench worker .*cell-1.json' >/dev/null"), 0);
+  // The store has the finished row too, and marks the run as interrupted.
+  auto history = run_inferbench({"history", "--db", db.string()});
+  EXPECT_NE(history.out.find("interrupted"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("ok 1"), std::string::npos) << history.out;
+}
+
+}  // namespace
+}  // namespace inferbench::testing

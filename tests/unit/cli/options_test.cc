@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// `run` option parsing: one case per rule.
+#include "cli/options.h"
+
+#include <gtest/gtest.h>
+
+namespace inferbench::cli {
+namespace {
+
+TEST(RunOptions, DefaultsReproduceTheStudy) {
+  auto r = parse_run_arguments({});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->model, "mobilenet_v2");
+  EXPECT_EQ(r->batches, std::vector<int>{64});
+  EXPECT_EQ(r->warmup, 50);
+  EXPECT_EQ(r->iterations, 100);
+  EXPECT_TRUE(r->backends.empty());  // all
+  EXPECT_TRUE(r->changed.empty());
+}
+
+TEST(RunOptions, ListsAndChangedFlags) {
+  auto r = parse_run_arguments({"--backends", "torch,noop", "--batch", "1,8,64", "--iters=5"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->backends, (std::vector<std::string>{"torch", "noop"}));
+  EXPECT_EQ(r->batches, (std::vector<int>{1, 8, 64}));
+  EXPECT_EQ(r->iterations, 5);
+  EXPECT_EQ(r->changed.size(), 3u);
+}
+
+TEST(RunOptions, UnknownFlagIsRejected) {
+  auto r = parse_run_arguments({"--itters", "5"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), StatusCode::Usage);
+  EXPECT_NE(r.status().message().find("itters"), std::string::npos);
+}
+
+TEST(RunOptions, RepeatedFlagIsRejected) {
+  auto r = parse_run_arguments({"--iters", "5", "--iters", "6"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), StatusCode::Usage);
+}
+
+TEST(RunOptions, EqualsInsideAValueStaysInTheValue) {
+  auto r = parse_run_arguments({"--backend-option", "noop:spin_us=1=2", "--out=dir=x"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->backend_options.at("noop").at("spin_us"), "1=2");
+  EXPECT_EQ(r->out_dir->string(), "dir=x");
+}
+
+TEST(RunOptions, BackendOptionNeedsBackendKeyAndValue) {
+  EXPECT_FALSE(parse_run_arguments({"--backend-option", "spin_us=1"}));
+  EXPECT_FALSE(parse_run_arguments({"--backend-option", "noop:=1"}));
+  EXPECT_FALSE(parse_run_arguments({"--backend-option", "noop:a=1", "--backend-option", "noop:a=2"}));
+}
+
+TEST(RunOptions, BatchMustBeIntegers) {
+  auto r = parse_run_arguments({"--batch", "8,x"});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("'x' is not an integer"), std::string::npos);
+  EXPECT_FALSE(parse_run_arguments({"--batch", ""}));
+}
+
+TEST(RunOptions, InputShape) {
+  auto r = parse_run_arguments({"--input-shape", "3x32x32"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->sample_shape, (std::vector<std::int64_t>{3, 32, 32}));
+  EXPECT_FALSE(parse_run_arguments({"--input-shape", "3x0x2"}));
+}
+
+TEST(ParseList, AllMeansEverything) {
+  EXPECT_TRUE(parse_list("all").empty());
+  EXPECT_EQ(parse_list("a, b,,c"), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+}  // namespace
+}  // namespace inferbench::cli

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The protocol's counting rules: warm-up includes the first inference, failures stop the
+// loop, the budget cuts it short but leaves at least one sample.
+#include "core/timing/measure_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace inferbench {
+namespace {
+
+TEST(MeasureLoop, CountsWarmupAndSamples) {
+  int calls = 0;
+  const auto r = measure_loop({5, 20, std::chrono::seconds(60)}, [&] { ++calls; return true; });
+  EXPECT_EQ(calls, 25);  // first inference + 4 warm-up + 20 timed
+  EXPECT_EQ(r.warmup_done, 5);
+  EXPECT_EQ(r.samples.size(), 20u);
+  EXPECT_FALSE(r.budget_exhausted);
+  EXPECT_EQ(r.failed_at, -1);
+}
+
+TEST(MeasureLoop, ZeroWarmupStillTimesTheFirstInferenceSeparately) {
+  int calls = 0;
+  const auto r = measure_loop({0, 3, std::chrono::seconds(60)}, [&] { ++calls; return true; });
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(r.samples.size(), 3u);
+}
+
+TEST(MeasureLoop, FailureStopsAndSaysWhere) {
+  int calls = 0;
+  const auto r = measure_loop({2, 10, std::chrono::seconds(60)}, [&] { return ++calls != 5; });
+  EXPECT_EQ(r.failed_at, 4);
+  EXPECT_EQ(r.samples.size(), 2u);
+}
+
+TEST(MeasureLoop, BudgetLeavesAtLeastOneSample) {
+  const auto r = measure_loop({1, 1000, std::chrono::milliseconds(5)}, [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return true;
+  });
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_GE(r.samples.size(), 1u);
+  EXPECT_LT(r.samples.size(), 1000u);
+}
+
+TEST(MeasureLoop, SamplesSumToWallTime) {
+  const auto r = measure_loop({1, 5, std::chrono::seconds(60)}, [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  Nanos total{0};
+  for (auto s : r.samples) total += s;
+  EXPECT_EQ(total, r.wall);
+  EXPECT_GE(to_ms(r.samples.front()), 1.0);
+}
+
+}  // namespace
+}  // namespace inferbench

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Row and Cell survive a JSON round trip (the worker protocol relies on it).
+#include <gtest/gtest.h>
+
+#include "core/result/cell.h"
+#include "core/result/row.h"
+
+namespace inferbench {
+namespace {
+
+TEST(RowJson, RoundTripKeepsOptionalsEmpty) {
+  Row row;
+  row.framework = "PyTorch (Native)";
+  row.status = RowStatus::Ok;
+  row.batch = 64;
+  row.compile_ms = 12.5;
+  row.latency_ms = LatencySummary{1, 2, 3, 4, 5, 0.5, 6, 2, 0.1, 0.05};
+  row.p99_ci_ms = QuantileInterval{3.5, std::nullopt, 0.63};
+  row.latency_samples_ms = {1.0, 2.0};
+  row.effective["threads"] = "2";
+  const Row back = nlohmann::json(row).get<Row>();
+  EXPECT_EQ(nlohmann::json(back), nlohmann::json(row));
+  EXPECT_FALSE(back.parity.has_value());
+  EXPECT_FALSE(back.p99_ci_ms->hi.has_value());
+  EXPECT_TRUE(nlohmann::json(row)["export_ms"].is_null());
+}
+
+TEST(RowJson, UnknownStatusReadsAsFailed) {
+  Row row;
+  from_json(nlohmann::json{{"status", "weird"}}, row);
+  EXPECT_EQ(row.status, RowStatus::Failed);
+}
+
+TEST(CellJson, RoundTrip) {
+  Cell cell;
+  cell.backend = "torch";
+  cell.input_shape = {2, 3, 224, 224};
+  cell.options = {{"a", "b=c"}};
+  cell.seed = 42;
+  EXPECT_EQ(nlohmann::json(nlohmann::json(cell).get<Cell>()), nlohmann::json(cell));
+}
+
+}  // namespace
+}  // namespace inferbench

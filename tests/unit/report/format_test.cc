@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests of the formatting helpers shared by the table and markdown reporters.
+#include "report/format.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inferbench::report {
+namespace {
+
+Row ok_row(std::string framework, std::optional<double> fps) {
+  Row row;
+  row.framework = std::move(framework);
+  row.status = RowStatus::Ok;
+  row.fps = fps;
+  return row;
+}
+
+TEST(FormatTest, PrecisionIsUpperCase) {
+  EXPECT_EQ(precision_label("fp32"), "FP32");
+  EXPECT_EQ(precision_label("fp16"), "FP16");
+  EXPECT_EQ(precision_label("bf16"), "BF16");
+  EXPECT_EQ(precision_label("int8"), "INT8");
+  EXPECT_EQ(precision_label("INT8"), "INT8");
+  EXPECT_EQ(precision_label(""), "");
+}
+
+TEST(FormatTest, NumberOrNa) {
+  EXPECT_EQ(number_or_na(std::nullopt, 2), "n/a");
+  EXPECT_EQ(number_or_na(1637.2349, 2), "1637.23");
+  EXPECT_EQ(number_or_na(38.9194, 3), "38.919");
+  EXPECT_EQ(number_or_na(7835.4, 2), "7835.40");
+  EXPECT_EQ(number_or_na(0.0, 3), "0.000");
+}
+
+TEST(FormatTest, OneLineFoldsLineBreaksAndTabs) {
+  EXPECT_EQ(one_line("a\nb\r\nc\td"), "a b  c d");
+  EXPECT_EQ(one_line("plain"), "plain");
+}
+
+TEST(FormatTest, DeviceLabelFallsBackToDevice) {
+  Row row;
+  row.device = "cuda";
+  EXPECT_EQ(device_label(row), "cuda");
+  row.device_label = "CUDA GPU";
+  EXPECT_EQ(device_label(row), "CUDA GPU");
+}
+
+TEST(FormatTest, RowTitle) {
+  Row row;
+  row.framework = "OpenVINO";
+  row.device_label = "iGPU";
+  row.precision = "fp16";
+  row.batch = 64;
+  EXPECT_EQ(row_title(row), "OpenVINO iGPU FP16 batch 64");
+}
+
+TEST(FormatTest, RanksOkRowsByFpsAndTiesShareARank) {
+  Row failed = ok_row("failed", 999.0);  // an FPS on a failed row is never ranked
+  failed.status = RowStatus::Failed;
+  Row unavailable = ok_row("unavailable", std::nullopt);
+  unavailable.status = RowStatus::Unavailable;
+  const std::vector<Row> rows = {ok_row("c", 100.0), failed,           ok_row("a", 200.0),
+                                 ok_row("no fps", std::nullopt),       ok_row("b", 200.0),
+                                 unavailable,       ok_row("d", 50.0)};
+  const std::vector<RankedRow> ranked = rank_by_fps(rows);
+  ASSERT_EQ(ranked.size(), rows.size());
+  std::vector<std::string> order;
+  std::vector<std::optional<int>> ranks;
+  for (const RankedRow& r : ranked) {
+    order.push_back(r.row->framework);
+    ranks.push_back(r.rank);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c", "d", "failed", "no fps",
+                                             "unavailable"}));
+  EXPECT_EQ(ranks, (std::vector<std::optional<int>>{1, 1, 3, 4, std::nullopt, std::nullopt,
+                                                    std::nullopt}));
+}
+
+TEST(FormatTest, RankingNoRowsGivesNothing) { EXPECT_TRUE(rank_by_fps({}).empty()); }
+
+TEST(FormatTest, CellsMatchColumns) {
+  const Row row = ok_row("x", 1.0);
+  EXPECT_EQ(table_b_cells({&row, 1}).size(), table_b_columns().size());
+  const std::vector<std::string> cells = table_b_cells({&row, std::nullopt});
+  EXPECT_EQ(cells[0], "-");
+  EXPECT_EQ(cells[5], "n/a");  // compile time missing
+  EXPECT_EQ(cells[8], "1.00");
+}
+
+TEST(FormatTest, NotesListFailuresThenWarningsOfOkRows) {
+  Row fast = ok_row("fast", 10.0);
+  fast.warnings = {"w1", "w2\nmore"};
+  Row failed;
+  failed.framework = "broken";
+  failed.status = RowStatus::Failed;
+  failed.warnings = {"ignored: the failure is what matters"};
+  Row silent;
+  silent.framework = "silent";
+  silent.status = RowStatus::Unavailable;
+  const std::vector<Row> rows = {failed, fast, silent};
+  const std::vector<Note> notes = row_notes(rank_by_fps(rows));
+  ASSERT_EQ(notes.size(), 4U);
+  EXPECT_EQ(notes[0].kind, "failed");
+  EXPECT_EQ(notes[0].title, "broken batch 0");
+  EXPECT_EQ(notes[0].text, "(no error message)");
+  EXPECT_EQ(notes[1].kind, "unavailable");
+  EXPECT_EQ(notes[2].kind, "warn");
+  EXPECT_EQ(notes[2].text, "w1");
+  EXPECT_EQ(notes[3].text, "w2 more");
+}
+
+}  // namespace
+}  // namespace inferbench::report

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: Apache-2.0
+// Output tests of every report format, line by line, on the hand-made run of sample_run.h.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "report/reporter.h"
+#include "tests/unit/report/sample_run.h"
+
+namespace inferbench {
+namespace {
+
+std::string render(std::string_view format, const RunResult& run) {
+  std::ostringstream out;
+  Result<std::unique_ptr<Reporter>> reporter = make_reporter(format, out);
+  if (!reporter) {
+    ADD_FAILURE() << reporter.status().to_string();
+    return {};
+  }
+  report_run(**reporter, run);
+  return out.str();
+}
+
+// Physical lines; the text ends with a newline, so there is no empty last element.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// --- table ---------------------------------------------------------------------------------
+
+// The column spans are the runs of '-' in the rule under the header.
+struct Span {
+  std::size_t start;
+  std::size_t length;
+};
+
+std::vector<Span> spans_of(const std::string& rule) {
+  std::vector<Span> spans;
+  for (std::size_t i = 0; i < rule.size();) {
+    if (rule[i] != '-') {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < rule.size() && rule[i] == '-') ++i;
+    spans.push_back({start, i - start});
+  }
+  return spans;
+}
+
+// Cuts `line` at the rule's spans and checks alignment: numbers end at the right edge of their
+// column, text starts at its left edge, and nothing spills into the gap between columns.
+std::vector<std::string> table_cells(const std::string& line, const std::vector<Span>& spans,
+                                     const std::vector<bool>& numeric) {
+  std::vector<std::string> cells;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const std::string padded =
+        line.size() > spans[i].start ? line.substr(spans[i].start, spans[i].length) : "";
+    const std::size_t first = padded.find_first_not_of(' ');
+    if (first == std::string::npos) {
+      cells.emplace_back();
+      continue;
+    }
+    const std::string cell = padded.substr(first, padded.find_last_not_of(' ') - first + 1);
+    if (numeric[i]) {
+      EXPECT_EQ(padded.size(), spans[i].length) << "column " << i << " in: " << line;
+      EXPECT_NE(padded.back(), ' ') << "number not right-aligned in column " << i << ": " << line;
+    } else {
+      EXPECT_EQ(first, 0U) << "text not left-aligned in column " << i << ": " << line;
+    }
+    const std::size_t gap_start = spans[i].start + spans[i].length;
+    if (i + 1 < spans.size() && line.size() > gap_start) {
+      EXPECT_EQ(line.substr(gap_start, spans[i + 1].start - gap_start), "  ")
+          << "column " << i << " overflows in: " << line;
+    }
+    cells.push_back(cell);
+  }
+  return cells;
+}
+
+TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
+  const std::vector<std::string> lines = lines_of(render("table", sample_run::make()));
+  ASSERT_EQ(lines.size(), 13U);
+
+  EXPECT_EQ(lines[0], "inferbench results");
+  EXPECT_EQ(lines[1], "run 20261126T130501Z-1a2b3c  host bench-01  started 2026-11-26T13:05:01Z");
+  EXPECT_EQ(lines[2], "");
+
+  const std::vector<Span> spans = spans_of(lines[4]);
+  ASSERT_EQ(spans.size(), 14U) << lines[4];
+  EXPECT_EQ(lines[4].find_first_not_of("- "), std::string::npos) << lines[4];
+  const std::vector<bool> numeric = {true,  false, false, false, false, true, true,
+                                     true,  true,  true,  true,  true,  true, true};
+  EXPECT_EQ(table_cells(lines[3], spans, numeric),
+            (std::vector<std::string>{"Rank", "Framework", "Inf. Device", "Target Hardware",
+                                      "Precision", "Compile Time (ms)", "P50 Latency (ms)",
+                                      "P99 Latency (ms)", "Throughput (FPS)", "Measured thr.",
+                                      "P99/P50", "CV %", "Peak RSS (MB)", "Parity cos / top-1"}));
+
+  // Rank 1 is the fastest row even though it came third; the failed and unavailable rows
+  // follow, unranked, in input order.
+  EXPECT_EQ(table_cells(lines[5], spans, numeric),
+            (std::vector<std::string>{"1", "OpenVINO", "CPU",
+                                      "Intel Xeon Gold 6338 (AVX-512, 2 threads)", "FP32",
+                                      "7835.45", "159.672", "195.609", "400.82", "395.25", "1.225",
+                                      "5.00", "512.4", "0.999987 / 1.000"}));
+  EXPECT_EQ(table_cells(lines[6], spans, numeric),
+            (std::vector<std::string>{"2", "PyTorch (Native)", "CPU",
+                                      "Intel Xeon Gold 6338 | 2 threads", "FP32", "12.50",
+                                      "1010.355", "1151.889", "63.34", "62.50", "1.140", "2.50",
+                                      "n/a", "n/a"}));
+  EXPECT_EQ(table_cells(lines[7], spans, numeric),
+            (std::vector<std::string>{"-", "TensorRT", "CUDA GPU",
+                                      "NVIDIA GeForce RTX 3060 Laptop GPU", "FP16", "818.83",
+                                      "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}));
+  EXPECT_EQ(table_cells(lines[8], spans, numeric),
+            (std::vector<std::string>{"-", "LiteRT", "CPU", "", "INT8", "n/a", "n/a", "n/a",
+                                      "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}));
+
+  EXPECT_EQ(lines[9], "");
+  // The multi-line error is folded onto one line.
+  EXPECT_EQ(lines[10],
+            "  [failed] TensorRT CUDA GPU FP16 batch 64: worker crashed: signal 11, \"engine "
+            "build\" did not finish last log line: out of memory");
+  EXPECT_EQ(lines[11],
+            "  [unavailable] LiteRT CPU INT8 batch 64: libtensorflowlite_c.so not found | set "
+            "LITERT_ROOT");
+  EXPECT_EQ(lines[12],
+            "  [warn] OpenVINO CPU FP32 batch 64: CV 5.0% is above 2%: governor is \"powersave\", "
+            "set it to performance");
+
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing blanks: '" << line << "'";
+  }
+}
+
+TEST(TableReporterTest, EmptyRunSaysSo) {
+  RunResult run = sample_run::make();
+  run.rows.clear();
+  const std::vector<std::string> lines = lines_of(render("table", run));
+  ASSERT_EQ(lines.size(), 6U);
+  EXPECT_EQ(lines[3].rfind("Rank  Framework", 0), 0U) << lines[3];
+  EXPECT_EQ(lines[5], "(no rows)");
+}
+
+// --- csv -----------------------------------------------------------------------------------
+
+// A strict RFC 4180 reader, to check that the quoting reads back; records end with '\n'.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      EXPECT_TRUE(field.empty()) << "quote inside an unquoted field at offset " << i;
+      quoted = true;
+    } else if (c == ',') {
+      record.push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      record.push_back(field);
+      field.clear();
+      records.push_back(record);
+      record.clear();
+    } else {
+      field += c;
+    }
+  }
+  EXPECT_FALSE(quoted) << "unterminated quote";
+  EXPECT_TRUE(record.empty() && field.empty()) << "last record not terminated";
+  return records;
+}
+
+constexpr const char* kCsvHeader =
+    "run_id,framework,framework_version,backend,device,target_hardware,precision,model,batch,"
+    "scenario,status,error,compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,p95_ms,p99_ms,"
+    "p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,samples,peak_rss_mb,"
+    "artefact_bytes,params,parity_max_abs_err,parity_cosine,parity_top1_agreement,warnings";
+
+TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
+  const std::string text = render("csv", sample_run::make());
+  const std::vector<std::string> lines = lines_of(text);
+  // Five records, the failed row's quoted error spanning two physical lines.
+  ASSERT_EQ(lines.size(), 6U);
+  EXPECT_EQ(lines[0], kCsvHeader);
+  EXPECT_EQ(lines[1],
+            "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,cpu,Intel Xeon Gold 6338 | 2 "
+            "threads,fp32,mobilenet_v2,64,sync,ok,,12.5,,1500.25,1010.355,1100,1120,1151.889,1160,"
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,100,,,,,,,");
+  EXPECT_EQ(lines[2],
+            "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,cuda,NVIDIA GeForce RTX 3060 Laptop "
+            "GPU,fp16,mobilenet_v2,64,sync,failed,\"worker crashed: signal 11, "
+            "\"\"engine build\"\" did not finish");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,0,,,,,,,");
+  EXPECT_EQ(lines[4],
+            "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,cpu,\"Intel Xeon Gold 6338 "
+            "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,ok,,7835.45,2150.5,250.75,159.672,"
+            "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,100,512.4,"
+            "14024704,3504872,1.5e-05,0.999987,1,\"CV 5.0% is above 2%: governor is "
+            "\"\"powersave\"\", set it to performance\"");
+  EXPECT_EQ(lines[5],
+            "20261126T130501Z-1a2b3c,LiteRT,,litert,cpu,,int8,mobilenet_v2,64,sync,unavailable,"
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,0,,,,,,,");
+
+  const std::vector<std::vector<std::string>> records = parse_csv(text);
+  ASSERT_EQ(records.size(), 5U);
+  for (const std::vector<std::string>& record : records) {
+    EXPECT_EQ(record.size(), records[0].size());
+  }
+  EXPECT_EQ(records[0].size(), 36U);
+  EXPECT_EQ(records[2][11], sample_run::make().rows[sample_run::kFailedRow].error);
+  EXPECT_EQ(records[3][5], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
+  EXPECT_EQ(records[3][35], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+}
+
+TEST(CsvReporterTest, JoinsWarningsIntoOneCell) {
+  RunResult run = sample_run::make();
+  Row row = run.rows[sample_run::kFastRow];
+  row.warnings = {"only 100 samples: P99 is imprecise", "debug build"};
+  run.rows = {row};
+  const std::vector<std::vector<std::string>> records = parse_csv(render("csv", run));
+  ASSERT_EQ(records.size(), 2U);
+  EXPECT_EQ(records[1].back(), "only 100 samples: P99 is imprecise | debug build");
+}
+
+// --- markdown ------------------------------------------------------------------------------
+
+// Pipes that end a cell: those not escaped with a backslash.
+std::size_t unescaped_pipes(const std::string& line) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++count;
+  }
+  return count;
+}
+
+TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
+  const std::vector<std::string> lines = lines_of(render("markdown", sample_run::make()));
+  const std::vector<std::string> expected = {
+      "## inferbench run 20261126T130501Z-1a2b3c",
+      "",
+      "Host: bench-01, started 2026-11-26T13:05:01Z.",
+      "",
+      "| Rank | Framework | Inf. Device | Target Hardware | Precision | Compile Time (ms) | "
+      "P50 Latency (ms) | P99 Latency (ms) | Throughput (FPS) | Measured thr. | P99/P50 | CV % | "
+      "Peak RSS (MB) | Parity cos / top-1 | Status |",
+      "|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+      "| 1 | OpenVINO | CPU | Intel Xeon Gold 6338 (AVX-512, 2 threads) | FP32 | 7835.45 | "
+      "159.672 | 195.609 | 400.82 | 395.25 | 1.225 | 5.00 | 512.4 | 0.999987 / 1.000 | ok |",
+      "| 2 | PyTorch (Native) | CPU | Intel Xeon Gold 6338 \\| 2 threads | FP32 | 12.50 | "
+      "1010.355 | 1151.889 | 63.34 | 62.50 | 1.140 | 2.50 | n/a | n/a | ok |",
+      "| - | TensorRT | CUDA GPU | NVIDIA GeForce RTX 3060 Laptop GPU | FP16 | 818.83 | n/a | "
+      "n/a | n/a | n/a | n/a | n/a | n/a | n/a | failed |",
+      "| - | LiteRT | CPU |  | INT8 | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | "
+      "unavailable |",
+      "",
+      "- **failed** TensorRT CUDA GPU FP16 batch 64: worker crashed: signal 11, \"engine build\" "
+      "did not finish last log line: out of memory",
+      "- **unavailable** LiteRT CPU INT8 batch 64: libtensorflowlite_c.so not found | set "
+      "LITERT_ROOT",
+      "- **warn** OpenVINO CPU FP32 batch 64: CV 5.0% is above 2%: governor is \"powersave\", "
+      "set it to performance",
+  };
+  ASSERT_EQ(lines.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(lines[i], expected[i]) << "line " << i;
+  }
+  // Every table line has 15 cells, so 16 cell-ending pipes: the escaped one does not count.
+  for (std::size_t i = 4; i <= 9; ++i) EXPECT_EQ(unescaped_pipes(lines[i]), 16U) << lines[i];
+}
+
+TEST(MarkdownReporterTest, EscapesPipesInEveryCell) {
+  RunResult run = sample_run::make();
+  Row row = run.rows[sample_run::kFastRow];
+  row.framework = "A|B";
+  row.device_label = "C|D";
+  row.precision = "e|f";
+  run.rows = {row};
+  const std::vector<std::string> lines = lines_of(render("markdown", run));
+  ASSERT_GE(lines.size(), 7U);
+  EXPECT_EQ(lines[6].rfind("| 1 | A\\|B | C\\|D | Intel Xeon Gold 6338 (AVX-512, 2 threads) | "
+                           "E\\|F | ",
+                           0),
+            0U)
+      << lines[6];
+  EXPECT_EQ(unescaped_pipes(lines[6]), 16U) << lines[6];
+}
+
+// --- json ----------------------------------------------------------------------------------
+
+TEST(JsonReporterTest, WritesTheRunAsOneDocumentThatReadsBack) {
+  const RunResult sample = sample_run::make();
+  const std::string text = render("json", sample);
+  const std::vector<std::string> lines = lines_of(text);
+  ASSERT_GE(lines.size(), 3U);
+  EXPECT_EQ(lines[0], "{");
+  EXPECT_EQ(lines[1], "  \"rows\": [");  // two-space indent; keys sorted
+  EXPECT_EQ(lines.back(), "}");
+
+  const nlohmann::json document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(document.is_discarded()) << text;
+  EXPECT_EQ(document, nlohmann::json(sample));
+
+  const RunResult back = document.get<RunResult>();
+  EXPECT_EQ(back.run.id, sample.run.id);
+  EXPECT_EQ(back.run.started_at, sample.run.started_at);
+  EXPECT_EQ(back.run.host, sample.run.host);
+  EXPECT_EQ(back.run.env, sample.run.env);
+  EXPECT_EQ(back.run.request, sample.run.request);
+  ASSERT_EQ(back.rows.size(), sample.rows.size());
+  for (std::size_t i = 0; i < sample.rows.size(); ++i) {
+    const Row& want = sample.rows[i];
+    const Row& got = back.rows[i];
+    EXPECT_EQ(got.framework, want.framework) << i;
+    EXPECT_EQ(got.device, want.device) << i;
+    EXPECT_EQ(got.precision, want.precision) << i;
+    EXPECT_EQ(got.batch, want.batch) << i;
+    EXPECT_EQ(got.status, want.status) << i;
+    EXPECT_EQ(got.error, want.error) << i;
+    EXPECT_EQ(got.compile_ms, want.compile_ms) << i;
+    EXPECT_EQ(got.fps, want.fps) << i;
+    EXPECT_EQ(got.throughput, want.throughput) << i;
+    EXPECT_EQ(got.samples, want.samples) << i;
+    EXPECT_EQ(got.latency_ms.has_value(), want.latency_ms.has_value()) << i;
+    if (got.latency_ms && want.latency_ms) {
+      EXPECT_EQ(got.latency_ms->p50, want.latency_ms->p50) << i;
+      EXPECT_EQ(got.latency_ms->p99, want.latency_ms->p99) << i;
+    }
+    EXPECT_EQ(got.parity.has_value(), want.parity.has_value()) << i;
+    EXPECT_EQ(got.latency_samples_ms, want.latency_samples_ms) << i;
+    EXPECT_EQ(got.warnings, want.warnings) << i;
+  }
+  ASSERT_TRUE(back.rows[sample_run::kFastRow].p99_ci_ms.has_value());
+  EXPECT_FALSE(back.rows[sample_run::kFastRow].p99_ci_ms->hi.has_value());
+  EXPECT_EQ(back.rows[sample_run::kFastRow].parity->cosine, 0.999987);
+}
+
+TEST(JsonReporterTest, ReplacesInvalidUtf8InsteadOfThrowing) {
+  RunResult run = sample_run::make();
+  run.rows[sample_run::kFailedRow].error = "SDK said: \xff\xfe";
+  const std::string text = render("json", run);
+  const nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << text;
+  EXPECT_EQ(document["rows"][sample_run::kFailedRow]["error"],
+            "SDK said: \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(JsonReporterTest, EmptyRunHasEmptyRows) {
+  RunResult run = sample_run::make();
+  run.rows.clear();
+  const nlohmann::json document = nlohmann::json::parse(render("json", run), nullptr, false);
+  ASSERT_TRUE(document.is_object());
+  EXPECT_EQ(document["rows"], nlohmann::json::array());
+  EXPECT_EQ(document["run"]["id"], run.run.id);
+}
+
+// --- the format table ----------------------------------------------------------------------
+
+TEST(MakeReporterTest, ListsTheFormats) {
+  EXPECT_EQ(reporter_formats(), (std::vector<std::string>{"table", "csv", "markdown", "json"}));
+  for (const std::string& format : reporter_formats()) {
+    std::ostringstream out;
+    EXPECT_TRUE(make_reporter(format, out).is_ok()) << format;
+  }
+}
+
+TEST(MakeReporterTest, MdIsAnAliasOfMarkdown) {
+  EXPECT_EQ(render("md", sample_run::make()), render("markdown", sample_run::make()));
+}
+
+TEST(MakeReporterTest, RejectsAnUnknownFormatAsUsageError) {
+  std::ostringstream out;
+  const Result<std::unique_ptr<Reporter>> reporter = make_reporter("xml", out);
+  ASSERT_FALSE(reporter.is_ok());
+  EXPECT_EQ(reporter.status().code(), StatusCode::Usage);
+  EXPECT_EQ(reporter.status().message(), "unknown report format 'xml'");
+  EXPECT_EQ(reporter.status().hint(), "use one of: table, csv, markdown, json");
+  EXPECT_TRUE(out.str().empty());
+}
+
+TEST(MakeReporterTest, NamesAreCaseSensitiveAndExact) {
+  std::ostringstream out;
+  for (const char* name : {"JSON", "Table", "", "json ", "mark"}) {
+    const Result<std::unique_ptr<Reporter>> reporter = make_reporter(name, out);
+    ASSERT_FALSE(reporter.is_ok()) << "'" << name << "'";
+    EXPECT_EQ(reporter.status().code(), StatusCode::Usage) << "'" << name << "'";
+  }
+}
+
+}  // namespace
+}  // namespace inferbench

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Exports a model to one artefact format and writes manifest.json beside it.
+
+    python export.py --model mobilenet_v2 --format torchscript --precision fp32 --seed 0 --out DIR
+
+The driver calls this once per (model, format, precision) and caches DIR by a content key.
+Formats: torchscript (traced with a batch-1 example; the graph is batch-generic).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+import models
+
+
+def export_torchscript(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str) -> Path:
+    if precision != "fp32":
+        raise SystemExit(f"torchscript artefacts are exported in fp32 only, not {precision}; "
+                         "the LibTorch plugin converts precision itself")
+    example = torch.zeros((1, *shape))
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example, check_trace=False)
+    path = out / "model.pt"
+    traced.save(str(path))
+    return path
+
+
+EXPORTERS = {"torchscript": export_torchscript}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, choices=sorted(models.MODELS))
+    parser.add_argument("--format", required=True, choices=sorted(EXPORTERS))
+    parser.add_argument("--precision", required=True, choices=["fp32", "fp16", "bf16", "int8"])
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random weights")
+    parser.add_argument("--weights", help="checkpoint (state_dict) instead of random weights")
+    parser.add_argument("--out", required=True, type=Path, help="folder to create")
+    args = parser.parse_args()
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    # The export is timed from a built model to a written file, as the study timed conversion.
+    model, shape = models.build(args.model, args.seed, args.weights)
+    start = time.perf_counter()
+    path = EXPORTERS[args.format](model, shape, args.out, args.precision)
+    export_ms = (time.perf_counter() - start) * 1000.0
+
+    import torchvision  # only for its version in the manifest
+    manifest = {
+        "model": args.model,
+        "format": args.format,
+        "precision": args.precision,
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "sample_shape": list(shape),
+        "params": models.parameter_count(model),
+        "export_ms": export_ms,
+        "seed": args.seed,
+        "weights": os.path.abspath(args.weights) if args.weights else "random (seeded)",
+        "calibration": None,
+        "exporter": f"tools/export/export.py ({args.format})",
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "torchvision": torchvision.__version__},
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(json.dumps(manifest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

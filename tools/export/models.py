@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The models inferbench can export, built with seeded random weights (no hub is reachable) or
+loaded from a checkpoint given with --weights."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class TinyCnn(nn.Module):
+    """A two-convolution classifier on 3x32x32 inputs: small enough for fast tests, with the
+    same operator families (conv, batch norm, ReLU6, pooling, linear) as MobileNetV2."""
+
+    def __init__(self, classes: int = 10) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(8),
+            nn.ReLU6(inplace=True),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(16),
+            nn.ReLU6(inplace=True),
+        )
+        self.classifier = nn.Linear(16, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = nn.functional.adaptive_avg_pool2d(x, (1, 1))
+        return self.classifier(torch.flatten(x, 1))
+
+
+# name -> (constructor, per-sample input shape)
+MODELS = {
+    "mobilenet_v2": (lambda: __import__("torchvision").models.mobilenet_v2(weights=None), (3, 224, 224)),
+    "tiny_cnn": (TinyCnn, (3, 32, 32)),
+}
+
+
+def build(name: str, seed: int, weights: str | None) -> tuple[nn.Module, tuple[int, ...]]:
+    """The model in eval mode, and its per-sample input shape."""
+    if name not in MODELS:
+        raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
+    make, shape = MODELS[name]
+    torch.manual_seed(seed)
+    model = make()
+    if weights:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        if isinstance(state, dict) and "state_dict" in state:
+            state = state["state_dict"]
+        model.load_state_dict(state)
+    else:
+        # Random weights leave BatchNorm's running statistics at 0/1; give them seeded values
+        # too, so that the exported graph computes something non-trivial everywhere.
+        generator = torch.Generator().manual_seed(seed)
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.running_mean.copy_(torch.randn(module.num_features, generator=generator) * 0.1)
+                module.running_var.copy_(torch.rand(module.num_features, generator=generator) + 0.5)
+    return model.eval(), shape
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

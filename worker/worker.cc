@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: Apache-2.0
+// One cell, measured: plugin load, prepare, input, warm-up, timed loop, parity, summary.
+#include "worker/worker.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <span>
+#include <sstream>
+
+#include "core/env/environment.h"
+#include "core/input/input_generator.h"
+#include "core/parity/parity.h"
+#include "core/stats/diagnostics.h"
+#include "core/stats/percentile.h"
+#include "core/stats/summary.h"
+#include "core/support/build_info.h"
+#include "core/timing/measure_loop.h"
+#include "worker/plugin_loader.h"
+
+namespace inferbench {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+Row fail_row(Row row, RowStatus status, std::string error) {
+  row.status = status;
+  row.error = std::move(error);
+  return row;
+}
+
+std::string plugin_error(const LoadedPlugin& plugin, const char* during) {
+  const char* message = plugin.api->last_error();
+  return std::string(during) + ": " + (message && *message ? message : "no message from plugin");
+}
+
+Status write_floats(const std::string& path, std::span<const float> values) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size_bytes()));
+  if (!out) return Status(StatusCode::Io, "cannot write reference output " + path);
+  return Status::ok();
+}
+
+Result<std::vector<float>> read_floats(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return Status(StatusCode::Io, "cannot read reference output " + path);
+  const auto bytes = static_cast<size_t>(in.tellg());
+  std::vector<float> values(bytes / sizeof(float));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
+  if (!in) return Status(StatusCode::Io, "short read of reference output " + path);
+  return values;
+}
+
+}  // namespace
+
+Row run_cell(const Cell& cell) {
+  Row row;
+  row.framework = cell.framework;
+  row.backend = cell.backend;
+  row.device = cell.device;
+  row.device_label = device_label(cell.device);
+  row.precision = cell.precision;
+  row.model = cell.model;
+  row.artefact = cell.artefact;
+  row.batch = cell.batch;
+  row.scenario = cell.scenario;
+  row.requested = cell.requested;
+
+  auto loaded = load_plugin(cell.plugin_path);
+  if (!loaded) {
+    const auto status = loaded.status().code() == StatusCode::Unavailable ? RowStatus::Unavailable
+                                                                          : RowStatus::Failed;
+    return fail_row(row, status, loaded.status().to_string());
+  }
+  const LoadedPlugin& plugin = *loaded;
+  row.framework = plugin.info->framework;
+  row.framework_version = plugin.info->framework_version;
+
+  const char* reason = nullptr;
+  if (!plugin.api->is_available(cell.device.c_str(), &reason)) {
+    return fail_row(row, RowStatus::Unavailable, reason ? reason : "device not available");
+  }
+
+  // Inputs are made before prepare so that their allocation is outside every timer.
+  const auto count = static_cast<size_t>(std::accumulate(
+      cell.input_shape.begin(), cell.input_shape.end(), std::int64_t{1}, std::multiplies<>()));
+  const std::vector<float> input = make_input(cell.seed, count);
+
+  std::vector<std::string> option_keys, option_values;
+  for (const auto& [k, v] : cell.options) {
+    option_keys.push_back(k);
+    option_values.push_back(v);
+  }
+  std::vector<ib_key_value> options;
+  for (size_t i = 0; i < option_keys.size(); ++i) {
+    options.push_back({option_keys[i].c_str(), option_values[i].c_str()});
+  }
+  ib_prepare_args args{};
+  args.artefact_path = cell.artefact.c_str();
+  args.device = cell.device.c_str();
+  args.precision = cell.precision.c_str();
+  args.threads = cell.threads;
+  args.input_shape = cell.input_shape.data();
+  args.input_rank = cell.input_shape.size();
+  args.options = options.data();
+  args.num_options = options.size();
+
+  ib_backend* backend = nullptr;
+  const auto compile_start = Clock::now();
+  const ib_status prepared = plugin.api->prepare(&args, &backend);
+  const auto compile_end = Clock::now();
+  if (prepared != IB_OK) {
+    const auto status = prepared == IB_ERROR_UNAVAILABLE ? RowStatus::Unavailable : RowStatus::Failed;
+    return fail_row(row, status, plugin_error(plugin, "prepare failed"));
+  }
+  row.compile_ms = to_ms(compile_end - compile_start);
+
+  if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
+    return fail_row(row, RowStatus::Failed, plugin_error(plugin, "set_input failed"));
+  }
+
+  const auto run = plugin.api->run;
+  const auto sync = plugin.api->sync;
+  LoopSpec spec;
+  spec.warmup = cell.warmup;
+  spec.iterations = cell.iterations;
+  spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
+  const LoopResult loop = measure_loop(spec, [&] {
+    return run(backend) == IB_OK && sync(backend) == IB_OK;
+  });
+  row.warmup = loop.warmup_done;
+  if (loop.failed_at >= 0) {
+    return fail_row(row, RowStatus::Failed,
+                    plugin_error(plugin, ("inference " + std::to_string(loop.failed_at) + " failed").c_str()));
+  }
+  row.first_inference_ms = to_ms(loop.first_inference);
+
+  // Output: validity, reference dump, parity.
+  const float* out_data = nullptr;
+  size_t out_count = 0;
+  const int64_t* out_shape = nullptr;
+  size_t out_rank = 0;
+  if (plugin.api->output(backend, &out_data, &out_count, &out_shape, &out_rank) != IB_OK) {
+    return fail_row(row, RowStatus::Failed, plugin_error(plugin, "output failed"));
+  }
+  const std::span<const float> output(out_data, out_count);
+  if (const auto bad = count_non_finite(output); bad > 0) {
+    return fail_row(row, RowStatus::Failed,
+                    "the backend's output has " + std::to_string(bad) + " of " +
+                        std::to_string(out_count) +
+                        " values that are NaN or infinite; the artefact or the backend is broken");
+  }
+  if (!cell.reference_out.empty()) {
+    if (auto written = write_floats(cell.reference_out, output); !written) {
+      return fail_row(row, RowStatus::Failed, written.to_string());
+    }
+  }
+  if (!cell.reference_in.empty()) {
+    auto reference = read_floats(cell.reference_in);
+    if (!reference) return fail_row(row, RowStatus::Failed, reference.status().to_string());
+    const int64_t classes = out_rank > 0 ? out_shape[out_rank - 1] : 1;
+    auto parity = compare_outputs(output, *reference, classes);
+    if (!parity) return fail_row(row, RowStatus::Failed, "parity: " + parity.status().to_string());
+    row.parity = *parity;
+    row.parity->reference = cell.reference_label;
+  }
+
+  const ib_key_value* pairs = nullptr;
+  size_t num_pairs = 0;
+  if (plugin.api->effective(backend, &pairs, &num_pairs) == IB_OK) {
+    for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
+  }
+  if (auto it = row.effective.find("target_hardware"); it != row.effective.end()) {
+    row.target_hardware = it->second;
+  } else if (cell.device == "cpu") {
+    // "<CPU model> (<ISA the framework used>, <threads> threads)": what executed the row.
+    const auto isa = row.effective.count("isa") ? row.effective["isa"] : cpu_isa_summary();
+    const auto threads = row.effective.count("threads") ? row.effective["threads"] : "?";
+    row.target_hardware = cpu_model_name() + " (" + isa + ", " + threads + " threads)";
+  }
+  plugin.api->destroy(backend);
+
+  // Statistics, from the raw samples.
+  row.samples = static_cast<int>(loop.samples.size());
+  row.latency_samples_ms.reserve(loop.samples.size());
+  for (auto s : loop.samples) row.latency_samples_ms.push_back(to_ms(s));
+  const LatencySummary summary = summarize(row.latency_samples_ms);
+  row.latency_ms = summary;
+  std::vector<double> sorted = row.latency_samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  row.p50_ci_ms = quantile_interval(sorted, 0.50);
+  row.p99_ci_ms = quantile_interval(sorted, 0.99);
+  row.fps = cell.batch / (summary.p50 / 1000.0);
+  row.wall_ms = to_ms(loop.wall);
+  if (loop.wall.count() > 0) {
+    row.throughput = static_cast<double>(cell.batch) * row.samples / (row.wall_ms.value() / 1000.0);
+  }
+  row.p99_over_p50 = summary.p99 / summary.p50;
+  row.peak_rss_mb = peak_rss_mb();
+  row.warnings = diagnose(row.latency_samples_ms, summary,
+                          {cell.iterations, loop.budget_exhausted, build_info().build_type,
+                           cpu_governor()});
+  row.status = RowStatus::Ok;
+  return row;
+}
+
+nlohmann::json describe_plugin(const std::string& plugin_path) {
+  auto loaded = load_plugin(plugin_path);
+  if (!loaded) return {{"error", loaded.status().to_string()}};
+  const ib_backend_info* info = loaded->info;
+  nlohmann::json options = nlohmann::json::array();
+  for (size_t i = 0; i < info->num_options; ++i) {
+    const auto& o = info->options[i];
+    options.push_back({{"name", o.name}, {"type", o.type}, {"default", o.default_value},
+                       {"doc", o.doc}});
+  }
+  nlohmann::json devices = nlohmann::json::object();
+  for (const auto& device : split_list(info->devices)) {
+    const char* reason = nullptr;
+    const bool available = loaded->api->is_available(device.c_str(), &reason) != 0;
+    devices[device] = {{"available", available}, {"reason", available || !reason ? "" : reason}};
+  }
+  return {{"info",
+           {{"name", info->name},
+            {"framework", info->framework},
+            {"framework_version", info->framework_version},
+            {"devices", split_list(info->devices)},
+            {"precisions", split_list(info->precisions)},
+            {"artefact_format", info->artefact_format},
+            {"artefact_suffixes", split_list(info->artefact_suffixes)},
+            {"options", options}}},
+          {"devices", devices}};
+}
+
+int worker_main(int argc, char** argv) {
+  // The result goes to the real stdout; frameworks that print to stdout are sent to stderr so
+  // they cannot corrupt it.
+  const int result_fd = dup(STDOUT_FILENO);
+  std::fflush(stdout);
+  dup2(STDERR_FILENO, STDOUT_FILENO);
+  auto emit = [&](const nlohmann::json& j) {
+    const std::string text = j.dump() + "\n";
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = write(result_fd, text.data() + done, text.size() - done);
+      if (n <= 0) return 1;
+      done += static_cast<size_t>(n);
+    }
+    return 0;
+  };
+
+  if (argc == 3 && std::string(argv[1]) == "--describe") return emit(describe_plugin(argv[2]));
+  if (argc != 2) {
+    std::cerr << "usage: inferbench worker CELL.json | inferbench worker --describe PLUGIN.so\n";
+    return 2;
+  }
+  Cell cell;
+  try {
+    std::ifstream in(argv[1]);
+    cell = nlohmann::json::parse(in).get<Cell>();
+  } catch (const std::exception& e) {
+    std::cerr << "inferbench worker: cannot read cell " << argv[1] << ": " << e.what() << "\n";
+    return 2;
+  }
+  return emit(run_cell(cell));
+}
+
+}  // namespace inferbench
