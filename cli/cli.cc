@@ -222,7 +222,8 @@ int models_command() {
     std::cout << fmt::format("  {:<14} {:<12} {:<5} {:>10} bytes  export {:>9.1f} ms  {}  ({})\n",
                              m.value("model", "?"), m.value("format", "?"), m.value("precision", "?"),
                              m.value("bytes", 0LL), m.value("export_ms", 0.0),
-                             m.value("file", "?"), m.value("versions", nlohmann::json::object()).dump());
+                             (fs::path(m.value("folder", "")) / m.value("file", "?")).string(),
+                             m.value("versions", nlohmann::json::object()).dump());
   }
   return kExitOk;
 }

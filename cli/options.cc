@@ -102,6 +102,10 @@ void MatrixOptions::add_to(CLI::App& app) {
                         "(every device each backend declares)")->capture_default_str()->group("Matrix"));
   single(app.add_option("--precisions", precisions, "comma list of fp32, fp16, bf16, int8, or all "
                         "(every precision each backend declares)")->capture_default_str()->group("Matrix"));
+  single(app.add_option("--scenarios", scenarios, "comma list of sync (one request at a time, "
+                        "synchronised: the study's latency protocol) and async (requests in flight: "
+                        "throughput mode), or all (every scenario each backend offers)")
+             ->capture_default_str()->group("Matrix"));
   single(app.add_option("--batch", batches, "batch size, or a comma list for a sweep (1..4096)")
              ->capture_default_str()->group("Matrix"));
   app.add_option("--backend-option", backend_options,
@@ -113,6 +117,7 @@ Status MatrixOptions::apply(RunRequest& request) const {
   request.backends = parse_list(backends);
   request.devices = parse_list(devices);
   request.precisions = parse_list(precisions);
+  request.scenarios = parse_list(scenarios);
   auto parsed = parse_int_list(batches, "--batch");
   if (!parsed) return parsed.status();
   request.batches = *parsed;

@@ -25,6 +25,7 @@ struct MatrixOptions {
   std::string backends = "all";
   std::string devices = "all";
   std::string precisions = "all";
+  std::string scenarios = "all";
   std::string batches = std::to_string(kDefaultBatch);
   std::vector<std::string> backend_options;  // BACKEND:KEY=VALUE
   void add_to(CLI::App& app);

@@ -26,6 +26,11 @@ const BackendEntry* find_backend(std::string_view name) {
   return nullptr;
 }
 
+std::string artefact_precision(const std::string& format, const std::string& precision) {
+  if (format == "torchscript") return "fp32";
+  return precision == "int8" ? "int8" : "fp32";
+}
+
 const std::vector<ModelEntry>& model_catalogue() {
   static const std::vector<ModelEntry> entries = {
       {"mobilenet_v2", "torchvision MobileNetV2, 3,504,872 parameters, 3x224x224 input, 1000 classes"},

@@ -35,5 +35,13 @@ const ModelEntry* find_model(std::string_view name);
 
 inline const std::vector<std::string> kKnownDevices = {"cpu", "cuda", "gpu", "npu"};
 inline const std::vector<std::string> kKnownPrecisions = {"fp32", "fp16", "bf16", "int8"};
+// sync: one request at a time, synchronised after each (the study's latency protocol);
+// async: several requests in flight (throughput mode).
+inline const std::vector<std::string> kKnownScenarios = {"sync", "async"};
+
+// The precision of the artefact a backend loads to run `precision`: INT8 needs a quantised
+// artefact of its own; every other precision is derived by the framework from the FP32 one
+// (TorchScript is always exported in FP32).
+std::string artefact_precision(const std::string& format, const std::string& precision);
 
 }  // namespace inferbench

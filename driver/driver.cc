@@ -82,7 +82,7 @@ Row status_row(const Cell& cell, RowStatus status, std::string error) {
 }
 
 std::string cell_label(const Cell& cell) {
-  return cell.backend + " " + cell.device + " " + cell.precision + " batch " +
+  return cell.backend + " " + cell.device + " " + cell.precision + " " + cell.scenario + " batch " +
          std::to_string(cell.batch);
 }
 
@@ -151,6 +151,7 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   d.devices = info.value("devices", std::vector<std::string>{});
   d.precisions = info.value("precisions", std::vector<std::string>{});
   d.suffixes = info.value("artefact_suffixes", std::vector<std::string>{});
+  d.scenarios = info.value("scenarios", std::vector<std::string>{"sync"});
   d.artefact_format = info.value("artefact_format", "");
   d.options = info.value("options", nlohmann::json::array());
   for (const auto& [device, state] : reply["devices"].items()) {
@@ -189,6 +190,12 @@ Status Driver::validate(const RunRequest& request) const {
                     "use one of: " + join(kKnownPrecisions) + ", or all");
     }
   }
+  for (const auto& scenario : request.scenarios) {
+    if (!contains(kKnownScenarios, scenario)) {
+      return Status(StatusCode::Usage, "unknown scenario '" + scenario + "'",
+                    "use one of: " + join(kKnownScenarios) + ", or all");
+    }
+  }
   if (request.batches.empty()) return Status(StatusCode::Usage, "--batch is empty", "give at least one batch size");
   const std::int64_t per_sample = std::accumulate(
       request.sample_shape.begin(), request.sample_shape.end(), std::int64_t{1}, std::multiplies<>());
@@ -216,6 +223,10 @@ Status Driver::validate(const RunRequest& request) const {
   if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
   if (request.threads < 0) return Status(StatusCode::Usage, "--threads must be 0 (framework default) or more", "");
   const bool named_model = find_model(request.model) != nullptr;
+  if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
+    return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
+                  "give --weights an existing checkpoint (a torch state_dict)");
+  }
   if (!named_model) {
     std::error_code ec;
     if (!fs::exists(request.model, ec)) {
@@ -322,8 +333,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const auto& precisions = !request.precisions.empty() ? request.precisions
                              : d.loadable                ? d.precisions
                                                          : entry->default_precisions;
+    const std::vector<std::string> declared_scenarios = d.loadable ? d.scenarios : std::vector<std::string>{"sync"};
+    const auto& scenarios = !request.scenarios.empty() ? request.scenarios : declared_scenarios;
     for (const auto& device : devices) {
       for (const auto& precision : precisions) {
+        for (const auto& scenario : scenarios) {
         for (int batch : request.batches) {
           Cell cell;
           cell.index = index++;
@@ -332,6 +346,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           cell.framework = d.framework;
           cell.device = device;
           cell.precision = precision;
+          cell.scenario = scenario;
           cell.model = named_model ? request.model : fs::path(request.model).filename().string();
           cell.batch = batch;
           cell.warmup = request.warmup;
@@ -354,9 +369,13 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           } else if (!contains(d.precisions, precision)) {
             early_rows.push_back(status_row(cell, RowStatus::Unavailable,
                                             d.name + " does not offer " + precision + " (it offers " + join(d.precisions) + ")"));
+          } else if (!contains(d.scenarios, scenario)) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                            d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
           } else {
             cells.push_back(std::move(cell));
           }
+        }
         }
       }
     }
@@ -375,9 +394,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   std::map<std::string, Result<Artefact>> artefacts;
   auto artefact_for = [&](const BackendDescription& d, const std::string& precision) -> const Result<Artefact>& {
-    // TorchScript is exported once in FP32; the plugin converts precision itself.
-    const std::string artefact_precision = d.artefact_format == "torchscript" ? "fp32" : precision;
-    const std::string key = d.artefact_format + "/" + artefact_precision;
+    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision);
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -388,9 +405,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                                       : std::vector<std::int64_t>{3, 224, 224};
       return artefacts.emplace(key, none).first->second;
     }
-    progress("export " + request.model + " -> " + d.artefact_format + " " + artefact_precision);
-    ExportRequest export_request{request.model, d.artefact_format, artefact_precision, request.seed, request.weights};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + artefact_precision + ".log"));
+    const std::string exported_precision = artefact_precision(d.artefact_format, precision);
+    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision);
+    ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights};
+    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
@@ -410,7 +428,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (!reference_possible || cells.empty()) break;
     const fs::path reference_file = work / ("reference-b" + std::to_string(batch) + ".f32");
     auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
-      return c.backend == "torch" && c.device == "cpu" && c.precision == "fp32" && c.batch == batch;
+      return c.backend == "torch" && c.device == "cpu" && c.precision == "fp32" && c.scenario == "sync" &&
+             c.batch == batch;
     });
     if (producer != cells.end()) {
       producer->reference_out = reference_file.string();
@@ -474,7 +493,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const std::string label = cell_label(cell);
     progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
                     : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
-    const fs::path cell_file = work / ("cell-" + std::to_string(cell.index) + ".json");
+    const fs::path cell_file = work / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + ".json");
     {
       std::ofstream out(cell_file);
       out << nlohmann::json(cell).dump(2);
@@ -482,7 +501,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     SpawnOptions options;
     options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
     options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                        cell.device + "-" + cell.precision + "-b" + std::to_string(cell.batch) + ".log");
+                                        cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
+                                        std::to_string(cell.batch) + ".log");
     options.echo_stderr = request.verbose;
     auto outcome = run_child({paths_.worker_executable.string(), "worker", cell_file.string()}, options);
 

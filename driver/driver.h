@@ -32,6 +32,7 @@ struct BackendDescription {
   std::vector<std::string> devices;
   std::vector<std::string> precisions;
   std::vector<std::string> suffixes;
+  std::vector<std::string> scenarios;
   std::string artefact_format;
   std::map<std::string, std::string> unavailable_devices;  // device -> reason
   nlohmann::json options = nlohmann::json::array();         // [{name,type,default,doc}]

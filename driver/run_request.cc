@@ -15,6 +15,7 @@ nlohmann::json to_json(const RunRequest& r) {
       {"backends", list_or_all(r.backends)},
       {"devices", list_or_all(r.devices)},
       {"precisions", list_or_all(r.precisions)},
+      {"scenarios", list_or_all(r.scenarios)},
       {"batch", r.batches},
       {"warmup", r.warmup},
       {"iters", r.iterations},

@@ -31,6 +31,7 @@ struct RunRequest {
   std::vector<std::string> backends;            // empty = every known backend
   std::vector<std::string> devices;             // empty = every device each backend declares
   std::vector<std::string> precisions;          // empty = every precision each backend declares
+  std::vector<std::string> scenarios;           // empty = every scenario each backend declares
   std::vector<int> batches = {kDefaultBatch};
   int warmup = kDefaultWarmup;
   int iterations = kDefaultIterations;

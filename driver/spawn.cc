@@ -45,12 +45,25 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
+  // SIGINT/SIGTERM stay blocked until the child's process group exists and is recorded, so an
+  // interrupt can never leave a child running that the handler does not know about.
+  sigset_t interrupts, previous;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  sigprocmask(SIG_BLOCK, &interrupts, &previous);
   const auto start = Clock::now();
   const pid_t pid = fork();
-  if (pid < 0) return Status(StatusCode::Io, std::string("fork failed: ") + std::strerror(errno));
+  if (pid < 0) {
+    sigprocmask(SIG_SETMASK, &previous, nullptr);
+    return Status(StatusCode::Io, std::string("fork failed: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     // Child: its own process group, so a timeout kills any helpers it started too.
     setpgid(0, 0);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &previous, nullptr);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     execv(args[0], args.data());
@@ -59,6 +72,7 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
   }
   setpgid(pid, pid);  // also from the parent, so it holds before we might kill the group
   g_running_child = pid;
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
   close(out_pipe[1]);
   close(err_pipe[1]);
 

@@ -34,11 +34,18 @@ std::string one_line(std::string_view text) {
   return line;
 }
 
+std::string mode_label(const Row& row) {
+  if (row.scenario != "async") return row.scenario.empty() ? "sync" : row.scenario;
+  auto it = row.effective.find("requests_in_flight");
+  return it == row.effective.end() ? "async" : "async x" + it->second;
+}
+
 std::string row_title(const Row& row) {
   std::string title;
   // Empty parts are skipped rather than leaving double blanks: a row that failed early may not
   // know its device label yet.
-  const std::string parts[] = {row.framework, device_label(row), precision_label(row.precision)};
+  const std::string parts[] = {row.framework, device_label(row), precision_label(row.precision),
+                               row.scenario == "async" ? mode_label(row) : std::string()};
   for (const std::string& part : parts) {
     if (part.empty()) continue;
     title += part;
@@ -76,6 +83,7 @@ const std::vector<Column>& table_b_columns() {
       {"Inf. Device", false},
       {"Target Hardware", false},
       {"Precision", false},
+      {"Mode", false},
       {"Compile Time (ms)", true},
       {"P50 Latency (ms)", true},
       {"P99 Latency (ms)", true},
@@ -110,6 +118,7 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked) {
       one_line(device_label(row)),
       one_line(row.target_hardware),
       one_line(precision_label(row.precision)),
+      mode_label(row),
       number_or_na(row.compile_ms, 2),
       number_or_na(p50, 3),
       number_or_na(p99, 3),

@@ -30,7 +30,12 @@ std::string number_or_na(std::optional<double> value, int decimals);
 // one-row-per-line layout.
 std::string one_line(std::string_view text);
 
-// "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out).
+// The Mode column: "sync" (one request at a time, the study's protocol) or "async x4"
+// (throughput mode with 4 requests in flight).
+std::string mode_label(const Row& row);
+
+// "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out; async rows
+// add their mode).
 std::string row_title(const Row& row);
 
 // A row in display order with its rank.
@@ -51,7 +56,7 @@ struct Column {
   bool numeric = false;  // right-aligned
 };
 
-// The Table B columns: Rank, Framework, Inf. Device, Target Hardware, Precision, Compile Time
+// The Table B columns: Rank, Framework, Inf. Device, Target Hardware, Precision, Mode, Compile Time
 // (ms), P50 Latency (ms), P99 Latency (ms), Throughput (FPS), then Measured thr., P99/P50,
 // CV %, Peak RSS (MB), Parity cos / top-1.
 const std::vector<Column>& table_b_columns();

@@ -8,8 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <span>
-#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -85,7 +83,9 @@ class Statement {
     sqlite3_stmt* raw = nullptr;
     const int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
     Statement statement(raw);
-    if (rc != SQLITE_OK) return sqlite_error(db, rc, "cannot query result store " + path.string(), path);
+    if (rc != SQLITE_OK) {
+      return sqlite_error(db, rc, "cannot query result store " + path.string(), path);
+    }
     return statement;
   }
 
@@ -115,9 +115,7 @@ class Statement {
     return sqlite3_step(stmt_.get());
   }
 
-  bool is_null(int column) const {
-    return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
-  }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
   std::string text(int column) const {
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), column));
     if (data == nullptr) return {};
@@ -163,7 +161,8 @@ class Transaction {
   // IMMEDIATE takes the write lock now (waiting out the busy timeout), so what is read inside
   // cannot be changed by another writer before this one commits.
   Status begin_immediate() {
-    IB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "cannot lock result store " + path_.string(), path_));
+    IB_RETURN_IF_ERROR(
+        exec(db_, "BEGIN IMMEDIATE", "cannot lock result store " + path_.string(), path_));
     open_ = true;
     return Status::ok();
   }
@@ -189,7 +188,8 @@ class Transaction {
 // runs opening a new file at once would get SQLITE_BUSY immediately. Retrying for as long as the
 // busy timeout would have waited makes that case wait like every other write.
 Status enable_wal(sqlite3* db, const fs::path& path) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
   auto pause = std::chrono::milliseconds(1);
   while (true) {
     const int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
@@ -207,7 +207,9 @@ Result<int> read_schema_version(sqlite3* db, const fs::path& path) {
   auto statement = Statement::prepare(db, "PRAGMA user_version", path);
   if (!statement) return statement.status();
   const int rc = statement->step();
-  if (rc != SQLITE_ROW) return sqlite_error(db, rc, "cannot read result store " + path.string(), path);
+  if (rc != SQLITE_ROW) {
+    return sqlite_error(db, rc, "cannot read result store " + path.string(), path);
+  }
   return static_cast<int>(statement->integer(0));
 }
 
@@ -245,7 +247,8 @@ Status migrate(sqlite3* db, const fs::path& path) {
   }
   // PRAGMA takes no bound parameters; the number is the code's own constant, not outside input.
   const std::string set_version = "PRAGMA user_version = " + std::to_string(latest);
-  IB_RETURN_IF_ERROR(exec(db, set_version.c_str(), "cannot write result store " + path.string(), path));
+  IB_RETURN_IF_ERROR(
+      exec(db, set_version.c_str(), "cannot write result store " + path.string(), path));
   return transaction.commit();
 }
 
@@ -273,18 +276,20 @@ Result<ResultStore> ResultStore::open(const fs::path& db_path) {
     fs::create_directories(parent, error);
     if (error) {
       return Status(StatusCode::Io,
-                    "cannot create directory " + parent.string() + " for the result store: " +
-                        error.message(),
+                    "cannot create directory " + parent.string() +
+                        " for the result store: " + error.message(),
                     "set INFERBENCH_DB to a file in a writable directory");
     }
   }
 
   sqlite3* raw = nullptr;
   const std::string name = db_path.string();
-  const int rc = sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   Handle db(raw);  // owns the handle even when the open failed
-  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "cannot open result store " + name, db_path);
+  if (rc != SQLITE_OK) {
+    return sqlite_error(db.get(), rc, "cannot open result store " + name, db_path);
+  }
 
   sqlite3_extended_result_codes(db.get(), 1);
   // Before anything touches the file: two runs at once must wait for each other, not fail.
@@ -315,7 +320,8 @@ Status ResultStore::begin_run(const RunInfo& run) {
   const int rc = statement->step();
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_.get(), rc,
-                        "cannot record run " + single_quoted(run.id) + " in " + path_.string(), path_);
+                        "cannot record run " + single_quoted(run.id) + " in " + path_.string(),
+                        path_);
   }
   return Status::ok();
 }
@@ -355,8 +361,8 @@ Status ResultStore::add_row(const std::string& run_id, int index, const Row& row
   const int rc = statement->step();
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_.get(), rc,
-                        "cannot add row " + std::to_string(index) + " of run " + single_quoted(run_id) +
-                            " to " + path_.string(),
+                        "cannot add row " + std::to_string(index) + " of run " +
+                            single_quoted(run_id) + " to " + path_.string(),
                         path_);
   }
   return Status::ok();
@@ -372,7 +378,8 @@ Status ResultStore::finish_run(const std::string& run_id) {
   const int rc = statement->step();
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_.get(), rc,
-                        "cannot finish run " + single_quoted(run_id) + " in " + path_.string(), path_);
+                        "cannot finish run " + single_quoted(run_id) + " in " + path_.string(),
+                        path_);
   }
   if (sqlite3_changes(db_.get()) == 0) return no_run_error(run_id, path_);
   return Status::ok();
@@ -450,10 +457,10 @@ Result<RunResult> ResultStore::load_run(const std::string& id_or_prefix) const {
   while ((rc = statement->step()) == SQLITE_ROW) {
     const json row = json::parse(statement->text(1), nullptr, /*allow_exceptions=*/false);
     if (!row.is_object()) {
-      return Status(StatusCode::Io,
-                    what + ": row " + std::to_string(statement->integer(0)) +
-                        " is not a JSON object",
-                    hint_for(SQLITE_CORRUPT, path_));
+      return Status(
+          StatusCode::Io,
+          what + ": row " + std::to_string(statement->integer(0)) + " is not a JSON object",
+          hint_for(SQLITE_CORRUPT, path_));
     }
     // The text was written by add_row from a Row, so the field types match what from_json
     // expects; only a hand-edited file could make get<Row>() throw.
@@ -466,8 +473,8 @@ Result<RunResult> ResultStore::load_run(const std::string& id_or_prefix) const {
 Result<std::vector<RunSummary>> ResultStore::list_runs(int limit) const {
   IB_CHECK(db_ != nullptr) << "ResultStore used after move";
   if (limit < 0) {
-    return Status(StatusCode::Usage, "the number of runs to list is negative: " +
-                                         std::to_string(limit),
+    return Status(StatusCode::Usage,
+                  "the number of runs to list is negative: " + std::to_string(limit),
                   "give 0 for all runs or a positive count");
   }
   // `recent` picks the runs first so that counting and ranking only touch their rows. Runs that

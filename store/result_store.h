@@ -18,7 +18,7 @@ namespace inferbench {
 // One line of `inferbench history`: a run and a digest of its rows.
 struct RunSummary {
   std::string id;
-  std::string started_at;                 // ISO 8601 UTC, as given to begin_run
+  std::string started_at;                  // ISO 8601 UTC, as given to begin_run
   std::optional<std::string> finished_at;  // ISO 8601 UTC; empty while running or if interrupted
   std::string host;
   int row_count = 0;

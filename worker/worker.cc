@@ -19,6 +19,7 @@
 #include "core/stats/percentile.h"
 #include "core/stats/summary.h"
 #include "core/support/build_info.h"
+#include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
 #include "worker/plugin_loader.h"
 
@@ -138,15 +139,28 @@ Row run_cell(const Cell& cell) {
     return fail_row(row, RowStatus::Failed, plugin_error(plugin, "set_input failed"));
   }
 
-  const auto run = plugin.api->run;
-  const auto sync = plugin.api->sync;
   LoopSpec spec;
   spec.warmup = cell.warmup;
   spec.iterations = cell.iterations;
   spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
-  const LoopResult loop = measure_loop(spec, [&] {
-    return run(backend) == IB_OK && sync(backend) == IB_OK;
-  });
+  const bool async = cell.scenario == "async";
+  int slots = 1;
+  LoopResult loop;
+  if (async) {
+    const auto* api = plugin.api;
+    if (!api->request_slots || !api->start_request || !api->wait_request) {
+      return fail_row(row, RowStatus::Unavailable, row.framework + " has no asynchronous path");
+    }
+    slots = api->request_slots(backend);
+    if (slots < 1) return fail_row(row, RowStatus::Failed, plugin_error(plugin, "request_slots failed"));
+    loop = measure_async_loop(
+        spec, slots, [&](int s) { return api->start_request(backend, s) == IB_OK; },
+        [&](int s) { return api->wait_request(backend, s) == IB_OK; });
+  } else {
+    const auto run = plugin.api->run;
+    const auto sync = plugin.api->sync;
+    loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; });
+  }
   row.warmup = loop.warmup_done;
   if (loop.failed_at >= 0) {
     return fail_row(row, RowStatus::Failed,
@@ -189,6 +203,7 @@ Row run_cell(const Cell& cell) {
   if (plugin.api->effective(backend, &pairs, &num_pairs) == IB_OK) {
     for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
   }
+  if (async) row.effective["requests_in_flight"] = std::to_string(slots);
   if (auto it = row.effective.find("target_hardware"); it != row.effective.end()) {
     row.target_hardware = it->second;
   } else if (cell.device == "cpu") {
@@ -209,11 +224,14 @@ Row run_cell(const Cell& cell) {
   std::sort(sorted.begin(), sorted.end());
   row.p50_ci_ms = quantile_interval(sorted, 0.50);
   row.p99_ci_ms = quantile_interval(sorted, 0.99);
-  row.fps = cell.batch / (summary.p50 / 1000.0);
   row.wall_ms = to_ms(loop.wall);
   if (loop.wall.count() > 0) {
     row.throughput = static_cast<double>(cell.batch) * row.samples / (row.wall_ms.value() / 1000.0);
   }
+  // FPS is batch / P50 for one request at a time (the study's definition). With several
+  // requests in flight P50 is a per-request latency that overlaps others, so FPS is the
+  // measured throughput instead (docs/metrics.md).
+  row.fps = async ? row.throughput.value_or(0.0) : cell.batch / (summary.p50 / 1000.0);
   row.p99_over_p50 = summary.p99 / summary.p50;
   row.peak_rss_mb = peak_rss_mb();
   row.warnings = diagnose(row.latency_samples_ms, summary,
@@ -247,6 +265,7 @@ nlohmann::json describe_plugin(const std::string& plugin_path) {
             {"precisions", split_list(info->precisions)},
             {"artefact_format", info->artefact_format},
             {"artefact_suffixes", split_list(info->artefact_suffixes)},
+            {"scenarios", split_list(info->scenarios)},
             {"options", options}}},
           {"devices", devices}};
 }

@@ -60,6 +60,7 @@ typedef struct ib_backend_info {
   const char* precisions;        /* comma list: "fp32,fp16" */
   const char* artefact_format;   /* "torchscript" | "openvino-ir" | "pte" | "tflite" ... */
   const char* artefact_suffixes; /* comma list of file suffixes it loads: ".pt,.ts" */
+  const char* scenarios;         /* comma list: "sync" and, with start/wait_request, "async" */
   const ib_option_desc* options;
   size_t num_options;
 } ib_backend_info;
@@ -108,6 +109,17 @@ typedef struct ib_backend_api {
   /* What actually ran, as key/value text pairs ("threads" -> "2", "target_hardware" ->
    * "Intel Xeon ... AVX-512"), valid until destroy(). Keys: see backends/README.md. */
   ib_status (*effective)(ib_backend* b, const ib_key_value** pairs, size_t* count);
+
+  /* Optional asynchronous path (scenario "async"); all three NULL when unsupported.
+   * request_slots() says how many requests can be in flight after prepare() (for example
+   * OpenVINO's optimal_number_of_infer_requests). start_request(slot) submits one inference of
+   * the whole batch on request `slot` (0 <= slot < request_slots()) and returns at once;
+   * wait_request(slot) blocks until that request has finished. The worker timestamps both
+   * sides, so the plugin still never times itself. Each slot reads the input given by
+   * set_input() (the plugin copies it into every request's buffer). */
+  int (*request_slots)(ib_backend* b);
+  ib_status (*start_request)(ib_backend* b, int slot);
+  ib_status (*wait_request)(ib_backend* b, int slot);
 
   /* The message of the last failed call on this thread; plugin-owned. */
   const char* (*last_error)(void);

@@ -26,7 +26,7 @@ const ib_option_desc kOptions[] = {
 };
 
 const ib_backend_info kInfo = {
-    IB_TESTING_NAME,  "Testing (" IB_TESTING_NAME ")", "1", "cpu", "fp32", "none", "", kOptions,
+    IB_TESTING_NAME,  "Testing (" IB_TESTING_NAME ")", "1", "cpu", "fp32", "none", "", "sync,async", kOptions,
     sizeof(kOptions) / sizeof(kOptions[0]),
 };
 
@@ -121,11 +121,20 @@ ib_status effective(ib_backend* b, const ib_key_value** pairs, size_t* count) {
   return IB_OK;
 }
 
+// The asynchronous path of the test plugins: two slots, each "inference" is run() done at
+// submission, so waiting returns at once.
+int request_slots(ib_backend*) { return 2; }
+ib_status start_request(ib_backend* b, int slot) {
+  if (slot < 0 || slot >= 2) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  return run(b);
+}
+ib_status wait_request(ib_backend*, int) { return IB_OK; }
+
 void destroy(ib_backend* b) { delete b; }
 
 const ib_backend_api kApi = {
     IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
-    effective, inferbench::plugin::last_error, destroy,
+    effective, request_slots, start_request, wait_request, inferbench::plugin::last_error, destroy,
 };
 
 }  // namespace

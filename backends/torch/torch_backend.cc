@@ -33,6 +33,7 @@ const ib_backend_info kInfo = {
     "fp32",
     "torchscript",
     ".pt,.ts,.torchscript",
+    "sync",
     nullptr,
     0,
 };
@@ -136,7 +137,7 @@ void destroy(ib_backend* b) { delete b; }
 
 const ib_backend_api kApi = {
     IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
-    effective, inferbench::plugin::last_error, destroy,
+    effective, nullptr, nullptr, nullptr, inferbench::plugin::last_error, destroy,
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace inferbench::testing {
 namespace {
 
 const std::vector<std::string> kQuick = {"--model", "tiny_cnn", "--batch", "2", "--warmup", "1",
-                                         "--iters", "5", "--no-store"};
+                                         "--iters", "5", "--scenarios", "sync", "--no-store"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -98,6 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--backends", "tensorflow"}, "unknown backend 'tensorflow'; use one of"},
         BadInput{{"run", "--devices", "tpu"}, "unknown device 'tpu'"},
         BadInput{{"run", "--precisions", "fp33"}, "unknown precision 'fp33'"},
+        BadInput{{"run", "--scenarios", "offline"}, "unknown scenario 'offline'"},
         BadInput{{"run", "--batch", "0"}, "batch 0 is out of range"},
         BadInput{{"run", "--batch", "-4"}, "batch -4 is out of range"},
         BadInput{{"run", "--batch", "100000"}, "batch 100000 is out of range"},
@@ -119,7 +120,7 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   const auto db = dir / "history.sqlite";
   std::vector<std::string> argv = {INFERBENCH_BINARY, "run", "--backends", "noop,hang", "--model",
                                    "tiny_cnn", "--batch", "1", "--warmup", "1", "--iters", "3",
-                                   "--out", dir.string(), "--db", db.string()};
+                                   "--scenarios", "sync", "--out", dir.string(), "--db", db.string()};
   std::thread killer([&] {
     // Wait until the noop row is on disk, then interrupt while the hang worker runs.
     for (int i = 0; i < 600; ++i) {
@@ -140,7 +141,7 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   const auto results = read_json(dir / "results.json");
   EXPECT_EQ(row_of(results, "noop")["status"], "ok");
   // No hang worker survives its driver.
-  EXPECT_NE(std::system("pgrep -f '[i]nferbench worker .*cell-1.json' >/dev/null"), 0);
+  EXPECT_NE(std::system("pgrep -f '[i]nferbench worker .*-hang.json' >/dev/null"), 0);
   // The store has the finished row too, and marks the run as interrupted.
   auto history = run_inferbench({"history", "--db", db.string()});
   EXPECT_NE(history.out.find("interrupted"), std::string::npos) << history.out;

@@ -72,6 +72,26 @@ TEST_F(TorchBackend, TinyModelRowCarriesEveryField) {
   EXPECT_FALSE(own_row["parity"].is_null());
 }
 
+TEST_F(TorchBackend, WeightsFromACheckpoint) {
+  const auto dir = fresh_dir("torch-weights");
+  const auto checkpoint = dir / "tiny.pth";
+  const std::string save = std::string(INFERBENCH_PYTHON) + " -c \"import sys, torch; sys.path.insert(0, '" +
+                           INFERBENCH_SOURCE_DIR + "/tools/export'); import models; m, _ = models.build('tiny_cnn', 123, None); "
+                           "torch.save(m.state_dict(), '" + checkpoint.string() + "')\"";
+  ASSERT_EQ(std::system(save.c_str()), 0);
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--weights", checkpoint.string(), "--backends", "torch",
+                             "--batch", "2", "--warmup", "1", "--iters", "3", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(results["run"]["request"]["weights"], checkpoint.string());
+  EXPECT_EQ(results["rows"][0]["status"], "ok");
+  // A missing checkpoint is one clear line, before anything runs.
+  auto missing = run_inferbench({"run", "--model", "tiny_cnn", "--weights", (dir / "nope.pth").string(),
+                                 "--backends", "torch", "--no-store"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nope.pth"), std::string::npos) << missing.err;
+}
+
 TEST_F(TorchBackend, MobileNetV2Smoke) {
   const auto dir = fresh_dir("torch-mv2");
   auto run = run_inferbench({"run", "--backends", "torch", "--devices", "cpu", "--batch", "2",

@@ -57,3 +57,48 @@ TEST(MeasureLoop, SamplesSumToWallTime) {
 
 }  // namespace
 }  // namespace inferbench
+
+// The throughput protocol.
+#include "core/timing/async_loop.h"
+
+namespace inferbench {
+namespace {
+
+TEST(AsyncLoop, KeepsSlotsInFlightAndWaitsInOrder) {
+  std::vector<int> started_count(3, 0), waited_count(3, 0);
+  std::vector<int> order;
+  int in_flight = 0, max_in_flight = 0;
+  const auto r = measure_async_loop(
+      {4, 10, std::chrono::seconds(60)}, 3,
+      [&](int s) {
+        ++started_count[s];
+        max_in_flight = std::max(max_in_flight, ++in_flight);
+        return true;
+      },
+      [&](int s) {
+        ++waited_count[s];
+        --in_flight;
+        order.push_back(s);
+        return true;
+      });
+  EXPECT_EQ(r.samples.size(), 10u);
+  EXPECT_EQ(r.warmup_done, 4);
+  EXPECT_EQ(max_in_flight, 3);
+  EXPECT_EQ(in_flight, 0);  // drained
+  // 1 first + 3 warm-up + 10 timed = 14 requests, each started and waited once.
+  EXPECT_EQ(started_count[0] + started_count[1] + started_count[2], 14);
+  EXPECT_EQ(started_count, waited_count);
+  // Timed window: slots waited round-robin.
+  const std::vector<int> tail(order.end() - 10, order.end());
+  EXPECT_EQ(tail, (std::vector<int>{0, 1, 2, 0, 1, 2, 0, 1, 2, 0}));
+}
+
+TEST(AsyncLoop, FailureSaysWhichRequest) {
+  int calls = 0;
+  const auto r = measure_async_loop({1, 10, std::chrono::seconds(60)}, 2,
+                                    [&](int) { return ++calls != 4; }, [](int) { return true; });
+  EXPECT_GE(r.failed_at, 1);
+}
+
+}  // namespace
+}  // namespace inferbench

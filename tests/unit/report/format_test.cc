@@ -87,8 +87,9 @@ TEST(FormatTest, CellsMatchColumns) {
   EXPECT_EQ(table_b_cells({&row, 1}).size(), table_b_columns().size());
   const std::vector<std::string> cells = table_b_cells({&row, std::nullopt});
   EXPECT_EQ(cells[0], "-");
-  EXPECT_EQ(cells[5], "n/a");  // compile time missing
-  EXPECT_EQ(cells[8], "1.00");
+  EXPECT_EQ(cells[5], "sync");  // mode
+  EXPECT_EQ(cells[6], "n/a");   // compile time missing
+  EXPECT_EQ(cells[9], "1.00");
 }
 
 TEST(FormatTest, NotesListFailuresThenWarningsOfOkRows) {

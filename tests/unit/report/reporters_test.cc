@@ -95,13 +95,13 @@ TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
   EXPECT_EQ(lines[2], "");
 
   const std::vector<Span> spans = spans_of(lines[4]);
-  ASSERT_EQ(spans.size(), 14U) << lines[4];
+  ASSERT_EQ(spans.size(), 15U) << lines[4];
   EXPECT_EQ(lines[4].find_first_not_of("- "), std::string::npos) << lines[4];
-  const std::vector<bool> numeric = {true,  false, false, false, false, true, true,
+  const std::vector<bool> numeric = {true,  false, false, false, false, false, true, true,
                                      true,  true,  true,  true,  true,  true, true};
   EXPECT_EQ(table_cells(lines[3], spans, numeric),
             (std::vector<std::string>{"Rank", "Framework", "Inf. Device", "Target Hardware",
-                                      "Precision", "Compile Time (ms)", "P50 Latency (ms)",
+                                      "Precision", "Mode", "Compile Time (ms)", "P50 Latency (ms)",
                                       "P99 Latency (ms)", "Throughput (FPS)", "Measured thr.",
                                       "P99/P50", "CV %", "Peak RSS (MB)", "Parity cos / top-1"}));
 
@@ -109,20 +109,20 @@ TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
   // follow, unranked, in input order.
   EXPECT_EQ(table_cells(lines[5], spans, numeric),
             (std::vector<std::string>{"1", "OpenVINO", "CPU",
-                                      "Intel Xeon Gold 6338 (AVX-512, 2 threads)", "FP32",
+                                      "Intel Xeon Gold 6338 (AVX-512, 2 threads)", "FP32", "sync",
                                       "7835.45", "159.672", "195.609", "400.82", "395.25", "1.225",
                                       "5.00", "512.4", "0.999987 / 1.000"}));
   EXPECT_EQ(table_cells(lines[6], spans, numeric),
             (std::vector<std::string>{"2", "PyTorch (Native)", "CPU",
-                                      "Intel Xeon Gold 6338 | 2 threads", "FP32", "12.50",
+                                      "Intel Xeon Gold 6338 | 2 threads", "FP32", "sync", "12.50",
                                       "1010.355", "1151.889", "63.34", "62.50", "1.140", "2.50",
                                       "n/a", "n/a"}));
   EXPECT_EQ(table_cells(lines[7], spans, numeric),
             (std::vector<std::string>{"-", "TensorRT", "CUDA GPU",
-                                      "NVIDIA GeForce RTX 3060 Laptop GPU", "FP16", "818.83",
+                                      "NVIDIA GeForce RTX 3060 Laptop GPU", "FP16", "sync", "818.83",
                                       "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}));
   EXPECT_EQ(table_cells(lines[8], spans, numeric),
-            (std::vector<std::string>{"-", "LiteRT", "CPU", "", "INT8", "n/a", "n/a", "n/a",
+            (std::vector<std::string>{"-", "LiteRT", "CPU", "", "INT8", "sync", "n/a", "n/a", "n/a",
                                       "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}));
 
   EXPECT_EQ(lines[9], "");
@@ -260,17 +260,17 @@ TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
       "",
       "Host: bench-01, started 2026-11-26T13:05:01Z.",
       "",
-      "| Rank | Framework | Inf. Device | Target Hardware | Precision | Compile Time (ms) | "
+      "| Rank | Framework | Inf. Device | Target Hardware | Precision | Mode | Compile Time (ms) | "
       "P50 Latency (ms) | P99 Latency (ms) | Throughput (FPS) | Measured thr. | P99/P50 | CV % | "
       "Peak RSS (MB) | Parity cos / top-1 | Status |",
-      "|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-      "| 1 | OpenVINO | CPU | Intel Xeon Gold 6338 (AVX-512, 2 threads) | FP32 | 7835.45 | "
+      "|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+      "| 1 | OpenVINO | CPU | Intel Xeon Gold 6338 (AVX-512, 2 threads) | FP32 | sync | 7835.45 | "
       "159.672 | 195.609 | 400.82 | 395.25 | 1.225 | 5.00 | 512.4 | 0.999987 / 1.000 | ok |",
-      "| 2 | PyTorch (Native) | CPU | Intel Xeon Gold 6338 \\| 2 threads | FP32 | 12.50 | "
+      "| 2 | PyTorch (Native) | CPU | Intel Xeon Gold 6338 \\| 2 threads | FP32 | sync | 12.50 | "
       "1010.355 | 1151.889 | 63.34 | 62.50 | 1.140 | 2.50 | n/a | n/a | ok |",
-      "| - | TensorRT | CUDA GPU | NVIDIA GeForce RTX 3060 Laptop GPU | FP16 | 818.83 | n/a | "
+      "| - | TensorRT | CUDA GPU | NVIDIA GeForce RTX 3060 Laptop GPU | FP16 | sync | 818.83 | n/a | "
       "n/a | n/a | n/a | n/a | n/a | n/a | n/a | failed |",
-      "| - | LiteRT | CPU |  | INT8 | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | "
+      "| - | LiteRT | CPU |  | INT8 | sync | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | "
       "unavailable |",
       "",
       "- **failed** TensorRT CUDA GPU FP16 batch 64: worker crashed: signal 11, \"engine build\" "
@@ -284,8 +284,8 @@ TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(lines[i], expected[i]) << "line " << i;
   }
-  // Every table line has 15 cells, so 16 cell-ending pipes: the escaped one does not count.
-  for (std::size_t i = 4; i <= 9; ++i) EXPECT_EQ(unescaped_pipes(lines[i]), 16U) << lines[i];
+  // Every table line has 16 cells, so 17 cell-ending pipes: the escaped one does not count.
+  for (std::size_t i = 4; i <= 9; ++i) EXPECT_EQ(unescaped_pipes(lines[i]), 17U) << lines[i];
 }
 
 TEST(MarkdownReporterTest, EscapesPipesInEveryCell) {
@@ -302,7 +302,7 @@ TEST(MarkdownReporterTest, EscapesPipesInEveryCell) {
                            0),
             0U)
       << lines[6];
-  EXPECT_EQ(unescaped_pipes(lines[6]), 16U) << lines[6];
+  EXPECT_EQ(unescaped_pipes(lines[6]), 17U) << lines[6];
 }
 
 // --- json ----------------------------------------------------------------------------------

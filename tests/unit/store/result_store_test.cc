@@ -73,9 +73,16 @@ Row make_ok_row(const std::string& framework, const std::string& device, double 
   row.compile_ms = 1234.5;
   row.export_ms = 0.1;
   row.first_inference_ms = 1.0 / 3.0;
-  row.latency_ms = LatencySummary{.p50 = 10.25, .p90 = 11, .p95 = 11.5, .p99 = 12.75,
-                                  .p999 = 13, .min = 9.5, .max = 13.25, .mean = 10.5,
-                                  .std = 0.7071067811865476, .cv = 0.0673};
+  row.latency_ms = LatencySummary{.p50 = 10.25,
+                                  .p90 = 11,
+                                  .p95 = 11.5,
+                                  .p99 = 12.75,
+                                  .p999 = 13,
+                                  .min = 9.5,
+                                  .max = 13.25,
+                                  .mean = 10.5,
+                                  .std = 0.7071067811865476,
+                                  .cv = 0.0673};
   row.p50_ci_ms = QuantileInterval{.lo = 10.0, .hi = 10.5, .confidence = 0.9648};
   row.p99_ci_ms = QuantileInterval{.lo = 12.5, .hi = std::nullopt, .confidence = 0.95};
   row.fps = fps;
@@ -88,7 +95,9 @@ Row make_ok_row(const std::string& framework, const std::string& device, double 
   row.peak_rss_mb = 512.5;
   row.artefact_bytes = std::int64_t{14'245'678'901};
   row.params = 3'504'872;
-  row.parity = Parity{.max_abs_err = 1.5e-6, .cosine = 0.9999999, .top1_agreement = 1.0,
+  row.parity = Parity{.max_abs_err = 1.5e-6,
+                      .cosine = 0.9999999,
+                      .top1_agreement = 1.0,
                       .reference = "PyTorch (Native) CPU FP32"};
   row.requested = {{"threads", "2"}};
   row.effective = {{"threads", "2"}, {"interop_threads", "1"}};
@@ -146,8 +155,7 @@ TEST_F(ResultStoreTest, OpenCreatesDirectoriesAndCurrentSchemaInWalMode) {
   ResultStore store = open_store();
   EXPECT_EQ(store.path(), db_path_);
   EXPECT_TRUE(fs::exists(db_path_));
-  EXPECT_EQ(read_pragma(db_path_, "PRAGMA user_version"),
-            std::to_string(latest_schema_version()));
+  EXPECT_EQ(read_pragma(db_path_, "PRAGMA user_version"), std::to_string(latest_schema_version()));
   EXPECT_EQ(read_pragma(db_path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(latest_schema_version(), static_cast<int>(schema_migrations().size()));
   EXPECT_GE(latest_schema_version(), 1);
@@ -343,17 +351,18 @@ TEST_F(ResultStoreTest, AmbiguousPrefixIsInputErrorNamingTheMatches) {
   auto loaded = store.load_run("20261126T1");
   ASSERT_FALSE(loaded.is_ok());
   EXPECT_EQ(loaded.status().code(), StatusCode::Input);
-  EXPECT_EQ(loaded.status().message(),
-            "run id prefix '20261126T1' matches 2 runs in " + db_path_.string() +
-                ": 20261126T130501Z-1a2b3c, 20261126T140000Z-99aa00");
+  EXPECT_EQ(loaded.status().message(), "run id prefix '20261126T1' matches 2 runs in " +
+                                           db_path_.string() +
+                                           ": 20261126T130501Z-1a2b3c, 20261126T140000Z-99aa00");
   EXPECT_NE(loaded.status().hint().find("inferbench history"), std::string::npos);
 }
 
 TEST_F(ResultStoreTest, AmbiguousPrefixWithManyMatchesNamesAFewAndCountsTheRest) {
   ResultStore store = open_store();
   for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(store.begin_run(make_run("run-" + std::to_string(i), "2026-01-01T00:00:0" +
-                                                                         std::to_string(i) + "Z"))
+    ASSERT_TRUE(store
+                    .begin_run(make_run("run-" + std::to_string(i),
+                                        "2026-01-01T00:00:0" + std::to_string(i) + "Z"))
                     .is_ok());
   }
   auto loaded = store.load_run("run-");
@@ -378,8 +387,7 @@ TEST_F(ResultStoreTest, ReopeningKeepsTheData) {
   auto loaded = reopened.load_run("kept");
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   EXPECT_EQ(json(*loaded), json(expected));
-  EXPECT_EQ(read_pragma(db_path_, "PRAGMA user_version"),
-            std::to_string(latest_schema_version()));
+  EXPECT_EQ(read_pragma(db_path_, "PRAGMA user_version"), std::to_string(latest_schema_version()));
 }
 
 TEST_F(ResultStoreTest, InterruptedRunKeepsEveryAddedRow) {
@@ -429,10 +437,10 @@ TEST_F(ResultStoreTest, NewerSchemaIsRefusedWithAHint) {
   auto store = ResultStore::open(db_path_);
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), StatusCode::Io);
-  EXPECT_EQ(store.status().message(),
-            "result store " + db_path_.string() + " has schema version " +
-                std::to_string(newer) + ", newer than this inferbench knows (" +
-                std::to_string(latest_schema_version()) + ")");
+  EXPECT_EQ(store.status().message(), "result store " + db_path_.string() + " has schema version " +
+                                          std::to_string(newer) +
+                                          ", newer than this inferbench knows (" +
+                                          std::to_string(latest_schema_version()) + ")");
   EXPECT_NE(store.status().hint().find("upgrade"), std::string::npos);
   EXPECT_NE(store.status().hint().find("INFERBENCH_DB"), std::string::npos);
   // Refusing must not touch the file.
@@ -504,41 +512,41 @@ TEST_F(ResultStoreTest, MovedStoreKeepsWorking) {
   EXPECT_EQ(third.path(), db_path_);
 }
 
-// Two runs at once, each with its own store in its own thread, on a file that does not exist
-// yet: both migrate-or-skip, and every row of both lands.
-TEST_F(ResultStoreTest, TwoConcurrentWritersBothSucceed) {
-  constexpr int kRows = 50;
-  std::vector<std::string> failures[2];
+// Several runs at once, each with its own store in its own thread, on a file that does not
+// exist yet: each migrates or finds the schema done, and every row of every run lands.
+TEST_F(ResultStoreTest, ConcurrentWritersAllSucceed) {
+  constexpr int kWriters = 4;
+  constexpr int kRows = 30;
+  std::vector<std::vector<std::string>> failures(kWriters);
   auto writer = [&](int which) {
+    std::vector<std::string>& mine = failures[static_cast<std::size_t>(which)];
     auto opened = ResultStore::open(db_path_);
     if (!opened.is_ok()) {
-      failures[which].push_back(opened.status().to_string());
+      mine.push_back(opened.status().to_string());
       return;
     }
     ResultStore store = std::move(opened).value();
     const std::string id = "run-" + std::to_string(which);
     Status begun = store.begin_run(make_run(id, "2026-01-01T00:00:00Z"));
-    if (!begun.is_ok()) failures[which].push_back(begun.to_string());
+    if (!begun.is_ok()) mine.push_back(begun.to_string());
     for (int i = 0; i < kRows; ++i) {
       Status added = store.add_row(id, i, make_ok_row("PyTorch (Native)", "cpu", i));
-      if (!added.is_ok()) failures[which].push_back(added.to_string());
+      if (!added.is_ok()) mine.push_back(added.to_string());
       auto runs = store.list_runs(0);
-      if (!runs.is_ok()) failures[which].push_back(runs.status().to_string());
+      if (!runs.is_ok()) mine.push_back(runs.status().to_string());
     }
     Status finished = store.finish_run(id);
-    if (!finished.is_ok()) failures[which].push_back(finished.to_string());
+    if (!finished.is_ok()) mine.push_back(finished.to_string());
   };
-  std::thread a(writer, 0);
-  std::thread b(writer, 1);
-  a.join();
-  b.join();
-  EXPECT_TRUE(failures[0].empty()) << failures[0].front();
-  EXPECT_TRUE(failures[1].empty()) << failures[1].front();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) threads.emplace_back(writer, i);
+  for (std::thread& thread : threads) thread.join();
+  for (const auto& mine : failures) EXPECT_TRUE(mine.empty()) << mine.front();
 
   ResultStore store = open_store();
   auto runs = store.list_runs(0);
   ASSERT_TRUE(runs.is_ok());
-  ASSERT_EQ(runs->size(), 2u);
+  ASSERT_EQ(runs->size(), static_cast<std::size_t>(kWriters));
   for (const RunSummary& run : *runs) {
     EXPECT_EQ(run.row_count, kRows) << run.id;
     EXPECT_TRUE(run.finished_at.has_value()) << run.id;
