@@ -283,7 +283,7 @@ int history_command(const std::string& db, int limit) {
   auto runs = store->list_runs(limit);
   if (!runs) {
     print_error(runs.status());
-    return kExitIo;
+    return exit_code_for(runs.status());
   }
   if (runs->empty()) std::cout << "no runs yet\n";
   for (const auto& r : *runs) {

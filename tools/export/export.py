@@ -5,6 +5,7 @@
 
 The driver calls this once per (model, format, precision) and caches DIR by a content key.
 Formats: torchscript (traced with a batch-1 example; the graph is batch-generic).
+An exporter may add manifest fields (for INT8: "calibration", what the calibration set was).
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ import torch
 import models
 
 
-def export_torchscript(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str) -> Path:
+def export_torchscript(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str,
+                       seed: int) -> tuple[Path, dict]:
     if precision != "fp32":
         raise SystemExit(f"torchscript artefacts are exported in fp32 only, not {precision}; "
                          "the LibTorch plugin converts precision itself")
@@ -30,9 +32,11 @@ def export_torchscript(model: torch.nn.Module, shape: tuple[int, ...], out: Path
         traced = torch.jit.trace(model, example, check_trace=False)
     path = out / "model.pt"
     traced.save(str(path))
-    return path
+    return path, {}
 
 
+# format -> exporter(model, per-sample shape, out folder, precision, seed) -> (main file, extra
+# manifest fields such as "calibration" for INT8). One entry per artefact format.
 EXPORTERS = {"torchscript": export_torchscript}
 
 
@@ -50,7 +54,7 @@ def main() -> int:
     # The export is timed from a built model to a written file, as the study timed conversion.
     model, shape = models.build(args.model, args.seed, args.weights)
     start = time.perf_counter()
-    path = EXPORTERS[args.format](model, shape, args.out, args.precision)
+    path, extra = EXPORTERS[args.format](model, shape, args.out, args.precision, args.seed)
     export_ms = (time.perf_counter() - start) * 1000.0
 
     import torchvision  # only for its version in the manifest
@@ -71,6 +75,7 @@ def main() -> int:
                      "torchvision": torchvision.__version__},
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    manifest.update(extra)
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(json.dumps(manifest))
     return 0
