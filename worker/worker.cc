@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <sstream>
 
@@ -71,6 +73,60 @@ Result<std::vector<float>> read_floats(const std::string& path) {
   return values;
 }
 
+// A plugin that declares this option (a folder for the framework's compiled-model cache) gets
+// `cached_compile_ms` measured: see cached_compile_ms() and docs/metrics.md.
+constexpr const char* kModelCacheOption = "model_cache";
+
+bool declares_option(const ib_backend_info& info, const char* name) {
+  for (size_t i = 0; i < info.num_options; ++i) {
+    if (std::string(info.options[i].name) == name) return true;
+  }
+  return false;
+}
+
+// The compile time of a load that finds the framework's model cache filled: prepare() once
+// with an empty cache folder (which fills it), destroy, then prepare() again, timed with the
+// same clock as compile_ms, and destroy. The folder is private to this worker and removed.
+// Returns nothing, with `why` set, when a prepare() fails.
+std::optional<double> cached_compile_ms(const LoadedPlugin& plugin, ib_prepare_args args,
+                                        std::vector<ib_key_value> options, int cell_index,
+                                        std::string& why) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path folder = fs::temp_directory_path(ec) /
+                          ("inferbench-model-cache-" + std::to_string(getpid()) + "-" +
+                           std::to_string(cell_index));
+  fs::remove_all(folder, ec);
+  fs::create_directories(folder, ec);
+  if (ec) {
+    why = "cannot create " + folder.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  const std::string folder_text = folder.string();
+  options.push_back({kModelCacheOption, folder_text.c_str()});
+  args.options = options.data();
+  args.num_options = options.size();
+  std::optional<double> result;
+  ib_backend* filling = nullptr;
+  if (plugin.api->prepare(&args, &filling) != IB_OK) {
+    why = plugin_error(plugin, "prepare with an empty model cache failed");
+  } else {
+    plugin.api->destroy(filling);
+    ib_backend* cached = nullptr;
+    const auto start = Clock::now();
+    const ib_status prepared = plugin.api->prepare(&args, &cached);
+    const auto end = Clock::now();
+    if (prepared != IB_OK) {
+      why = plugin_error(plugin, "prepare with a filled model cache failed");
+    } else {
+      result = to_ms(end - start);
+      plugin.api->destroy(cached);
+    }
+  }
+  fs::remove_all(folder, ec);
+  return result;
+}
+
 }  // namespace
 
 Row run_cell(const Cell& cell) {
@@ -124,6 +180,7 @@ Row run_cell(const Cell& cell) {
   args.input_rank = cell.input_shape.size();
   args.options = options.data();
   args.num_options = options.size();
+  args.scenario = cell.scenario.c_str();
 
   ib_backend* backend = nullptr;
   const auto compile_start = Clock::now();
@@ -237,6 +294,13 @@ Row run_cell(const Cell& cell) {
   row.warnings = diagnose(row.latency_samples_ms, summary,
                           {cell.iterations, loop.budget_exhausted, build_info().build_type,
                            cpu_governor()});
+
+  // After everything above, so that neither the row's memory nor its timings see it.
+  if (declares_option(*plugin.info, kModelCacheOption) && !cell.options.count(kModelCacheOption)) {
+    std::string why;
+    row.cached_compile_ms = cached_compile_ms(plugin, args, options, cell.index, why);
+    if (!row.cached_compile_ms) row.warnings.push_back("no cached compile time: " + why);
+  }
   row.status = RowStatus::Ok;
   return row;
 }

@@ -75,6 +75,10 @@ typedef struct ib_prepare_args {
   size_t input_rank;
   const ib_key_value* options; /* validated against info.options by the CLI */
   size_t num_options;
+  /* "sync" (one request, run() + sync() per iteration) or "async" (request_slots() requests
+   * in flight): lets a plugin compile for latency or for throughput. Appended after
+   * num_options so that plugins which ignore it keep their layout; NULL means "sync". */
+  const char* scenario;
 } ib_prepare_args;
 
 typedef struct ib_backend ib_backend; /* opaque prepared model */

@@ -64,6 +64,9 @@ struct Row {
 
   // Costs, milliseconds.
   std::optional<double> compile_ms;  // the backend's prepare(): see its README for scope
+  // prepare() again with the framework's compiled-model cache already filled (plugins that
+  // declare the `model_cache` option); empty for the others. See docs/metrics.md.
+  std::optional<double> cached_compile_ms;
   std::optional<double> export_ms;   // Python exporter time for the artefact (from manifest)
   std::optional<double> first_inference_ms;
 

@@ -104,6 +104,7 @@ void to_json(json& j, const Row& r) {
       {"status", row_status_name(r.status)},
       {"error", r.error},
       {"compile_ms", optional_to_json(r.compile_ms)},
+      {"cached_compile_ms", optional_to_json(r.cached_compile_ms)},
       {"export_ms", optional_to_json(r.export_ms)},
       {"first_inference_ms", optional_to_json(r.first_inference_ms)},
       {"latency_ms", optional_to_json(r.latency_ms)},
@@ -143,6 +144,7 @@ void from_json(const json& j, Row& r) {
   r.status = parse_row_status(status).value_or(RowStatus::Failed);
   value_from_json(j, "error", r.error);
   optional_from_json(j, "compile_ms", r.compile_ms);
+  optional_from_json(j, "cached_compile_ms", r.cached_compile_ms);
   optional_from_json(j, "export_ms", r.export_ms);
   optional_from_json(j, "first_inference_ms", r.first_inference_ms);
   optional_from_json(j, "latency_ms", r.latency_ms);

@@ -23,6 +23,9 @@ TEST(RowJson, RoundTripKeepsOptionalsEmpty) {
   EXPECT_FALSE(back.parity.has_value());
   EXPECT_FALSE(back.p99_ci_ms->hi.has_value());
   EXPECT_TRUE(nlohmann::json(row)["export_ms"].is_null());
+  EXPECT_TRUE(nlohmann::json(row)["cached_compile_ms"].is_null());
+  row.cached_compile_ms = 3.25;
+  EXPECT_EQ(nlohmann::json(row).get<Row>().cached_compile_ms, 3.25);
 }
 
 TEST(RowJson, UnknownStatusReadsAsFailed) {

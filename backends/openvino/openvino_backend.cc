@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+// OpenVINO plugin: an IR (.xml + .bin) or ONNX file read with ov::Core::read_model, reshaped to
+// the run's static input shape and compiled for CPU (or an Intel GPU) with an explicit inference
+// precision; one infer request (sync, LATENCY hint) or optimal_number_of_infer_requests requests
+// (async, THROUGHPUT hint). README.md says what the compile timer covers.
+#include <openvino/core/version.hpp>
+#include <openvino/openvino.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "backends/api/backend_helper.h"
+
+namespace {
+
+using inferbench::plugin::fail;
+using inferbench::plugin::guarded;
+
+constexpr const char* kModelCache = "model_cache";
+constexpr const char* kStreams = "streams";
+constexpr const char* kRequests = "requests";
+
+const ib_option_desc kOptions[] = {
+    {kModelCache, "string", "",
+     "folder for OpenVINO's compiled-model cache (ov::cache_dir); empty = no cache. Unset, the "
+     "worker measures cached_compile_ms with a private folder"},
+    {kStreams, "string", "hint",
+     "ov::num_streams: hint (the performance hint decides), auto, or a number"},
+    {kRequests, "int", "0",
+     "async scenario: infer requests in flight; 0 = the compiled model's "
+     "optimal_number_of_infer_requests"},
+};
+
+const std::string& framework_version() {
+  // get_openvino_version() only reads a constant of the loaded runtime; no device is touched.
+  static const std::string version = ov::get_openvino_version().buildNumber;
+  return version;
+}
+
+const ib_backend_info& info() {
+  static const ib_backend_info kInfo = {
+      "openvino",
+      "OpenVINO",
+      framework_version().c_str(),
+      "cpu,gpu",
+      "fp32,bf16,int8",
+      "openvino-ir",
+      ".xml,.onnx",
+      "sync,async",
+      kOptions,
+      sizeof(kOptions) / sizeof(kOptions[0]),
+  };
+  return kInfo;
+}
+
+// inferbench device name -> OpenVINO device name.
+std::string ov_device(const std::string& device) {
+  if (device == "cpu") return "CPU";
+  if (device == "gpu") return "GPU";
+  return "";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+// OpenVINO's messages start with "Exception from src/...cpp:LINE:" and often a "Check '...'
+// failed at ..." line; the line after them says what is wrong.
+std::string ov_message(const std::exception& e) {
+  std::istringstream in(e.what());
+  std::string line, first;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (first.empty()) first = line;
+    if (line.rfind("Exception from ", 0) == 0 || line.rfind("Check '", 0) == 0) continue;
+    if (line.rfind("[ GENERAL_ERROR ]", 0) == 0) line = line.substr(17);
+    line.erase(0, line.find_first_not_of(" \t"));
+    if (!line.empty()) return line;
+  }
+  return first;
+}
+
+// guarded() for OpenVINO: an ov::Exception becomes IB_ERROR_BACKEND with its meaningful line.
+template <typename Body>
+ib_status guarded_ov(Body&& body) noexcept {
+  return guarded([&]() -> ib_status {
+    try {
+      return body();
+    } catch (const ov::Exception& e) {
+      return fail(IB_ERROR_BACKEND, "OpenVINO: " + ov_message(e));
+    }
+  });
+}
+
+std::string element_name(const ov::element::Type& type) { return type.get_type_name(); }
+
+// "a x3, b x1" from counts, most frequent first.
+std::string counts_text(const std::map<std::string, int>& counts) {
+  std::vector<std::pair<std::string, int>> sorted(counts.begin(), counts.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (const auto& [name, n] : sorted) text += (text.empty() ? "" : ", ") + name + " x" + std::to_string(n);
+  return text;
+}
+
+std::string rt_string(const ov::Node& node, const char* key) {
+  const auto& rt = node.get_rt_info();
+  auto it = rt.find(key);
+  return it == rt.end() ? "" : it->second.as<std::string>();
+}
+
+}  // namespace
+
+struct ib_backend {
+  ov::Core core;
+  ov::CompiledModel compiled;
+  std::vector<ov::InferRequest> requests;  // 1 in the sync scenario
+  size_t input_count = 0;
+  std::vector<float> host_output;
+  std::vector<int64_t> output_shape;
+  inferbench::plugin::KeyValues effective;
+};
+
+namespace {
+
+const ib_backend_info* describe() { return &info(); }
+
+int is_available(const char* device, const char** reason) {
+  static thread_local std::string why;
+  const std::string name = ov_device(device);
+  if (name.empty()) {
+    why = std::string("OpenVINO plugin has no device '") + device + "'";
+    *reason = why.c_str();
+    return 0;
+  }
+  try {
+    ov::Core core;
+    const auto devices = core.get_available_devices();
+    for (const auto& d : devices) {
+      if (d.rfind(name, 0) == 0) return 1;
+    }
+    why = name == "GPU" ? "no Intel GPU visible to OpenVINO (available devices: " + join(devices) +
+                              "); the iGPU row needs an Intel GPU and its compute runtime"
+                        : "OpenVINO sees no " + name + " device (available devices: " + join(devices) + ")";
+  } catch (const std::exception& e) {
+    why = "OpenVINO cannot list its devices: " + ov_message(e);
+  }
+  *reason = why.c_str();
+  return 0;
+}
+
+// The precision the row asks for -> OpenVINO's inference precision hint. FP32 is forced: with
+// the default execution_mode=PERFORMANCE the CPU plugin otherwise lowers to bf16 on CPUs with
+// native bf16 (this includes AVX512-BF16 CPUs without AMX), and the row would not be FP32. The
+// INT8 IR runs its quantised operations in int8 and the rest in f32.
+ov::element::Type inference_precision(const std::string& precision) {
+  return precision == "bf16" ? ov::element::bf16 : ov::element::f32;
+}
+
+// Why `precision` cannot run on `device`, or empty when it can: BF16 needs native bf16 in the
+// device (OPTIMIZATION_CAPABILITIES BF16; on a CPU, AVX512-BF16 or AMX), since OpenVINO would
+// otherwise emulate it slowly or refuse.
+std::string precision_unavailable(ov::Core& core, const std::string& device, const std::string& precision) {
+  const auto capabilities = core.get_property(device, ov::device::capabilities);
+  auto has = [&](const std::string& c) {
+    return std::find(capabilities.begin(), capabilities.end(), c) != capabilities.end();
+  };
+  if (precision == "bf16" && !has(ov::device::capability::BF16)) {
+    return "OpenVINO " + device + " has no native bf16 (its capabilities: " + join(capabilities) +
+           "); bf16 needs a CPU with AVX512-BF16 or AMX";
+  }
+  if (precision == "int8" && !has(ov::device::capability::INT8)) {
+    return "OpenVINO " + device + " has no int8 capability (its capabilities: " + join(capabilities) + ")";
+  }
+  return "";
+}
+
+// Describes the kernels the compiled model runs, from its runtime model: the primitive of each
+// convolution (for example "brgconv_avx512_1x1_f32") and the precision it runs in.
+void describe_kernels(const ov::CompiledModel& compiled, inferbench::plugin::KeyValues& effective) {
+  const auto runtime = compiled.get_runtime_model();
+  std::map<std::string, int> primitives, precisions;
+  for (const auto& op : runtime->get_ops()) {
+    const std::string type = rt_string(*op, "layerType");
+    if (type != "Convolution" && type != "FullyConnected" && type != "MatMul") continue;
+    ++primitives[rt_string(*op, "primitiveType")];
+    ++precisions[rt_string(*op, "runtimePrecision")];
+  }
+  if (primitives.empty()) return;
+  effective.set("kernels", counts_text(primitives));
+  effective.set("kernel_precision", counts_text(precisions));
+  // The ISA is the token of the most frequent primitive's name that names one (oneDNN names
+  // its kernels <algorithm>_<isa>_..._<precision>).
+  std::string top = primitives.begin()->first;
+  int top_count = 0;
+  for (const auto& [name, n] : primitives) {
+    if (n > top_count) top = name, top_count = n;
+  }
+  std::string isa;
+  std::istringstream tokens(top);
+  for (std::string token; std::getline(tokens, token, '_');) {
+    for (const char* known : {"amx", "avx512", "avx2", "avx", "sse41"}) {
+      if (token == known && isa.empty()) isa = token;
+    }
+  }
+  // The precision most of these kernels ran in is the honest one for the row.
+  std::string main_precision;
+  int main_count = 0;
+  for (const auto& [name, n] : precisions) {
+    if (n > main_count) main_precision = name, main_count = n;
+  }
+  effective.set("isa", "oneDNN " + (isa.empty() ? top : isa) + " " + main_precision);
+}
+
+ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
+  return guarded_ov([&]() -> ib_status {
+    const std::string device = ov_device(args->device);
+    const std::string precision = args->precision;
+    const bool async = args->scenario && std::string(args->scenario) == "async";
+    if (device.empty()) {
+      return fail(IB_ERROR_UNAVAILABLE, std::string("OpenVINO plugin has no device '") + args->device + "'");
+    }
+    if (precision != "fp32" && precision != "bf16" && precision != "int8") {
+      return fail(IB_ERROR_UNAVAILABLE, "OpenVINO plugin runs fp32, bf16 or int8, not " + precision);
+    }
+    auto options = inferbench::plugin::options_map(args);
+    auto b = std::make_unique<ib_backend>();
+    if (auto why = precision_unavailable(b->core, device, precision); !why.empty()) {
+      return fail(IB_ERROR_UNAVAILABLE, why);
+    }
+
+    std::shared_ptr<ov::Model> model;
+    try {
+      model = b->core.read_model(args->artefact_path);
+    } catch (const std::exception& e) {
+      return fail(IB_ERROR_INPUT, std::string("cannot read OpenVINO model ") + args->artefact_path +
+                                      ": " + ov_message(e) + " (re-export it or check the .xml/.bin pair)");
+    }
+    if (model->inputs().size() != 1 || model->outputs().empty()) {
+      return fail(IB_ERROR_INPUT, "OpenVINO model " + std::string(args->artefact_path) + " has " +
+                                      std::to_string(model->inputs().size()) + " inputs and " +
+                                      std::to_string(model->outputs().size()) +
+                                      " outputs; inferbench feeds one input and reads output 0");
+    }
+    if (model->input().get_element_type() != ov::element::f32) {
+      return fail(IB_ERROR_INPUT, "OpenVINO model input is " + element_name(model->input().get_element_type()) +
+                                      "; inferbench feeds f32 (export the model with an f32 input)");
+    }
+    // A static shape lets the CPU plugin pick its kernels once at compile time, as benchmark_app
+    // does with -shape; the IR's batch dimension is dynamic.
+    const ov::Shape shape(args->input_shape, args->input_shape + args->input_rank);
+    if (!model->input().get_partial_shape().compatible(ov::PartialShape(shape))) {
+      return fail(IB_ERROR_INVALID_ARGUMENT,
+                  "OpenVINO model input shape " + model->input().get_partial_shape().to_string() +
+                      " does not accept " + ov::PartialShape(shape).to_string() +
+                      " (give --input-shape to match the model)");
+    }
+    model->reshape(ov::PartialShape(shape));
+
+    ov::AnyMap config = {
+        ov::hint::performance_mode(async ? ov::hint::PerformanceMode::THROUGHPUT
+                                         : ov::hint::PerformanceMode::LATENCY),
+        ov::hint::inference_precision(inference_precision(precision)),
+    };
+    if (args->threads > 0) config.emplace(ov::inference_num_threads(args->threads));
+    if (auto it = options.find(kStreams); it != options.end() && it->second != "hint") {
+      if (it->second == "auto") {
+        config.emplace(ov::num_streams(ov::streams::AUTO));
+      } else {
+        try {
+          config.emplace(ov::num_streams(std::stoi(it->second)));
+        } catch (const std::exception&) {
+          return fail(IB_ERROR_INVALID_ARGUMENT, "option streams=" + it->second + " is not hint, auto or a number");
+        }
+      }
+    }
+    int requested_requests = 0;
+    if (auto it = options.find(kRequests); it != options.end()) {
+      try {
+        requested_requests = std::stoi(it->second);
+      } catch (const std::exception&) {
+        requested_requests = -1;
+      }
+      if (requested_requests < 0) {
+        return fail(IB_ERROR_INVALID_ARGUMENT, "option requests=" + it->second + " is not 0 or a positive number");
+      }
+    }
+    if (auto it = options.find(kModelCache); it != options.end() && !it->second.empty()) {
+      b->core.set_property(ov::cache_dir(it->second));
+      b->effective.set("model_cache", it->second);
+    }
+    b->compiled = b->core.compile_model(model, device, config);
+
+    const uint32_t optimal = b->compiled.get_property(ov::optimal_number_of_infer_requests);
+    const int count = async ? (requested_requests > 0 ? requested_requests : static_cast<int>(optimal)) : 1;
+    for (int i = 0; i < count; ++i) b->requests.push_back(b->compiled.create_infer_request());
+    b->input_count = ov::shape_size(shape);
+
+    auto& e = b->effective;
+    e.set("inference_precision", element_name(b->compiled.get_property(ov::hint::inference_precision)));
+    e.set("threads", std::to_string(b->compiled.get_property(ov::inference_num_threads)));
+    e.set("streams", std::to_string(b->compiled.get_property(ov::num_streams).num));
+    {
+      std::ostringstream hint;
+      hint << b->compiled.get_property(ov::hint::performance_mode);
+      e.set("hint", hint.str());
+    }
+    e.set("optimal_requests", std::to_string(optimal));
+    e.set("requests", std::to_string(count));
+    e.set("execution_devices", join(b->compiled.get_property(ov::execution_devices)));
+    e.set("device_name", b->core.get_property(device, ov::device::full_name));
+    e.set("model", std::string("read_model ") + args->artefact_path + ", reshaped to " +
+                       ov::PartialShape(shape).to_string());
+    if (model->has_rt_info("inferbench", "calibration")) {
+      e.set("calibration", model->get_rt_info<std::string>("inferbench", "calibration"));
+    }
+    if (device == "CPU") {
+      describe_kernels(b->compiled, e);
+    } else {
+      e.set("target_hardware", b->core.get_property(device, ov::device::full_name));
+    }
+    *out = b.release();
+    return IB_OK;
+  });
+}
+
+ib_status set_input(ib_backend* b, const float* data, size_t count) {
+  return guarded_ov([&]() -> ib_status {
+    if (count != b->input_count) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "input has " + std::to_string(count) + " values, model input " +
+                                                 std::to_string(b->input_count));
+    }
+    // Every request gets its own copy, so that requests in flight never share a buffer.
+    for (auto& request : b->requests) {
+      ov::Tensor tensor = request.get_input_tensor();
+      std::memcpy(tensor.data<float>(), data, count * sizeof(float));
+    }
+    return IB_OK;
+  });
+}
+
+ib_status run(ib_backend* b) {
+  return guarded_ov([&]() -> ib_status {
+    b->requests[0].infer();
+    return IB_OK;
+  });
+}
+
+ib_status sync(ib_backend*) { return IB_OK; }  // infer() returns when the request has finished
+
+ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t** shape,
+                 size_t* rank) {
+  return guarded_ov([&]() -> ib_status {
+    const ov::Tensor tensor = b->requests[0].get_output_tensor(0);
+    if (tensor.get_element_type() != ov::element::f32) {
+      return fail(IB_ERROR_BACKEND, "OpenVINO output 0 is " + element_name(tensor.get_element_type()) +
+                                        ", inferbench compares f32 outputs");
+    }
+    const float* values = tensor.data<const float>();
+    b->host_output.assign(values, values + tensor.get_size());
+    b->output_shape.assign(tensor.get_shape().begin(), tensor.get_shape().end());
+    *data = b->host_output.data();
+    *count = b->host_output.size();
+    *shape = b->output_shape.data();
+    *rank = b->output_shape.size();
+    return IB_OK;
+  });
+}
+
+ib_status effective(ib_backend* b, const ib_key_value** pairs, size_t* count) {
+  *pairs = b->effective.data();
+  *count = b->effective.size();
+  return IB_OK;
+}
+
+int request_slots(ib_backend* b) { return static_cast<int>(b->requests.size()); }
+
+ib_status start_request(ib_backend* b, int slot) {
+  return guarded_ov([&]() -> ib_status {
+    if (slot < 0 || slot >= static_cast<int>(b->requests.size())) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "no infer request slot " + std::to_string(slot));
+    }
+    b->requests[static_cast<size_t>(slot)].start_async();
+    return IB_OK;
+  });
+}
+
+ib_status wait_request(ib_backend* b, int slot) {
+  return guarded_ov([&]() -> ib_status {
+    if (slot < 0 || slot >= static_cast<int>(b->requests.size())) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "no infer request slot " + std::to_string(slot));
+    }
+    b->requests[static_cast<size_t>(slot)].wait();
+    return IB_OK;
+  });
+}
+
+void destroy(ib_backend* b) { delete b; }
+
+const ib_backend_api kApi = {
+    IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
+    effective, request_slots, start_request, wait_request, inferbench::plugin::last_error, destroy,
+};
+
+}  // namespace
+
+IB_PLUGIN_EXPORT const ib_backend_api* inferbench_backend_entry(void) { return &kApi; }
