@@ -59,23 +59,8 @@ std::map<std::string, std::string> read_backend_table(const fs::path& path) {
   return reasons;
 }
 
-Row base_row(const Cell& cell) {
-  Row row;
-  row.framework = cell.framework;
-  row.backend = cell.backend;
-  row.device = cell.device;
-  row.device_label = device_label(cell.device);
-  row.precision = cell.precision;
-  row.model = cell.model;
-  row.artefact = cell.artefact;
-  row.batch = cell.batch;
-  row.scenario = cell.scenario;
-  row.requested = cell.requested;
-  return row;
-}
-
 Row status_row(const Cell& cell, RowStatus status, std::string error) {
-  Row row = base_row(cell);
+  Row row = row_for_cell(cell);
   row.status = status;
   row.error = std::move(error);
   return row;
@@ -390,11 +375,15 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // Artefacts, one per (format, precision of the artefact).
+  // Artefacts, one per (format, precision of the artefact), and per batch for formats compiled
+  // for one input shape (artefact_per_batch).
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   std::map<std::string, Result<Artefact>> artefacts;
-  auto artefact_for = [&](const BackendDescription& d, const std::string& precision) -> const Result<Artefact>& {
-    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision);
+  auto artefact_for = [&](const BackendDescription& d, const std::string& precision,
+                          int batch) -> const Result<Artefact>& {
+    const bool per_batch = artefact_per_batch(d.artefact_format);
+    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision) +
+                            (per_batch ? "/b" + std::to_string(batch) : "");
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -406,9 +395,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       return artefacts.emplace(key, none).first->second;
     }
     const std::string exported_precision = artefact_precision(d.artefact_format, precision);
-    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision);
+    const std::string batch_label = per_batch ? " batch " + std::to_string(batch) : "";
+    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision + batch_label);
     ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision + ".log"));
+    if (per_batch) export_request.batch = batch;
+    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision +
+                                                            (per_batch ? "-b" + std::to_string(batch) : "") + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
@@ -471,7 +463,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const bool hidden = hidden_reference_cells.count(cell.index) > 0;
     const BackendDescription& d = cell.backend == "torch" ? torch
         : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
-    const auto& artefact = artefact_for(d, cell.precision);
+    const auto& artefact = artefact_for(d, cell.precision, cell.batch);
     if (!artefact) {
       if (!hidden) {
         ++done;

@@ -13,14 +13,11 @@ namespace {
 
 constexpr int kIndent = 2;
 
-class JsonReporter final : public Reporter {
+class JsonReporter final : public BufferedReporter {
  public:
-  explicit JsonReporter(std::ostream& out) : out_(out) {}
-
-  void begin(const RunInfo& run) override { run_ = run; }
+  explicit JsonReporter(std::ostream& out) : BufferedReporter(out) {}
 
   // Buffered: the document is one object, written whole so a reader never sees half of it.
-  void add_row(const Row& row) override { rows_.push_back(row); }
 
   void end() override {
     const nlohmann::json document = {{"run", run_}, {"rows", rows_}};
@@ -31,11 +28,6 @@ class JsonReporter final : public Reporter {
          << '\n';
     out_.flush();
   }
-
- private:
-  std::ostream& out_;
-  RunInfo run_;
-  std::vector<Row> rows_;
 };
 
 }  // namespace

@@ -33,14 +33,11 @@ void write_table_line(std::ostream& out, const std::vector<std::string>& cells) 
   out << line << '\n';
 }
 
-class MarkdownReporter final : public Reporter {
+class MarkdownReporter final : public BufferedReporter {
  public:
-  explicit MarkdownReporter(std::ostream& out) : out_(out) {}
-
-  void begin(const RunInfo& run) override { run_ = run; }
+  explicit MarkdownReporter(std::ostream& out) : BufferedReporter(out) {}
 
   // Buffered: ranks need every row.
-  void add_row(const Row& row) override { rows_.push_back(row); }
 
   void end() override {
     out_ << fmt::format("## inferbench run {}\n\n", report::one_line(run_.id));
@@ -72,11 +69,6 @@ class MarkdownReporter final : public Reporter {
     }
     out_.flush();
   }
-
- private:
-  std::ostream& out_;
-  RunInfo run_;
-  std::vector<Row> rows_;
 };
 
 }  // namespace

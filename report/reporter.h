@@ -35,6 +35,21 @@ class Reporter {
   virtual void end() = 0;
 };
 
+// Base of the formats that need every row before they write (table: ranks and column widths;
+// markdown: ranks; json: one document): begin() and add_row() only collect, end() writes.
+class BufferedReporter : public Reporter {
+ public:
+  void begin(const RunInfo& run) final { run_ = run; }
+  void add_row(const Row& row) final { rows_.push_back(row); }
+
+ protected:
+  explicit BufferedReporter(std::ostream& out) : out_(out) {}
+
+  std::ostream& out_;
+  RunInfo run_;
+  std::vector<Row> rows_;
+};
+
 // The reporter for `format`, writing to `out`. `out` must outlive the reporter.
 // Names are exact and case-sensitive: "table", "csv", "markdown" (alias "md"), "json".
 // Error: StatusCode::Usage naming the format and listing the known ones.

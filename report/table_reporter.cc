@@ -37,14 +37,11 @@ void write_line(std::ostream& out, std::string line) {
   out << line << '\n';
 }
 
-class TableReporter final : public Reporter {
+class TableReporter final : public BufferedReporter {
  public:
-  explicit TableReporter(std::ostream& out) : out_(out) {}
-
-  void begin(const RunInfo& run) override { run_ = run; }
+  explicit TableReporter(std::ostream& out) : BufferedReporter(out) {}
 
   // Buffered: ranks and column widths need every row.
-  void add_row(const Row& row) override { rows_.push_back(row); }
 
   void end() override {
     const std::vector<report::Column>& columns = report::table_b_columns();
@@ -99,11 +96,6 @@ class TableReporter final : public Reporter {
     }
     out_.flush();
   }
-
- private:
-  std::ostream& out_;
-  RunInfo run_;
-  std::vector<Row> rows_;
 };
 
 }  // namespace

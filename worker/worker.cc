@@ -130,17 +130,7 @@ std::optional<double> cached_compile_ms(const LoadedPlugin& plugin, ib_prepare_a
 }  // namespace
 
 Row run_cell(const Cell& cell) {
-  Row row;
-  row.framework = cell.framework;
-  row.backend = cell.backend;
-  row.device = cell.device;
-  row.device_label = device_label(cell.device);
-  row.precision = cell.precision;
-  row.model = cell.model;
-  row.artefact = cell.artefact;
-  row.batch = cell.batch;
-  row.scenario = cell.scenario;
-  row.requested = cell.requested;
+  Row row = row_for_cell(cell);
 
   auto loaded = load_plugin(cell.plugin_path);
   if (!loaded) {

@@ -44,6 +44,21 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("requested").get_to(c.requested);
 }
 
+Row row_for_cell(const Cell& cell) {
+  Row row;
+  row.framework = cell.framework;
+  row.backend = cell.backend;
+  row.device = cell.device;
+  row.device_label = device_label(cell.device);
+  row.precision = cell.precision;
+  row.model = cell.model;
+  row.artefact = cell.artefact;
+  row.batch = cell.batch;
+  row.scenario = cell.scenario;
+  row.requested = cell.requested;
+  return row;
+}
+
 std::string device_label(const std::string& device) {
   if (device == "cpu") return "CPU";
   if (device == "cuda") return "CUDA GPU";

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/result/row.h"
+
 namespace inferbench {
 
 struct Cell {
@@ -39,6 +41,10 @@ struct Cell {
 
 void to_json(nlohmann::json& j, const Cell& c);
 void from_json(const nlohmann::json& j, Cell& c);
+
+// A row that names the cell (framework, backend, device, precision, model, batch, scenario,
+// requested settings) with status failed and nothing measured yet.
+Row row_for_cell(const Cell& cell);
 
 // "CPU", "CUDA GPU", "GPU", ... for the table's Inf. Device column.
 std::string device_label(const std::string& device);
