@@ -375,15 +375,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // Artefacts, one per (format, precision of the artefact), and per batch for formats compiled
-  // for one input shape (artefact_per_batch).
+  // Artefacts, one per (format, precision of the artefact).
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   std::map<std::string, Result<Artefact>> artefacts;
-  auto artefact_for = [&](const BackendDescription& d, const std::string& precision,
-                          int batch) -> const Result<Artefact>& {
-    const bool per_batch = artefact_per_batch(d.artefact_format);
-    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision) +
-                            (per_batch ? "/b" + std::to_string(batch) : "");
+  auto artefact_for = [&](const BackendDescription& d, const std::string& precision) -> const Result<Artefact>& {
+    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision);
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -395,12 +391,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       return artefacts.emplace(key, none).first->second;
     }
     const std::string exported_precision = artefact_precision(d.artefact_format, precision);
-    const std::string batch_label = per_batch ? " batch " + std::to_string(batch) : "";
-    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision + batch_label);
+    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision);
     ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights};
-    if (per_batch) export_request.batch = batch;
-    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision +
-                                                            (per_batch ? "-b" + std::to_string(batch) : "") + ".log"));
+    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
@@ -463,7 +456,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const bool hidden = hidden_reference_cells.count(cell.index) > 0;
     const BackendDescription& d = cell.backend == "torch" ? torch
         : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
-    const auto& artefact = artefact_for(d, cell.precision, cell.batch);
+    const auto& artefact = artefact_for(d, cell.precision);
     if (!artefact) {
       if (!hidden) {
         ++done;
