@@ -11,28 +11,35 @@ CTEST_ARGS ?=
 
 .PHONY: run test setup build bench clean
 
-# tools/setup/setup.sh prints the environment's folder on its last line.
+# tools/setup/setup.sh prints the ExecuTorch environment's folder, then the main environment's
+# folder on its last line.
 setup:
 	@tools/setup/setup.sh > $(BUILD_DIR).venv-path.tmp && mkdir -p $(BUILD_DIR) && \
-	  mv $(BUILD_DIR).venv-path.tmp $(BUILD_DIR)/venv-path
+	  head -n1 $(BUILD_DIR).venv-path.tmp > $(BUILD_DIR)/executorch-venv-path && \
+	  tail -n1 $(BUILD_DIR).venv-path.tmp > $(BUILD_DIR)/venv-path && rm $(BUILD_DIR).venv-path.tmp
 
+# CMake comes from the ExecuTorch environment: the executorch wheel's CMake package needs >= 3.28.
 build: setup
-	@venv=$$(cat $(BUILD_DIR)/venv-path); \
-	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt; then \
-	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	    -DINFERBENCH_PYTHON=$$venv/bin/python; \
+	@venv=$$(cat $(BUILD_DIR)/venv-path); et=$$(cat $(BUILD_DIR)/executorch-venv-path); \
+	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt \
+	    || ! grep -q "INFERBENCH_EXECUTORCH_PYTHON:FILEPATH=$$et/bin/python" $(BUILD_DIR)/CMakeCache.txt \
+	    || ! grep -q "CMAKE_COMMAND:INTERNAL=$$et/" $(BUILD_DIR)/CMakeCache.txt; then \
+	  $$et/bin/cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	    -DINFERBENCH_PYTHON=$$venv/bin/python -DINFERBENCH_EXECUTORCH_PYTHON=$$et/bin/python; \
 	fi
-	@cmake --build $(BUILD_DIR)
+	@$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/cmake --build $(BUILD_DIR)
 
 run: build
 	./inferbench run --out $(RUN_OUT) $(RUN_ARGS)
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j2 $(CTEST_ARGS)
+	cd $(BUILD_DIR) && $$(cat executorch-venv-path)/bin/ctest --output-on-failure -j2 $(CTEST_ARGS)
 
 bench: build
 	$(BUILD_DIR)/bench/inferbench_overhead_bench
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/torch_side_by_side.py --inferbench ./inferbench
+	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/openvino_side_by_side.py --inferbench ./inferbench
+	$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/python bench/executorch_side_by_side.py --inferbench ./inferbench
 
 clean:
 	rm -rf $(BUILD_DIR)

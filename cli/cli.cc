@@ -17,12 +17,14 @@
 
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/progress_display.h"
 #include "core/env/environment.h"
 #include "core/support/build_info.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
 #include "driver/driver.h"
 #include "driver/spawn.h"
+#include "report/comparison.h"
 #include "report/reporter.h"
 #include "store/result_store.h"
 #include "worker/worker.h"
@@ -78,6 +80,8 @@ Status write_run_files(const RunResult& run, const fs::path& dir) {
   IB_RETURN_IF_ERROR(write_report_file(run, "json", dir / "results.json"));
   IB_RETURN_IF_ERROR(write_report_file(run, "csv", dir / "results.csv"));
   IB_RETURN_IF_ERROR(write_report_file(run, "markdown", dir / "results.md"));
+  IB_RETURN_IF_ERROR(write_report_file(run, "guide", dir / "guide.md"));
+  IB_RETURN_IF_ERROR(write_report_file(run, "html", dir / "report.html"));
   return Status::ok();
 }
 
@@ -150,13 +154,16 @@ int run_command(const RunRequest& request) {
     if (store) warn_storage(store->begin_run(result.run));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
-  listener.progress = [](const std::string& line) { std::cerr << "  " << line << "\n"; };
+  ProgressDisplay display(std::cerr, ProgressDisplay::mode_for_stderr(), ProgressDisplay::stderr_width());
+  listener.progress = [&](const std::string& line) { display.message("  " + line); };
+  listener.phase = [&](const CellPhase& phase) { display.phase(phase); };
   listener.row = [&](const Row& row) {
     result.rows.push_back(row);
     if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), row));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
   const Status status = driver.run(request, listener);
+  display.clear();
   if (store && started) warn_storage(store->finish_run(result.run.id));
   if (!status) {
     print_error(status);
@@ -167,7 +174,8 @@ int run_command(const RunRequest& request) {
   auto table = make_reporter("table", std::cout);
   report_run(**table, result);
   if (request.out_dir) {
-    std::cout << "\nresults: " << (*request.out_dir / "results.json").string() << " (.csv, .md)\n";
+    std::cout << "\nresults: " << (*request.out_dir / "results.json").string()
+              << " (.csv, .md), report.html, guide.md\n";
   }
   if (store) std::cout << "stored as run " << result.run.id << " in " << store->path().string() << "\n";
   return exit_code_for_rows(result.rows);
@@ -249,13 +257,36 @@ Result<RunResult> load_result(const std::string& what, const std::string& db) {
   return store->load_run(what);
 }
 
-int report_command(const std::string& what, const std::string& format, const std::string& db,
-                   const std::string& out_dir) {
+// `report BASE HEAD`: the two runs side by side, as a text table or Markdown.
+int compare_command(const RunResult& base, const std::string& head_what, const std::string& format,
+                    const std::string& db) {
+  if (format != "table" && format != "markdown" && format != "md") {
+    print_error(Status(StatusCode::Usage, "a comparison of two runs is written as table or markdown, not '" + format + "'",
+                       "use --format table or --format markdown, or give one run"));
+    return kExitUsage;
+  }
+  auto head = load_result(head_what, db);
+  if (!head) {
+    print_error(head.status());
+    return exit_code_for(head.status());
+  }
+  report::write_comparison(std::cout, base, *head, report::compare_runs(base, *head), format != "table");
+  return kExitOk;
+}
+
+int report_command(const std::string& what, const std::string& other, const std::string& format,
+                   const std::string& db, const std::string& out_dir, const std::string& html) {
+  if (!other.empty() && (!out_dir.empty() || !html.empty())) {
+    print_error(Status(StatusCode::Usage, "--out and --html write one run, and two runs were given",
+                       "drop the second run, or drop --out/--html to compare"));
+    return kExitUsage;
+  }
   auto run = load_result(what, db);
   if (!run) {
     print_error(run.status());
     return exit_code_for(run.status());
   }
+  if (!other.empty()) return compare_command(*run, other, format, db);
   auto reporter = make_reporter(format, std::cout);
   if (!reporter) {
     print_error(reporter.status());
@@ -269,6 +300,15 @@ int report_command(const std::string& what, const std::string& format, const std
       print_error(written);
       return kExitIo;
     }
+  }
+  if (!html.empty()) {
+    std::error_code ec;
+    if (fs::path(html).has_parent_path()) fs::create_directories(fs::path(html).parent_path(), ec);
+    if (auto written = write_report_file(*run, "html", html); !written) {
+      print_error(written);
+      return kExitIo;
+    }
+    std::cerr << "inferbench: wrote " << html << "\n";
   }
   return kExitOk;
 }
@@ -323,11 +363,16 @@ int main(int argc, char** argv) {
   app.add_subcommand("models", "list known models and the prepared artefacts (sizes, export times)");
 
   auto* report = app.add_subcommand("report", "re-render a stored run or a results.json");
-  std::string report_what, report_format = "table", report_db, report_out;
+  std::string report_what, report_other, report_format = "table", report_db, report_out, report_html;
   report->add_option("RUN", report_what, "run id (or unique prefix) from `history`, or a results.json")->required();
-  report->add_option("--format", report_format, "table, csv, markdown or json")->capture_default_str();
+  report->add_option("RUN2", report_other,
+                     "a second run or results.json: print both side by side (RUN is the base), with "
+                     "the change per row and whether it exceeds the confidence intervals");
+  report->add_option("--format", report_format, "table, csv, markdown, json, guide (the deployment "
+                                                "guide as Markdown) or html")->capture_default_str();
   report->add_option("--db", report_db, "result store to read");
-  report->add_option("--out", report_out, "also write results.json/.csv/.md into this folder");
+  report->add_option("--out", report_out, "also write results.json/.csv/.md, guide.md and report.html into this folder");
+  report->add_option("--html", report_html, "also write the self-contained HTML report (table, guide, charts) to this file");
 
   auto* history = app.add_subcommand("history", "list stored runs, newest first, and the store's path");
   std::string history_db;
@@ -365,7 +410,9 @@ int main(int argc, char** argv) {
     }
     if (backends->parsed()) return backends_command(backends_all, backends_json);
     if (app.got_subcommand("models")) return models_command();
-    if (report->parsed()) return report_command(report_what, report_format, report_db, report_out);
+    if (report->parsed()) {
+      return report_command(report_what, report_other, report_format, report_db, report_out, report_html);
+    }
     if (history->parsed()) return history_command(history_db, history_limit);
   } catch (const std::exception& e) {
     // Last resort: our code returns errors as values; this catches library surprises.

@@ -23,3 +23,9 @@ if(NOT INFERBENCH_PYTHON)
   find_program(INFERBENCH_PYTHON_FOUND NAMES python3 python)
   set(INFERBENCH_PYTHON "${INFERBENCH_PYTHON_FOUND}")
 endif()
+
+# The ExecuTorch environment's Python (tools/setup/setup.sh creates it beside the main one, with
+# its own torch): the pte exporter runs in it, and the executorch plugin finds the executorch
+# wheel's C++ SDK by asking it. Empty: the executorch plugin is skipped, saying why.
+set(INFERBENCH_EXECUTORCH_PYTHON "" CACHE FILEPATH
+    "Python of the ExecuTorch environment (tools/setup/setup.sh); empty = no executorch backend")

@@ -84,6 +84,11 @@ std::string project_python() {
   return build_info().python;
 }
 
+std::string executorch_python() {
+  if (const char* env = std::getenv("INFERBENCH_EXECUTORCH_PYTHON"); env && *env) return env;
+  return build_info().executorch_python;
+}
+
 fs::path exporter_dir() {
   if (const char* env = std::getenv("INFERBENCH_TOOLS"); env && *env) return env;
   return fs::path(build_info().source_dir) / "tools" / "export";
@@ -112,12 +117,15 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   std::sort(scripts.begin(), scripts.end());
   for (const auto& script : scripts) hash.add_file(script);
   hash.add(python_);  // a different environment may hold different framework versions
+  if (request.format == "pte") hash.add(executorch_python());  // the pte exporter's environment
   hash.add(request.model);
   hash.add(request.format);
   hash.add(request.precision);
   hash.add(std::to_string(request.seed));
   if (request.weights) hash.add_file(*request.weights);
-  return request.model + "-" + request.format + "-" + request.precision + "-" + hash.hex();
+  const std::string batch = request.batch ? "-b" + std::to_string(*request.batch) : "";
+  if (request.batch) hash.add(batch);
+  return request.model + "-" + request.format + "-" + request.precision + batch + "-" + hash.hex();
 }
 
 Result<Artefact> ArtefactCache::get(const ExportRequest& request,
@@ -152,6 +160,22 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   if (request.weights) {
     argv.push_back("--weights");
     argv.push_back(fs::absolute(*request.weights).string());
+  }
+  if (request.batch) {
+    argv.push_back("--batch");
+    argv.push_back(std::to_string(*request.batch));
+  }
+  if (request.format == "pte") {
+    // ExecuTorch pins its own torch: export.py builds the model and hands the lowering to
+    // tools/export/executorch_export.py in the ExecuTorch environment.
+    const std::string et_python = executorch_python();
+    if (et_python.empty() || !fs::exists(et_python)) {
+      return Status(StatusCode::Unavailable,
+                    "the ExecuTorch environment's Python '" + et_python + "' does not exist",
+                    "run `make setup` or set INFERBENCH_EXECUTORCH_PYTHON");
+    }
+    argv.push_back("--executorch-python");
+    argv.push_back(et_python);
   }
   if (python_.empty() || !fs::exists(python_)) {
     return Status(StatusCode::Unavailable, "the project's Python '" + python_ + "' does not exist",

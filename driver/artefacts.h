@@ -34,6 +34,9 @@ struct ExportRequest {
   std::string precision;
   std::uint64_t seed = 0;  // weight initialisation seed (no hub is reachable)
   std::optional<std::filesystem::path> weights;
+  // The batch the artefact is compiled for, for formats with a fixed input shape (pte, see
+  // artefact_per_batch()); empty for batch-generic formats.
+  std::optional<int> batch;
 };
 
 class ArtefactCache {
@@ -70,5 +73,8 @@ Result<Artefact> user_artefact(const std::filesystem::path& file,
 // exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).
 std::string project_python();
 std::filesystem::path exporter_dir();
+// The ExecuTorch environment's Python, which export.py hands the pte export to
+// (INFERBENCH_EXECUTORCH_PYTHON, else the one found at configure time); empty when there is none.
+std::string executorch_python();
 
 }  // namespace inferbench

@@ -7,8 +7,8 @@ namespace inferbench {
 const std::vector<BackendEntry>& backend_catalogue() {
   static const std::vector<BackendEntry> entries = {
       {"torch", "PyTorch (Native)", "torchscript", {"cpu"}, {"fp32"}, false},
-      {"openvino", "OpenVINO", "openvino-ir", {"cpu"}, {"fp32"}, false},
-      {"executorch", "ExecuTorch", "pte", {"cpu"}, {"fp32"}, false},
+      {"openvino", "OpenVINO", "openvino-ir", {"cpu", "gpu"}, {"fp32", "bf16", "int8"}, false},
+      {"executorch", "ExecuTorch", "pte", {"cpu"}, {"fp32", "int8"}, false},
       {"litert", "TFLite (LiteRT)", "tflite", {"cpu"}, {"fp32"}, false},
       {"tensorrt", "TensorRT", "tensorrt", {"cuda"}, {"fp16"}, false},
       {"noop", "Testing (noop)", "none", {"cpu"}, {"fp32"}, true},
@@ -30,6 +30,8 @@ std::string artefact_precision(const std::string& format, const std::string& pre
   if (format == "torchscript") return "fp32";
   return precision == "int8" ? "int8" : "fp32";
 }
+
+bool artefact_per_batch(const std::string& format) { return format == "pte"; }
 
 const std::vector<ModelEntry>& model_catalogue() {
   static const std::vector<ModelEntry> entries = {

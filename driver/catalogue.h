@@ -44,4 +44,9 @@ inline const std::vector<std::string> kKnownScenarios = {"sync", "async"};
 // (TorchScript is always exported in FP32).
 std::string artefact_precision(const std::string& format, const std::string& precision);
 
+// Whether an artefact of `format` is compiled for one batch size, so that each batch of a sweep
+// is exported on its own: an ExecuTorch program (pte) has static shapes, memory-planned ahead of
+// time. Every other format is batch-generic.
+bool artefact_per_batch(const std::string& format);
+
 }  // namespace inferbench

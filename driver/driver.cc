@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/result/progress_message.h"
 #include "core/support/build_info.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
@@ -375,11 +376,16 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // Artefacts, one per (format, precision of the artefact).
+  // Artefacts, one per (format, precision of the artefact), and per batch for formats compiled
+  // for one input shape (artefact_per_batch).
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   std::map<std::string, Result<Artefact>> artefacts;
-  auto artefact_for = [&](const BackendDescription& d, const std::string& precision) -> const Result<Artefact>& {
-    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision);
+  CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
+  auto artefact_for = [&](const BackendDescription& d, const std::string& precision,
+                          int batch) -> const Result<Artefact>& {
+    const bool per_batch = artefact_per_batch(d.artefact_format);
+    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision) +
+                            (per_batch ? "/b" + std::to_string(batch) : "");
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -391,9 +397,13 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       return artefacts.emplace(key, none).first->second;
     }
     const std::string exported_precision = artefact_precision(d.artefact_format, precision);
-    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision);
-    ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision + ".log"));
+    const std::string batch_label = per_batch ? " batch " + std::to_string(batch) : "";
+    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision + batch_label);
+    if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
+    ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights,
+                                 per_batch ? std::optional<int>(batch) : std::nullopt};
+    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision +
+                                                            (per_batch ? "-b" + std::to_string(batch) : "") + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
@@ -456,7 +466,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const bool hidden = hidden_reference_cells.count(cell.index) > 0;
     const BackendDescription& d = cell.backend == "torch" ? torch
         : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
-    const auto& artefact = artefact_for(d, cell.precision);
+    // Live progress of this cell, from its export (if any) until its row is final.
+    CellProgressTracker tracker(hidden ? 0 : done + 1, total, cell_label(cell), cell.iterations,
+                                cell.max_seconds, Clock::now());
+    current_tracker = &tracker;
+    const auto& artefact = artefact_for(d, cell.precision, cell.batch);
     if (!artefact) {
       if (!hidden) {
         ++done;
@@ -489,7 +503,16 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                         cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
                                         std::to_string(cell.batch) + ".log");
     options.echo_stderr = request.verbose;
-    auto outcome = run_child({paths_.worker_executable.string(), "worker", cell_file.string()}, options);
+    std::vector<std::string> worker_argv = {paths_.worker_executable.string(), "worker"};
+    if (listener.phase) {
+      options.on_progress_line = [&](std::string_view line) {
+        if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
+      };
+      options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
+      worker_argv.insert(worker_argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+    }
+    worker_argv.push_back(cell_file.string());
+    auto outcome = run_child(worker_argv, options);
 
     Row row;
     if (!outcome) {

@@ -16,6 +16,7 @@
 #include "core/result/cell.h"
 #include "core/result/row.h"
 #include "core/support/status.h"
+#include "driver/cell_progress.h"
 #include "driver/run_request.h"
 
 namespace inferbench {
@@ -52,6 +53,9 @@ struct RunListener {
   std::function<void()> started;  // once, after the request passed every check, before any row
   std::function<void(const Row&)> row;
   std::function<void(const std::string&)> progress;
+  // Optional: the running cell's phase as it changes, and about once a second during a phase
+  // (elapsed time, iterations done, time left). When unset, workers send no progress at all.
+  std::function<void(const CellPhase&)> phase;
 };
 
 class Driver {

@@ -38,7 +38,10 @@ void append_tail(std::string& tail, const char* data, std::size_t n, std::size_t
 
 Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const SpawnOptions& options) {
   int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+  int progress_pipe[2] = {-1, -1};
+  const bool with_progress = static_cast<bool>(options.on_progress_line);
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      (with_progress && pipe2(progress_pipe, O_CLOEXEC) != 0)) {
     return Status(StatusCode::Io, std::string("cannot create pipes: ") + std::strerror(errno));
   }
   std::vector<char*> args;
@@ -66,6 +69,15 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
     sigprocmask(SIG_SETMASK, &previous, nullptr);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    if (with_progress) {
+      // Last, so it cannot be overwritten; dup2 clears close-on-exec on the copy, and when the
+      // pipe already has that number the flag is cleared by hand.
+      if (progress_pipe[1] == kChildProgressFd) {
+        fcntl(kChildProgressFd, F_SETFD, 0);
+      } else {
+        dup2(progress_pipe[1], kChildProgressFd);
+      }
+    }
     execv(args[0], args.data());
     std::fprintf(stderr, "cannot execute %s: %s\n", args[0], std::strerror(errno));
     _exit(127);
@@ -75,14 +87,18 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
   sigprocmask(SIG_SETMASK, &previous, nullptr);
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (with_progress) close(progress_pipe[1]);
 
   std::ofstream log;
   if (options.log_file) log.open(*options.log_file, std::ios::trunc);
 
   ChildOutcome outcome;
   const auto deadline = start + options.timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
+  // stdout, stderr and (when asked) the progress pipe; poll skips negative descriptors.
+  pollfd fds[3] = {
+      {out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {progress_pipe[0], POLLIN, 0}};
+  int open_fds = with_progress ? 3 : 2;
+  std::string progress_text;  // an incomplete progress line waiting for its newline
   char buffer[65536];
   while (open_fds > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -91,7 +107,7 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
       kill(-pid, SIGKILL);
       break;
     }
-    const int ready = poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    const int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1000)));
     if (ready < 0 && errno != EINTR) break;
     for (auto& fd : fds) {
       if (fd.fd < 0 || !(fd.revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -104,12 +120,19 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
       }
       if (&fd == &fds[0]) {
         outcome.stdout_text.append(buffer, static_cast<std::size_t>(n));
-      } else {
+      } else if (&fd == &fds[1]) {
         append_tail(outcome.stderr_tail, buffer, static_cast<std::size_t>(n), options.stderr_tail_bytes);
         if (log) log.write(buffer, n);
         if (options.echo_stderr) std::cerr.write(buffer, n);
+      } else {
+        progress_text.append(buffer, static_cast<std::size_t>(n));
+        for (std::size_t end; (end = progress_text.find('\n')) != std::string::npos;) {
+          options.on_progress_line(std::string_view(progress_text).substr(0, end));
+          progress_text.erase(0, end + 1);
+        }
       }
     }
+    if (options.on_wait) options.on_wait();
   }
   for (auto& fd : fds) {
     if (fd.fd >= 0) close(fd.fd);

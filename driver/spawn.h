@@ -5,19 +5,31 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/support/status.h"
 
 namespace inferbench {
 
+// The file descriptor number at which a child finds the progress pipe (on_progress_line).
+inline constexpr int kChildProgressFd = 3;
+
 struct SpawnOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};
   std::optional<std::filesystem::path> log_file;  // full stderr copy, when set
   bool echo_stderr = false;                       // also pass stderr through to ours
   std::size_t stderr_tail_bytes = 4096;
+  // When set, the child gets one more pipe as file descriptor kChildProgressFd, and each
+  // complete line it writes there is passed here without its newline. Called on the calling
+  // thread, from run_child's wait loop.
+  std::function<void(std::string_view line)> on_progress_line;
+  // When set, called about once a second while the child runs (and after each batch of output),
+  // so a progress display can refresh elapsed times between messages.
+  std::function<void()> on_wait;
 };
 
 struct ChildOutcome {

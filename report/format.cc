@@ -34,6 +34,16 @@ std::string one_line(std::string_view text) {
   return line;
 }
 
+std::string markdown_cell(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    if (c == '|') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
 std::string mode_label(const Row& row) {
   if (row.scenario != "async") return row.scenario.empty() ? "sync" : row.scenario;
   auto it = row.effective.find("requests_in_flight");

@@ -30,6 +30,10 @@ std::string number_or_na(std::optional<double> value, int decimals);
 // one-row-per-line layout.
 std::string one_line(std::string_view text);
 
+// `text` as one GitHub-flavoured Markdown table cell: `|` becomes `\|` (a bare pipe would end
+// the cell). `text` must already be on one line (one_line()), since a newline ends the table.
+std::string markdown_cell(std::string_view text);
+
 // The Mode column: "sync" (one request at a time, the study's protocol) or "async x4"
 // (throughput mode with 4 requests in flight).
 std::string mode_label(const Row& row);

@@ -15,21 +15,9 @@
 namespace inferbench {
 namespace {
 
-// A `|` inside a cell would end the cell; GFM reads `\|` as a literal pipe. Cells are already
-// on one line (report::one_line), since a newline would end the table.
-std::string escape_cell(std::string_view text) {
-  std::string escaped;
-  escaped.reserve(text.size());
-  for (char c : text) {
-    if (c == '|') escaped += '\\';
-    escaped += c;
-  }
-  return escaped;
-}
-
 void write_table_line(std::ostream& out, const std::vector<std::string>& cells) {
   std::string line = "|";
-  for (const std::string& cell : cells) line += " " + escape_cell(cell) + " |";
+  for (const std::string& cell : cells) line += " " + report::markdown_cell(cell) + " |";
   out << line << '\n';
 }
 

@@ -22,6 +22,8 @@ constexpr ReporterFormat kReporterFormats[] = {
     {"csv", "", &make_csv_reporter},
     {"markdown", "md", &make_markdown_reporter},
     {"json", "", &make_json_reporter},
+    {"guide", "", &make_guide_reporter},
+    {"html", "", &make_html_reporter},
 };
 
 std::string joined_format_names() {

@@ -51,13 +51,14 @@ class BufferedReporter : public Reporter {
 };
 
 // The reporter for `format`, writing to `out`. `out` must outlive the reporter.
-// Names are exact and case-sensitive: "table", "csv", "markdown" (alias "md"), "json".
+// Names are exact and case-sensitive: "table", "csv", "markdown" (alias "md"), "json", "guide",
+// "html".
 // Error: StatusCode::Usage naming the format and listing the known ones.
 [[nodiscard]] Result<std::unique_ptr<Reporter>> make_reporter(std::string_view format,
                                                               std::ostream& out);
 
 // The canonical format names make_reporter accepts, in the order of its table (aliases are not
-// listed): {"table", "csv", "markdown", "json"}.
+// listed): {"table", "csv", "markdown", "json", "guide", "html"}.
 std::vector<std::string> reporter_formats();
 
 // Feeds a whole run through `reporter`: begin(run.run), add_row() for each row, end().
@@ -75,5 +76,11 @@ std::unique_ptr<Reporter> make_markdown_reporter(std::ostream& out);
 // results.json: {"run": ..., "rows": [...]} as docs/results.schema.json describes
 // (json_reporter.cc).
 std::unique_ptr<Reporter> make_json_reporter(std::ostream& out);
+// The deployment guide (report/guide.h) as GitHub-flavoured Markdown for a pull request
+// (guide_reporter.cc).
+std::unique_ptr<Reporter> make_guide_reporter(std::ostream& out);
+// One self-contained HTML page: table, guide, charts, parity, environment; no network request
+// (html_reporter.cc).
+std::unique_ptr<Reporter> make_html_reporter(std::ostream& out);
 
 }  // namespace inferbench

@@ -2,9 +2,11 @@
 // One cell, measured: plugin load, prepare, input, warm-up, timed loop, parity, summary.
 #include "worker/worker.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "core/env/environment.h"
 #include "core/input/input_generator.h"
 #include "core/parity/parity.h"
+#include "core/result/progress_message.h"
 #include "core/stats/diagnostics.h"
 #include "core/stats/percentile.h"
 #include "core/stats/summary.h"
@@ -71,6 +74,14 @@ Result<std::vector<float>> read_floats(const std::string& path) {
   in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
   if (!in) return Status(StatusCode::Io, "short read of reference output " + path);
   return values;
+}
+
+// One progress message to the driver. A single write(2) of a line shorter than PIPE_BUF is
+// atomic on a pipe; when it fails the display misses one update and nothing else changes.
+void send_progress(int fd, std::string_view phase, int done = 0, int total = 0) {
+  if (fd < 0) return;
+  const std::string line = format_progress_message({std::string(phase), done, total});
+  [[maybe_unused]] const ssize_t written = write(fd, line.data(), line.size());
 }
 
 // A plugin that declares this option (a folder for the framework's compiled-model cache) gets
@@ -129,9 +140,10 @@ std::optional<double> cached_compile_ms(const LoadedPlugin& plugin, ib_prepare_a
 
 }  // namespace
 
-Row run_cell(const Cell& cell) {
+Row run_cell(const Cell& cell, int progress_fd) {
   Row row = row_for_cell(cell);
 
+  send_progress(progress_fd, kPhaseLoad);
   auto loaded = load_plugin(cell.plugin_path);
   if (!loaded) {
     const auto status = loaded.status().code() == StatusCode::Unavailable ? RowStatus::Unavailable
@@ -173,6 +185,7 @@ Row run_cell(const Cell& cell) {
   args.scenario = cell.scenario.c_str();
 
   ib_backend* backend = nullptr;
+  send_progress(progress_fd, kPhaseCompile);
   const auto compile_start = Clock::now();
   const ib_status prepared = plugin.api->prepare(&args, &backend);
   const auto compile_end = Clock::now();
@@ -190,6 +203,13 @@ Row run_cell(const Cell& cell) {
   spec.warmup = cell.warmup;
   spec.iterations = cell.iterations;
   spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
+  // Called by the loop between iterations only, about once a second (LoopProgress).
+  LoopProgress progress;
+  progress.report = [progress_fd](LoopPhase phase, int done, int total) {
+    send_progress(progress_fd, phase == LoopPhase::WarmUp ? kPhaseWarmUp : kPhaseMeasure, done,
+                  total);
+  };
+  const LoopProgress* loop_progress = progress_fd >= 0 ? &progress : nullptr;
   const bool async = cell.scenario == "async";
   int slots = 1;
   LoopResult loop;
@@ -202,12 +222,14 @@ Row run_cell(const Cell& cell) {
     if (slots < 1) return fail_row(row, RowStatus::Failed, plugin_error(plugin, "request_slots failed"));
     loop = measure_async_loop(
         spec, slots, [&](int s) { return api->start_request(backend, s) == IB_OK; },
-        [&](int s) { return api->wait_request(backend, s) == IB_OK; });
+        [&](int s) { return api->wait_request(backend, s) == IB_OK; }, loop_progress);
   } else {
     const auto run = plugin.api->run;
     const auto sync = plugin.api->sync;
-    loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; });
+    loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
+                        loop_progress);
   }
+  send_progress(progress_fd, kPhaseFinish);
   row.warmup = loop.warmup_done;
   if (loop.failed_at >= 0) {
     return fail_row(row, RowStatus::Failed,
@@ -342,8 +364,30 @@ int worker_main(int argc, char** argv) {
   };
 
   if (argc == 3 && std::string(argv[1]) == "--describe") return emit(describe_plugin(argv[2]));
+  int progress_fd = -1;
+  if (argc == 4 && std::string(argv[1]) == "--progress-fd") {
+    try {
+      progress_fd = std::stoi(argv[2]);
+    } catch (const std::exception&) {
+      progress_fd = -1;
+    }
+    if (progress_fd < 0) {
+      std::cerr << "inferbench worker: --progress-fd needs a file descriptor number, not '"
+                << argv[2] << "'\n";
+      return 2;
+    }
+    // The driver reads the pipe until this process ends; should it go away first, a write
+    // must fail with EPIPE rather than kill the worker with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    // Helper processes a framework may start must not inherit the pipe: the driver reads it
+    // until every writer has closed it.
+    fcntl(progress_fd, F_SETFD, FD_CLOEXEC);
+    argv += 2;
+    argc -= 2;
+  }
   if (argc != 2) {
-    std::cerr << "usage: inferbench worker CELL.json | inferbench worker --describe PLUGIN.so\n";
+    std::cerr << "usage: inferbench worker [--progress-fd N] CELL.json | inferbench worker "
+                 "--describe PLUGIN.so\n";
     return 2;
   }
   Cell cell;
@@ -354,7 +398,7 @@ int worker_main(int argc, char** argv) {
     std::cerr << "inferbench worker: cannot read cell " << argv[1] << ": " << e.what() << "\n";
     return 2;
   }
-  return emit(run_cell(cell));
+  return emit(run_cell(cell, progress_fd));
 }
 
 }  // namespace inferbench

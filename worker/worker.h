@@ -14,15 +14,18 @@ namespace inferbench {
 
 // Loads the cell's plugin, prepares (timed as compile), sets the seeded input, runs the
 // measurement protocol, checks the output and returns the row. Never aborts on a backend
-// error: that becomes a failed (or unavailable) row.
-Row run_cell(const Cell& cell);
+// error: that becomes a failed (or unavailable) row. When `progress_fd` >= 0, phase changes
+// and about one loop update a second are written there as progress messages
+// (core/result/progress_message.h); a failed write only loses a display update.
+Row run_cell(const Cell& cell, int progress_fd = -1);
 
 // The plugin's describe() and its availability per declared device, as JSON:
 // {"info": {...}, "devices": {"cpu": {"available": true, "reason": ""}}} or {"error": "..."}.
 nlohmann::json describe_plugin(const std::string& plugin_path);
 
-// `inferbench worker CELL.json` and `inferbench worker --describe PLUGIN`: the JSON result
-// goes to the original stdout; anything the framework prints to stdout is moved to stderr.
+// `inferbench worker [--progress-fd N] CELL.json` and `inferbench worker --describe PLUGIN`:
+// the JSON result goes to the original stdout; anything the framework prints to stdout is
+// moved to stderr; progress messages go to file descriptor N when given.
 int worker_main(int argc, char** argv);
 
 }  // namespace inferbench

@@ -316,8 +316,11 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("requests", std::to_string(count));
     e.set("execution_devices", join(b->compiled.get_property(ov::execution_devices)));
     e.set("device_name", b->core.get_property(device, ov::device::full_name));
-    e.set("model", std::string("read_model ") + args->artefact_path + ", reshaped to " +
-                       ov::PartialShape(shape).to_string());
+    e.set("graph", "read_model, reshaped to " + ov::PartialShape(shape).to_string());
+    if (precision == "int8") {
+      e.set("int8", "the IR's quantised operations run in int8 (kernel_precision), the others in " +
+                        element_name(inference_precision(precision)));
+    }
     if (model->has_rt_info("inferbench", "calibration")) {
       e.set("calibration", model->get_rt_info<std::string>("inferbench", "calibration"));
     }

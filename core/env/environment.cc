@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -56,6 +57,73 @@ const std::vector<std::pair<std::string, std::string>> kInterestingFlags = {
     {"amx_bf16", "AMX-BF16"},  {"amx_int8", "AMX-INT8"},
     {"amx_fp16", "AMX-FP16"},
 };
+
+// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 ..." -> "550.54.14".
+std::optional<std::string> nvidia_driver_version() {
+  const auto line = read_first_line("/proc/driver/nvidia/version");
+  if (!line) return std::nullopt;
+  const std::string marker = "Kernel Module";
+  const auto at = line->find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  std::istringstream rest(line->substr(at + marker.size()));
+  std::string version;
+  rest >> version;
+  if (version.empty()) return std::nullopt;
+  return version;
+}
+
+const char* pci_vendor_name(const std::string& id) {
+  if (id == "0x10de") return "NVIDIA";
+  if (id == "0x8086") return "Intel";
+  if (id == "0x1002") return "AMD";
+  return nullptr;
+}
+
+// GPUs the kernel knows, without loading any GPU library: NVIDIA's driver lists its GPUs and
+// version under /proc/driver/nvidia; other GPUs appear as DRM cards under /sys/class/drm with
+// their PCI vendor and kernel driver. Empty when there is none (or none visible here).
+nlohmann::json gpu_devices() {
+  namespace fs = std::filesystem;
+  nlohmann::json gpus = nlohmann::json::array();
+  std::error_code ec;
+  const auto nvidia_version = nvidia_driver_version();
+  bool listed_nvidia = false;
+  for (const auto& entry : fs::directory_iterator("/proc/driver/nvidia/gpus", ec)) {
+    std::ifstream in(entry.path() / "information");
+    std::string line, model;
+    while (std::getline(in, line)) {
+      if (line.rfind("Model:", 0) == 0) {
+        model = line.substr(6);
+        model.erase(0, model.find_first_not_of(" \t"));
+      }
+    }
+    nlohmann::json gpu = {{"name", model.empty() ? "NVIDIA GPU" : model}, {"vendor", "NVIDIA"},
+                          {"driver", "nvidia"}, {"bus", entry.path().filename().string()}};
+    gpu["driver_version"] = nvidia_version ? nlohmann::json(*nvidia_version) : nlohmann::json(nullptr);
+    gpus.push_back(gpu);
+    listed_nvidia = true;
+  }
+  for (const auto& entry : fs::directory_iterator("/sys/class/drm", ec)) {
+    const std::string name = entry.path().filename().string();
+    // card0, card1, ...; connectors such as card0-HDMI-A-1 are not devices.
+    if (name.rfind("card", 0) != 0 || name.find('-') != std::string::npos) continue;
+    const auto vendor = read_first_line((entry.path() / "device" / "vendor").string());
+    if (!vendor || (listed_nvidia && *vendor == "0x10de")) continue;
+    const auto device = read_first_line((entry.path() / "device" / "device").string());
+    const fs::path driver = fs::read_symlink(entry.path() / "device" / "driver", ec);
+    const char* vendor_name = pci_vendor_name(*vendor);
+    nlohmann::json gpu = {
+        {"name", std::string(vendor_name ? vendor_name : "PCI vendor " + *vendor) + " GPU " +
+                     device.value_or("?")},
+        {"vendor", vendor_name ? vendor_name : *vendor},
+        {"driver", ec ? std::string("?") : driver.filename().string()},
+        {"bus", name}};
+    gpu["driver_version"] = *vendor == "0x10de" && nvidia_version ? nlohmann::json(*nvidia_version)
+                                                                  : nlohmann::json(nullptr);
+    gpus.push_back(gpu);
+  }
+  return gpus;
+}
 
 }  // namespace
 
@@ -118,6 +186,7 @@ nlohmann::json describe_environment() {
     env["cpu"]["governor"] = nullptr;  // not readable (virtual machine or container)
   }
   if (auto mem = total_memory_mb()) env["memory_mb"] = *mem;
+  env["gpu"] = gpu_devices();
   utsname uts{};
   if (uname(&uts) == 0) {
     env["os"]["kernel"] = std::string(uts.sysname) + " " + uts.release;

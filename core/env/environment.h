@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The machine a run measured: CPU model and vector/matrix ISA flags, cores, memory, OS,
-// frequency governor, timer overhead and build provenance. Read from /proc and /sys; fields
-// that cannot be read are left out rather than guessed.
+// frequency governor, GPUs and their driver, timer overhead and build provenance. Read from
+// /proc and /sys; fields that cannot be read are left out rather than guessed.
 #pragma once
 
 #include <optional>
@@ -18,7 +18,8 @@ std::optional<std::string> cpu_governor();     // cpu0's scaling governor when r
 std::optional<double> total_memory_mb();
 std::string host_name();
 
-// Everything above plus OS, kernel, CPU flags of interest, build provenance.
+// Everything above plus OS, kernel, CPU flags of interest, GPUs ("gpu": [{name, vendor, driver,
+// driver_version, bus}], empty when none is visible), build provenance.
 nlohmann::json describe_environment();
 
 }  // namespace inferbench

@@ -11,6 +11,7 @@ struct BuildInfo {
   const char* compiler;
   const char* build_type;
   const char* python;      // the project's Python environment found at configure time
+  const char* executorch_python;  // the ExecuTorch environment's Python (pte exporter); may be empty
   const char* source_dir;  // tools/export lives here
   const char* binary_dir;  // plugins/ and backends.tsv live here
 };

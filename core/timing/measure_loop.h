@@ -5,17 +5,41 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/timing/clock.h"
 
 namespace inferbench {
 
+enum class LoopPhase { WarmUp, Measure };
+
+// Where a loop is, for a live progress display. The loop calls `report` between iterations,
+// never inside a timed sample: at the start of each phase (done = 0), then at most once per
+// `interval`, detected by comparing the timestamp the loop already takes after each iteration
+// with a deadline (one comparison per iteration), and once at the end of the timed loop. In
+// the sync loop the time spent in `report` is excluded from the samples and from the timed
+// window's wall time, so reporting does not change any measured number.
+struct LoopProgress {
+  std::function<void(LoopPhase phase, int done, int total)> report;
+  Nanos interval = std::chrono::seconds(1);
+};
+
 struct LoopSpec {
   int warmup = 50;       // warm-up iterations; the first inference counts as one of them
   int iterations = 100;  // timed iterations wanted
   Nanos budget = std::chrono::seconds(600);  // warm-up + timed loop stop at this budget
 };
+
+// The next time a loop reports progress: never without a reporter.
+inline Clock::time_point next_progress_report(const LoopProgress* progress, Clock::time_point now) {
+  if (!progress || !progress->report) return Clock::time_point::max();
+  return now + progress->interval;
+}
+
+inline void report_progress(const LoopProgress* progress, LoopPhase phase, int done, int total) {
+  if (progress && progress->report) progress->report(phase, done, total);
+}
 
 struct LoopResult {
   Nanos first_inference{0};      // first iteration after prepare, timed on its own
@@ -27,13 +51,16 @@ struct LoopResult {
 };
 
 // Runs the protocol. `iteration` is one inference including device completion (run + sync)
-// and returns false on failure, which ends the loop (failed_at says where).
+// and returns false on failure, which ends the loop (failed_at says where). `progress` (not
+// owned, may be null) receives progress reports as LoopProgress describes.
 template <typename Iteration>
-LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration) {
+LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
+                        const LoopProgress* progress = nullptr) {
   LoopResult result;
   result.samples.reserve(static_cast<size_t>(spec.iterations > 0 ? spec.iterations : 0));
   const auto deadline = Clock::now() + spec.budget;
 
+  report_progress(progress, LoopPhase::WarmUp, 0, spec.warmup);
   auto t0 = Clock::now();
   if (!iteration()) {
     result.failed_at = 0;
@@ -43,11 +70,17 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration) {
   result.first_inference = t1 - t0;
   result.warmup_done = 1;
 
+  auto next_report = next_progress_report(progress, t1);
   int index = 1;
   for (; result.warmup_done < spec.warmup; ++result.warmup_done, ++index) {
-    if (Clock::now() >= deadline) {
+    const auto now = Clock::now();
+    if (now >= deadline) {
       result.budget_exhausted = true;
       break;
+    }
+    if (now >= next_report) {
+      report_progress(progress, LoopPhase::WarmUp, result.warmup_done, spec.warmup);
+      next_report = next_progress_report(progress, now);
     }
     if (!iteration()) {
       result.failed_at = index;
@@ -55,7 +88,10 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration) {
     }
   }
 
+  report_progress(progress, LoopPhase::Measure, 0, spec.iterations);
   const auto window_start = Clock::now();
+  next_report = next_progress_report(progress, window_start);
+  Nanos paused{0};  // time spent reporting progress inside the window, excluded from `wall`
   auto start = window_start;
   for (int i = 0; i < spec.iterations; ++i, ++index) {
     if (!iteration()) {
@@ -64,15 +100,23 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration) {
     }
     const auto end = Clock::now();
     result.samples.push_back(end - start);
+    start = end;
     // The deadline is checked after at least one timed sample, so every row has data.
     if (end >= deadline && i + 1 < spec.iterations) {
       result.budget_exhausted = true;
-      start = end;
       break;
     }
-    start = end;
+    if (end >= next_report && i + 1 < spec.iterations) {
+      // Between two samples: the next sample starts after the report.
+      report_progress(progress, LoopPhase::Measure, i + 1, spec.iterations);
+      start = Clock::now();
+      paused += start - end;
+      next_report = next_progress_report(progress, start);
+    }
   }
-  result.wall = start - window_start;
+  result.wall = start - window_start - paused;
+  report_progress(progress, LoopPhase::Measure, static_cast<int>(result.samples.size()),
+                  spec.iterations);
   return result;
 }
 

@@ -5,7 +5,9 @@
 
 The driver calls this once per (model, format, precision) and caches DIR by a content key.
 Formats: torchscript (traced with a batch-1 example; the graph is batch-generic), openvino-ir
-(OpenVINO IR, fp32 or NNCF int8; openvino_export.py) and onnx (read by the OpenVINO plugin).
+(OpenVINO IR, fp32 or NNCF int8; openvino_export.py), onnx (read by the OpenVINO plugin) and pte
+(ExecuTorch with XNNPACK, fp32 or PT2E int8, for one --batch; executorch_export.py, which hands
+the lowering to the ExecuTorch environment's Python, --executorch-python).
 An exporter may add manifest fields (for INT8: "calibration", what the calibration set was).
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import torch
 
+import executorch_export
 import models
 import openvino_export
 
@@ -43,7 +46,12 @@ EXPORTERS = {
     "torchscript": export_torchscript,
     "openvino-ir": openvino_export.export_openvino_ir,
     "onnx": openvino_export.export_onnx,
+    "pte": executorch_export.export_pte,
 }
+
+# format -> the extra keyword arguments its exporter takes from the command line. ExecuTorch
+# programs have static shapes (exported for one batch) and are lowered in their own environment.
+OPTIONS = {"pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model}}
 
 # format -> function importing the SDK the exporter needs. It runs before the export timer: the
 # export time is the conversion, as for torchscript, not Python's first import of an SDK.
@@ -58,6 +66,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     parser.add_argument("--weights", help="checkpoint (state_dict) instead of random weights")
     parser.add_argument("--out", required=True, type=Path, help="folder to create")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="batch of formats with a static shape (pte); the others are batch-generic")
+    parser.add_argument("--executorch-python", default=os.environ.get("INFERBENCH_EXECUTORCH_PYTHON", ""),
+                        help="Python of the ExecuTorch environment, which lowers pte artefacts")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -66,7 +78,8 @@ def main() -> int:
     if args.format in PRELOADS:
         PRELOADS[args.format]()
     start = time.perf_counter()
-    path, extra = EXPORTERS[args.format](model, shape, args.out, args.precision, args.seed)
+    options = OPTIONS[args.format](args) if args.format in OPTIONS else {}
+    path, extra = EXPORTERS[args.format](model, shape, args.out, args.precision, args.seed, **options)
     export_ms = (time.perf_counter() - start) * 1000.0
 
     import torchvision  # only for its version in the manifest

@@ -78,8 +78,8 @@ def export_openvino_ir(model: torch.nn.Module, shape: tuple[int, ...], out: Path
 
 
 def _calibration_text(calibration: dict) -> str:
-    return (f"{calibration['source']}; {calibration['samples']} samples, seed {calibration['seed']}, "
-            f"nncf {calibration['method']}")
+    return (f"{calibration['source']}; {calibration['samples']} samples, seed {calibration['seed']}; "
+            f"{calibration['method']}")
 
 
 def _quantise(ov_model, shape: tuple[int, ...], seed: int):

@@ -44,6 +44,71 @@ TEST(MeasureLoop, BudgetLeavesAtLeastOneSample) {
   EXPECT_LT(r.samples.size(), 1000u);
 }
 
+struct Report {
+  LoopPhase phase;
+  int done;
+  int total;
+  bool operator==(const Report&) const = default;
+};
+
+TEST(MeasureLoop, ReportsEachPhaseStartAndTheEnd) {
+  std::vector<Report> reports;
+  LoopProgress progress;
+  progress.report = [&](LoopPhase phase, int done, int total) { reports.push_back({phase, done, total}); };
+  progress.interval = std::chrono::hours(1);  // no periodic report in this short loop
+  const auto r = measure_loop({3, 5, std::chrono::seconds(60)}, [] { return true; }, &progress);
+  EXPECT_EQ(r.samples.size(), 5u);
+  EXPECT_EQ(reports, (std::vector<Report>{{LoopPhase::WarmUp, 0, 3},
+                                          {LoopPhase::Measure, 0, 5},
+                                          {LoopPhase::Measure, 5, 5}}));
+}
+
+TEST(MeasureLoop, ReportsPeriodicallyBetweenIterationsOnly) {
+  // Interval 0: a report after every iteration but the last of each phase.
+  std::vector<Report> reports;
+  int calls = 0;
+  bool inside_iteration = false;
+  LoopProgress progress;
+  progress.report = [&](LoopPhase phase, int done, int total) {
+    EXPECT_FALSE(inside_iteration);
+    reports.push_back({phase, done, total});
+  };
+  progress.interval = Nanos(0);
+  measure_loop({3, 3, std::chrono::seconds(60)}, [&] {
+    inside_iteration = true;
+    ++calls;
+    inside_iteration = false;
+    return true;
+  }, &progress);
+  EXPECT_EQ(calls, 6);
+  EXPECT_EQ(reports, (std::vector<Report>{{LoopPhase::WarmUp, 0, 3},
+                                          {LoopPhase::WarmUp, 1, 3},
+                                          {LoopPhase::WarmUp, 2, 3},
+                                          {LoopPhase::Measure, 0, 3},
+                                          {LoopPhase::Measure, 1, 3},
+                                          {LoopPhase::Measure, 2, 3},
+                                          {LoopPhase::Measure, 3, 3}}));
+}
+
+TEST(MeasureLoop, TimeSpentReportingIsInNoSampleAndNotInTheWallTime) {
+  // A report that takes 20 ms after every iteration of a 1 ms body: the samples and the wall
+  // time must still show about 1 ms per iteration.
+  LoopProgress progress;
+  progress.report = [](LoopPhase, int, int) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+  progress.interval = Nanos(0);
+  const auto r = measure_loop({1, 5, std::chrono::seconds(60)}, [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  }, &progress);
+  ASSERT_EQ(r.samples.size(), 5u);
+  Nanos total{0};
+  for (auto s : r.samples) {
+    EXPECT_LT(to_ms(s), 15.0);
+    total += s;
+  }
+  EXPECT_EQ(total, r.wall);
+}
+
 TEST(MeasureLoop, SamplesSumToWallTime) {
   const auto r = measure_loop({1, 5, std::chrono::seconds(60)}, [] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -91,6 +156,22 @@ TEST(AsyncLoop, KeepsSlotsInFlightAndWaitsInOrder) {
   // Timed window: slots waited round-robin.
   const std::vector<int> tail(order.end() - 10, order.end());
   EXPECT_EQ(tail, (std::vector<int>{0, 1, 2, 0, 1, 2, 0, 1, 2, 0}));
+}
+
+TEST(AsyncLoop, ReportsPhasesAndCountsTheFirstInferenceAsWarmUp) {
+  std::vector<Report> reports;
+  LoopProgress progress;
+  progress.report = [&](LoopPhase phase, int done, int total) { reports.push_back({phase, done, total}); };
+  progress.interval = Nanos(0);
+  measure_async_loop({3, 4, std::chrono::seconds(60)}, 2, [](int) { return true; },
+                     [](int) { return true; }, &progress);
+  EXPECT_EQ(reports, (std::vector<Report>{{LoopPhase::WarmUp, 0, 3},
+                                          {LoopPhase::WarmUp, 2, 3},
+                                          {LoopPhase::Measure, 0, 4},
+                                          {LoopPhase::Measure, 1, 4},
+                                          {LoopPhase::Measure, 2, 4},
+                                          {LoopPhase::Measure, 3, 4},
+                                          {LoopPhase::Measure, 4, 4}}));
 }
 
 TEST(AsyncLoop, FailureSaysWhichRequest) {

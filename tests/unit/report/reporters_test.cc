@@ -377,7 +377,8 @@ TEST(JsonReporterTest, EmptyRunHasEmptyRows) {
 // --- the format table ----------------------------------------------------------------------
 
 TEST(MakeReporterTest, ListsTheFormats) {
-  EXPECT_EQ(reporter_formats(), (std::vector<std::string>{"table", "csv", "markdown", "json"}));
+  EXPECT_EQ(reporter_formats(),
+            (std::vector<std::string>{"table", "csv", "markdown", "json", "guide", "html"}));
   for (const std::string& format : reporter_formats()) {
     std::ostringstream out;
     EXPECT_TRUE(make_reporter(format, out).is_ok()) << format;
@@ -394,7 +395,7 @@ TEST(MakeReporterTest, RejectsAnUnknownFormatAsUsageError) {
   ASSERT_FALSE(reporter.is_ok());
   EXPECT_EQ(reporter.status().code(), StatusCode::Usage);
   EXPECT_EQ(reporter.status().message(), "unknown report format 'xml'");
-  EXPECT_EQ(reporter.status().hint(), "use one of: table, csv, markdown, json");
+  EXPECT_EQ(reporter.status().hint(), "use one of: table, csv, markdown, json, guide, html");
   EXPECT_TRUE(out.str().empty());
 }
 

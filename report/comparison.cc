@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// Matching rows of two runs, their changes, and the side-by-side table.
+#include "report/comparison.h"
+
+#include <algorithm>
+#include <string_view>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace inferbench::report {
+namespace {
+
+auto key_of(const Row& row) {
+  return std::tie(row.backend, row.device, row.precision, row.scenario, row.batch, row.model);
+}
+
+std::optional<double> relative_change(std::optional<double> base, std::optional<double> head) {
+  if (!base || !head || *base == 0) return std::nullopt;
+  return *head / *base - 1.0;
+}
+
+std::string percent(std::optional<double> change) {
+  if (!change) return std::string(kNotAvailable);
+  return fmt::format("{:+.2f}%", *change * 100.0);
+}
+
+std::string verdict(const RowChange& change, const Row& base, const Row& head) {
+  if (base.status != RowStatus::Ok) return fmt::format("base {}", row_status_name(base.status));
+  if (head.status != RowStatus::Ok) return fmt::format("head {}", row_status_name(head.status));
+  switch (*change.significance) {
+    case Significance::Significant: return "significant (P50 CIs do not overlap)";
+    case Significance::WithinIntervals: return "within noise (P50 CIs overlap)";
+    case Significance::NoInterval: return "no CI (too few samples)";
+  }
+  return "";
+}
+
+std::optional<double> p50_of(const Row& row) {
+  if (row.status != RowStatus::Ok || !row.latency_ms) return std::nullopt;
+  return row.latency_ms->p50;
+}
+
+std::optional<double> throughput_of(const Row& row) {
+  if (row.status != RowStatus::Ok) return std::nullopt;
+  return row.throughput;
+}
+
+// Display width in code points, as in the terminal table.
+std::size_t width_of(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+void write_text_table(std::ostream& out, const std::vector<Column>& columns,
+                      const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const Column& c : columns) widths.push_back(width_of(std::string(c.header)));
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], width_of(row[i]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i > 0) text += "  ";
+      const std::string fill(widths[i] - width_of(cells[i]), ' ');
+      text += columns[i].numeric ? fill + cells[i] : cells[i] + fill;
+    }
+    text.erase(text.find_last_not_of(' ') + 1);
+    out << text << '\n';
+  };
+  std::vector<std::string> header;
+  std::vector<std::string> rule;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    header.emplace_back(columns[i].header);
+    rule.emplace_back(widths[i], '-');
+  }
+  line(header);
+  line(rule);
+  for (const auto& row : rows) line(row);
+}
+
+void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
+                          const std::vector<std::vector<std::string>>& rows) {
+  std::string header = "|", rule = "|";
+  for (const Column& c : columns) {
+    header += " " + std::string(c.header) + " |";
+    rule += c.numeric ? "---:|" : "---|";
+  }
+  out << header << '\n' << rule << '\n';
+  for (const auto& row : rows) {
+    std::string text = "|";
+    for (const std::string& cell : row) text += " " + markdown_cell(one_line(cell)) + " |";
+    out << text << '\n';
+  }
+}
+
+}  // namespace
+
+Significance p50_significance(const Row& base, const Row& head) {
+  if (!base.p50_ci_ms || !head.p50_ci_ms) return Significance::NoInterval;
+  const QuantileInterval& a = *base.p50_ci_ms;
+  const QuantileInterval& b = *head.p50_ci_ms;
+  if (!a.lo || !a.hi || !b.lo || !b.hi) return Significance::NoInterval;
+  return (*a.hi < *b.lo || *b.hi < *a.lo) ? Significance::Significant
+                                          : Significance::WithinIntervals;
+}
+
+RunComparison compare_runs(const RunResult& base, const RunResult& head) {
+  RunComparison comparison;
+  std::vector<bool> used(base.rows.size(), false);
+  for (std::size_t h = 0; h < head.rows.size(); ++h) {
+    const Row& head_row = head.rows[h];
+    std::optional<std::size_t> partner;
+    for (std::size_t b = 0; b < base.rows.size(); ++b) {
+      if (!used[b] && key_of(base.rows[b]) == key_of(head_row)) {
+        partner = b;
+        break;
+      }
+    }
+    if (!partner) {
+      comparison.only_head.push_back(h);
+      continue;
+    }
+    used[*partner] = true;
+    const Row& base_row = base.rows[*partner];
+    RowChange change;
+    change.base_row = *partner;
+    change.head_row = h;
+    change.p50_change = relative_change(p50_of(base_row), p50_of(head_row));
+    change.throughput_change = relative_change(throughput_of(base_row), throughput_of(head_row));
+    if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok) {
+      change.significance = p50_significance(base_row, head_row);
+    }
+    comparison.matched.push_back(change);
+  }
+  for (std::size_t b = 0; b < base.rows.size(); ++b) {
+    if (!used[b]) comparison.only_base.push_back(b);
+  }
+  return comparison;
+}
+
+void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,
+                      const RunComparison& comparison, bool markdown) {
+  const std::string title =
+      fmt::format("inferbench comparison: base {} ({}, {}) -> head {} ({}, {})",
+                  one_line(base.run.id), one_line(base.run.host), one_line(base.run.started_at),
+                  one_line(head.run.id), one_line(head.run.host), one_line(head.run.started_at));
+  out << (markdown ? "## " : "") << title << "\n\n";
+  const std::vector<Column> columns = {
+      {"Row", false},        {"P50 base (ms)", true},  {"P50 head (ms)", true},
+      {"P50 change", true},  {"Thr. base (/s)", true}, {"Thr. head (/s)", true},
+      {"Thr. change", true}, {"Verdict", false},
+  };
+  std::vector<std::vector<std::string>> cells;
+  for (const RowChange& change : comparison.matched) {
+    const Row& b = base.rows[change.base_row];
+    const Row& h = head.rows[change.head_row];
+    cells.push_back({row_title(h), number_or_na(p50_of(b), 3), number_or_na(p50_of(h), 3),
+                     percent(change.p50_change), number_or_na(throughput_of(b), 2),
+                     number_or_na(throughput_of(h), 2), percent(change.throughput_change),
+                     verdict(change, b, h)});
+  }
+  if (cells.empty()) {
+    out << "No configuration was measured in both runs.\n";
+  } else if (markdown) {
+    write_markdown_table(out, columns, cells);
+  } else {
+    write_text_table(out, columns, cells);
+  }
+  out << "\nChange = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
+         "(p50_ci_ms) do not overlap.\n";
+  const auto list = [&](const char* which, const RunResult& run,
+                        const std::vector<std::size_t>& rows) {
+    if (rows.empty()) return;
+    out << fmt::format("\nOnly in {} run {}:\n", which, one_line(run.run.id));
+    for (std::size_t index : rows) {
+      const Row& row = run.rows[index];
+      out << fmt::format("{} {} ({}{})\n", markdown ? "-" : " ", row_title(row),
+                         row_status_name(row.status),
+                         row.status == RowStatus::Ok ? "" : ": " + one_line(row.error));
+    }
+  };
+  list("the base", base, comparison.only_base);
+  list("the head", head, comparison.only_head);
+  out.flush();
+}
+
+}  // namespace inferbench::report

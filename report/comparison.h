@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// Two runs side by side (`inferbench report RUN_A RUN_B`): rows matched by configuration, the
+// change in P50 and throughput per row, and whether the P50 change exceeds the confidence
+// intervals. Rows found in only one run are listed, never dropped.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/result/row.h"
+
+namespace inferbench::report {
+
+// What the two P50 confidence intervals say about a change.
+enum class Significance {
+  Significant,      // the 95% intervals do not overlap: the change is beyond the noise
+  WithinIntervals,  // they overlap: the change may be noise
+  NoInterval,       // a side of either interval is missing (too few samples)
+};
+
+// One configuration measured in both runs.
+struct RowChange {
+  std::size_t base_row = 0;  // index into the base run's rows
+  std::size_t head_row = 0;  // index into the head run's rows
+  // Relative changes, head / base − 1 (−0.06 = 6% lower); empty unless both rows are ok with
+  // the value.
+  std::optional<double> p50_change;
+  std::optional<double> throughput_change;
+  std::optional<Significance> significance;  // empty unless both rows are ok
+};
+
+struct RunComparison {
+  std::vector<RowChange> matched;      // in the head run's row order
+  std::vector<std::size_t> only_base;  // rows of the base run with no partner
+  std::vector<std::size_t> only_head;  // rows of the head run with no partner
+};
+
+// Rows match when backend, device, precision, scenario, batch and model are equal; a
+// configuration repeated within a run matches its partners in order.
+RunComparison compare_runs(const RunResult& base, const RunResult& head);
+
+// Whether the two P50 intervals (p50_ci_ms) are disjoint. Two 95% intervals that do not overlap
+// are a conservative test: a difference can be real and still overlap.
+Significance p50_significance(const Row& base, const Row& head);
+
+// Writes the comparison as an aligned plain-text table (`markdown` false) or as GitHub
+// Markdown, followed by the rows found in only one run.
+void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,
+                      const RunComparison& comparison, bool markdown);
+
+}  // namespace inferbench::report

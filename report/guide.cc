@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// Winner selection and break-even arithmetic of the deployment guide.
+#include "report/guide.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "report/format.h"
+
+namespace inferbench::report {
+namespace {
+
+struct Candidate {
+  std::size_t row;
+  double key;    // the criterion's value rounded to the printed precision; larger is better
+  double key2;   // tie-break (accuracy only), larger is better
+  double value;  // the unrounded value
+};
+
+// `value` rounded to `decimals` places, as a number that compares exactly.
+double rounded(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale);
+}
+
+// `value` rounded to 3 significant digits (how the guide prints max_abs_err).
+double rounded_significant(double value) {
+  if (value == 0 || !std::isfinite(value)) return value;
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const double scale = std::pow(10.0, 2 - exponent);
+  return std::round(value * scale) / scale;
+}
+
+bool is_sync(const Row& row) { return row.scenario != "async"; }
+
+// The candidates of `criterion`, or empty with `why` set.
+std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row>& rows,
+                                      std::string& why) {
+  std::vector<Candidate> out;
+  const int decimals = tie_decimals(criterion);
+  bool any_ok = false, any_sync = false, any_parity = false;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status != RowStatus::Ok) continue;
+    any_ok = true;
+    switch (criterion) {
+      case Criterion::PeakThroughput:
+        if (row.throughput) {
+          out.push_back({i, rounded(*row.throughput, decimals), 0, *row.throughput});
+        }
+        break;
+      case Criterion::TailLatency:
+        if (!is_sync(row)) break;
+        any_sync = true;
+        if (row.latency_ms) {
+          out.push_back({i, -rounded(row.latency_ms->p99, decimals), 0, row.latency_ms->p99});
+        }
+        break;
+      case Criterion::Stability:
+        if (!is_sync(row)) break;
+        any_sync = true;
+        if (row.p99_over_p50) {
+          out.push_back({i, -rounded(*row.p99_over_p50, decimals), 0, *row.p99_over_p50});
+        }
+        break;
+      case Criterion::StartUp:
+        if (row.compile_ms) {
+          out.push_back({i, -rounded(*row.compile_ms, decimals), 0, *row.compile_ms});
+        }
+        break;
+      case Criterion::Memory:
+        if (row.peak_rss_mb) {
+          out.push_back({i, -rounded(*row.peak_rss_mb, decimals), 0, *row.peak_rss_mb});
+        }
+        break;
+      case Criterion::Accuracy:
+        if (!row.parity) break;
+        any_parity = true;
+        if (is_parity_reference(row)) break;
+        out.push_back({i, rounded(row.parity->cosine, decimals),
+                       -rounded_significant(row.parity->max_abs_err), row.parity->cosine});
+        break;
+    }
+  }
+  if (!out.empty()) return out;
+  if (!any_ok) {
+    why = "no row was measured (every row failed or is unavailable)";
+    return out;
+  }
+  switch (criterion) {
+    case Criterion::PeakThroughput: why = "no ok row has a measured throughput"; break;
+    case Criterion::TailLatency:
+    case Criterion::Stability:
+      why = any_sync ? "no ok sync row has latency percentiles"
+                     : "no ok sync row: async latencies include time queued behind other "
+                       "requests in flight, so they are not compared";
+      break;
+    case Criterion::StartUp: why = "no ok row recorded a compile time"; break;
+    case Criterion::Memory: why = "no ok row recorded its peak RSS"; break;
+    case Criterion::Accuracy:
+      why = any_parity ? "only the FP32 reference configuration itself has parity"
+                       : "no ok row was compared with the FP32 reference";
+      break;
+  }
+  return out;
+}
+
+Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
+  Winner winner;
+  winner.criterion = criterion;
+  std::vector<Candidate> candidates = candidates_for(criterion, rows, winner.no_winner_reason);
+  winner.candidates = candidates.size();
+  if (candidates.empty()) return winner;
+  const auto better = [](const Candidate& a, const Candidate& b) {
+    return std::pair(a.key, a.key2) > std::pair(b.key, b.key2);
+  };
+  const Candidate best = *std::min_element(candidates.begin(), candidates.end(), better);
+  for (const Candidate& c : candidates) {
+    if (c.key == best.key && c.key2 == best.key2) winner.rows.push_back(c.row);
+  }
+  winner.value = best.value;
+  return winner;
+}
+
+}  // namespace
+
+const std::vector<Criterion>& all_criteria() {
+  static const std::vector<Criterion> kCriteria = {
+      Criterion::PeakThroughput, Criterion::TailLatency, Criterion::Stability,
+      Criterion::StartUp,        Criterion::Memory,      Criterion::Accuracy,
+  };
+  return kCriteria;
+}
+
+std::string_view criterion_name(Criterion criterion) {
+  switch (criterion) {
+    case Criterion::PeakThroughput: return "peak throughput";
+    case Criterion::TailLatency: return "tail latency";
+    case Criterion::Stability: return "stability";
+    case Criterion::StartUp: return "start-up (compile)";
+    case Criterion::Memory: return "memory";
+    case Criterion::Accuracy: return "accuracy loss";
+  }
+  return "?";
+}
+
+std::string_view winner_rule(Criterion criterion) {
+  switch (criterion) {
+    case Criterion::PeakThroughput:
+      return "highest measured throughput (inputs over the wall time of the timed window): what "
+             "a serving loop sustains, tail included, and the one rate that compares sync and "
+             "async rows (fps is batch / P50 for sync rows)";
+    case Criterion::TailLatency:
+      return "lowest P99 latency per iteration (one batch) among sync rows; async latencies "
+             "include time queued behind other requests in flight, so they are not compared";
+    case Criterion::Stability:
+      return "lowest P99/P50 among sync rows (1.0 = no tail); async rows are left out for the "
+             "same reason as for tail latency";
+    case Criterion::StartUp:
+      return "lowest compile time (the backend's prepare(); each backend's README says what it "
+             "covers); export time is a one-off on the build machine and not included";
+    case Criterion::Memory: return "lowest peak resident memory of the worker process";
+    case Criterion::Accuracy:
+      return "highest cosine similarity with the FP32 reference output, then lowest max abs "
+             "error; the reference configuration itself is exact by definition and not ranked";
+  }
+  return "";
+}
+
+int tie_decimals(Criterion criterion) {
+  switch (criterion) {
+    case Criterion::PeakThroughput: return 2;
+    case Criterion::TailLatency: return 3;
+    case Criterion::Stability: return 3;
+    case Criterion::StartUp: return 2;
+    case Criterion::Memory: return 1;
+    case Criterion::Accuracy: return 6;
+  }
+  return 0;
+}
+
+std::optional<double> ms_per_input(const Row& row) {
+  if (!row.throughput || !(*row.throughput > 0)) return std::nullopt;
+  return 1000.0 / *row.throughput;
+}
+
+std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a, std::size_t b) {
+  const Row& slow = rows[a];
+  const Row& fast = rows[b];
+  if (slow.status != RowStatus::Ok || fast.status != RowStatus::Ok) return std::nullopt;
+  if (!slow.compile_ms || !fast.compile_ms) return std::nullopt;
+  const auto t_a = ms_per_input(slow);
+  const auto t_b = ms_per_input(fast);
+  if (!t_a || !t_b) return std::nullopt;
+  if (!(*slow.compile_ms > *fast.compile_ms) || !(*t_a < *t_b)) return std::nullopt;
+  BreakEven result;
+  result.slower_compile = a;
+  result.faster_compile = b;
+  result.compile_gap_ms = *slow.compile_ms - *fast.compile_ms;
+  result.ms_per_input_a = *t_a;
+  result.ms_per_input_b = *t_b;
+  result.inputs = result.compile_gap_ms / (*t_b - *t_a);
+  if (slow.batch == fast.batch && slow.batch > 0) result.inferences = result.inputs / slow.batch;
+  result.service_s = result.inputs * *t_a / 1000.0;
+  result.elapsed_s = (*slow.compile_ms + result.inputs * *t_a) / 1000.0;
+  return result;
+}
+
+bool is_parity_reference(const Row& row) {
+  if (!row.parity) return false;
+  return row.parity->reference ==
+         row.framework + " " + device_label(row) + " " + precision_label(row.precision);
+}
+
+Guide compute_guide(const std::vector<Row>& rows) {
+  Guide guide;
+  guide.total_rows = rows.size();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status != RowStatus::Ok) {
+      const std::string error = row.error.empty() ? "(no error message)" : one_line(row.error);
+      guide.not_ok.push_back({i, std::string(row_status_name(row.status)) + ": " + error});
+      continue;
+    }
+    ++guide.ok_rows;
+    if (!row.compile_ms) {
+      guide.no_break_even.push_back({i, "no compile time recorded"});
+    } else if (!ms_per_input(row)) {
+      guide.no_break_even.push_back({i, "no measured throughput"});
+    }
+    if (is_parity_reference(row)) guide.reference_rows.push_back(i);
+  }
+  for (Criterion criterion : all_criteria()) guide.winners.push_back(pick_winner(criterion, rows));
+
+  for (std::size_t a = 0; a < rows.size(); ++a) {
+    for (std::size_t b = 0; b < rows.size(); ++b) {
+      if (a == b) continue;
+      if (auto pair = break_even(rows, a, b)) {
+        guide.break_even.push_back(*pair);
+        continue;
+      }
+      // Counted once per unordered pair: a compiles slower but does not serve faster.
+      const Row& slow = rows[a];
+      const Row& fast = rows[b];
+      const auto t_a = ms_per_input(slow);
+      const auto t_b = ms_per_input(fast);
+      if (slow.status == RowStatus::Ok && fast.status == RowStatus::Ok && slow.compile_ms &&
+          fast.compile_ms && t_a && t_b && *slow.compile_ms > *fast.compile_ms && *t_a >= *t_b) {
+        ++guide.never_pays_off;
+      }
+    }
+  }
+  std::stable_sort(guide.break_even.begin(), guide.break_even.end(),
+                   [](const BreakEven& x, const BreakEven& y) { return x.inputs < y.inputs; });
+  return guide;
+}
+
+}  // namespace inferbench::report

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// The deployment guide, computed from one run's rows: which row wins on each criterion, and
+// after how much service a row that compiles slower but runs faster has paid for its compile
+// time. Pure functions over rows; no I/O. Definitions: docs/metrics.md, "The guide".
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result/row.h"
+
+namespace inferbench::report {
+
+// What a winner is chosen on. Each criterion names one field of the row (see winner_rule()).
+enum class Criterion {
+  PeakThroughput,  // highest `throughput` among ok rows
+  TailLatency,     // lowest `latency_ms.p99` among ok sync rows
+  Stability,       // lowest `p99_over_p50` among ok sync rows
+  StartUp,         // lowest `compile_ms` among ok rows
+  Memory,          // lowest `peak_rss_mb` among ok rows
+  Accuracy,        // highest `parity.cosine`, then lowest `parity.max_abs_err`, among ok rows
+                   // with parity that are not the FP32 reference configuration itself
+};
+
+// All criteria in the order the guide lists them.
+const std::vector<Criterion>& all_criteria();
+
+// "peak throughput", "tail latency", ...: how the guide names a criterion.
+std::string_view criterion_name(Criterion criterion);
+
+// One sentence: which field decides and why that one ("highest `throughput` ...").
+std::string_view winner_rule(Criterion criterion);
+
+// The winner of one criterion.
+struct Winner {
+  Criterion criterion = Criterion::PeakThroughput;
+  // Indices into the rows given to compute_guide(), in input order: one row, several when
+  // they tie (equal at the precision the reports print, see tie_decimals()), none when no row
+  // qualifies (then `no_winner_reason` says why).
+  std::vector<std::size_t> rows;
+  std::optional<double> value;  // the winning value, in the criterion field's unit
+  std::size_t candidates = 0;   // rows that were compared
+  std::string no_winner_reason;
+};
+
+// A pair where row A compiles slower than row B but serves faster.
+//
+// Per-input time t = 1000 / throughput (milliseconds per sample: one input of the batch), so
+// rows with different batches compare fairly. Serving n inputs after start-up costs
+// compile + n·t; A has paid for its extra compile time once
+//   n ≥ n* = (compile_A − compile_B) / (t_B − t_A)
+// inputs. service_s = n*·t_A / 1000 is the time A has spent serving by then, and
+// elapsed_s = (compile_A + n*·t_A) / 1000 = (compile_B + n*·t_B) / 1000 the wall time from the
+// start of both deployments at which they are even.
+struct BreakEven {
+  std::size_t slower_compile = 0;  // A: index into the rows
+  std::size_t faster_compile = 0;  // B: index into the rows
+  double compile_gap_ms = 0;       // compile_A − compile_B > 0
+  double ms_per_input_a = 0;       // t_A
+  double ms_per_input_b = 0;       // t_B > t_A
+  double inputs = 0;               // n*, not rounded
+  // n* / batch when A and B have the same batch (then an inference is one batch of both);
+  // empty when the batches differ and only inputs compare.
+  std::optional<double> inferences;
+  double service_s = 0;
+  double elapsed_s = 0;
+};
+
+// A row left out of part of the guide, with the reason.
+struct LeftOut {
+  std::size_t row = 0;
+  std::string reason;
+};
+
+struct Guide {
+  std::size_t total_rows = 0;
+  std::size_t ok_rows = 0;
+  std::vector<Winner> winners;  // one per criterion, in all_criteria() order
+  // Every qualifying ordered pair, quickest payback first (ties: input order of A, then B).
+  std::vector<BreakEven> break_even;
+  // Pairs of comparable rows where the slower-to-compile row also serves slower (or equally
+  // fast): it never pays off. Only counted.
+  std::size_t never_pays_off = 0;
+  // Failed and unavailable rows: their status and error. Never dropped silently.
+  std::vector<LeftOut> not_ok;
+  // Ok rows that cannot enter the break-even table (no compile time, no throughput).
+  std::vector<LeftOut> no_break_even;
+  // Ok rows whose configuration is the FP32 parity reference itself (exact by definition, not
+  // ranked on accuracy).
+  std::vector<std::size_t> reference_rows;
+};
+
+// Decimal places at which two values of `criterion` count as equal: the precision every
+// report prints them with (throughput and compile time 2, latency and P99/P50 3, memory 1,
+// cosine 6). Accuracy also compares max_abs_err at 3 significant digits.
+int tie_decimals(Criterion criterion);
+
+// Milliseconds per input sample: 1000 / throughput. Empty without a positive throughput.
+std::optional<double> ms_per_input(const Row& row);
+
+// The break-even of `a` (slower compile, faster service) against `b`; empty unless both are
+// ok with compile_ms and throughput, a compiles strictly slower and serves strictly faster.
+std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a, std::size_t b);
+
+// True when `row` is the configuration that produced the parity reference it was compared
+// with (its framework, device and precision make its parity.reference label).
+bool is_parity_reference(const Row& row);
+
+// The whole guide for one run's rows (any order; indices refer to `rows`).
+Guide compute_guide(const std::vector<Row>& rows);
+
+}  // namespace inferbench::report

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// The guide's wording: winners table, break-even table, rows left out.
+#include "report/guide_document.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace inferbench::report {
+namespace {
+
+// Seconds with 3 decimals, or 3 significant digits below 0.1 s, where 3 decimals would print
+// a fast row's break-even as "0.000".
+std::string seconds_label(double seconds) {
+  if (seconds > 0 && seconds < 0.1) return fmt::format("{:.3g}", seconds);
+  return fmt::format("{:.3f}", seconds);
+}
+
+std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
+  if (!winner.value) return std::string(kNotAvailable);
+  const double v = *winner.value;
+  switch (winner.criterion) {
+    case Criterion::PeakThroughput: return fmt::format("{:.2f} inputs/s", v);
+    case Criterion::TailLatency: return fmt::format("P99 {:.3f} ms", v);
+    case Criterion::Stability: return fmt::format("P99/P50 {:.3f}", v);
+    case Criterion::StartUp: return fmt::format("compile {:.2f} ms", v);
+    case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
+    case Criterion::Accuracy: {
+      const Parity& parity = *rows[winner.rows.front()].parity;
+      return fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
+                         parity.max_abs_err, parity.top1_agreement);
+    }
+  }
+  return std::string(kNotAvailable);
+}
+
+std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
+  if (winner.rows.empty()) return "none: " + winner.no_winner_reason;
+  std::string text = winner.rows.size() > 1 ? "tie: " : "";
+  for (std::size_t i = 0; i < winner.rows.size(); ++i) {
+    if (i > 0) text += "; ";
+    text += row_title(rows[winner.rows[i]]);
+  }
+  return text;
+}
+
+GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Winners";
+  section.paragraphs.push_back(
+      "Values equal at the precision shown are ties, and every tied row is named.");
+  GuideTable table;
+  table.columns = {{"Criterion", false},
+                   {"Winner", false},
+                   {"Value", true},
+                   {"Rows compared", true},
+                   {"Decided by", false}};
+  for (const Winner& winner : guide.winners) {
+    table.rows.push_back({std::string(criterion_name(winner.criterion)), winner_rows(winner, rows),
+                          winner_value(winner, rows), std::to_string(winner.candidates),
+                          std::string(winner_rule(winner.criterion))});
+  }
+  section.table = std::move(table);
+  return section;
+}
+
+std::string inferences_cell(const BreakEven& pair, const std::vector<Row>& rows) {
+  if (pair.inferences) {
+    return fmt::format("{:.1f} of batch {}", *pair.inferences, rows[pair.slower_compile].batch);
+  }
+  return fmt::format("n/a (batch {} vs {})", rows[pair.slower_compile].batch,
+                     rows[pair.faster_compile].batch);
+}
+
+GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Break-even: when a slower compile pays for itself";
+  section.paragraphs.push_back(
+      "For each pair where row A compiles slower than row B but serves faster: time per input "
+      "t = 1000 / throughput (ms per sample, so different batches compare per sample); serving "
+      "n inputs costs compile + n × t; A has paid for its extra compile time after "
+      "n* = (compile A − compile B) / (t B − t A) inputs, when A has served for n* × t A "
+      "(\"A's service\") and both deployments are even at compile A + n* × t A from the start.");
+  if (guide.break_even.empty()) {
+    std::size_t comparable = 0;
+    for (const Row& row : rows) {
+      if (row.status == RowStatus::Ok && row.compile_ms && ms_per_input(row)) ++comparable;
+    }
+    section.paragraphs.push_back(
+        comparable < 2
+            ? "No pair qualifies: fewer than two ok rows have both a compile time and a "
+              "throughput."
+            : "No pair qualifies: in every pair the row that compiles slower also serves no "
+              "faster, so the quicker start-up costs nothing here.");
+  } else {
+    GuideTable table;
+    table.columns = {{"A: slower compile, faster service", false},
+                     {"B: faster compile", false},
+                     {"Compile gap (ms)", true},
+                     {"t A (ms/input)", true},
+                     {"t B (ms/input)", true},
+                     {"Break-even n* (inputs)", true},
+                     {"Inferences", true},
+                     {"A's service (s)", true},
+                     {"Even at (s from start)", true}};
+    for (const BreakEven& pair : guide.break_even) {
+      table.rows.push_back(
+          {row_title(rows[pair.slower_compile]), row_title(rows[pair.faster_compile]),
+           fmt::format("{:.2f}", pair.compile_gap_ms), fmt::format("{:.6f}", pair.ms_per_input_a),
+           fmt::format("{:.6f}", pair.ms_per_input_b), fmt::format("{:.1f}", pair.inputs),
+           inferences_cell(pair, rows), seconds_label(pair.service_s),
+           seconds_label(pair.elapsed_s)});
+    }
+    section.table = std::move(table);
+  }
+  if (guide.never_pays_off > 0) {
+    section.bullets.push_back(fmt::format(
+        "{} more pair{} where the slower-to-compile row also serves no faster never pay{} off "
+        "and {} not listed.",
+        guide.never_pays_off, guide.never_pays_off == 1 ? "" : "s",
+        guide.never_pays_off == 1 ? "s" : "", guide.never_pays_off == 1 ? "is" : "are"));
+  }
+  return section;
+}
+
+GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Rows left out";
+  // Rows that share a reason (a missing plugin times every precision and batch) in one bullet.
+  std::vector<std::string> reasons;
+  std::map<std::string, std::string> titles;
+  for (const LeftOut& left : guide.not_ok) {
+    std::string& joined = titles[left.reason];
+    if (joined.empty()) reasons.push_back(left.reason);
+    joined += (joined.empty() ? "" : "; ") + row_title(rows[left.row]);
+  }
+  for (const std::string& reason : reasons) section.bullets.push_back(titles[reason] + " — " + reason);
+  for (const LeftOut& left : guide.no_break_even) {
+    section.bullets.push_back(row_title(rows[left.row]) +
+                              " — not in the break-even table: " + left.reason);
+  }
+  for (std::size_t index : guide.reference_rows) {
+    section.bullets.push_back(row_title(rows[index]) +
+                              " — not ranked on accuracy: it is the FP32 reference configuration");
+  }
+  if (section.bullets.empty()) {
+    section.paragraphs.push_back("None: every row was measured and compared.");
+  }
+  return section;
+}
+
+}  // namespace
+
+GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
+  GuideDocument document;
+  document.intro = fmt::format(
+      "Computed from this run's {} row{} ({} ok, {} failed or unavailable); every number is a "
+      "field of results.json or arithmetic on those fields (docs/metrics.md, \"The guide\").",
+      guide.total_rows, guide.total_rows == 1 ? "" : "s", guide.ok_rows, guide.not_ok.size());
+  document.sections.push_back(winners_section(rows, guide));
+  document.sections.push_back(break_even_section(rows, guide));
+  document.sections.push_back(left_out_section(rows, guide));
+  return document;
+}
+
+}  // namespace inferbench::report

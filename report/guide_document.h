@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The deployment guide's words and numbers, in no output format yet: sections of paragraphs,
+// one table and bullets, which the Markdown ("guide") and HTML reporters escape and lay out.
+// One wording for both, so the page and the pull-request text never disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result/row.h"
+#include "report/format.h"
+#include "report/guide.h"
+
+namespace inferbench::report {
+
+struct GuideTable {
+  std::vector<Column> columns;                 // header text, numeric (right-aligned) or not
+  std::vector<std::vector<std::string>> rows;  // one cell per column, plain text, one line
+};
+
+// A titled part of the guide: paragraphs, then an optional table, then bullets. All text is
+// plain (no markup) and on one line per paragraph, cell or bullet.
+struct GuideSection {
+  std::string title;
+  std::vector<std::string> paragraphs;
+  std::optional<GuideTable> table;
+  std::vector<std::string> bullets;
+};
+
+struct GuideDocument {
+  std::string intro;                   // what the guide was computed from
+  // "Winners", "Break-even ...", "Rows left out" (failed and unavailable rows that share a
+  // reason in one bullet: "A; B — reason").
+  std::vector<GuideSection> sections;
+};
+
+// The guide of `rows` (as compute_guide() gives it) in words. Numbers use the reports' fixed
+// precision: throughput and compile time 2 decimals, latency and P99/P50 3, memory 1, cosine 6,
+// max abs error 3 significant digits, break-even inputs and inferences 1 decimal, seconds 3
+// (3 significant digits below 0.1 s).
+GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide);
+
+}  // namespace inferbench::report

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// Two runs side by side: matching by configuration, relative changes, the confidence-interval
+// verdict, rows found in one run only, and the text and Markdown layouts line by line.
+#include "report/comparison.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace inferbench::report {
+namespace {
+
+Row measured(std::string backend, int batch, double p50, double lo, double hi, double throughput) {
+  Row row;
+  row.framework = backend == "openvino" ? "OpenVINO" : "PyTorch (Native)";
+  row.backend = std::move(backend);
+  row.device = "cpu";
+  row.device_label = "CPU";
+  row.precision = "fp32";
+  row.model = "mobilenet_v2";
+  row.batch = batch;
+  row.scenario = "sync";
+  row.status = RowStatus::Ok;
+  row.latency_ms = LatencySummary{.p50 = p50};
+  row.p50_ci_ms = QuantileInterval{.lo = lo, .hi = hi};
+  row.throughput = throughput;
+  return row;
+}
+
+RunResult run_of(std::string id, std::vector<Row> rows) {
+  RunResult run;
+  run.run.id = std::move(id);
+  run.run.host = "h";
+  run.run.started_at = "2026-11-26T13:05:01Z";
+  run.rows = std::move(rows);
+  return run;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(Comparison, SignificantOnlyWhenTheIntervalsDoNotOverlap) {
+  const Row base = measured("torch", 1, 10.0, 9.8, 10.2, 100);
+  EXPECT_EQ(p50_significance(base, measured("torch", 1, 9.0, 8.9, 9.1, 111)),
+            Significance::Significant);
+  EXPECT_EQ(p50_significance(base, measured("torch", 1, 10.3, 10.2, 10.4, 97)),
+            Significance::WithinIntervals);  // touching ends overlap
+  Row open = measured("torch", 1, 9.0, 8.9, 9.1, 111);
+  open.p50_ci_ms->hi.reset();
+  EXPECT_EQ(p50_significance(base, open), Significance::NoInterval);
+  Row none = measured("torch", 1, 9.0, 8.9, 9.1, 111);
+  none.p50_ci_ms.reset();
+  EXPECT_EQ(p50_significance(none, base), Significance::NoInterval);
+}
+
+TEST(Comparison, MatchesRowsByConfigurationAndListsTheRest) {
+  const RunResult base = run_of(
+      "A", {measured("torch", 1, 10.0, 9.8, 10.2, 100), measured("openvino", 1, 5.0, 4.9, 5.1, 200),
+            measured("torch", 8, 40.0, 39, 41, 200)});
+  Row failed = measured("openvino", 1, 0, 0, 0, 0);
+  failed.status = RowStatus::Failed;
+  failed.error = "crash";
+  const RunResult head = run_of("B", {failed, measured("torch", 1, 9.0, 8.9, 9.1, 110),
+                                      measured("torch", 64, 300.0, 290, 310, 213)});
+  const RunComparison comparison = compare_runs(base, head);
+  ASSERT_EQ(comparison.matched.size(), 2u);
+  // In the head run's order: openvino batch 1 (failed in head), then torch batch 1.
+  EXPECT_EQ(comparison.matched[0].base_row, 1u);
+  EXPECT_EQ(comparison.matched[0].head_row, 0u);
+  EXPECT_FALSE(comparison.matched[0].p50_change.has_value());
+  EXPECT_FALSE(comparison.matched[0].significance.has_value());
+  EXPECT_EQ(comparison.matched[1].base_row, 0u);
+  EXPECT_NEAR(*comparison.matched[1].p50_change, -0.1, 1e-12);
+  EXPECT_NEAR(*comparison.matched[1].throughput_change, 0.1, 1e-12);
+  EXPECT_EQ(*comparison.matched[1].significance, Significance::Significant);
+  EXPECT_EQ(comparison.only_base, std::vector<std::size_t>{2});
+  EXPECT_EQ(comparison.only_head, std::vector<std::size_t>{2});
+
+  std::ostringstream text;
+  write_comparison(text, base, head, comparison, /*markdown=*/false);
+  const std::vector<std::string> lines = lines_of(text.str());
+  ASSERT_EQ(lines.size(), 14u) << text.str();
+  EXPECT_EQ(lines[0],
+            "inferbench comparison: base A (h, 2026-11-26T13:05:01Z) -> head B (h, "
+            "2026-11-26T13:05:01Z)");
+  // Text left-aligned, numbers ending at their column's right edge.
+  EXPECT_EQ(lines[2],
+            "Row                                P50 base (ms)  P50 head (ms)  P50 change  Thr. "
+            "base (/s)  "
+            "Thr. head (/s)  Thr. change  Verdict");
+  EXPECT_EQ(lines[3],
+            "---------------------------------  -------------  -------------  ----------  "
+            "--------------  "
+            "--------------  -----------  ------------------------------------");
+  EXPECT_EQ(lines[4],
+            "OpenVINO CPU FP32 batch 1                  5.000            n/a         n/a          "
+            "200.00  "
+            "           n/a          n/a  head failed");
+  EXPECT_EQ(lines[5],
+            "PyTorch (Native) CPU FP32 batch 1         10.000          9.000     -10.00%          "
+            "100.00  "
+            "        110.00      +10.00%  significant (P50 CIs do not overlap)");
+  EXPECT_EQ(lines[7],
+            "Change = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
+            "(p50_ci_ms) do not overlap.");
+  EXPECT_EQ(lines[9], "Only in the base run A:");
+  EXPECT_EQ(lines[10], "  PyTorch (Native) CPU FP32 batch 8 (ok)");
+  EXPECT_EQ(lines[12], "Only in the head run B:");
+  EXPECT_EQ(lines[13], "  PyTorch (Native) CPU FP32 batch 64 (ok)");
+
+  std::ostringstream markdown;
+  write_comparison(markdown, base, head, comparison, /*markdown=*/true);
+  const std::vector<std::string> md = lines_of(markdown.str());
+  EXPECT_EQ(md[0].rfind("## inferbench comparison: base A", 0), 0u);
+  EXPECT_EQ(
+      md[2],
+      "| Row | P50 base (ms) | P50 head (ms) | P50 change | Thr. base (/s) | Thr. head (/s) | "
+      "Thr. change | Verdict |");
+  EXPECT_EQ(md[3], "|---|---:|---:|---:|---:|---:|---:|---|");
+  EXPECT_EQ(md[5],
+            "| PyTorch (Native) CPU FP32 batch 1 | 10.000 | 9.000 | -10.00% | 100.00 | 110.00 | "
+            "+10.00% | "
+            "significant (P50 CIs do not overlap) |");
+  EXPECT_EQ(md.back(), "- PyTorch (Native) CPU FP32 batch 64 (ok)");
+}
+
+TEST(Comparison, RepeatedConfigurationsPairInOrder) {
+  const RunResult base =
+      run_of("A", {measured("torch", 1, 10, 9, 11, 100), measured("torch", 1, 20, 19, 21, 50)});
+  const RunResult head = run_of(
+      "B", {measured("torch", 1, 10.5, 9.5, 11.5, 95), measured("torch", 1, 19, 18, 20, 52)});
+  const RunComparison comparison = compare_runs(base, head);
+  ASSERT_EQ(comparison.matched.size(), 2u);
+  EXPECT_EQ(comparison.matched[0].base_row, 0u);
+  EXPECT_EQ(comparison.matched[1].base_row, 1u);
+  EXPECT_EQ(*comparison.matched[0].significance, Significance::WithinIntervals);
+  EXPECT_TRUE(comparison.only_base.empty());
+  EXPECT_TRUE(comparison.only_head.empty());
+}
+
+}  // namespace
+}  // namespace inferbench::report

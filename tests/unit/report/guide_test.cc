@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: Apache-2.0
+// The deployment guide on hand-made rows: winners (ties, failed rows, a single row, async rows,
+// the parity reference), break-even numbers against hand computation, and the Markdown
+// ("guide" format) line by line.
+#include "report/guide.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report/guide_document.h"
+#include "report/reporter.h"
+
+namespace inferbench::report {
+namespace {
+
+// An ok row with every field the guide reads.
+Row ok_row(std::string framework, std::string precision, int batch, double compile_ms,
+           double throughput, double p99, double p99_over_p50, double rss_mb) {
+  Row row;
+  row.framework = std::move(framework);
+  row.backend = "b";
+  row.device = "cpu";
+  row.device_label = "CPU";
+  row.precision = std::move(precision);
+  row.model = "mobilenet_v2";
+  row.batch = batch;
+  row.scenario = "sync";
+  row.status = RowStatus::Ok;
+  row.compile_ms = compile_ms;
+  row.throughput = throughput;
+  row.fps = throughput;
+  row.latency_ms = LatencySummary{.p50 = p99 / p99_over_p50, .p99 = p99};
+  row.p99_over_p50 = p99_over_p50;
+  row.peak_rss_mb = rss_mb;
+  return row;
+}
+
+Row with_parity(Row row, double cosine, double max_abs_err) {
+  row.parity = Parity{.max_abs_err = max_abs_err,
+                      .cosine = cosine,
+                      .top1_agreement = 1.0,
+                      .reference = "PyTorch (Native) CPU FP32"};
+  return row;
+}
+
+Row failed_row(std::string framework, RowStatus status, std::string error) {
+  Row row;
+  row.framework = std::move(framework);
+  row.device = "cuda";
+  row.device_label = "CUDA GPU";
+  row.precision = "fp16";
+  row.batch = 64;
+  row.scenario = "sync";
+  row.status = status;
+  row.error = std::move(error);
+  // Numbers a failed row may still carry (compile time before a crash) must not make it win.
+  row.compile_ms = 0.5;
+  row.throughput = 1e9;
+  return row;
+}
+
+const Winner& winner_of(const Guide& guide, Criterion criterion) {
+  for (const Winner& w : guide.winners) {
+    if (w.criterion == criterion) return w;
+  }
+  ADD_FAILURE() << "no winner entry for " << criterion_name(criterion);
+  return guide.winners.front();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// --- winners ---------------------------------------------------------------------------------
+
+TEST(GuideWinners, EachCriterionPicksItsField) {
+  const std::vector<Row> rows = {
+      with_parity(ok_row("A", "fp32", 64, 100, 50, 30, 1.5, 900), 0.999999, 1e-6),
+      with_parity(ok_row("B", "int8", 64, 900, 400, 20, 1.1, 300), 0.998, 0.05),
+      with_parity(ok_row("C", "fp16", 64, 40, 200, 10, 1.3, 600), 0.9999, 0.002),
+  };
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.winners.size(), all_criteria().size());
+  EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).rows, std::vector<std::size_t>{1});
+  EXPECT_DOUBLE_EQ(*winner_of(guide, Criterion::PeakThroughput).value, 400);
+  EXPECT_EQ(winner_of(guide, Criterion::TailLatency).rows, std::vector<std::size_t>{2});
+  EXPECT_EQ(winner_of(guide, Criterion::Stability).rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(winner_of(guide, Criterion::StartUp).rows, std::vector<std::size_t>{2});
+  EXPECT_EQ(winner_of(guide, Criterion::Memory).rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(winner_of(guide, Criterion::Accuracy).rows, std::vector<std::size_t>{0});
+  for (const Winner& w : guide.winners) EXPECT_EQ(w.candidates, 3u) << criterion_name(w.criterion);
+}
+
+TEST(GuideWinners, ValuesEqualAtThePrintedPrecisionAreATie) {
+  // 100.004 and 100.001 both print as 100.00; 99.99 does not.
+  std::vector<Row> rows = {ok_row("A", "fp32", 1, 10, 100.004, 5, 1.2, 100),
+                           ok_row("B", "fp32", 1, 10, 99.99, 5, 1.2, 100),
+                           ok_row("C", "fp32", 1, 10, 100.001, 5, 1.2, 100)};
+  Guide guide = compute_guide(rows);
+  EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).rows, (std::vector<std::size_t>{0, 2}));
+  // Identical compile times, latencies and memory: all three tie.
+  EXPECT_EQ(winner_of(guide, Criterion::StartUp).rows, (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(winner_of(guide, Criterion::TailLatency).rows, (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(winner_of(guide, Criterion::Memory).rows, (std::vector<std::size_t>{0, 1, 2}));
+
+  // 10.004 ms vs 10.0049 ms compile: both print 10.00 -> tie; 10.006 prints 10.01 -> no tie.
+  rows[0].compile_ms = 10.004;
+  rows[1].compile_ms = 10.0049;
+  rows[2].compile_ms = 10.006;
+  guide = compute_guide(rows);
+  EXPECT_EQ(winner_of(guide, Criterion::StartUp).rows, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(GuideWinners, ATieIsWrittenAsATie) {
+  const std::vector<Row> rows = {ok_row("A", "fp32", 1, 10, 100, 5, 1.2, 100),
+                                 ok_row("B", "fp16", 1, 20, 100, 6, 1.3, 200)};
+  const Guide guide = compute_guide(rows);
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideTable& winners = *document.sections.at(0).table;
+  EXPECT_EQ(winners.rows.at(0).at(0), "peak throughput");
+  EXPECT_EQ(winners.rows.at(0).at(1), "tie: A CPU FP32 batch 1; B CPU FP16 batch 1");
+  EXPECT_EQ(winners.rows.at(0).at(2), "100.00 inputs/s");
+}
+
+TEST(GuideWinners, FailedAndUnavailableRowsNeverWinAndAreListedWithTheirReason) {
+  const std::vector<Row> rows = {
+      failed_row("TensorRT", RowStatus::Failed, "worker was killed by signal 11 (SIGSEGV)"),
+      ok_row("A", "fp32", 64, 100, 50, 30, 1.5, 900),
+      failed_row("LiteRT", RowStatus::Unavailable, "not built: no litert plugin\nsecond line"),
+  };
+  const Guide guide = compute_guide(rows);
+  for (const Winner& w : guide.winners) {
+    if (w.criterion == Criterion::Accuracy) continue;  // no parity anywhere
+    EXPECT_EQ(w.rows, std::vector<std::size_t>{1}) << criterion_name(w.criterion);
+    EXPECT_EQ(w.candidates, 1u);
+  }
+  EXPECT_EQ(guide.total_rows, 3u);
+  EXPECT_EQ(guide.ok_rows, 1u);
+  ASSERT_EQ(guide.not_ok.size(), 2u);
+  EXPECT_EQ(guide.not_ok[0].row, 0u);
+  EXPECT_EQ(guide.not_ok[0].reason, "failed: worker was killed by signal 11 (SIGSEGV)");
+  EXPECT_EQ(guide.not_ok[1].row, 2u);
+  EXPECT_EQ(guide.not_ok[1].reason, "unavailable: not built: no litert plugin second line");
+
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& left_out = document.sections.at(2);
+  EXPECT_EQ(left_out.title, "Rows left out");
+  EXPECT_EQ(left_out.bullets,
+            (std::vector<std::string>{
+                "TensorRT CUDA GPU FP16 batch 64 — failed: worker was killed by "
+                "signal 11 (SIGSEGV)",
+                "LiteRT CUDA GPU FP16 batch 64 — unavailable: not built: no litert "
+                "plugin second line",
+            }));
+}
+
+TEST(GuideWinners, RowsLeftOutForTheSameReasonShareABullet) {
+  const std::vector<Row> rows = {
+      failed_row("LiteRT", RowStatus::Unavailable, "not built"),
+      failed_row("TensorRT", RowStatus::Failed, "crash"),
+      failed_row("LiteRT", RowStatus::Unavailable, "not built"),
+  };
+  const GuideDocument document = guide_document(rows, compute_guide(rows));
+  EXPECT_EQ(document.sections.at(2).bullets,
+            (std::vector<std::string>{
+                "LiteRT CUDA GPU FP16 batch 64; LiteRT CUDA GPU FP16 batch 64 — unavailable: not built",
+                "TensorRT CUDA GPU FP16 batch 64 — failed: crash"}));
+}
+
+TEST(GuideWinners, ASingleRowWinsWhatItHasAndHasNoPairs) {
+  const std::vector<Row> rows = {ok_row("A", "fp32", 8, 100, 50, 30, 1.5, 900)};
+  const Guide guide = compute_guide(rows);
+  for (const Winner& w : guide.winners) {
+    if (w.criterion == Criterion::Accuracy) {
+      EXPECT_TRUE(w.rows.empty());
+      EXPECT_EQ(w.no_winner_reason, "no ok row was compared with the FP32 reference");
+    } else {
+      EXPECT_EQ(w.rows, std::vector<std::size_t>{0}) << criterion_name(w.criterion);
+    }
+  }
+  EXPECT_TRUE(guide.break_even.empty());
+  EXPECT_EQ(guide.never_pays_off, 0u);
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_EQ(document.sections.at(1).paragraphs.back(),
+            "No pair qualifies: fewer than two ok rows have both a compile time and a throughput.");
+  EXPECT_FALSE(document.sections.at(1).table.has_value());
+  EXPECT_EQ(document.sections.at(2).paragraphs,
+            std::vector<std::string>{"None: every row was measured and compared."});
+}
+
+TEST(GuideWinners, NoRowMeasuredMeansNoWinnerWithAReason) {
+  const std::vector<Row> rows = {failed_row("X", RowStatus::Failed, "boom")};
+  const Guide guide = compute_guide(rows);
+  for (const Winner& w : guide.winners) {
+    EXPECT_TRUE(w.rows.empty());
+    EXPECT_FALSE(w.value.has_value());
+    EXPECT_EQ(w.no_winner_reason, "no row was measured (every row failed or is unavailable)");
+  }
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_EQ(document.sections.at(0).table->rows.at(0).at(1),
+            "none: no row was measured (every row failed or is unavailable)");
+  EXPECT_EQ(document.sections.at(0).table->rows.at(0).at(2), "n/a");
+}
+
+TEST(GuideWinners, TailLatencyAndStabilityCompareSyncRowsOnly) {
+  Row async_row = ok_row("A", "fp32", 64, 100, 500, 1, 1.01, 900);
+  async_row.scenario = "async";
+  std::vector<Row> rows = {async_row, ok_row("B", "fp32", 64, 100, 50, 30, 1.5, 900)};
+  Guide guide = compute_guide(rows);
+  EXPECT_EQ(winner_of(guide, Criterion::TailLatency).rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(winner_of(guide, Criterion::Stability).rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).rows, std::vector<std::size_t>{0});
+
+  rows.pop_back();
+  guide = compute_guide(rows);
+  EXPECT_TRUE(winner_of(guide, Criterion::TailLatency).rows.empty());
+  EXPECT_EQ(winner_of(guide, Criterion::TailLatency).no_winner_reason,
+            "no ok sync row: async latencies include time queued behind other requests in "
+            "flight, so they are not compared");
+}
+
+TEST(GuideWinners, AccuracySkipsTheReferenceAndBreaksCosineTiesOnMaxAbsError) {
+  Row reference =
+      with_parity(ok_row("PyTorch (Native)", "fp32", 64, 100, 50, 30, 1.5, 900), 1.0, 0);
+  const std::vector<Row> rows = {
+      reference,
+      with_parity(ok_row("OpenVINO", "fp32", 64, 100, 50, 30, 1.5, 900), 0.9999999, 2.0e-6),
+      with_parity(ok_row("OpenVINO", "bf16", 64, 100, 50, 30, 1.5, 900), 0.99999996, 1.0e-6),
+  };
+  ASSERT_TRUE(is_parity_reference(rows[0]));
+  ASSERT_FALSE(is_parity_reference(rows[1]));
+  const Guide guide = compute_guide(rows);
+  // Both cosines print as 1.000000; the lower max abs error wins.
+  EXPECT_EQ(winner_of(guide, Criterion::Accuracy).rows, std::vector<std::size_t>{2});
+  EXPECT_EQ(winner_of(guide, Criterion::Accuracy).candidates, 2u);
+  EXPECT_EQ(guide.reference_rows, std::vector<std::size_t>{0});
+
+  const std::vector<Row> only_reference = {reference};
+  EXPECT_EQ(winner_of(compute_guide(only_reference), Criterion::Accuracy).no_winner_reason,
+            "only the FP32 reference configuration itself has parity");
+}
+
+// --- break-even --------------------------------------------------------------------------------
+
+TEST(GuideBreakEven, MatchesTheHandComputation) {
+  // A compiles in 7835.45 ms and serves 400 inputs/s (2.5 ms per input); B compiles in 12.5 ms
+  // and serves 62.5 inputs/s (16 ms per input). By hand:
+  //   n*      = (7835.45 - 12.5) / (16 - 2.5)  = 7822.95 / 13.5 = 579.4777... inputs
+  //   batches = 579.4777... / 64                = 9.054340...
+  //   service = 579.4777... * 2.5 ms            = 1.448694... s
+  //   even at = 7.83545 s + 1.448694... s       = 9.284144... s (= 0.0125 + 579.4777 * 0.016)
+  const std::vector<Row> rows = {ok_row("B", "fp32", 64, 12.5, 62.5, 1100, 1.1, 900),
+                                 ok_row("A", "fp32", 64, 7835.45, 400, 180, 1.2, 500)};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.break_even.size(), 1u);
+  const BreakEven& pair = guide.break_even[0];
+  EXPECT_EQ(pair.slower_compile, 1u);
+  EXPECT_EQ(pair.faster_compile, 0u);
+  EXPECT_NEAR(pair.compile_gap_ms, 7822.95, 1e-9);
+  EXPECT_NEAR(pair.ms_per_input_a, 2.5, 1e-12);
+  EXPECT_NEAR(pair.ms_per_input_b, 16.0, 1e-12);
+  EXPECT_NEAR(pair.inputs, 579.4777777777778, 1e-9);
+  ASSERT_TRUE(pair.inferences.has_value());
+  EXPECT_NEAR(*pair.inferences, 9.054340277777778, 1e-9);
+  EXPECT_NEAR(pair.service_s, 1.4486944444444444, 1e-12);
+  EXPECT_NEAR(pair.elapsed_s, 9.284144444444444, 1e-12);
+  EXPECT_NEAR(pair.elapsed_s, (12.5 + pair.inputs * 16.0) / 1000.0, 1e-12);
+
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideTable& table = *document.sections.at(1).table;
+  EXPECT_EQ(
+      table.rows.at(0),
+      (std::vector<std::string>{"A CPU FP32 batch 64", "B CPU FP32 batch 64", "7822.95", "2.500000",
+                                "16.000000", "579.5", "9.1 of batch 64", "1.449", "9.284"}));
+}
+
+TEST(GuideBreakEven, DifferentBatchesCompareInputsOnly) {
+  // A: batch 64, 1280 inputs/s (0.78125 ms/input), compile 900 ms. B: batch 1, 200 inputs/s
+  // (5 ms/input), compile 100 ms. n* = 800 / 4.21875 = 189.6296... inputs.
+  const std::vector<Row> rows = {ok_row("A", "fp32", 64, 900, 1280, 60, 1.1, 900),
+                                 ok_row("B", "fp32", 1, 100, 200, 6, 1.1, 900)};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.break_even.size(), 1u);
+  EXPECT_NEAR(guide.break_even[0].inputs, 189.62962962962962, 1e-9);
+  EXPECT_FALSE(guide.break_even[0].inferences.has_value());
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_EQ(document.sections.at(1).table->rows.at(0).at(6), "n/a (batch 64 vs 1)");
+}
+
+TEST(GuideBreakEven, EveryQualifyingPairQuickestFirstAndTheOthersCounted) {
+  // Compile 10 / 100 / 1000 ms; throughput 100 / 200 / 150 inputs/s (10, 5, 6.667 ms/input).
+  //   (1 over 0): 90 / (10 - 5)          = 18 inputs
+  //   (2 over 0): 990 / (10 - 6.6667)    = 297 inputs
+  //   (2 over 1): compiles slower and serves slower: never pays off.
+  const std::vector<Row> rows = {ok_row("A", "fp32", 1, 10, 100, 1, 1, 1),
+                                 ok_row("B", "fp32", 1, 100, 200, 1, 1, 1),
+                                 ok_row("C", "fp32", 1, 1000, 150, 1, 1, 1)};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.break_even.size(), 2u);
+  EXPECT_EQ(guide.break_even[0].slower_compile, 1u);
+  EXPECT_EQ(guide.break_even[0].faster_compile, 0u);
+  EXPECT_NEAR(guide.break_even[0].inputs, 18.0, 1e-9);
+  EXPECT_EQ(guide.break_even[1].slower_compile, 2u);
+  EXPECT_EQ(guide.break_even[1].faster_compile, 0u);
+  EXPECT_NEAR(guide.break_even[1].inputs, 297.0, 1e-9);
+  EXPECT_EQ(guide.never_pays_off, 1u);
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_EQ(document.sections.at(1).bullets,
+            std::vector<std::string>{"1 more pair where the slower-to-compile row also serves no "
+                                     "faster never pays off and is not listed."});
+}
+
+TEST(GuideBreakEven, NoPairWithoutATradeOff) {
+  // Equal compile times, or the quicker-to-compile row also serving faster: nothing to weigh.
+  const std::vector<Row> rows = {ok_row("A", "fp32", 1, 100, 100, 1, 1, 1),
+                                 ok_row("B", "fp32", 1, 100, 200, 1, 1, 1),
+                                 ok_row("C", "fp32", 1, 50, 300, 1, 1, 1)};
+  const Guide guide = compute_guide(rows);
+  EXPECT_TRUE(guide.break_even.empty());
+  EXPECT_EQ(guide.never_pays_off, 2u);  // A and B each compile slower than C and serve slower
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_EQ(document.sections.at(1).paragraphs.back(),
+            "No pair qualifies: in every pair the row that compiles slower also serves no faster, "
+            "so the quicker start-up costs nothing here.");
+}
+
+TEST(GuideBreakEven, RowsWithoutCompileTimeOrThroughputAreListed) {
+  Row no_compile = ok_row("A", "fp32", 1, 100, 100, 1, 1, 1);
+  no_compile.compile_ms.reset();
+  Row no_throughput = ok_row("B", "fp32", 1, 100, 100, 1, 1, 1);
+  no_throughput.throughput.reset();
+  const std::vector<Row> rows = {no_compile, no_throughput};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.no_break_even.size(), 2u);
+  EXPECT_EQ(guide.no_break_even[0].reason, "no compile time recorded");
+  EXPECT_EQ(guide.no_break_even[1].reason, "no measured throughput");
+  EXPECT_FALSE(break_even(rows, 0, 1).has_value());
+  EXPECT_FALSE(break_even(rows, 1, 0).has_value());
+}
+
+// --- the "guide" format ------------------------------------------------------------------------
+
+TEST(GuideReporter, WritesTheGuideAsMarkdown) {
+  RunResult run;
+  run.run.id = "run-1";
+  run.run.host = "bench-01";
+  run.run.started_at = "2026-11-26T13:05:01Z";
+  run.rows = {ok_row("B", "fp32", 64, 12.5, 62.5, 1100, 1.1, 900),
+              ok_row("A", "fp32", 64, 7835.45, 400, 180, 1.2, 500),
+              failed_row("T|RT", RowStatus::Failed, "crash")};
+  std::ostringstream out;
+  auto reporter = make_reporter("guide", out);
+  ASSERT_TRUE(reporter.is_ok());
+  report_run(**reporter, run);
+  const std::vector<std::string> lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 28u) << out.str();
+  EXPECT_EQ(lines[0], "## inferbench deployment guide: run run-1");
+  EXPECT_EQ(lines[1], "");
+  EXPECT_EQ(
+      lines[2],
+      "Host: bench-01, started 2026-11-26T13:05:01Z. Computed from this run's 3 rows (2 ok, 1 "
+      "failed or unavailable); every number is a field of results.json or arithmetic on "
+      "those fields (docs/metrics.md, \"The guide\").");
+  EXPECT_EQ(lines[4], "### Winners");
+  EXPECT_EQ(lines[8], "| Criterion | Winner | Value | Rows compared | Decided by |");
+  EXPECT_EQ(lines[9], "|---|---|---:|---:|---|");
+  EXPECT_EQ(
+      lines[10].rfind("| peak throughput | A CPU FP32 batch 64 | 400.00 inputs/s | 2 | highest", 0),
+      0u)
+      << lines[10];
+  EXPECT_EQ(
+      lines[13].rfind("| start-up (compile) | B CPU FP32 batch 64 | compile 12.50 ms | 2 |", 0), 0u)
+      << lines[13];
+  EXPECT_EQ(
+      lines[15].rfind(
+          "| accuracy loss | none: no ok row was compared with the FP32 reference | n/a | 0 |", 0),
+      0u)
+      << lines[15];
+  EXPECT_EQ(lines[17], "### Break-even: when a slower compile pays for itself");
+  EXPECT_EQ(lines[21],
+            "| A: slower compile, faster service | B: faster compile | Compile gap (ms) | t A "
+            "(ms/input) | t B (ms/input) | Break-even n* (inputs) | Inferences | A's service (s) "
+            "| Even at (s from start) |");
+  EXPECT_EQ(
+      lines[23],
+      "| A CPU FP32 batch 64 | B CPU FP32 batch 64 | 7822.95 | 2.500000 | 16.000000 | 579.5 | "
+      "9.1 of batch 64 | 1.449 | 9.284 |");
+  EXPECT_EQ(lines[25], "### Rows left out");
+  // A bullet is not a table cell: its pipe needs no escape.
+  EXPECT_EQ(lines[27], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
+}
+
+}  // namespace
+}  // namespace inferbench::report
