@@ -10,7 +10,7 @@ both sides and the ratios inferbench / benchmark_app (target >= 0.95) for
            (inferbench --scenarios async; benchmark_app -hint throughput -api async).
 
     python bench/openvino_side_by_side.py --inferbench ./inferbench [--batch 64 --precision fp32
-                                          --iters 100 --rounds 2 --threads 0]
+                                          --iters 100 --rounds 3 --threads 0]
 
 Both sides run the protocol benchmark_app has: one first inference, untimed, then --iters timed
 iterations (inferbench --warmup 1: its first inference is that one), inputs filled once.
@@ -123,7 +123,7 @@ def main() -> int:
     parser.add_argument("--precision", default="fp32", choices=sorted(INFER_PRECISION))
     parser.add_argument("--iters", type=int, default=100)
     parser.add_argument("--threads", type=int, default=0, help="0 = OpenVINO's default on both sides")
-    parser.add_argument("--rounds", type=int, default=2, help="alternations of the two sides, per mode")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two sides, per mode")
     args = parser.parse_args()
 
     tool = args.benchmark_app or str(Path(sys.executable).with_name("benchmark_app"))
