@@ -11,21 +11,22 @@ CTEST_ARGS ?=
 
 .PHONY: run test setup build bench clean
 
-# tools/setup/setup.sh prints the ExecuTorch environment's folder, then the main environment's
-# folder on its last line.
+# tools/setup/setup.sh writes the folder of each Python environment into $(BUILD_DIR):
+# venv-path (main), executorch-venv-path, litert-venv-path.
 setup:
-	@tools/setup/setup.sh > $(BUILD_DIR).venv-path.tmp && mkdir -p $(BUILD_DIR) && \
-	  head -n1 $(BUILD_DIR).venv-path.tmp > $(BUILD_DIR)/executorch-venv-path && \
-	  tail -n1 $(BUILD_DIR).venv-path.tmp > $(BUILD_DIR)/venv-path && rm $(BUILD_DIR).venv-path.tmp
+	@tools/setup/setup.sh $(BUILD_DIR)
 
 # CMake comes from the ExecuTorch environment: the executorch wheel's CMake package needs >= 3.28.
 build: setup
 	@venv=$$(cat $(BUILD_DIR)/venv-path); et=$$(cat $(BUILD_DIR)/executorch-venv-path); \
+	lt=$$(cat $(BUILD_DIR)/litert-venv-path); \
 	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_EXECUTORCH_PYTHON:FILEPATH=$$et/bin/python" $(BUILD_DIR)/CMakeCache.txt \
+	    || ! grep -q "INFERBENCH_LITERT_PYTHON:FILEPATH=$$lt/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "CMAKE_COMMAND:INTERNAL=$$et/" $(BUILD_DIR)/CMakeCache.txt; then \
 	  $$et/bin/cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	    -DINFERBENCH_PYTHON=$$venv/bin/python -DINFERBENCH_EXECUTORCH_PYTHON=$$et/bin/python; \
+	    -DINFERBENCH_PYTHON=$$venv/bin/python -DINFERBENCH_EXECUTORCH_PYTHON=$$et/bin/python \
+	    -DINFERBENCH_LITERT_PYTHON=$$lt/bin/python; \
 	fi
 	@$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/cmake --build $(BUILD_DIR)
 
@@ -40,6 +41,7 @@ bench: build
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/torch_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/openvino_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/python bench/executorch_side_by_side.py --inferbench ./inferbench
+	$$(cat $(BUILD_DIR)/litert-venv-path)/bin/python bench/litert_side_by_side.py --inferbench ./inferbench
 
 clean:
 	rm -rf $(BUILD_DIR)

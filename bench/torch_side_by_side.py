@@ -27,7 +27,7 @@ import torch
 
 def run_inferbench(binary: str, batch: int, threads: int, warmup: int, iters: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
-        cmd = [binary, "run", "--backends", "torch", "--devices", "cpu", "--precisions", "fp32",
+        cmd = [binary, "run", "--backends", "torch:eager", "--devices", "cpu", "--precisions", "fp32",
                "--batch", str(batch), "--threads", str(threads), "--warmup", str(warmup),
                "--iters", str(iters), "--out", out, "--no-store"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -187,11 +188,21 @@ int backends_command(bool include_testing, bool as_json) {
   if (as_json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& d : backends) {
+      nlohmann::json variants = nlohmann::json::array();
+      if (!without_variants(d.variants)) {
+        for (const auto& v : d.variants) {
+          nlohmann::json targets = nlohmann::json::array();
+          for (const auto& t : v.targets) targets.push_back(t.device + ":" + t.precision);
+          variants.push_back({{"name", v.name}, {"selector", d.name + ":" + v.name}, {"framework", v.framework},
+                              {"targets", targets}, {"artefact_format", v.artefact_format},
+                              {"suffixes", v.suffixes}, {"doc", v.doc}});
+        }
+      }
       list.push_back({{"name", d.name}, {"framework", d.framework}, {"available", d.loadable},
                       {"reason", d.reason}, {"version", d.version}, {"devices", d.devices},
                       {"unavailable_devices", d.unavailable_devices}, {"precisions", d.precisions},
                       {"artefact_format", d.artefact_format}, {"suffixes", d.suffixes},
-                      {"options", d.options}});
+                      {"options", d.options}, {"variants", variants}});
     }
     std::cout << list.dump(2) << "\n";
     return kExitOk;
@@ -201,13 +212,37 @@ int backends_command(bool include_testing, bool as_json) {
       std::cout << fmt::format("{:<11} unavailable  {}\n", d.name, d.reason);
       continue;
     }
-    std::cout << fmt::format("{:<11} available    {} {} | precisions {} | loads {} ({})\n", d.name,
-                             d.framework, d.version, fmt::join(d.precisions, ","), d.artefact_format,
-                             fmt::join(d.suffixes, ","));
+    // Loaded, but usable only where a device is: a plugin whose every device is unavailable
+    // (its runtime library missing, say) is listed as unavailable, with each device's reason.
+    const bool any_device = d.unavailable_devices.size() < d.devices.size();
+    std::vector<std::string> formats;
+    for (const auto& v : d.variants) {
+      if (std::find(formats.begin(), formats.end(), v.artefact_format) == formats.end()) formats.push_back(v.artefact_format);
+    }
+    std::cout << fmt::format("{:<11} {:<12} {} {} | precisions {} | loads {} ({})\n", d.name,
+                             any_device ? "available" : "unavailable", d.framework, d.version, fmt::join(d.precisions, ","),
+                             fmt::join(formats, ", "), fmt::join(d.suffixes, ","));
     for (const auto& device : d.devices) {
       auto it = d.unavailable_devices.find(device);
       std::cout << fmt::format("{:<11}   device {:<5} {}\n", "", device,
                                it == d.unavailable_devices.end() ? "available" : "unavailable: " + it->second);
+    }
+    // Each variant gives rows of its own: how to select it, the label its rows carry, what it
+    // runs (devices this machine lacks marked), what it loads and what runs.
+    if (!without_variants(d.variants)) {
+      std::size_t width = 0;
+      for (const auto& v : d.variants) width = std::max(width, d.name.size() + 1 + v.name.size());
+      for (const auto& v : d.variants) {
+        std::string targets = targets_summary(v.targets);
+        std::vector<std::string> missing;
+        for (const auto& device : target_devices(v.targets)) {
+          if (d.unavailable_devices.count(device)) missing.push_back(device);
+        }
+        if (!missing.empty()) targets += fmt::format(" ({} unavailable here)", fmt::join(missing, ", "));
+        std::cout << fmt::format("{:<11}   variant {:<{}}  \"{}\": {} | loads {} ({})\n", "", d.name + ":" + v.name,
+                                 width, v.framework, targets, v.artefact_format, fmt::join(v.suffixes, ","));
+        if (!v.doc.empty()) std::cout << fmt::format("{:<11}   {:<{}}  {}\n", "", "", width + 8, v.doc);
+      }
     }
     for (const auto& o : d.options) {
       std::cout << fmt::format("{:<11}   option {}:{}=<{}> (default {}) {}\n", "", d.name,

@@ -96,7 +96,8 @@ Status ModelOptions::apply(RunRequest& request) const {
 }
 
 void MatrixOptions::add_to(CLI::App& app) {
-  single(app.add_option("--backends", backends, "comma list of backends, or all")
+  single(app.add_option("--backends", backends, "comma list of backends (a backend with variants: all of them, "
+                        "or one as BACKEND:VARIANT, e.g. torch:aoti), or all")
              ->capture_default_str()->group("Matrix"));
   single(app.add_option("--devices", devices, "comma list of devices (cpu, cuda, gpu, npu), or all "
                         "(every device each backend declares)")->capture_default_str()->group("Matrix"));

@@ -42,6 +42,24 @@ function(inferbench_python_query out code)
   endif()
 endfunction()
 
+# inferbench_forget_stale_package(PACKAGE PREFIX)
+# find_package caches where it found PACKAGE (<PACKAGE>_DIR). A build reconfigured for another
+# Python environment must look in that environment's PREFIX, not keep the old one's: forget a
+# cached directory that is not under PREFIX (or any, when PREFIX is empty).
+function(inferbench_forget_stale_package package prefix)
+  if(NOT DEFINED CACHE{${package}_DIR})
+    return()
+  endif()
+  set(dir "${${package}_DIR}")
+  if(prefix AND dir)
+    string(FIND "${dir}" "${prefix}" at)
+    if(at EQUAL 0)
+      return()
+    endif()
+  endif()
+  unset(${package}_DIR CACHE)
+endfunction()
+
 # Generated build_info.cc: revision, dirty flag, compiler, build type (provenance in results).
 function(inferbench_generate_build_info)
   find_package(Git QUIET)

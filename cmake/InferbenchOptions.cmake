@@ -29,3 +29,10 @@ endif()
 # wheel's C++ SDK by asking it. Empty: the executorch plugin is skipped, saying why.
 set(INFERBENCH_EXECUTORCH_PYTHON "" CACHE FILEPATH
     "Python of the ExecuTorch environment (tools/setup/setup.sh); empty = no executorch backend")
+
+# The LiteRT environment's Python (tools/setup/setup.sh creates it, with litert-torch and its own
+# torch): the .tflite exporter runs in it, and the litert plugin loads the libLiteRt.so of its
+# ai-edge-litert wheel (found by asking it at configure time; INFERBENCH_LITERT_LIBRARY overrides
+# at run time). Empty: the plugin is still built and reports itself unavailable, saying why.
+set(INFERBENCH_LITERT_PYTHON "" CACHE FILEPATH
+    "Python of the LiteRT environment (tools/setup/setup.sh); empty = no LiteRT runtime or .tflite exporter")

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/support/build_info.h"
 #include "driver/spawn.h"
@@ -89,6 +90,34 @@ std::string executorch_python() {
   return build_info().executorch_python;
 }
 
+std::string litert_python() {
+  if (const char* env = std::getenv("INFERBENCH_LITERT_PYTHON"); env && *env) return env;
+  return build_info().litert_python;
+}
+
+namespace {
+
+// A format whose converter pins its own torch, so that export.py builds the model and hands the
+// conversion to tools/export/<name>_export.py in an environment of its own.
+struct ExporterEnvironment {
+  std::string_view name;      // for messages: "ExecuTorch"
+  std::string_view option;    // export.py's option naming that environment's Python
+  std::string_view variable;  // the environment variable overriding the configure-time Python
+  std::string (*python)();
+};
+
+std::optional<ExporterEnvironment> exporter_environment(const std::string& format) {
+  if (format == "pte") {
+    return ExporterEnvironment{"ExecuTorch", "--executorch-python", "INFERBENCH_EXECUTORCH_PYTHON", executorch_python};
+  }
+  if (format == "tflite") {
+    return ExporterEnvironment{"LiteRT", "--litert-python", "INFERBENCH_LITERT_PYTHON", litert_python};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 fs::path exporter_dir() {
   if (const char* env = std::getenv("INFERBENCH_TOOLS"); env && *env) return env;
   return fs::path(build_info().source_dir) / "tools" / "export";
@@ -117,7 +146,8 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   std::sort(scripts.begin(), scripts.end());
   for (const auto& script : scripts) hash.add_file(script);
   hash.add(python_);  // a different environment may hold different framework versions
-  if (request.format == "pte") hash.add(executorch_python());  // the pte exporter's environment
+  // The converter's own environment, for the formats exported in one.
+  if (const auto environment = exporter_environment(request.format)) hash.add(environment->python());
   hash.add(request.model);
   hash.add(request.format);
   hash.add(request.precision);
@@ -125,7 +155,9 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   if (request.weights) hash.add_file(*request.weights);
   const std::string batch = request.batch ? "-b" + std::to_string(*request.batch) : "";
   if (request.batch) hash.add(batch);
-  return request.model + "-" + request.format + "-" + request.precision + batch + "-" + hash.hex();
+  const std::string device = request.device ? "-" + *request.device : "";
+  if (request.device) hash.add("device" + device);
+  return request.model + "-" + request.format + "-" + request.precision + device + batch + "-" + hash.hex();
 }
 
 Result<Artefact> ArtefactCache::get(const ExportRequest& request,
@@ -165,17 +197,20 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
     argv.push_back("--batch");
     argv.push_back(std::to_string(*request.batch));
   }
-  if (request.format == "pte") {
-    // ExecuTorch pins its own torch: export.py builds the model and hands the lowering to
-    // tools/export/executorch_export.py in the ExecuTorch environment.
-    const std::string et_python = executorch_python();
-    if (et_python.empty() || !fs::exists(et_python)) {
+  if (request.device) {
+    argv.push_back("--device");
+    argv.push_back(*request.device);
+  }
+  if (const auto environment = exporter_environment(request.format)) {
+    const std::string python = environment->python();
+    if (python.empty() || !fs::exists(python)) {
       return Status(StatusCode::Unavailable,
-                    "the ExecuTorch environment's Python '" + et_python + "' does not exist",
-                    "run `make setup` or set INFERBENCH_EXECUTORCH_PYTHON");
+                    "the " + std::string(environment->name) + " environment's Python '" + python +
+                        "' does not exist",
+                    "run `make setup` or set " + std::string(environment->variable));
     }
-    argv.push_back("--executorch-python");
-    argv.push_back(et_python);
+    argv.push_back(std::string(environment->option));
+    argv.push_back(python);
   }
   if (python_.empty() || !fs::exists(python_)) {
     return Status(StatusCode::Unavailable, "the project's Python '" + python_ + "' does not exist",
@@ -191,6 +226,7 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
     std::string why = last_line(outcome->stderr_tail);
     return Status(StatusCode::Backend,
                   "exporting " + request.model + " to " + request.format + " " + request.precision +
+                      (request.device ? " for " + *request.device : "") +
                       " failed (" + describe_outcome(*outcome) + ")" + (why.empty() ? "" : ": " + why),
                   log_file ? "see " + log_file->string() : "rerun with --verbose");
   }

@@ -34,9 +34,12 @@ struct ExportRequest {
   std::string precision;
   std::uint64_t seed = 0;  // weight initialisation seed (no hub is reachable)
   std::optional<std::filesystem::path> weights;
-  // The batch the artefact is compiled for, for formats with a fixed input shape (pte, see
-  // artefact_per_batch()); empty for batch-generic formats.
+  // The batch the artefact is compiled for, for formats with a fixed input shape (pte, tflite;
+  // see artefact_per_batch()); empty for batch-generic formats.
   std::optional<int> batch;
+  // The device the artefact is compiled for, for formats compiled for one device (aoti; see
+  // artefact_per_device()); empty for the others.
+  std::optional<std::string> device;
 };
 
 class ArtefactCache {
@@ -76,5 +79,8 @@ std::filesystem::path exporter_dir();
 // The ExecuTorch environment's Python, which export.py hands the pte export to
 // (INFERBENCH_EXECUTORCH_PYTHON, else the one found at configure time); empty when there is none.
 std::string executorch_python();
+// The LiteRT environment's Python, which export.py hands the tflite export to
+// (INFERBENCH_LITERT_PYTHON, else the one found at configure time); empty when there is none.
+std::string litert_python();
 
 }  // namespace inferbench

@@ -11,18 +11,57 @@
 
 namespace inferbench {
 
+// One device/precision pair a backend runs, "cuda" "fp16".
+struct Target {
+  std::string device;
+  std::string precision;
+  bool operator==(const Target&) const = default;
+};
+
+// One way a backend runs a model (the plugin's ib_variant_info), as known without the plugin.
+struct VariantEntry {
+  std::string name;             // "aoti", selected with --backends torch:aoti
+  std::string framework;        // table label of its rows, "PyTorch (AOTInductor)"
+  std::string artefact_format;  // exporter --format, "aoti"
+  std::vector<Target> targets;  // rows to report when the plugin is missing
+};
+
 struct BackendEntry {
   std::string name;             // plugin name, "torch"
-  std::string framework;        // table label, "PyTorch (Native)"
+  std::string framework;        // table label, "OpenVINO"; the framework as a whole ("PyTorch") with variants
   std::string artefact_format;  // exporter --format, "torchscript"; "none" for test plugins
   std::vector<std::string> default_devices;     // rows to report when the plugin is missing
   std::vector<std::string> default_precisions;
   bool testing = false;         // test-only plugin, never part of --backends all
+  std::vector<VariantEntry> variants;  // empty: the backend runs one way only
 };
 
 // Every backend this version knows, product backends first.
 const std::vector<BackendEntry>& backend_catalogue();
 const BackendEntry* find_backend(std::string_view name);
+
+// What `--backends` names: a backend ("torch": every variant) or one variant ("torch:aoti").
+struct BackendSelector {
+  std::string backend;
+  std::string variant;  // empty = every variant of the backend
+};
+BackendSelector parse_backend_selector(std::string_view text);
+
+// The backend and variant of the FP32 reference output for parity: PyTorch's eager TorchScript
+// module on the CPU.
+inline constexpr const char* kReferenceBackend = "torch";
+inline constexpr const char* kReferenceVariant = "eager";
+
+// "cpu:fp32" -> {cpu, fp32}; an item without ':' gives nothing.
+std::optional<Target> parse_target(std::string_view text);
+// Every pair of `devices` and `precisions`, devices outermost.
+std::vector<Target> cross_targets(const std::vector<std::string>& devices,
+                                  const std::vector<std::string>& precisions);
+// The devices, then the precisions, of `targets` in first-seen order.
+std::vector<std::string> target_devices(const std::vector<Target>& targets);
+std::vector<std::string> target_precisions(const std::vector<Target>& targets);
+// "cpu fp32, bf16; cuda fp16": targets grouped by device, for messages and `inferbench backends`.
+std::string targets_summary(const std::vector<Target>& targets);
 
 struct ModelEntry {
   std::string name;
@@ -40,13 +79,20 @@ inline const std::vector<std::string> kKnownPrecisions = {"fp32", "fp16", "bf16"
 inline const std::vector<std::string> kKnownScenarios = {"sync", "async"};
 
 // The precision of the artefact a backend loads to run `precision`: INT8 needs a quantised
-// artefact of its own; every other precision is derived by the framework from the FP32 one
-// (TorchScript is always exported in FP32).
+// artefact of its own; an AOTInductor package is compiled in the precision it runs; every other
+// precision is derived by the framework from the FP32 one (TorchScript is always exported in
+// FP32).
 std::string artefact_precision(const std::string& format, const std::string& precision);
+
+// Whether an artefact of `format` is compiled for one device, so that it is exported per device
+// (--device): an AOTInductor package holds kernels for the CPU or for a CUDA GPU. Every other
+// format runs on any device its framework drives.
+bool artefact_per_device(const std::string& format);
 
 // Whether an artefact of `format` is compiled for one batch size, so that each batch of a sweep
 // is exported on its own: an ExecuTorch program (pte) has static shapes, memory-planned ahead of
-// time. Every other format is batch-generic.
+// time, a LiteRT model (tflite) is converted with a static batch, and an AOTInductor package
+// (aoti) is compiled for the example input's shape. Every other format is batch-generic.
 bool artefact_per_batch(const std::string& format);
 
 }  // namespace inferbench

@@ -68,8 +68,8 @@ Row status_row(const Cell& cell, RowStatus status, std::string error) {
 }
 
 std::string cell_label(const Cell& cell) {
-  return cell.backend + " " + cell.device + " " + cell.precision + " " + cell.scenario + " batch " +
-         std::to_string(cell.batch);
+  return cell.backend + (cell.variant.empty() ? "" : ":" + cell.variant) + " " + cell.device + " " +
+         cell.precision + " " + cell.scenario + " batch " + std::to_string(cell.batch);
 }
 
 std::string fmt_ok(const Row& row) {
@@ -104,6 +104,8 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   d.name = name;
   const BackendEntry* entry = find_backend(name);
   d.framework = entry ? entry->framework : name;
+  // Until the plugin says otherwise (it may be missing), the catalogue's variants.
+  if (entry) d.variants = catalogue_variants(*entry);
   d.plugin_path = (paths_.plugin_dir / ("libinferbench_backend_" + name + ".so")).string();
   if (!fs::exists(d.plugin_path)) {
     auto reasons = read_backend_table(paths_.backend_table);
@@ -143,6 +145,22 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   for (const auto& [device, state] : reply["devices"].items()) {
     if (!state.value("available", false)) d.unavailable_devices[device] = state.value("reason", "");
   }
+  d.variants.clear();
+  for (const auto& v : info.value("variants", nlohmann::json::array())) {
+    VariantDescription variant;
+    variant.name = v.value("name", "");
+    variant.framework = v.value("framework", d.framework);
+    variant.artefact_format = v.value("artefact_format", "");
+    variant.suffixes = v.value("artefact_suffixes", std::vector<std::string>{});
+    for (const auto& item : v.value("targets", std::vector<std::string>{})) {
+      if (auto target = parse_target(item)) variant.targets.push_back(*target);
+    }
+    variant.doc = v.value("doc", "");
+    d.variants.push_back(std::move(variant));
+  }
+  if (d.variants.empty()) {
+    d.variants.push_back({"", d.framework, d.artefact_format, d.suffixes, cross_targets(d.devices, d.precisions), ""});
+  }
   return d;
 }
 
@@ -156,12 +174,25 @@ std::vector<BackendDescription> Driver::describe_backends(bool include_testing) 
 }
 
 Status Driver::validate(const RunRequest& request) const {
-  for (const auto& name : request.backends) {
-    if (!find_backend(name)) {
+  for (const auto& text : request.backends) {
+    const BackendSelector selector = parse_backend_selector(text);
+    const BackendEntry* entry = find_backend(selector.backend);
+    if (!entry) {
       std::vector<std::string> known;
       for (const auto& e : backend_catalogue()) known.push_back(e.name);
-      return Status(StatusCode::Usage, "unknown backend '" + name + "'",
+      return Status(StatusCode::Usage, "unknown backend '" + selector.backend + "'",
                     "use one of: " + join(known) + ", or all");
+    }
+    if (selector.variant.empty()) continue;
+    std::vector<std::string> variants;
+    for (const auto& v : entry->variants) variants.push_back(entry->name + ":" + v.name);
+    if (variants.empty()) {
+      return Status(StatusCode::Usage, "backend '" + entry->name + "' has no variants, so '" + text + "' names nothing",
+                    "use --backends " + entry->name);
+    }
+    if (!contains(variants, text)) {
+      return Status(StatusCode::Usage, "backend '" + entry->name + "' has no variant '" + selector.variant + "'",
+                    "use one of: " + join(variants) + ", or " + entry->name + " for all of them");
     }
   }
   for (const auto& device : request.devices) {
@@ -248,8 +279,21 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (listener.progress) listener.progress(text);
   };
 
-  // Which backends, described by their plugins.
-  std::vector<std::string> names = request.backends;
+  // Which backends, described by their plugins, and which of their variants: a backend named
+  // alone means all of them, "torch:aoti" one.
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<std::string>> selected_variants;  // backend -> variants; absent = all
+  std::set<std::string> whole_backends;
+  for (const auto& text : request.backends) {
+    const BackendSelector selector = parse_backend_selector(text);
+    if (!contains(names, selector.backend)) names.push_back(selector.backend);
+    if (selector.variant.empty()) {
+      whole_backends.insert(selector.backend);
+    } else if (!contains(selected_variants[selector.backend], selector.variant)) {
+      selected_variants[selector.backend].push_back(selector.variant);
+    }
+  }
+  for (const auto& name : whole_backends) selected_variants.erase(name);
   if (names.empty()) {
     for (const auto& e : backend_catalogue()) {
       if (!e.testing) names.push_back(e.name);
@@ -305,6 +349,21 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                       "see `inferbench backends` for what each one loads");
       }
     }
+    // Of a backend with variants, only those that load the file: an AOTInductor package is not a
+    // TorchScript module. A variant asked for by name that cannot load it is an error.
+    for (auto& d : backends) {
+      if (!d.loadable) continue;
+      for (const auto& name : selected_variants[d.name]) {
+        auto v = std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& x) { return x.name == name; });
+        if (v != d.variants.end() && !v->suffixes.empty() && !contains(v->suffixes, suffix)) {
+          return Status(StatusCode::Usage,
+                        "variant '" + d.name + ":" + name + "' loads " + join(v->suffixes) + " files, not '" + suffix + "'",
+                        "pick the variant for this file or give a matching --model");
+        }
+      }
+      std::erase_if(d.variants, [&](const auto& v) { return !v.suffixes.empty() && !contains(v.suffixes, suffix); });
+    }
+    std::erase_if(selected_variants, [](const auto& entry) { return entry.second.empty(); });
   }
 
   // Expand the matrix. Combinations a backend cannot run become unavailable rows right away.
@@ -312,24 +371,23 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::vector<Row> early_rows;
   int index = 0;
   for (const auto& d : backends) {
-    const BackendEntry* entry = find_backend(d.name);
-    const auto& devices = !request.devices.empty() ? request.devices
-                          : d.loadable             ? d.devices
-                                                   : entry->default_devices;
-    const auto& precisions = !request.precisions.empty() ? request.precisions
-                             : d.loadable                ? d.precisions
-                                                         : entry->default_precisions;
+    const auto chosen = selected_variants.find(d.name);
+    const std::vector<std::string> selected =
+        chosen != selected_variants.end() ? chosen->second : std::vector<std::string>{};
     const std::vector<std::string> declared_scenarios = d.loadable ? d.scenarios : std::vector<std::string>{"sync"};
     const auto& scenarios = !request.scenarios.empty() ? request.scenarios : declared_scenarios;
-    for (const auto& device : devices) {
-      for (const auto& precision : precisions) {
-        for (const auto& scenario : scenarios) {
+    for (const VariantCell& planned : expand_variants(d.name, d.variants, selected, request.devices, request.precisions)) {
+      const std::string& device = planned.target.device;
+      const std::string& precision = planned.target.precision;
+      const VariantDescription* variant = planned.variant ? &d.variants[*planned.variant] : nullptr;
+      for (const auto& scenario : scenarios) {
         for (int batch : request.batches) {
           Cell cell;
           cell.index = index++;
           cell.backend = d.name;
+          cell.variant = variant ? variant->name : "";
           cell.plugin_path = d.plugin_path;
-          cell.framework = d.framework;
+          cell.framework = variant ? variant->framework : d.framework;
           cell.device = device;
           cell.precision = precision;
           cell.scenario = scenario;
@@ -347,21 +405,18 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           for (const auto& [k, v] : cell.options) cell.requested[k] = v;
           if (!d.loadable) {
             early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
-          } else if (!contains(d.devices, device)) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                            d.name + " has no device '" + device + "' (it runs on " + join(d.devices) + ")"));
+          } else if (planned.offer == Offer::NoDevice) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
           } else if (d.unavailable_devices.count(device)) {
             early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
-          } else if (!contains(d.precisions, precision)) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                            d.name + " does not offer " + precision + " (it offers " + join(d.precisions) + ")"));
+          } else if (planned.offer == Offer::NoTarget) {
+            early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
           } else if (!contains(d.scenarios, scenario)) {
             early_rows.push_back(status_row(cell, RowStatus::Unavailable,
                                             d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
           } else {
             cells.push_back(std::move(cell));
           }
-        }
         }
       }
     }
@@ -376,46 +431,61 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // Artefacts, one per (format, precision of the artefact), and per batch for formats compiled
-  // for one input shape (artefact_per_batch).
+  // Artefacts, one per (format, precision of the artefact), per device for formats compiled for
+  // one device (artefact_per_device) and per batch for formats compiled for one input shape
+  // (artefact_per_batch).
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   std::map<std::string, Result<Artefact>> artefacts;
   CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
-  auto artefact_for = [&](const BackendDescription& d, const std::string& precision,
-                          int batch) -> const Result<Artefact>& {
-    const bool per_batch = artefact_per_batch(d.artefact_format);
-    const std::string key = d.artefact_format + "/" + artefact_precision(d.artefact_format, precision) +
-                            (per_batch ? "/b" + std::to_string(batch) : "");
+  auto artefact_for = [&](const std::string& format, const Cell& cell) -> const Result<Artefact>& {
+    const bool per_batch = artefact_per_batch(format);
+    const bool per_device = artefact_per_device(format);
+    const std::string exported_precision = artefact_precision(format, cell.precision);
+    const std::string key = format + "/" + exported_precision + (per_device ? "/" + cell.device : "") +
+                            (per_batch ? "/b" + std::to_string(cell.batch) : "");
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
-    if (d.artefact_format == "none") {
+    if (format == "none") {
       Artefact none;
       none.model = request.model;
       none.sample_shape = request.model == "tiny_cnn" ? std::vector<std::int64_t>{3, 32, 32}
                                                       : std::vector<std::int64_t>{3, 224, 224};
       return artefacts.emplace(key, none).first->second;
     }
-    const std::string exported_precision = artefact_precision(d.artefact_format, precision);
-    const std::string batch_label = per_batch ? " batch " + std::to_string(batch) : "";
-    progress("export " + request.model + " -> " + d.artefact_format + " " + exported_precision + batch_label);
+    const std::string device_part = per_device ? " " + cell.device : "";
+    const std::string batch_part = per_batch ? " batch " + std::to_string(cell.batch) : "";
+    progress("export " + request.model + " -> " + format + " " + exported_precision + device_part + batch_part);
     if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
-    ExportRequest export_request{request.model, d.artefact_format, exported_precision, request.seed, request.weights,
-                                 per_batch ? std::optional<int>(batch) : std::nullopt};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + d.artefact_format + "-" + exported_precision +
-                                                            (per_batch ? "-b" + std::to_string(batch) : "") + ".log"));
+    ExportRequest export_request{request.model,
+                                 format,
+                                 exported_precision,
+                                 request.seed,
+                                 request.weights,
+                                 per_batch ? std::optional<int>(cell.batch) : std::nullopt,
+                                 per_device ? std::optional<std::string>(cell.device) : std::nullopt};
+    auto result = cache.get(export_request, work / "logs" / ("export-" + format + "-" + exported_precision +
+                                                            (per_device ? "-" + cell.device : "") +
+                                                            (per_batch ? "-b" + std::to_string(cell.batch) : "") + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
     return artefacts.emplace(key, std::move(result)).first->second;
   };
 
-  // The FP32 reference for parity: PyTorch on the CPU, per batch, on the same seeded input.
-  auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == "torch"; });
-  BackendDescription torch = torch_it != backends.end() ? *torch_it : describe_backend("torch");
-  const bool torch_usable = torch.loadable && contains(torch.devices, "cpu") && !torch.unavailable_devices.count("cpu");
-  const bool reference_possible = torch_usable && (named_model || contains(torch.suffixes, file_suffix(request.model)));
-  const std::string reference_label = "PyTorch (Native) CPU FP32";
+  // The FP32 reference for parity: PyTorch's eager module on the CPU, per batch, on the same
+  // seeded input.
+  auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == kReferenceBackend; });
+  BackendDescription torch = torch_it != backends.end() ? *torch_it : describe_backend(kReferenceBackend);
+  const auto reference_variant = std::find_if(torch.variants.begin(), torch.variants.end(),
+                                              [](const auto& v) { return v.name == kReferenceVariant; });
+  const Target reference_target{"cpu", "fp32"};
+  const bool torch_usable = torch.loadable && reference_variant != torch.variants.end() &&
+                            reference_variant->runs(reference_target) && !torch.unavailable_devices.count("cpu");
+  const bool reference_possible =
+      torch_usable && (named_model || contains(reference_variant->suffixes, file_suffix(request.model)));
+  const std::string reference_label =
+      reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
 
   std::vector<Cell> ordered;
   std::set<int> hidden_reference_cells;
@@ -423,17 +493,18 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (!reference_possible || cells.empty()) break;
     const fs::path reference_file = work / ("reference-b" + std::to_string(batch) + ".f32");
     auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
-      return c.backend == "torch" && c.device == "cpu" && c.precision == "fp32" && c.scenario == "sync" &&
-             c.batch == batch;
+      return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
+             c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
     });
     if (producer != cells.end()) {
       producer->reference_out = reference_file.string();
     } else {
       Cell ref;
       ref.index = index++;
-      ref.backend = "torch";
+      ref.backend = kReferenceBackend;
+      ref.variant = kReferenceVariant;
       ref.plugin_path = torch.plugin_path;
-      ref.framework = torch.framework;
+      ref.framework = reference_variant->framework;
       ref.device = "cpu";
       ref.precision = "fp32";
       ref.model = named_model ? request.model : fs::path(request.model).filename().string();
@@ -464,13 +535,15 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<int, std::string> reference_failures;  // batch -> why
   for (auto& cell : cells) {
     const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-    const BackendDescription& d = cell.backend == "torch" ? torch
+    const BackendDescription& d = cell.backend == kReferenceBackend ? torch
         : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+    const VariantDescription& variant =
+        *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
     // Live progress of this cell, from its export (if any) until its row is final.
     CellProgressTracker tracker(hidden ? 0 : done + 1, total, cell_label(cell), cell.iterations,
                                 cell.max_seconds, Clock::now());
     current_tracker = &tracker;
-    const auto& artefact = artefact_for(d, cell.precision, cell.batch);
+    const auto& artefact = artefact_for(variant.artefact_format, cell);
     if (!artefact) {
       if (!hidden) {
         ++done;
@@ -500,7 +573,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     SpawnOptions options;
     options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
     options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                        cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
+                                        (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
                                         std::to_string(cell.batch) + ".log");
     options.echo_stderr = request.verbose;
     std::vector<std::string> worker_argv = {paths_.worker_executable.string(), "worker"};

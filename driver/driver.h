@@ -18,6 +18,7 @@
 #include "core/support/status.h"
 #include "driver/cell_progress.h"
 #include "driver/run_request.h"
+#include "driver/variant_matrix.h"
 
 namespace inferbench {
 
@@ -37,6 +38,9 @@ struct BackendDescription {
   std::string artefact_format;
   std::map<std::string, std::string> unavailable_devices;  // device -> reason
   nlohmann::json options = nlohmann::json::array();         // [{name,type,default,doc}]
+  // Its variants (the plugin's, else the catalogue's); one with an empty name for a backend
+  // without variants. Never empty.
+  std::vector<VariantDescription> variants;
 };
 
 struct DriverPaths {

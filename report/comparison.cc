@@ -14,7 +14,7 @@ namespace inferbench::report {
 namespace {
 
 auto key_of(const Row& row) {
-  return std::tie(row.backend, row.device, row.precision, row.scenario, row.batch, row.model);
+  return std::tie(row.backend, row.variant, row.device, row.precision, row.scenario, row.batch, row.model);
 }
 
 std::optional<double> relative_change(std::optional<double> base, std::optional<double> head) {

@@ -17,11 +17,12 @@ namespace inferbench {
 namespace {
 
 constexpr std::string_view kColumns[] = {
-    "run_id", "framework", "framework_version", "backend", "device", "target_hardware",
+    "run_id", "framework", "framework_version", "backend", "variant", "device", "target_hardware",
     "precision", "model", "batch", "scenario", "status", "error", "compile_ms",
     "cached_compile_ms", "export_ms", "first_inference_ms", "p50_ms", "p90_ms", "p95_ms",
     "p99_ms", "p999_ms", "min_ms", "max_ms", "mean_ms", "std_ms", "cv", "fps", "throughput",
-    "p99_over_p50", "samples", "peak_rss_mb", "artefact_bytes", "params", "parity_max_abs_err",
+    "p99_over_p50", "samples", "device_p50_ms", "device_p99_ms", "device_mean_ms", "peak_rss_mb",
+    "peak_device_memory_mb", "artefact_bytes", "params", "parity_max_abs_err",
     "parity_cosine", "parity_top1_agreement", "warnings",
 };
 
@@ -73,6 +74,10 @@ class CsvReporter final : public Reporter {
       if (!row.latency_ms) return std::nullopt;
       return (*row.latency_ms).*field;
     };
+    auto device_stat = [&row](double LatencySummary::*field) -> std::optional<double> {
+      if (!row.device_time_ms) return std::nullopt;
+      return (*row.device_time_ms).*field;
+    };
     auto parity = [&row](double Parity::*field) -> std::optional<double> {
       if (!row.parity) return std::nullopt;
       return (*row.parity).*field;
@@ -87,6 +92,7 @@ class CsvReporter final : public Reporter {
                          row.framework,
                          row.framework_version,
                          row.backend,
+                         row.variant,
                          row.device,
                          row.target_hardware,
                          row.precision,
@@ -113,7 +119,11 @@ class CsvReporter final : public Reporter {
                          number(row.throughput),
                          number(row.p99_over_p50),
                          fmt::format("{}", row.samples),
+                         number(device_stat(&LatencySummary::p50)),
+                         number(device_stat(&LatencySummary::p99)),
+                         number(device_stat(&LatencySummary::mean)),
                          number(row.peak_rss_mb),
+                         number(row.peak_device_memory_mb),
                          integer(row.artefact_bytes),
                          integer(row.params),
                          number(parity(&Parity::max_abs_err)),

@@ -141,6 +141,34 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked) {
   };
 }
 
+const std::vector<Column>& device_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},
+      {"Device P50 (ms)", true},
+      {"Device P99 (ms)", true},
+      {"Device mean (ms)", true},
+      {"Peak device memory (MB)", true},
+  };
+  return kColumns;
+}
+
+bool has_device_measurements(const Row& row) {
+  return row.device_time_ms.has_value() || row.peak_device_memory_mb.has_value();
+}
+
+std::vector<std::string> device_cells(const Row& row) {
+  std::optional<double> p50;
+  std::optional<double> p99;
+  std::optional<double> mean;
+  if (row.device_time_ms) {
+    p50 = row.device_time_ms->p50;
+    p99 = row.device_time_ms->p99;
+    mean = row.device_time_ms->mean;
+  }
+  return {row_title(row), number_or_na(p50, 3), number_or_na(p99, 3), number_or_na(mean, 3),
+          number_or_na(row.peak_device_memory_mb, 1)};
+}
+
 std::vector<Note> row_notes(const std::vector<RankedRow>& ranked) {
   std::vector<Note> notes;
   for (const RankedRow& r : ranked) {

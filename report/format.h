@@ -70,6 +70,18 @@ const std::vector<Column>& table_b_columns();
 // a missing value is "n/a", a missing rank "-".
 std::vector<std::string> table_b_cells(const RankedRow& ranked);
 
+// The device's own measurements, for the rows that have them (GPU rows): Row (row_title()),
+// Device P50 (ms), Device P99 (ms), Device mean (ms), Peak device memory (MB). Shown under
+// Table B rather than in it, so that CPU-only runs keep the study's layout.
+const std::vector<Column>& device_columns();
+
+// Whether `row` carries a device time or a peak device memory.
+bool has_device_measurements(const Row& row);
+
+// The cells of one row for device_columns(): latencies with 3 decimals, memory with 1, "n/a"
+// for a missing value.
+std::vector<std::string> device_cells(const Row& row);
+
 // A line under a table: a failure (kind "failed" or "unavailable") or a warning ("warn").
 struct Note {
   std::string kind;

@@ -129,7 +129,15 @@ std::string results_table(const std::vector<report::RankedRow>& ranked) {
     classes.emplace_back(row_status_name(r.row->status));
   }
   if (cells.empty()) return ranked.empty() ? "<p>(no rows)</p>" : "<p>(no row was measured)</p>";
-  return table_html(columns, cells, classes, "results");
+  std::string html = table_html(columns, cells, classes, "results");
+  std::vector<std::vector<std::string>> device_cells;
+  for (const report::RankedRow& r : ranked) {
+    if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
+  }
+  if (!device_cells.empty()) {
+    html += "\n<p>Measured by the device itself:</p>\n" + table_html(report::device_columns(), device_cells);
+  }
+  return html;
 }
 
 // "[failed] A; B: why": the rows that share a kind and a text, in one item.

@@ -50,6 +50,23 @@ class MarkdownReporter final : public BufferedReporter {
       write_table_line(out_, cells);
     }
 
+    std::vector<std::vector<std::string>> device_cells;
+    for (const report::RankedRow& r : ranked) {
+      if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
+    }
+    if (!device_cells.empty()) {
+      out_ << "\nMeasured by the device itself:\n\n";
+      std::vector<std::string> device_header;
+      std::string device_rule = "|";
+      for (const report::Column& column : report::device_columns()) {
+        device_header.emplace_back(column.header);
+        device_rule += column.numeric ? "---:|" : "---|";
+      }
+      write_table_line(out_, device_header);
+      out_ << device_rule << '\n';
+      for (const auto& cells : device_cells) write_table_line(out_, cells);
+    }
+
     const std::vector<report::Note> notes = report::row_notes(ranked);
     if (!notes.empty()) out_ << '\n';
     for (const report::Note& note : notes) {

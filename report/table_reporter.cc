@@ -37,6 +37,41 @@ void write_line(std::ostream& out, std::string line) {
   out << line << '\n';
 }
 
+// `columns` and `cells` as aligned text: a header, a rule of dashes, one line per row.
+void write_aligned(std::ostream& out, const std::vector<report::Column>& columns,
+                   const std::vector<std::vector<std::string>>& cells) {
+  std::vector<std::size_t> widths;
+  for (const report::Column& column : columns) {
+    widths.push_back(display_width(std::string(column.header)));
+  }
+  for (const std::vector<std::string>& line : cells) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      widths[i] = std::max(widths[i], display_width(line[i]));
+    }
+  }
+  const std::string gap(kColumnGap, ' ');
+  std::string header;
+  std::string rule;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) {
+      header += gap;
+      rule += gap;
+    }
+    header += padded(std::string(columns[i].header), widths[i], columns[i].numeric);
+    rule += std::string(widths[i], '-');
+  }
+  write_line(out, header);
+  write_line(out, rule);
+  for (const std::vector<std::string>& line : cells) {
+    std::string text;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (i > 0) text += gap;
+      text += padded(line[i], widths[i], columns[i].numeric);
+    }
+    write_line(out, text);
+  }
+}
+
 class TableReporter final : public BufferedReporter {
  public:
   explicit TableReporter(std::ostream& out) : BufferedReporter(out) {}
@@ -51,43 +86,22 @@ class TableReporter final : public BufferedReporter {
     cells.reserve(ranked.size());
     for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r));
 
-    std::vector<std::size_t> widths;
-    for (const report::Column& column : columns) {
-      widths.push_back(display_width(std::string(column.header)));
-    }
-    for (const std::vector<std::string>& line : cells) {
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        widths[i] = std::max(widths[i], display_width(line[i]));
-      }
-    }
-
-    const std::string gap(kColumnGap, ' ');
     out_ << "inferbench results\n";
     out_ << fmt::format("run {}  host {}  started {}\n", report::one_line(run_.id),
                         report::one_line(run_.host), report::one_line(run_.started_at));
     out_ << '\n';
 
-    std::string header;
-    std::string rule;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      if (i > 0) {
-        header += gap;
-        rule += gap;
-      }
-      header += padded(std::string(columns[i].header), widths[i], columns[i].numeric);
-      rule += std::string(widths[i], '-');
-    }
-    write_line(out_, header);
-    write_line(out_, rule);
-    for (const std::vector<std::string>& line : cells) {
-      std::string text;
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        if (i > 0) text += gap;
-        text += padded(line[i], widths[i], columns[i].numeric);
-      }
-      write_line(out_, text);
-    }
+    write_aligned(out_, columns, cells);
     if (cells.empty()) out_ << "(no rows)\n";
+
+    std::vector<std::vector<std::string>> device_cells;
+    for (const report::RankedRow& r : ranked) {
+      if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
+    }
+    if (!device_cells.empty()) {
+      out_ << "\nMeasured by the device itself:\n";
+      write_aligned(out_, report::device_columns(), device_cells);
+    }
 
     const std::vector<report::Note> notes = report::row_notes(ranked);
     if (!notes.empty()) out_ << '\n';

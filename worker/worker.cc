@@ -138,6 +138,36 @@ std::optional<double> cached_compile_ms(const LoadedPlugin& plugin, ib_prepare_a
   return result;
 }
 
+const ib_variant_info* find_variant(const ib_backend_info& info, const std::string& name) {
+  for (size_t i = 0; i < info.num_variants; ++i) {
+    if (name == info.variants[i].name) return &info.variants[i];
+  }
+  return nullptr;
+}
+
+std::string variant_names(const ib_backend_info& info) {
+  std::string names;
+  for (size_t i = 0; i < info.num_variants; ++i) names += (i ? ", " : "") + std::string(info.variants[i].name);
+  return names;
+}
+
+// The device's own time for each timed iteration: the last `timed` of the plugin's records.
+// Fewer records than timed iterations means they cannot be matched, and the row gets none.
+void collect_device_times(const LoadedPlugin& plugin, ib_backend* backend, size_t timed, Row& row) {
+  const double* ms = nullptr;
+  size_t count = 0;
+  if (plugin.api->device_times(backend, &ms, &count) != IB_OK) {
+    row.warnings.push_back(plugin_error(plugin, "no device time: device_times failed"));
+    return;
+  }
+  if (count < timed) {
+    row.warnings.push_back("no device time: the plugin recorded " + std::to_string(count) + " device times for " +
+                           std::to_string(timed) + " timed iterations");
+    return;
+  }
+  row.device_time_samples_ms.assign(ms + (count - timed), ms + count);
+}
+
 }  // namespace
 
 Row run_cell(const Cell& cell, int progress_fd) {
@@ -153,6 +183,20 @@ Row run_cell(const Cell& cell, int progress_fd) {
   const LoadedPlugin& plugin = *loaded;
   row.framework = plugin.info->framework;
   row.framework_version = plugin.info->framework_version;
+  // A plugin with variants runs the one the cell names, and its rows carry that variant's label.
+  if (plugin.info->num_variants > 0) {
+    const ib_variant_info* variant = find_variant(*plugin.info, cell.variant);
+    if (!variant) {
+      return fail_row(row, RowStatus::Failed,
+                      "plugin " + cell.backend + " has no variant '" + cell.variant + "' (it has " +
+                          variant_names(*plugin.info) + "); rebuild inferbench and its plugins together");
+    }
+    row.framework = variant->framework;
+  } else if (!cell.variant.empty()) {
+    return fail_row(row, RowStatus::Failed,
+                    "plugin " + cell.backend + " has no variants, but the cell asks for '" + cell.variant +
+                        "'; rebuild inferbench and its plugins together");
+  }
 
   const char* reason = nullptr;
   if (!plugin.api->is_available(cell.device.c_str(), &reason)) {
@@ -183,6 +227,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   args.options = options.data();
   args.num_options = options.size();
   args.scenario = cell.scenario.c_str();
+  args.variant = plugin.info->num_variants > 0 ? cell.variant.c_str() : nullptr;
 
   ib_backend* backend = nullptr;
   send_progress(progress_fd, kPhaseCompile);
@@ -211,6 +256,16 @@ Row run_cell(const Cell& cell, int progress_fd) {
   };
   const LoopProgress* loop_progress = progress_fd >= 0 ? &progress : nullptr;
   const bool async = cell.scenario == "async";
+  // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
+  // of them, which after the loop are those of the timed iterations.
+  bool device_timing = false;
+  if (!async && plugin.api->record_device_times) {
+    const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(cell.iterations));
+    device_timing = recording == IB_OK;
+    if (recording != IB_OK && recording != IB_ERROR_UNAVAILABLE) {
+      row.warnings.push_back(plugin_error(plugin, "no device time: record_device_times failed"));
+    }
+  }
   int slots = 1;
   LoopResult loop;
   if (async) {
@@ -273,6 +328,16 @@ Row run_cell(const Cell& cell, int progress_fd) {
     for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
   }
   if (async) row.effective["requests_in_flight"] = std::to_string(slots);
+  if (device_timing) collect_device_times(plugin, backend, loop.samples.size(), row);
+  if (plugin.api->peak_device_memory) {
+    double mib = 0;
+    const ib_status peak = plugin.api->peak_device_memory(backend, &mib);
+    if (peak == IB_OK) {
+      row.peak_device_memory_mb = mib;
+    } else if (peak != IB_ERROR_UNAVAILABLE) {
+      row.warnings.push_back(plugin_error(plugin, "no peak device memory: peak_device_memory failed"));
+    }
+  }
   if (auto it = row.effective.find("target_hardware"); it != row.effective.end()) {
     row.target_hardware = it->second;
   } else if (cell.device == "cpu") {
@@ -289,6 +354,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   for (auto s : loop.samples) row.latency_samples_ms.push_back(to_ms(s));
   const LatencySummary summary = summarize(row.latency_samples_ms);
   row.latency_ms = summary;
+  if (!row.device_time_samples_ms.empty()) row.device_time_ms = summarize(row.device_time_samples_ms);
   std::vector<double> sorted = row.latency_samples_ms;
   std::sort(sorted.begin(), sorted.end());
   row.p50_ci_ms = quantile_interval(sorted, 0.50);
@@ -303,9 +369,11 @@ Row run_cell(const Cell& cell, int progress_fd) {
   row.fps = async ? row.throughput.value_or(0.0) : cell.batch / (summary.p50 / 1000.0);
   row.p99_over_p50 = summary.p99 / summary.p50;
   row.peak_rss_mb = peak_rss_mb();
-  row.warnings = diagnose(row.latency_samples_ms, summary,
-                          {cell.iterations, loop.budget_exhausted, build_info().build_type,
-                           cpu_governor()});
+  // The judgements of the samples come first, before the notes on device measurements.
+  const std::vector<std::string> judgements =
+      diagnose(row.latency_samples_ms, summary,
+               {cell.iterations, loop.budget_exhausted, build_info().build_type, cpu_governor()});
+  row.warnings.insert(row.warnings.begin(), judgements.begin(), judgements.end());
 
   // After everything above, so that neither the row's memory nor its timings see it.
   if (declares_option(*plugin.info, kModelCacheOption) && !cell.options.count(kModelCacheOption)) {
@@ -333,6 +401,13 @@ nlohmann::json describe_plugin(const std::string& plugin_path) {
     const bool available = loaded->api->is_available(device.c_str(), &reason) != 0;
     devices[device] = {{"available", available}, {"reason", available || !reason ? "" : reason}};
   }
+  nlohmann::json variants = nlohmann::json::array();
+  for (size_t i = 0; i < info->num_variants; ++i) {
+    const auto& v = info->variants[i];
+    variants.push_back({{"name", v.name}, {"framework", v.framework}, {"targets", split_list(v.targets)},
+                        {"artefact_format", v.artefact_format},
+                        {"artefact_suffixes", split_list(v.artefact_suffixes)}, {"doc", v.doc}});
+  }
   return {{"info",
            {{"name", info->name},
             {"framework", info->framework},
@@ -342,7 +417,8 @@ nlohmann::json describe_plugin(const std::string& plugin_path) {
             {"artefact_format", info->artefact_format},
             {"artefact_suffixes", split_list(info->artefact_suffixes)},
             {"scenarios", split_list(info->scenarios)},
-            {"options", options}}},
+            {"options", options},
+            {"variants", variants}}},
           {"devices", devices}};
 }
 

@@ -73,6 +73,50 @@ class KeyValues {
   std::vector<ib_key_value> view_;
 };
 
+// The entry points that differ between plugins. The asynchronous three stay null for a plugin
+// without an asynchronous path, the device-measurement three for a plugin without a device
+// that measures itself.
+struct EntryPoints {
+  const ib_backend_info* (*describe)(void);
+  int (*is_available)(const char* device, const char** reason);
+  ib_status (*prepare)(const ib_prepare_args* args, ib_backend** out);
+  ib_status (*set_input)(ib_backend* b, const float* data, size_t count);
+  ib_status (*run)(ib_backend* b);
+  ib_status (*sync)(ib_backend* b);
+  ib_status (*output)(ib_backend* b, const float** data, size_t* count, const int64_t** shape, size_t* rank);
+  int (*request_slots)(ib_backend* b) = nullptr;
+  ib_status (*start_request)(ib_backend* b, int slot) = nullptr;
+  ib_status (*wait_request)(ib_backend* b, int slot) = nullptr;
+  ib_status (*record_device_times)(ib_backend* b, size_t count) = nullptr;
+  ib_status (*device_times)(ib_backend* b, const double** ms, size_t* count) = nullptr;
+  ib_status (*peak_device_memory)(ib_backend* b, double* mib) = nullptr;
+};
+
+// effective() and destroy() for a plugin whose ib_backend keeps what ran in a KeyValues member
+// named `effective` and is deleted whole. Templates, so that they are instantiated where the
+// plugin has defined ib_backend.
+template <typename Backend = ib_backend>
+ib_status effective_pairs(Backend* b, const ib_key_value** pairs, size_t* count) {
+  *pairs = b->effective.data();
+  *count = b->effective.size();
+  return IB_OK;
+}
+
+template <typename Backend = ib_backend>
+void destroy(Backend* b) {
+  delete b;
+}
+
+// The plugin's function table, from its entry points in EntryPoints' order:
+// `const ib_backend_api kApi = api_table({describe, is_available, prepare, set_input, run, sync, output});`
+template <typename Backend = ib_backend>
+constexpr ib_backend_api api_table(const EntryPoints& f) {
+  return {IB_BACKEND_API_VERSION, f.describe,       f.is_available,     f.prepare,       f.set_input,
+          f.run,                  f.sync,           f.output,           effective_pairs<Backend>,
+          f.request_slots,        f.start_request,  f.wait_request,     last_error,      destroy<Backend>,
+          f.record_device_times,  f.device_times,   f.peak_device_memory};
+}
+
 inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {
   std::map<std::string, std::string> result;
   for (size_t i = 0; i < args->num_options; ++i) {

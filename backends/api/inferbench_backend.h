@@ -27,7 +27,9 @@
 extern "C" {
 #endif
 
-#define IB_BACKEND_API_VERSION 1u
+/* 2: variants (ib_variant_info, ib_prepare_args.variant) and the optional device-side
+ * measurements (record_device_times, device_times, peak_device_memory). */
+#define IB_BACKEND_API_VERSION 2u
 
 typedef enum ib_status {
   IB_OK = 0,
@@ -50,6 +52,21 @@ typedef struct ib_key_value {
   const char* value;
 } ib_key_value;
 
+/* One way of running the model, for a plugin that offers several: LibTorch runs a frozen
+ * TorchScript module, the same module replayed in a CUDA graph, or an AOTInductor package. Each
+ * variant gives rows of its own, named by `framework`, and is selected on the command line as
+ * `--backends <plugin>:<name>`. All strings are owned by the plugin and live as long as the
+ * library is loaded. */
+typedef struct ib_variant_info {
+  const char* name;              /* "aoti": recorded in every row of this variant */
+  const char* framework;         /* table label of its rows, "PyTorch (AOTInductor)" */
+  const char* targets;           /* comma list of the device:precision pairs it runs:
+                                    "cpu:fp32,cpu:bf16,cuda:fp16" */
+  const char* artefact_format;   /* exporter --format of what it loads, "aoti" */
+  const char* artefact_suffixes; /* comma list of file suffixes it loads: ".pt2" */
+  const char* doc;               /* one line: what runs */
+} ib_variant_info;
+
 /* Static facts about the plugin; answering must not touch a device. All strings are owned by
  * the plugin and live as long as the library is loaded. */
 typedef struct ib_backend_info {
@@ -63,6 +80,12 @@ typedef struct ib_backend_info {
   const char* scenarios;         /* comma list: "sync" and, with start/wait_request, "async" */
   const ib_option_desc* options;
   size_t num_options;
+  /* The plugin's variants; NULL and 0 for a plugin that runs one way only, whose rows are named
+   * by `framework` and whose targets are every pair of `devices` and `precisions`. With
+   * variants, `framework` names the framework as a whole ("PyTorch") and `devices`,
+   * `precisions`, `artefact_suffixes` are the unions over the variants. */
+  const ib_variant_info* variants;
+  size_t num_variants;
 } ib_backend_info;
 
 /* What prepare() is asked to build. Strings and arrays are borrowed for the call only. */
@@ -79,6 +102,9 @@ typedef struct ib_prepare_args {
    * in flight): lets a plugin compile for latency or for throughput. Appended after
    * num_options so that plugins which ignore it keep their layout; NULL means "sync". */
   const char* scenario;
+  /* The name of one of info.variants, whose targets include device:precision; NULL for a
+   * plugin without variants. */
+  const char* variant;
 } ib_prepare_args;
 
 typedef struct ib_backend ib_backend; /* opaque prepared model */
@@ -129,6 +155,26 @@ typedef struct ib_backend_api {
   const char* (*last_error)(void);
 
   void (*destroy)(ib_backend* b);
+
+  /* Optional measurements the device makes itself (a GPU's own event timestamps and its
+   * allocator's statistics); all three NULL for a plugin without them. Each returns
+   * IB_ERROR_UNAVAILABLE when the prepared device has no such measurement (a CPU), and the row
+   * then has none. The worker calls them outside the timed window only.
+   *
+   * record_device_times(count) is called once after set_input() and before the first run():
+   * from then on the plugin records a device timestamp before and after the work of every
+   * run() (on the device's own stream, never with a host clock), keeping the last `count` runs.
+   * Everything it needs is allocated here, so that run() stays free of allocation.
+   *
+   * device_times() is called after the timed loop: milliseconds of device time of the last
+   * min(count, runs so far) run() calls, oldest first, in an array the plugin owns until its
+   * next call or destroy(). The worker matches the last of them to its timed iterations.
+   *
+   * peak_device_memory() is called after the timed loop: the most device memory the framework
+   * had allocated at any point since prepare() began, in MiB. */
+  ib_status (*record_device_times)(ib_backend* b, size_t count);
+  ib_status (*device_times)(ib_backend* b, const double** ms, size_t* count);
+  ib_status (*peak_device_memory)(ib_backend* b, double* mib);
 } ib_backend_api;
 
 #define IB_BACKEND_ENTRY_SYMBOL "inferbench_backend_entry"

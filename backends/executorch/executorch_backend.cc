@@ -61,6 +61,8 @@ const ib_backend_info kInfo = {
     "sync",
     kOptions,
     sizeof(kOptions) / sizeof(kOptions[0]),
+    nullptr,  // one way of running: no variants
+    0,
 };
 
 // "InvalidProgram (0x23)": ExecuTorch reports errors as codes, never as exceptions.
@@ -262,18 +264,8 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   });
 }
 
-ib_status effective(ib_backend* b, const ib_key_value** pairs, size_t* count) {
-  *pairs = b->effective.data();
-  *count = b->effective.size();
-  return IB_OK;
-}
-
-void destroy(ib_backend* b) { delete b; }
-
-const ib_backend_api kApi = {
-    IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
-    effective, nullptr, nullptr, nullptr, inferbench::plugin::last_error, destroy,
-};
+const ib_backend_api kApi =
+    inferbench::plugin::api_table({describe, is_available, prepare, set_input, run, sync, output});
 
 }  // namespace
 

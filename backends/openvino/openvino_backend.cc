@@ -54,6 +54,8 @@ const ib_backend_info& info() {
       "sync,async",
       kOptions,
       sizeof(kOptions) / sizeof(kOptions[0]),
+      nullptr,  // one way of running: no variants
+      0,
   };
   return kInfo;
 }
@@ -377,12 +379,6 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   });
 }
 
-ib_status effective(ib_backend* b, const ib_key_value** pairs, size_t* count) {
-  *pairs = b->effective.data();
-  *count = b->effective.size();
-  return IB_OK;
-}
-
 int request_slots(ib_backend* b) { return static_cast<int>(b->requests.size()); }
 
 ib_status start_request(ib_backend* b, int slot) {
@@ -405,12 +401,8 @@ ib_status wait_request(ib_backend* b, int slot) {
   });
 }
 
-void destroy(ib_backend* b) { delete b; }
-
-const ib_backend_api kApi = {
-    IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
-    effective, request_slots, start_request, wait_request, inferbench::plugin::last_error, destroy,
-};
+const ib_backend_api kApi = inferbench::plugin::api_table(
+    {describe, is_available, prepare, set_input, run, sync, output, request_slots, start_request, wait_request});
 
 }  // namespace
 

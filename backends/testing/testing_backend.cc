@@ -27,7 +27,7 @@ const ib_option_desc kOptions[] = {
 
 const ib_backend_info kInfo = {
     IB_TESTING_NAME,  "Testing (" IB_TESTING_NAME ")", "1", "cpu", "fp32", "none", "", "sync,async", kOptions,
-    sizeof(kOptions) / sizeof(kOptions[0]),
+    sizeof(kOptions) / sizeof(kOptions[0]), nullptr, 0,
 };
 
 }  // namespace
@@ -115,12 +115,6 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   return IB_OK;
 }
 
-ib_status effective(ib_backend* b, const ib_key_value** pairs, size_t* count) {
-  *pairs = b->effective.data();
-  *count = b->effective.size();
-  return IB_OK;
-}
-
 // The asynchronous path of the test plugins: two slots, each "inference" is run() done at
 // submission, so waiting returns at once.
 int request_slots(ib_backend*) { return 2; }
@@ -130,12 +124,8 @@ ib_status start_request(ib_backend* b, int slot) {
 }
 ib_status wait_request(ib_backend*, int) { return IB_OK; }
 
-void destroy(ib_backend* b) { delete b; }
-
-const ib_backend_api kApi = {
-    IB_BACKEND_API_VERSION, describe, is_available, prepare, set_input, run, sync, output,
-    effective, request_slots, start_request, wait_request, inferbench::plugin::last_error, destroy,
-};
+const ib_backend_api kApi = inferbench::plugin::api_table(
+    {describe, is_available, prepare, set_input, run, sync, output, request_slots, start_request, wait_request});
 
 }  // namespace
 

@@ -7,6 +7,7 @@ namespace inferbench {
 void to_json(nlohmann::json& j, const Cell& c) {
   j = nlohmann::json{
       {"index", c.index},           {"backend", c.backend},
+      {"variant", c.variant},
       {"plugin_path", c.plugin_path}, {"framework", c.framework},
       {"device", c.device},         {"precision", c.precision},
       {"scenario", c.scenario},     {"model", c.model},
@@ -23,6 +24,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
 void from_json(const nlohmann::json& j, Cell& c) {
   j.at("index").get_to(c.index);
   j.at("backend").get_to(c.backend);
+  j.at("variant").get_to(c.variant);
   j.at("plugin_path").get_to(c.plugin_path);
   j.at("framework").get_to(c.framework);
   j.at("device").get_to(c.device);
@@ -48,6 +50,7 @@ Row row_for_cell(const Cell& cell) {
   Row row;
   row.framework = cell.framework;
   row.backend = cell.backend;
+  row.variant = cell.variant;
   row.device = cell.device;
   row.device_label = device_label(cell.device);
   row.precision = cell.precision;

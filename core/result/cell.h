@@ -18,8 +18,9 @@ namespace inferbench {
 struct Cell {
   int index = 0;                 // position in the run, 0-based
   std::string backend;           // plugin name, "torch"
+  std::string variant;           // the plugin's variant, "aoti"; empty for a plugin without variants
   std::string plugin_path;       // libinferbench_backend_<name>.so
-  std::string framework;         // table name used when the plugin cannot even load
+  std::string framework;         // table name (the variant's) used when the plugin cannot even load
   std::string device;            // "cpu"
   std::string precision;         // "fp32"
   std::string scenario = "sync";
@@ -42,8 +43,8 @@ struct Cell {
 void to_json(nlohmann::json& j, const Cell& c);
 void from_json(const nlohmann::json& j, Cell& c);
 
-// A row that names the cell (framework, backend, device, precision, model, batch, scenario,
-// requested settings) with status failed and nothing measured yet.
+// A row that names the cell (framework, backend, variant, device, precision, model, batch,
+// scenario, requested settings) with status failed and nothing measured yet.
 Row row_for_cell(const Cell& cell);
 
 // "CPU", "CUDA GPU", "GPU", ... for the table's Inf. Device column.

@@ -50,6 +50,7 @@ struct Row {
   std::string framework;        // "PyTorch (Native)"
   std::string framework_version;
   std::string backend;          // plugin name: "torch"
+  std::string variant;          // the plugin's way of running it: "aoti"; empty when it has one way only
   std::string device;           // "cpu" | "cuda" | "gpu" ...
   std::string device_label;     // table label: "CPU", "CUDA GPU"
   std::string target_hardware;  // what executed it: "Intel Xeon ... (AVX-512, 2 threads)"
@@ -81,9 +82,14 @@ struct Row {
   int warmup = 0;                      // warm-up iterations run
   std::optional<double> wall_ms;       // wall time of the timed window
   std::vector<double> latency_samples_ms;  // raw per-iteration latencies, in order
+  // Device time of each timed iteration, from timestamps the device records itself on its
+  // stream (CUDA events), and their summary; empty for a device that does not record them.
+  std::optional<LatencySummary> device_time_ms;
+  std::vector<double> device_time_samples_ms;
 
   // Resources and model.
   std::optional<double> peak_rss_mb;   // worker's peak resident set
+  std::optional<double> peak_device_memory_mb;  // most device memory the framework's allocator held
   std::optional<std::int64_t> artefact_bytes;
   std::optional<std::int64_t> params;
   std::optional<Parity> parity;

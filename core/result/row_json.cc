@@ -93,6 +93,7 @@ void to_json(json& j, const Row& r) {
       {"framework", r.framework},
       {"framework_version", r.framework_version},
       {"backend", r.backend},
+      {"variant", r.variant},
       {"device", r.device},
       {"device_label", r.device_label},
       {"target_hardware", r.target_hardware},
@@ -117,7 +118,10 @@ void to_json(json& j, const Row& r) {
       {"warmup", r.warmup},
       {"wall_ms", optional_to_json(r.wall_ms)},
       {"latency_samples_ms", r.latency_samples_ms},
+      {"device_time_ms", optional_to_json(r.device_time_ms)},
+      {"device_time_samples_ms", r.device_time_samples_ms},
       {"peak_rss_mb", optional_to_json(r.peak_rss_mb)},
+      {"peak_device_memory_mb", optional_to_json(r.peak_device_memory_mb)},
       {"artefact_bytes", optional_to_json(r.artefact_bytes)},
       {"params", optional_to_json(r.params)},
       {"parity", optional_to_json(r.parity)},
@@ -131,6 +135,7 @@ void from_json(const json& j, Row& r) {
   value_from_json(j, "framework", r.framework);
   value_from_json(j, "framework_version", r.framework_version);
   value_from_json(j, "backend", r.backend);
+  value_from_json(j, "variant", r.variant);
   value_from_json(j, "device", r.device);
   value_from_json(j, "device_label", r.device_label);
   value_from_json(j, "target_hardware", r.target_hardware);
@@ -157,7 +162,10 @@ void from_json(const json& j, Row& r) {
   value_from_json(j, "warmup", r.warmup);
   optional_from_json(j, "wall_ms", r.wall_ms);
   value_from_json(j, "latency_samples_ms", r.latency_samples_ms);
+  optional_from_json(j, "device_time_ms", r.device_time_ms);
+  value_from_json(j, "device_time_samples_ms", r.device_time_samples_ms);
   optional_from_json(j, "peak_rss_mb", r.peak_rss_mb);
+  optional_from_json(j, "peak_device_memory_mb", r.peak_device_memory_mb);
   optional_from_json(j, "artefact_bytes", r.artefact_bytes);
   optional_from_json(j, "params", r.params);
   optional_from_json(j, "parity", r.parity);

@@ -67,7 +67,7 @@ TEST(Failure, CorruptTorchScriptFileIsAFailedRowWithAClearError) {
   const auto dir = fresh_dir("corrupt");
   const auto file = dir / "corrupt.pt";
   std::ofstream(file) << "this is not a TorchScript archive";
-  auto run = run_inferbench({"run", "--model", file.string(), "--backends", "torch", "--batch", "1",
+  auto run = run_inferbench({"run", "--model", file.string(), "--backends", "torch", "--devices", "cpu", "--batch", "1",
                              "--warmup", "1", "--iters", "2", "--no-store", "--out", (dir / "out").string()});
   EXPECT_EQ(run.exit_code, 3) << run.err;
   const auto row = read_json(dir / "out" / "results.json")["rows"][0];

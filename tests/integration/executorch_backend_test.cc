@@ -35,31 +35,17 @@ fs::path tiny_fp32_program(const fs::path& dir, int batch) {
 
 TEST_F(ExecutorchBackend, TinyModelFp32AndInt8) {
   const auto dir = fresh_dir("executorch-tiny");
-  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "executorch,torch", "--devices", "cpu",
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "executorch,torch:eager", "--devices", "cpu",
                              "--precisions", "fp32,int8", "--batch", "4", "--warmup", "3", "--iters", "10",
                              "--threads", "1", "--out", dir.string(), "--no-store"});
   // torch has no int8: that row is unavailable, which is not a failure (exit 0).
-  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("ExecuTorch"), std::string::npos) << run.out;
-  bool valid = false;
-  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
-  EXPECT_TRUE(valid);
-  const auto results = read_json(dir / "results.json");
   std::set<std::string> seen;
-  for (const auto& row : results["rows"]) {
-    if (row["backend"] != "executorch") continue;
+  for (const auto& row : backend_rows(run, dir, "executorch")) {
     const std::string precision = row["precision"];
     SCOPED_TRACE(precision);
     seen.insert(precision);
-    ASSERT_EQ(row["status"], "ok") << row.dump();
-    EXPECT_EQ(row["framework"], "ExecuTorch");
-    EXPECT_EQ(row["device_label"], "CPU");
-    for (const char* key : {"compile_ms", "export_ms", "first_inference_ms", "fps", "throughput", "latency_ms",
-                            "artefact_bytes", "params", "parity", "peak_rss_mb"}) {
-      EXPECT_FALSE(row[key].is_null()) << key << " is null in " << row.dump();
-    }
-    EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());
-    EXPECT_EQ(row["samples"], 10);
+    expect_measured_cpu_row(row, "ExecuTorch", 10);
     const auto& effective = row["effective"];
     EXPECT_EQ(effective["threads"], "1");
     EXPECT_EQ(effective["delegate"], "XNNPACK");
@@ -141,14 +127,7 @@ TEST_F(ExecutorchBackend, TruncatedPteIsAFailedRowWithAClearError) {
   auto run = run_inferbench({"run", "--model", bad.string(), "--input-shape", "3x32x32", "--backends", "executorch",
                              "--precisions", "fp32", "--batch", "2", "--warmup", "1", "--iters", "2", "--out", (dir / "out").string(),
                              "--no-store"});
-  EXPECT_EQ(run.exit_code, 3) << "no row could be measured: " << run.out << run.err;
-  bool valid = false;
-  EXPECT_EQ(validate_schema(dir / "out" / "results.json", valid), "");
-  EXPECT_TRUE(valid);
-  const auto row = read_json(dir / "out" / "results.json")["rows"][0];
-  EXPECT_EQ(row["status"], "failed");
-  const std::string error = row["error"];
-  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  const std::string error = failed_row_error(run, dir / "out" / "results.json");
   EXPECT_NE(error.find("cannot load ExecuTorch program"), std::string::npos) << error;
   EXPECT_NE(error.find("truncated.pte"), std::string::npos) << error;
   EXPECT_NE(error.find("re-export"), std::string::npos) << error;

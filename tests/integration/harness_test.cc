@@ -43,7 +43,7 @@ TEST(Harness, SyncAndAsyncScenariosAndASweep) {
 
 TEST(Harness, ScenarioTheBackendLacksIsUnavailable) {
   const auto dir = fresh_dir("harness-scenario");
-  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop,torch", "--scenarios", "async",
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop,torch", "--devices", "cpu", "--scenarios", "async",
                              "--batch", "1", "--warmup", "1", "--iters", "2", "--out", dir.string(), "--no-store"});
   const auto results = read_json(dir / "results.json");
   bool saw_torch = false;

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real LibTorch plugin, end to end through the CLI: tiny model, MobileNetV2 smoke run, a
-// user's own TorchScript file, the store round trip and report re-rendering.
+// user's own TorchScript file, the store round trip and report re-rendering; the AOTInductor
+// variant on the CPU (FP32 and BF16, exported, run and checked against the FP32 reference), a
+// user's own package, and what the CUDA rows and the CUDA export say on a machine without a GPU.
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
 
 #include "tests/support/cli_runner.h"
 
@@ -23,7 +29,12 @@ void expect_complete_ok_row(const nlohmann::json& row) {
     EXPECT_FALSE(row[key].is_null()) << key << " is null in " << row.dump();
   }
   EXPECT_EQ(row["framework"], "PyTorch (Native)");
+  EXPECT_EQ(row["variant"], "eager");
   EXPECT_EQ(row["device_label"], "CPU");
+  // The CPU measures no device time or device memory of its own.
+  EXPECT_TRUE(row["device_time_ms"].is_null());
+  EXPECT_TRUE(row["device_time_samples_ms"].empty());
+  EXPECT_TRUE(row["peak_device_memory_mb"].is_null());
   EXPECT_GT(row["fps"].get<double>(), 0);
   EXPECT_NE(row["target_hardware"].get<std::string>().find("threads"), std::string::npos);
   EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());
@@ -31,7 +42,7 @@ void expect_complete_ok_row(const nlohmann::json& row) {
 
 TEST_F(TorchBackend, TinyModelRowCarriesEveryField) {
   const auto dir = fresh_dir("torch-tiny");
-  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch", "--devices", "cpu",
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
                              "--batch", "2", "--warmup", "2", "--iters", "5", "--threads", "1",
                              "--out", dir.string(), "--db", (dir / "history.sqlite").string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -63,7 +74,7 @@ TEST_F(TorchBackend, TinyModelRowCarriesEveryField) {
   const std::string artefact = row["artefact"];
   const auto dir2 = fresh_dir("torch-file");
   auto own = run_inferbench({"run", "--model", artefact, "--input-shape", "3x32x32", "--backends",
-                             "torch", "--batch", "3", "--warmup", "1", "--iters", "3", "--out",
+                             "torch", "--devices", "cpu", "--batch", "3", "--warmup", "1", "--iters", "3", "--out",
                              dir2.string(), "--no-store"});
   ASSERT_EQ(own.exit_code, 0) << own.err;
   const auto own_row = read_json(dir2 / "results.json")["rows"][0];
@@ -79,8 +90,8 @@ TEST_F(TorchBackend, WeightsFromACheckpoint) {
                            INFERBENCH_SOURCE_DIR + "/tools/export'); import models; m, _ = models.build('tiny_cnn', 123, None); "
                            "torch.save(m.state_dict(), '" + checkpoint.string() + "')\"";
   ASSERT_EQ(std::system(save.c_str()), 0);
-  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--weights", checkpoint.string(), "--backends", "torch",
-                             "--batch", "2", "--warmup", "1", "--iters", "3", "--out", dir.string(), "--no-store"});
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--weights", checkpoint.string(), "--backends",
+                             "torch:eager", "--devices", "cpu", "--batch", "2", "--warmup", "1", "--iters", "3", "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto results = read_json(dir / "results.json");
   EXPECT_EQ(results["run"]["request"]["weights"], checkpoint.string());
@@ -94,7 +105,7 @@ TEST_F(TorchBackend, WeightsFromACheckpoint) {
 
 TEST_F(TorchBackend, MobileNetV2Smoke) {
   const auto dir = fresh_dir("torch-mv2");
-  auto run = run_inferbench({"run", "--backends", "torch", "--devices", "cpu", "--batch", "2",
+  auto run = run_inferbench({"run", "--backends", "torch:eager", "--devices", "cpu", "--batch", "2",
                              "--warmup", "1", "--iters", "3", "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto row = read_json(dir / "results.json")["rows"][0];
@@ -115,6 +126,137 @@ TEST_F(TorchBackend, ParityAgainstTheReferenceWhenTorchIsNotInTheMatrix) {
   ASSERT_FALSE(row["parity"].is_null()) << row.dump();
   EXPECT_LT(row["parity"]["cosine"].get<double>(), 0.9);
   EXPECT_EQ(row["parity"]["reference"], "PyTorch (Native) CPU FP32");
+}
+
+// The AOTInductor variant on the CPU: one package per precision and batch, exported by
+// tools/export (its compile time is export_ms), loaded by AOTIModelPackageLoader (compile_ms),
+// and as close to the FP32 reference as its precision allows. The eager row of the same run
+// produces the reference.
+TEST_F(TorchBackend, AotiCpuRowsFp32AndBf16AgainstTheReference) {
+  const auto dir = fresh_dir("torch-aoti");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch", "--devices", "cpu",
+                             "--precisions", "fp32,bf16", "--batch", "2", "--warmup", "2", "--iters", "5",
+                             "--threads", "1", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("PyTorch (AOTInductor)"), std::string::npos) << run.out;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  const auto rows = read_json(dir / "results.json")["rows"];
+  // Eager runs fp32 only; no variant pads the table with an eager bf16 row.
+  ASSERT_EQ(rows.size(), 3u) << rows.dump();
+  std::set<std::string> seen;
+  for (const auto& row : rows) {
+    const std::string variant = row["variant"], precision = row["precision"];
+    SCOPED_TRACE(variant + " " + precision);
+    seen.insert(variant + " " + precision);
+    if (variant == "eager") continue;
+    if (precision == "bf16" && row["status"] != "ok") {
+      // A CPU without native BF16: the export refuses, and the row says why.
+      EXPECT_NE(row["error"].get<std::string>().find("native BF16"), std::string::npos) << row.dump();
+      continue;
+    }
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    EXPECT_EQ(row["framework"], "PyTorch (AOTInductor)");
+    for (const char* key : {"compile_ms", "export_ms", "first_inference_ms", "fps", "latency_ms", "parity",
+                            "artefact_bytes", "params"}) {
+      EXPECT_FALSE(row[key].is_null()) << key << " is null";
+    }
+    EXPECT_TRUE(row["artefact"].get<std::string>().ends_with(".pt2")) << row["artefact"];
+    EXPECT_NE(row["artefact"].get<std::string>().find("-aoti-" + precision + "-cpu-b2-"), std::string::npos)
+        << row["artefact"];
+    EXPECT_EQ(row["effective"]["graph"], "AOTInductor package (cpu)");
+    EXPECT_EQ(row["effective"]["dtype"], precision == "fp32" ? "Float" : "BFloat16");
+    EXPECT_EQ(row["effective"]["threads"], "1");
+    EXPECT_NE(row["target_hardware"].get<std::string>().find("Inductor"), std::string::npos) << row["target_hardware"];
+    EXPECT_EQ(row["parity"]["reference"], "PyTorch (Native) CPU FP32");
+    // BF16 keeps 8 bits of mantissa: close, not equal.
+    EXPECT_GE(row["parity"]["cosine"].get<double>(), precision == "fp32" ? 0.9999 : 0.99);
+    if (precision == "fp32") {
+      EXPECT_EQ(row["parity"]["top1_agreement"], 1.0);
+    }
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"eager fp32", "aoti fp32", "aoti bf16"}));
+
+  // The package is a user's artefact too: --model FILE.pt2 runs it with the aoti variant only,
+  // and the eager reference cannot load it, so the row says there is no parity.
+  std::string package;
+  for (const auto& row : rows) {
+    if (row["variant"] == "aoti" && row["precision"] == "fp32") package = row["artefact"];
+  }
+  const auto own_dir = fresh_dir("torch-aoti-file");
+  auto own = run_inferbench({"run", "--model", package, "--input-shape", "3x32x32", "--backends", "torch",
+                             "--devices", "cpu", "--precisions", "fp32", "--batch", "2", "--warmup", "1", "--iters",
+                             "2", "--out", own_dir.string(), "--no-store"});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  const auto own_rows = read_json(own_dir / "results.json")["rows"];
+  ASSERT_EQ(own_rows.size(), 1u) << own_rows.dump();
+  EXPECT_EQ(own_rows[0]["variant"], "aoti");
+  EXPECT_EQ(own_rows[0]["status"], "ok") << own_rows[0].dump();
+  // A package runs the precision it was compiled for; asking for another is a clear failure.
+  auto wrong = run_inferbench({"run", "--model", package, "--input-shape", "3x32x32", "--backends", "torch:aoti",
+                               "--devices", "cpu", "--precisions", "bf16", "--batch", "2", "--warmup", "1",
+                               "--iters", "2", "--out", (own_dir / "wrong").string(), "--no-store"});
+  const auto wrong_row = read_json(own_dir / "wrong" / "results.json")["rows"][0];
+  EXPECT_EQ(wrong_row["status"], "failed") << wrong_row.dump();
+  EXPECT_NE(wrong_row["error"].get<std::string>().find("was compiled for fp32, not bf16"), std::string::npos)
+      << wrong_row["error"];
+}
+
+// Without a GPU every CUDA row is unavailable with the reason the CUDA runtime gives, before
+// anything is exported; and the exporter refuses a CUDA package in one clear line.
+TEST_F(TorchBackend, CudaRowsAndTheCudaExportSayWhyWithoutAGpu) {
+  auto listed = run_inferbench({"backends", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto backends = nlohmann::json::parse(listed.out);
+  nlohmann::json torch;
+  for (const auto& b : backends) {
+    if (b["name"] == "torch") torch = b;
+  }
+  ASSERT_FALSE(torch.is_null()) << listed.out;
+  if (!torch["unavailable_devices"].contains("cuda")) GTEST_SKIP() << "this machine has a CUDA device";
+  std::vector<std::string> selectors;
+  for (const auto& v : torch["variants"]) selectors.push_back(v["selector"]);
+  EXPECT_EQ(selectors, (std::vector<std::string>{"torch:eager", "torch:cuda_graph", "torch:aoti"}));
+
+  const auto dir = fresh_dir("torch-no-cuda");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch", "--devices", "cuda",
+                             "--precisions", "fp32,fp16", "--batch", "2", "--warmup", "1", "--iters", "2",
+                             "--out", dir.string(), "--no-store"});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;  // no row could be measured
+  const auto rows = read_json(dir / "results.json")["rows"];
+  std::vector<std::string> names;
+  for (const auto& row : rows) {
+    names.push_back(row["framework"].get<std::string>() + " " + row["precision"].get<std::string>());
+    EXPECT_EQ(row["status"], "unavailable") << row.dump();
+    EXPECT_NE(row["error"].get<std::string>().find("no CUDA device visible"), std::string::npos) << row["error"];
+    EXPECT_EQ(row["device_label"], "CUDA GPU");
+  }
+  // The issue's four GPU rows, each named for what runs.
+  EXPECT_EQ(names, (std::vector<std::string>{"PyTorch (Native) fp32", "PyTorch (Native) fp16",
+                                             "PyTorch (CUDA graph) fp16", "PyTorch (AOTInductor) fp16"}));
+
+  const auto out = fresh_dir("torch-no-cuda-export");
+  const std::string command = std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR +
+                              "/tools/export/export.py --model tiny_cnn --format aoti --precision fp16 --device cuda "
+                              "--batch 2 --out " + (out / "pkg").string() + " 2>&1";
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pipe ? pclose(pipe) : -1;
+  EXPECT_NE(status, 0) << output;
+  EXPECT_NE(output.find("an aoti cuda package needs a CUDA device"), std::string::npos) << output;
+}
+
+TEST_F(TorchBackend, VariantSelectorsAreChecked) {
+  auto unknown = run_inferbench({"run", "--backends", "torch:jit", "--no-store"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("backend 'torch' has no variant 'jit'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("torch:eager, torch:cuda_graph, torch:aoti"), std::string::npos) << unknown.err;
+  auto none = run_inferbench({"run", "--backends", "openvino:fast", "--no-store"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("backend 'openvino' has no variants"), std::string::npos) << none.err;
 }
 
 }  // namespace

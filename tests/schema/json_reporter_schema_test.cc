@@ -145,6 +145,20 @@ TEST_F(JsonReporterSchemaTest, RunWithoutRowsIsValid) {
   EXPECT_EQ(outcome.exit_code, kValid) << outcome.output;
 }
 
+TEST_F(JsonReporterSchemaTest, VariantAndDeviceMeasurementsAreValid) {
+  RunResult run = sample_run::make();
+  Row& row = run.rows[sample_run::kFastRow];
+  row.backend = "torch";
+  row.variant = "cuda_graph";
+  row.device = "cuda";
+  row.device_time_samples_ms = {2.5, 2.75};
+  row.device_time_ms = LatencySummary{2.625, 2.725, 2.7375, 2.7476, 2.74975, 2.5, 2.75, 2.625, 0.177, 0.067};
+  row.peak_device_memory_mb = 412.76;
+  const Outcome outcome = validate(write_with_reporter(run, "gpu_row.json"));
+  EXPECT_EQ(outcome.exit_code, kValid) << outcome.output;
+  EXPECT_EQ(outcome.output, "");
+}
+
 TEST_F(JsonReporterSchemaTest, RejectsOkRowWithoutFps) {
   RunResult run = sample_run::make();
   run.rows[sample_run::kFastRow].fps.reset();

@@ -23,8 +23,15 @@ struct CliRun {
   double seconds = 0;
 };
 
-inline CliRun run_inferbench(const std::vector<std::string>& args, int timeout_s = 600) {
-  std::vector<std::string> argv = {INFERBENCH_BINARY};
+// Runs inferbench with `args`; `env` holds extra NAME=VALUE settings for it (through env(1)).
+inline CliRun run_inferbench(const std::vector<std::string>& args, int timeout_s = 600,
+                             const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {
+    argv.push_back("/usr/bin/env");
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.push_back(INFERBENCH_BINARY);
   argv.insert(argv.end(), args.begin(), args.end());
   SpawnOptions options;
   options.timeout = std::chrono::seconds(timeout_s);
@@ -68,6 +75,49 @@ inline std::string validate_schema(const std::filesystem::path& results, bool& o
   const int status = pipe ? pclose(pipe) : -1;
   ok = status == 0;
   return output;
+}
+
+// The rows of `backend` in a run that finished with every row ok or unavailable (exit 0) and a
+// schema-valid results.json in `dir`; a test then checks what is particular to that backend.
+inline std::vector<nlohmann::json> backend_rows(const CliRun& run, const std::filesystem::path& dir,
+                                                const std::string& backend) {
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  std::vector<nlohmann::json> rows;
+  const auto results = read_json(dir / "results.json");
+  for (const auto& row : results["rows"]) {
+    if (row["backend"] == backend) rows.push_back(row);
+  }
+  return rows;
+}
+
+// An ok CPU row of `framework` with every measured field filled and one sample per iteration.
+inline void expect_measured_cpu_row(const nlohmann::json& row, const std::string& framework, int iterations) {
+  ASSERT_EQ(row["status"], "ok") << row.dump();
+  EXPECT_EQ(row["framework"], framework);
+  EXPECT_EQ(row["device_label"], "CPU");
+  for (const char* key : {"compile_ms", "export_ms", "first_inference_ms", "fps", "throughput", "latency_ms",
+                          "artefact_bytes", "params", "parity", "peak_rss_mb"}) {
+    EXPECT_FALSE(row[key].is_null()) << key << " is null in " << row.dump();
+  }
+  EXPECT_EQ(row["samples"], iterations);
+  EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());
+}
+
+// A run in which nothing could be measured: exit 3, a schema-valid results.json whose first row
+// is failed with a one-line error. Returns that error for the caller's own checks.
+inline std::string failed_row_error(const CliRun& run, const std::filesystem::path& results) {
+  EXPECT_EQ(run.exit_code, 3) << "no row could be measured: " << run.out << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(results, valid), "");
+  EXPECT_TRUE(valid);
+  const auto row = read_json(results)["rows"][0];
+  EXPECT_EQ(row["status"], "failed") << row.dump();
+  const std::string error = row["error"].is_string() ? row["error"].get<std::string>() : row.dump();
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  return error;
 }
 
 }  // namespace inferbench::testing

@@ -6,11 +6,9 @@ symmetric weights, calibrated on a seeded synthetic set).
 ExecuTorch pins its own torch, so this runs in the ExecuTorch environment
 (tools/setup/requirements-executorch.txt), never in the main one. It has two halves:
 
-* export_pte(), imported by export.py in the main environment: saves the built model's weights
-  (state_dict) beside the artefact, runs this file with the ExecuTorch environment's Python on
-  them, deletes them, and returns the manifest fields that run printed. Passing the weights makes
-  the program compute exactly the model the other formats export, whatever the two torch
-  versions' random initialisation does.
+* export_pte(), imported by export.py in the main environment: hands the built model to the
+  ExecuTorch environment through handoff.hand_off() (its weights, so that the artefact computes
+  exactly the model the other formats export).
 * main(), run in the ExecuTorch environment: builds the same architecture (models.py), loads
   those weights, lowers it and prints its manifest fields as JSON on the last stdout line.
 
@@ -19,52 +17,23 @@ run's batch (--batch), and the driver exports one per batch.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import torch
 
-# At least this many calibration samples (OpenVINO's NNCF set has 300 as well), in whole batches
-# of the program's static batch size.
-CALIBRATION_SAMPLES = 300
-# The calibration set has its own seed, derived from the run's, so that it never equals the
-# benchmark's input (seeded with --seed itself) while still following --seed.
-CALIBRATION_SEED_OFFSET = 1
-# The weights export.py hands over; deleted once the program is written.
-WEIGHTS_FILE = ".executorch-weights.pt"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handoff  # noqa: E402
 
 
 def export_pte(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
                batch: int = 1, python: str | None = None, model_name: str = "") -> tuple[Path, dict]:
     """Main environment: hands the export to this file in the ExecuTorch environment."""
-    if precision not in ("fp32", "int8"):
-        raise SystemExit(f"pte artefacts are exported in fp32 or int8, not {precision}")
-    python = python or os.environ.get("INFERBENCH_EXECUTORCH_PYTHON", "")
-    if not python or not Path(python).exists():
-        raise SystemExit(f"the ExecuTorch environment's Python '{python}' does not exist; run make setup "
-                         "(tools/setup/setup.sh creates it) or set INFERBENCH_EXECUTORCH_PYTHON")
-    weights = out / WEIGHTS_FILE
-    torch.save(model.state_dict(), weights)
-    command = [python, str(Path(__file__).resolve()), "--model", model_name, "--precision", precision,
-               "--seed", str(seed), "--batch", str(batch), "--weights", str(weights), "--out", str(out)]
-    try:
-        # stderr passes through to the driver's export log; stdout carries the result.
-        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    finally:
-        weights.unlink(missing_ok=True)
-    if done.returncode != 0:
-        raise SystemExit(f"the ExecuTorch exporter failed (exit {done.returncode}) in {python}; "
-                         "its error is above")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    extra = json.loads(lines[-1])
-    path = out / extra.pop("file")
-    return path, extra
+    return handoff.hand_off(__file__, "ExecuTorch", "INFERBENCH_EXECUTORCH_PYTHON", "pte", model, out, precision,
+                            seed, batch, python, model_name)
 
 
 # --- ExecuTorch environment --------------------------------------------------------------
@@ -88,29 +57,10 @@ def quantise(model: torch.nn.Module, example: torch.Tensor, seed: int) -> tuple[
     quantizer.set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
     graph = torch.export.export(model, (example,), strict=False).module()
     prepared = prepare_pt2e(graph, quantizer)
-    batch = example.shape[0]
-    batches = -(-CALIBRATION_SAMPLES // batch)
-    calibration_seed = seed + CALIBRATION_SEED_OFFSET
-    generator = torch.Generator().manual_seed(calibration_seed)
-    # No image dataset is reachable from here: the calibration images are standard-normal noise,
-    # the same distribution as the benchmark's input, with another seed. Activation ranges
-    # therefore fit the benchmark's data, not natural images: the row's parity measures the
-    # quantisation error on that data. The program's batch is static, so the set comes in whole
-    # batches of it.
-    with torch.no_grad():
-        for _ in range(batches):
-            samples = torch.cat([torch.randn((1, *example.shape[1:]), generator=generator)
-                                 for _ in range(batch)])
-            prepared(samples)
+    calibration = handoff.calibrate(prepared, example, seed)
     converted = convert_pt2e(prepared)
-    calibration = {
-        "source": "synthetic: standard-normal float32 images (no dataset reachable), "
-                  "the benchmark input's distribution",
-        "samples": batches * batch,
-        "seed": calibration_seed,
-        "method": "PT2E static quantisation, XNNPACKQuantizer symmetric per-channel weights, "
-                  "per-tensor activations (torchao prepare_pt2e / convert_pt2e)",
-    }
+    calibration["method"] = ("PT2E static quantisation, XNNPACKQuantizer symmetric per-channel weights, "
+                             "per-tensor activations (torchao prepare_pt2e / convert_pt2e)")
     return converted, calibration
 
 
@@ -144,14 +94,7 @@ def lower(model: torch.nn.Module, example: torch.Tensor) -> tuple[bytes, dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--precision", required=True, choices=["fp32", "int8"])
-    parser.add_argument("--seed", type=int, default=0, help="seed of the calibration set (offset by 1)")
-    parser.add_argument("--batch", type=int, default=1, help="the program's static batch size")
-    parser.add_argument("--weights", required=True, help="state_dict of the model to export")
-    parser.add_argument("--out", required=True, type=Path)
-    args = parser.parse_args()
+    args = handoff.arguments(__doc__, "program")
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import models

@@ -5,9 +5,12 @@
 
 The driver calls this once per (model, format, precision) and caches DIR by a content key.
 Formats: torchscript (traced with a batch-1 example; the graph is batch-generic), openvino-ir
-(OpenVINO IR, fp32 or NNCF int8; openvino_export.py), onnx (read by the OpenVINO plugin) and pte
+(OpenVINO IR, fp32 or NNCF int8; openvino_export.py), onnx (read by the OpenVINO plugin), pte
 (ExecuTorch with XNNPACK, fp32 or PT2E int8, for one --batch; executorch_export.py, which hands
-the lowering to the ExecuTorch environment's Python, --executorch-python).
+the lowering to the ExecuTorch environment's Python, --executorch-python), tflite (LiteRT,
+fp32 or PT2E full-integer int8, for one --batch; litert_export.py, which hands the conversion to
+the LiteRT environment's Python, --litert-python) and aoti (AOTInductor package: cpu fp32/bf16,
+cuda fp16 channels-last, for one --batch and one --device; aoti_export.py).
 An exporter may add manifest fields (for INT8: "calibration", what the calibration set was).
 """
 from __future__ import annotations
@@ -22,7 +25,9 @@ from pathlib import Path
 
 import torch
 
+import aoti_export
 import executorch_export
+import litert_export
 import models
 import openvino_export
 
@@ -47,11 +52,18 @@ EXPORTERS = {
     "openvino-ir": openvino_export.export_openvino_ir,
     "onnx": openvino_export.export_onnx,
     "pte": executorch_export.export_pte,
+    "tflite": litert_export.export_tflite,
+    "aoti": aoti_export.export_aoti,
 }
 
 # format -> the extra keyword arguments its exporter takes from the command line. ExecuTorch
-# programs have static shapes (exported for one batch) and are lowered in their own environment.
-OPTIONS = {"pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model}}
+# programs and LiteRT models have static shapes (exported for one batch) and are converted in
+# environments of their own.
+OPTIONS = {
+    "pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model},
+    "tflite": lambda args: {"batch": args.batch, "python": args.litert_python, "model_name": args.model},
+    "aoti": lambda args: {"batch": args.batch, "device": args.device},
+}
 
 # format -> function importing the SDK the exporter needs. It runs before the export timer: the
 # export time is the conversion, as for torchscript, not Python's first import of an SDK.
@@ -67,9 +79,13 @@ def main() -> int:
     parser.add_argument("--weights", help="checkpoint (state_dict) instead of random weights")
     parser.add_argument("--out", required=True, type=Path, help="folder to create")
     parser.add_argument("--batch", type=int, default=1,
-                        help="batch of formats with a static shape (pte); the others are batch-generic")
+                        help="batch of formats with a static shape (pte, tflite, aoti); the others are batch-generic")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="device of formats compiled for one device (aoti); the others run anywhere")
     parser.add_argument("--executorch-python", default=os.environ.get("INFERBENCH_EXECUTORCH_PYTHON", ""),
                         help="Python of the ExecuTorch environment, which lowers pte artefacts")
+    parser.add_argument("--litert-python", default=os.environ.get("INFERBENCH_LITERT_PYTHON", ""),
+                        help="Python of the LiteRT environment, which converts tflite artefacts")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)

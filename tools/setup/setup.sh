@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs everything inferbench needs on a fresh Debian 12 machine: apt packages and the
 # project's Python environments. Idempotent and quick when already done (stamp files keyed by
-# the content of the package lists). Prints two lines: the ExecuTorch environment's path, then
-# the main environment's path (the last line; the Makefile reads both).
+# the content of the package lists).
+#
+#   tools/setup/setup.sh [PATHS_DIR]
+#
+# With PATHS_DIR, writes one file per environment there, each holding that environment's folder:
+# venv-path (main), executorch-venv-path, litert-venv-path (the Makefile reads them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${INFERBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/inferbench}
 mkdir -p "$cache"
+paths_dir=${1:-}
 
 # --- Debian packages -------------------------------------------------------------------
 apt_list=$(grep -v '^\s*#' "$here/apt-packages.txt" | xargs)
@@ -22,34 +27,44 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# --- Python environment ----------------------------------------------------------------
-# Cached outside the work tree, keyed by the requirements' content, so a fresh clone on a
-# machine that already has it reuses it; a changed pin makes a new one.
+# --- Python environments ---------------------------------------------------------------
+# Each is cached outside the work tree, keyed by its requirements file's content, so a fresh
+# clone on a machine that already has it reuses it and a changed pin makes a new one.
 python=${INFERBENCH_PYTHON:-python3}
-key=$(cat "$here/requirements.txt" | sha256sum | cut -c1-16)
-venv="$cache/venv-$key"
-if [ ! -f "$venv/.complete" ]; then
-  echo "setup: creating Python environment $venv (torch wheels are large; first time takes minutes)" >&2
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip >&2
-  "$venv/bin/pip" install -q -r "$here/requirements.txt" >&2
-  touch "$venv/.complete"
-fi
 
-# --- ExecuTorch environment ------------------------------------------------------------
+# make_venv NAME_PREFIX REQUIREMENTS WHAT -> prints the environment's folder
+make_venv() {
+  local prefix=$1 requirements=$2 what=$3
+  local key venv
+  key=$(sha256sum < "$requirements" | cut -c1-16)
+  venv="$cache/$prefix-$key"
+  if [ ! -f "$venv/.complete" ]; then
+    echo "setup: creating $what $venv (torch wheels are large; first time takes minutes)" >&2
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip >&2
+    "$venv/bin/pip" install -q -r "$requirements" >&2
+    touch "$venv/.complete"
+  fi
+  echo "$venv"
+}
+
+# The main environment: exporters, LibTorch and OpenVINO SDKs, reference scripts, schema checks.
+venv=$(make_venv venv "$here/requirements.txt" "Python environment")
 # ExecuTorch pins its own torch (requirements-executorch.txt), so its exporter runs in a second
-# environment, cached and keyed the same way. Its executorch wheel is also the C++ SDK of the
-# executorch plugin, and its bin/cmake (>= 3.28) is the CMake the Makefile configures with.
-et_key=$(cat "$here/requirements-executorch.txt" | sha256sum | cut -c1-16)
-et_venv="$cache/executorch-venv-$et_key"
-if [ ! -f "$et_venv/.complete" ]; then
-  echo "setup: creating ExecuTorch environment $et_venv (torch wheels are large; first time takes minutes)" >&2
-  rm -rf "$et_venv"
-  "$python" -m venv "$et_venv"
-  "$et_venv/bin/pip" install -q --upgrade pip >&2
-  "$et_venv/bin/pip" install -q -r "$here/requirements-executorch.txt" >&2
-  touch "$et_venv/.complete"
+# environment. Its executorch wheel is also the C++ SDK of the executorch plugin, and its
+# bin/cmake (>= 3.28) is the CMake the Makefile configures with.
+et_venv=$(make_venv executorch-venv "$here/requirements-executorch.txt" "ExecuTorch environment")
+# litert-torch (the .tflite converter) pins another torch and brings jax: a third environment,
+# whose ai-edge-litert wheel also carries the libLiteRt.so the litert plugin loads.
+lt_venv=$(make_venv litert-venv "$here/requirements-litert.txt" "LiteRT environment")
+
+if [ -n "$paths_dir" ]; then
+  mkdir -p "$paths_dir"
+  echo "$venv" > "$paths_dir/venv-path"
+  echo "$et_venv" > "$paths_dir/executorch-venv-path"
+  echo "$lt_venv" > "$paths_dir/litert-venv-path"
 fi
-echo "$et_venv"
-echo "$venv"
+echo "setup: main $venv" >&2
+echo "setup: executorch $et_venv" >&2
+echo "setup: litert $lt_venv" >&2

@@ -28,6 +28,30 @@ TEST(RowJson, RoundTripKeepsOptionalsEmpty) {
   EXPECT_EQ(nlohmann::json(row).get<Row>().cached_compile_ms, 3.25);
 }
 
+TEST(RowJson, VariantAndDeviceMeasurementsRoundTrip) {
+  Row row;
+  row.backend = "torch";
+  row.variant = "cuda_graph";
+  row.device_time_samples_ms = {2.5, 2.625};
+  row.device_time_ms = LatencySummary{2.5, 2.6, 2.61, 2.62, 2.625, 2.5, 2.625, 2.5625, 0.088, 0.034};
+  row.peak_device_memory_mb = 412.75;
+  const nlohmann::json j = row;
+  EXPECT_EQ(j["variant"], "cuda_graph");
+  EXPECT_EQ(j["device_time_samples_ms"].size(), 2u);
+  EXPECT_EQ(j["device_time_ms"]["p50"], 2.5);
+  const Row back = j.get<Row>();
+  EXPECT_EQ(nlohmann::json(back), j);
+  // A CPU row has none of them: nulls and an empty list, not zeros.
+  const nlohmann::json cpu = Row{};
+  EXPECT_EQ(cpu["variant"], "");
+  EXPECT_TRUE(cpu["device_time_ms"].is_null());
+  EXPECT_TRUE(cpu["device_time_samples_ms"].empty());
+  EXPECT_TRUE(cpu["peak_device_memory_mb"].is_null());
+  // Rows stored before variants existed read back with no variant.
+  const nlohmann::json before_variants = {{"backend", "torch"}};
+  EXPECT_EQ(before_variants.get<Row>().variant, "");
+}
+
 TEST(RowJson, UnknownStatusReadsAsFailed) {
   Row row;
   from_json(nlohmann::json{{"status", "weird"}}, row);
@@ -37,6 +61,7 @@ TEST(RowJson, UnknownStatusReadsAsFailed) {
 TEST(CellJson, RoundTrip) {
   Cell cell;
   cell.backend = "torch";
+  cell.variant = "aoti";
   cell.input_shape = {2, 3, 224, 224};
   cell.options = {{"a", "b=c"}};
   cell.seed = 42;

@@ -126,6 +126,22 @@ TEST(HtmlReporterTest, RowsLeftOutForOneReasonShareOneNote) {
             std::string::npos);
 }
 
+TEST(HtmlReporterTest, ListsDeviceMeasurementsUnderTheTableOnlyForRowsThatHaveThem) {
+  RunResult run = sample_run::make();
+  EXPECT_EQ(render_html(run).find("Measured by the device itself"), std::string::npos);
+  Row& row = run.rows[sample_run::kFastRow];
+  row.framework = "PyTorch (CUDA graph)";
+  row.device_label = "CUDA GPU";
+  row.precision = "fp16";
+  row.device_time_ms = LatencySummary{2.625, 2.725, 2.7375, 2.7476, 2.74975, 2.5, 2.75, 2.625, 0.177, 0.067};
+  row.peak_device_memory_mb = 412.76;
+  const std::string html = render_html(run);
+  EXPECT_NE(html.find("<p>Measured by the device itself:</p>"), std::string::npos);
+  EXPECT_NE(html.find("<td>PyTorch (CUDA graph) CUDA GPU FP16 batch 64</td><td class=\"num\">2.625</td>"
+                      "<td class=\"num\">2.748</td><td class=\"num\">2.625</td><td class=\"num\">412.8</td>"),
+            std::string::npos);
+}
+
 TEST(HtmlReporterTest, EmbedsTheRunAsJsonThatReadsBack) {
   const RunResult run = sample_run::make();
   const std::string block = data_block(render_html(run));

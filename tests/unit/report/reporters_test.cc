@@ -191,9 +191,10 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 }
 
 constexpr const char* kCsvHeader =
-    "run_id,framework,framework_version,backend,device,target_hardware,precision,model,batch,"
+    "run_id,framework,framework_version,backend,variant,device,target_hardware,precision,model,batch,"
     "scenario,status,error,compile_ms,cached_compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,"
-    "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,samples,peak_rss_mb,"
+    "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,samples,"
+    "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
     "artefact_bytes,params,parity_max_abs_err,parity_cosine,parity_top1_agreement,warnings";
 
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
@@ -203,33 +204,100 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   ASSERT_EQ(lines.size(), 6U);
   EXPECT_EQ(lines[0], kCsvHeader);
   EXPECT_EQ(lines[1],
-            "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,cpu,Intel Xeon Gold 6338 | 2 "
+            "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
-            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,100,,,,,,,");
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,100,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
-            "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,cuda,NVIDIA GeForce RTX 3060 Laptop "
+            "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
-  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,0,,,,,,,");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,0,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
-            "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,cpu,\"Intel Xeon Gold 6338 "
+            "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,ok,,7835.45,412.5,2150.5,250.75,159.672,"
-            "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,100,512.4,"
+            "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,100,,,,512.4,,"
             "14024704,3504872,1.5e-05,0.999987,1,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
-            "20261126T130501Z-1a2b3c,LiteRT,,litert,cpu,,int8,mobilenet_v2,64,sync,unavailable,"
-            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,0,,,,,,,");
+            "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,unavailable,"
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
   ASSERT_EQ(records.size(), 5U);
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 37U);
-  EXPECT_EQ(records[2][11], sample_run::make().rows[sample_run::kFailedRow].error);
-  EXPECT_EQ(records[3][5], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][36], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[0].size(), 42U);
+  EXPECT_EQ(records[2][12], sample_run::make().rows[sample_run::kFailedRow].error);
+  EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
+  EXPECT_EQ(records[3][41], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+}
+
+// A GPU row: its variant, the device's own time and the allocator's peak, in CSV and under
+// the table and markdown Table B.
+RunResult gpu_run() {
+  RunResult run = sample_run::make();
+  Row row = run.rows[sample_run::kFastRow];
+  row.framework = "PyTorch (CUDA graph)";
+  row.backend = "torch";
+  row.variant = "cuda_graph";
+  row.device = "cuda";
+  row.device_label = "CUDA GPU";
+  row.precision = "fp16";
+  row.device_time_samples_ms = {2.5, 2.75};
+  row.device_time_ms = LatencySummary{2.625, 2.725, 2.7375, 2.7476, 2.74975, 2.5, 2.75, 2.625, 0.177, 0.067};
+  row.peak_device_memory_mb = 412.76;
+  run.rows = {run.rows[sample_run::kFastRow], row};
+  return run;
+}
+
+TEST(CsvReporterTest, CarriesVariantAndDeviceMeasurements) {
+  const std::vector<std::vector<std::string>> records = parse_csv(render("csv", gpu_run()));
+  ASSERT_EQ(records.size(), 3U);
+  const auto column = [&](std::string_view name) {
+    for (std::size_t i = 0; i < records[0].size(); ++i) {
+      if (records[0][i] == name) return i;
+    }
+    ADD_FAILURE() << "no column " << name;
+    return std::size_t{0};
+  };
+  EXPECT_EQ(records[2][column("variant")], "cuda_graph");
+  EXPECT_EQ(records[2][column("device_p50_ms")], "2.625");
+  EXPECT_EQ(records[2][column("device_p99_ms")], "2.7476");
+  EXPECT_EQ(records[2][column("device_mean_ms")], "2.625");
+  EXPECT_EQ(records[2][column("peak_device_memory_mb")], "412.76");
+  // The CPU row has none: empty cells.
+  EXPECT_EQ(records[1][column("variant")], "");
+  EXPECT_EQ(records[1][column("device_p50_ms")], "");
+  EXPECT_EQ(records[1][column("peak_device_memory_mb")], "");
+}
+
+TEST(TableReporterTest, ListsDeviceMeasurementsUnderTheTableForRowsThatHaveThem) {
+  const std::vector<std::string> lines = lines_of(render("table", gpu_run()));
+  std::size_t at = 0;
+  while (at < lines.size() && lines[at] != "Measured by the device itself:") ++at;
+  ASSERT_LT(at + 3, lines.size()) << "no device section";
+  // The Row column is as wide as the title; numbers end at their header's right edge.
+  const std::string title = "PyTorch (CUDA graph) CUDA GPU FP16 batch 64";
+  EXPECT_EQ(lines[at + 1], "Row" + std::string(title.size() - 3, ' ') +
+                               "  Device P50 (ms)  Device P99 (ms)  Device mean (ms)  Peak device memory (MB)");
+  EXPECT_EQ(lines[at + 3], title + "  " + std::string(10, ' ') + "2.625  " + std::string(10, ' ') + "2.748  " +
+                               std::string(11, ' ') + "2.625  " + std::string(18, ' ') + "412.8");
+  // Only the GPU row: the next line is blank or the end.
+  EXPECT_TRUE(at + 4 == lines.size() || lines[at + 4].empty()) << lines[at + 4];
+  // Without such rows the section is absent.
+  const std::string plain = render("table", sample_run::make());
+  EXPECT_EQ(plain.find("Measured by the device itself"), std::string::npos);
+}
+
+TEST(MarkdownReporterTest, ListsDeviceMeasurementsUnderTheTable) {
+  const std::string text = render("markdown", gpu_run());
+  EXPECT_NE(text.find("Measured by the device itself:\n\n"
+                      "| Row | Device P50 (ms) | Device P99 (ms) | Device mean (ms) | Peak device memory (MB) |\n"
+                      "|---|---:|---:|---:|---:|\n"
+                      "| PyTorch (CUDA graph) CUDA GPU FP16 batch 64 | 2.625 | 2.748 | 2.625 | 412.8 |\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(CsvReporterTest, JoinsWarningsIntoOneCell) {

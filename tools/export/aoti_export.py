@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: Apache-2.0
+"""AOTInductor packages (.pt2) for the torch plugin's `aoti` variant: torch.export of the model,
+then torch._inductor.aoti_compile_and_package, for one device, precision and batch.
+
+    cpu  fp32  contiguous, Inductor freezing (the CPU path the AOTInductor docs recommend)
+    cpu  bf16  the same in BF16, only on a CPU that computes BF16 natively (AVX512-BF16 or AMX)
+    cuda fp16  channels-last, as a GPU expert runs convolutions in half precision
+
+A package holds native code for the device it was compiled on and for the example input's
+shape, dtype and strides, so it is made per device and per batch. A CUDA package needs a CUDA
+device here: Inductor generates and compiles its GPU kernels for the GPU it finds. The choices the
+plugin must follow (precision, memory format) are written into the package's metadata, which
+the C++ loader reads back.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+# (device, precision) pairs this exporter makes: what the plugin's aoti variant runs.
+TARGETS = {("cpu", "fp32"), ("cpu", "bf16"), ("cuda", "fp16")}
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+def cpu_has_native_bf16() -> bool:
+    capabilities = torch.cpu.get_capabilities()
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
+
+
+def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
+                batch: int, device: str) -> tuple[Path, dict]:
+    if (device, precision) not in TARGETS:
+        made = ", ".join(f"{d} {p}" for d, p in sorted(TARGETS))
+        raise SystemExit(f"aoti packages are made for {made}, not {device} {precision}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("an aoti cuda package needs a CUDA device: Inductor compiles its kernels for the GPU "
+                         "it runs on, and torch sees none here (torch.cuda.is_available() is False)")
+    if precision == "bf16" and not cpu_has_native_bf16():
+        raise SystemExit("an aoti bf16 package needs a CPU with native BF16 (AVX512-BF16 or AMX-BF16); "
+                         "this one has neither, and an emulated BF16 row would not measure BF16")
+
+    dtype = DTYPES[precision]
+    memory_format = torch.channels_last if device == "cuda" else torch.contiguous_format
+    model = model.to(device=device, dtype=dtype, memory_format=memory_format)
+    example = torch.zeros((batch, *shape), device=device, dtype=dtype).contiguous(memory_format=memory_format)
+
+    # AOTInductor adds its own keys to these (the device, the CPU ISA or the GPU's compute
+    # capability it compiled for).
+    metadata = {"inferbench_precision": precision,
+                "inferbench_memory_format": "channels_last" if device == "cuda" else "contiguous",
+                "inferbench_batch": str(batch)}
+    # Freezing folds the weights into the graph (convolution + batch norm, prepacked oneDNN
+    # weights on the CPU). On CUDA the package is compiled as AOTInductor does by default, the
+    # configuration known to compile on the GPU machine.
+    configs = {"aot_inductor.metadata": metadata}
+    if device == "cpu":
+        configs["freezing"] = True
+
+    extra = {"device": device,
+             "batch": batch,
+             "memory_format": metadata["inferbench_memory_format"],
+             "inductor_configs": {k: v for k, v in configs.items() if k != "aot_inductor.metadata"}}
+    path = out / "model.pt2"
+    with torch.no_grad():
+        exported = torch.export.export(model, (example,))
+        torch._inductor.aoti_compile_and_package(exported, package_path=str(path), inductor_configs=configs)
+    if device == "cpu":
+        extra["isa"] = str(torch._inductor.cpu_vec_isa.pick_vec_isa())
+    else:
+        extra["gpu"] = torch.cuda.get_device_name()
+        extra["versions"] = {"cuda": torch.version.cuda}
+    return path, extra

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What the exporters that run in an environment of their own share (executorch_export.py in the
+ExecuTorch environment, litert_export.py in the LiteRT one): the hand-off from the main
+environment, the command line of their second half, and the seeded calibration set of their
+INT8 quantisation.
+
+The hand-off: export.py builds the model in the main environment; hand_off() saves its weights
+(state_dict) beside the artefact, runs the exporter file with the other environment's Python on
+them, deletes them, and returns the manifest fields that run printed as JSON on its last stdout
+line. Passing the weights makes the artefact compute exactly the model the other formats export,
+whatever the two torch versions' random initialisation does.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import torch
+
+# At least this many calibration samples (OpenVINO's NNCF set has 300 as well), in whole batches
+# of the artefact's static batch size.
+CALIBRATION_SAMPLES = 300
+# The calibration set has its own seed, derived from the run's, so that it never equals the
+# benchmark's input (seeded with --seed itself) while still following --seed.
+CALIBRATION_SEED_OFFSET = 1
+
+
+def hand_off(script: str, environment: str, variable: str, file_format: str, model: torch.nn.Module, out: Path,
+             precision: str, seed: int, batch: int, python: str | None, model_name: str) -> tuple[Path, dict]:
+    """Main environment: runs `script` (an exporter file) with the Python of `environment`
+    ($`variable` unless `python` is given) on the model's weights; returns (artefact, fields)."""
+    if precision not in ("fp32", "int8"):
+        raise SystemExit(f"{file_format} artefacts are exported in fp32 or int8, not {precision}")
+    python = python or os.environ.get(variable, "")
+    if not python or not Path(python).exists():
+        raise SystemExit(f"the {environment} environment's Python '{python}' does not exist; run make setup "
+                         f"(tools/setup/setup.sh creates it) or set {variable}")
+    weights = out / f".{Path(script).stem}-weights.pt"
+    torch.save(model.state_dict(), weights)
+    command = [python, str(Path(script).resolve()), "--model", model_name, "--precision", precision,
+               "--seed", str(seed), "--batch", str(batch), "--weights", str(weights), "--out", str(out)]
+    try:
+        # stderr passes through to the driver's export log; stdout carries the result.
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    finally:
+        weights.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the {environment} exporter failed (exit {done.returncode}) in {python}; its error is above")
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    extra = json.loads(lines[-1])
+    return out / extra.pop("file"), extra
+
+
+def arguments(doc: str, what: str) -> argparse.Namespace:
+    """The command line hand_off() gives the exporter's second half; `what` names the artefact."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--precision", required=True, choices=["fp32", "int8"])
+    parser.add_argument("--seed", type=int, default=0, help="seed of the calibration set (offset by 1)")
+    parser.add_argument("--batch", type=int, default=1, help=f"the {what}'s static batch size")
+    parser.add_argument("--weights", required=True, help="state_dict of the model to export")
+    parser.add_argument("--out", required=True, type=Path)
+    return parser.parse_args()
+
+
+def calibrate(prepared, example: torch.Tensor, seed: int) -> dict:
+    """Runs the PT2E-prepared model on the calibration set; returns what the manifest records.
+
+    No image dataset is reachable from here: the calibration images are standard-normal noise,
+    the same distribution as the benchmark's input, with another seed, drawn one sample at a
+    time. Activation ranges therefore fit the benchmark's data, not natural images: the row's
+    parity measures the quantisation error on that data. The artefact's batch is static, so the
+    set comes in whole batches of it."""
+    batch = example.shape[0]
+    batches = -(-CALIBRATION_SAMPLES // batch)
+    calibration_seed = seed + CALIBRATION_SEED_OFFSET
+    generator = torch.Generator().manual_seed(calibration_seed)
+    with torch.no_grad():
+        for _ in range(batches):
+            prepared(torch.cat([torch.randn((1, *example.shape[1:]), generator=generator) for _ in range(batch)]))
+    return {
+        "source": "synthetic: standard-normal float32 images (no dataset reachable), "
+                  "the benchmark input's distribution",
+        "samples": batches * batch,
+        "seed": calibration_seed,
+    }
