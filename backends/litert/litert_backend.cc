@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <string.h>
 #include <limits>
 #include <memory>
 #include <string>
@@ -298,7 +297,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const int threads = args->threads > 0 ? args->threads : 1;
     if (args->threads > 0) {
       const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
-      char* payload = strdup(toml.c_str());
+      char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
       lc::OpaqueOptions cpu = nullptr;
       if (const lc::Status s = lib->create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
           s != lc::kStatusOk) {
@@ -306,6 +305,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
         return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
       }
       if (const lc::Status s = lib->add_opaque_options(b->options, cpu); s != lc::kStatusOk) {
+        lib->destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
         return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
       }
     }

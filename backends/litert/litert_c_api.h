@@ -106,7 +106,8 @@ using SetOptionsHardwareAcceleratorsFn = Status (*)(Options, int accelerators);
 // ("num_threads = 2"), the same text the wheel's Python binding writes.
 using CreateOpaqueOptionsFn = Status (*)(const char* identifier, void* payload, void (*destroy_payload)(void*),
                                          OpaqueOptions* options);
-using AddOpaqueOptionsFn = Status (*)(Options, OpaqueOptions);
+using AddOpaqueOptionsFn = Status (*)(Options, OpaqueOptions);  // Options takes ownership
+using DestroyOpaqueOptionsFn = void (*)(OpaqueOptions);
 constexpr const char* kCpuOptionsIdentifier = "xnnpack";
 using CreateCompiledModelFn = Status (*)(Environment, Model, Options, CompiledModel* compiled);
 using DestroyCompiledModelFn = void (*)(CompiledModel);

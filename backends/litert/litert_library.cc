@@ -110,6 +110,7 @@ Loaded load() {
   resolve(handle, "LiteRtSetOptionsHardwareAccelerators", lib.set_options_hardware_accelerators, &missing);
   resolve(handle, "LiteRtCreateOpaqueOptions", lib.create_opaque_options, &missing);
   resolve(handle, "LiteRtAddOpaqueOptions", lib.add_opaque_options, &missing);
+  resolve(handle, "LiteRtDestroyOpaqueOptions", lib.destroy_opaque_options, &missing);
   resolve(handle, "LiteRtCreateCompiledModel", lib.create_compiled_model, &missing);
   resolve(handle, "LiteRtDestroyCompiledModel", lib.destroy_compiled_model, &missing);
   resolve(handle, "LiteRtGetCompiledModelInputBufferRequirements", lib.get_input_buffer_requirements, &missing);

@@ -30,6 +30,7 @@ struct Library {
   SetOptionsHardwareAcceleratorsFn set_options_hardware_accelerators;
   CreateOpaqueOptionsFn create_opaque_options;
   AddOpaqueOptionsFn add_opaque_options;
+  DestroyOpaqueOptionsFn destroy_opaque_options;
   CreateCompiledModelFn create_compiled_model;
   DestroyCompiledModelFn destroy_compiled_model;
   GetCompiledModelBufferRequirementsFn get_input_buffer_requirements;
