@@ -4,13 +4,16 @@
 # report inlines), taken unmodified from Debian 12 packages, for machines that have no package
 # registry (the GPU machine of issue #6: Ubuntu 24.04, CUDA 13.0, torch 2.11 in its Python).
 #
-#   tools/gpu/make_offline_deps.sh download        # on Debian 12 with apt: refresh deps/debs + MANIFEST.tsv
+#   tools/gpu/make_offline_deps.sh download        # on Debian 12 with apt: fetch deps/debs + deps/wheels, rewrite MANIFEST.tsv
 #   tools/gpu/make_offline_deps.sh unpack [DIR]    # anywhere: check sha256, unpack into DIR (default deps/root)
 #   tools/gpu/make_offline_deps.sh flags  [DIR]    # print the CMake flags that point a configure at DIR
 #   tools/gpu/make_offline_deps.sh verify BUILD [DIR]  # check BUILD/CMakeCache.txt resolved every package in DIR
 #
-# The .deb files themselves are committed (deps/debs, about 2 MiB) so the kit travels with the
-# working tree; the unpacked tree (deps/root) is ignored and re-made where it is used. Unpacking
+# The .deb files (deps/debs, about 2 MiB) are fetched, not committed: third-party binaries stay out
+# of the repository, MANIFEST.tsv (committed) pins them by sha256, and the device call carries the
+# folder (docs/gpu.md). The unpacked tree (deps/root) is ignored and re-made where it is used.
+# deps/wheels holds jsonschema and its dependencies as wheels for the GPU image's Python 3.12 (the
+# tests validate results.json with it; that image has no jsonschema and no registry). Unpacking
 # uses dpkg-deb when present, else a few lines of Python (a .deb is an ar archive holding a tar;
 # IB_KIT_NO_DPKG=1 forces that path, to test it).
 #
@@ -29,6 +32,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 debs_dir="$here/deps/debs"
+wheels_dir="$here/deps/wheels"
+jsonschema_version=$(sed -n 's/^jsonschema==//p' "$here/../setup/requirements.txt")
 manifest="$here/deps/MANIFEST.tsv"
 default_root="$here/deps/root"
 packages=(nlohmann-json3-dev libcli11-dev libfmt-dev libfmt9 libsqlite3-dev libgtest-dev
@@ -50,6 +55,11 @@ cmd_download() {
   rm -f "$debs_dir"/*.deb
   mkdir -p "$debs_dir"
   mv "$tmp"/*.deb "$debs_dir"/
+  # The schema validator's Python package, as wheels for the GPU image's CPython 3.12 (pinned as
+  # in tools/setup/requirements.txt); installed there with pip --no-index by run_h100.sh.
+  rm -rf "$wheels_dir"
+  python3 -m pip download -q "jsonschema==$jsonschema_version" --python-version 3.12 --only-binary=:all: \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 -d "$wheels_dir"
   {
     printf '# Debian 12 (bookworm) packages of the offline build kit; made by tools/gpu/make_offline_deps.sh download on %s\n' \
       "$(date -u +%Y-%m-%d)"
@@ -58,6 +68,10 @@ cmd_download() {
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(dpkg-deb -f "$f" Package)" "$(dpkg-deb -f "$f" Version)" \
         "$(dpkg-deb -f "$f" Architecture)" "$(basename "$f")" "$(stat -c %s "$f")" \
         "$(sha256sum "$f" | cut -d' ' -f1)"
+    done
+    for f in "$wheels_dir"/*.whl; do
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$f" | cut -d- -f1)" "$(basename "$f" | cut -d- -f2)" \
+        wheel "wheels/$(basename "$f")" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d' ' -f1)"
     done
   } >"$manifest"
   echo "wrote $manifest:"
@@ -102,12 +116,16 @@ cmd_unpack() {
     return 0
   fi
   # Every .deb must match the manifest: a kit that differs from what was recorded is refused.
-  grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ _ file _ sha; do
-    [ -f "$debs_dir/$file" ] || die "$debs_dir/$file missing (listed in MANIFEST.tsv)"
-    echo "$sha  $debs_dir/$file"
-  done | sha256sum --quiet -c - || die "a .deb does not match its sha256 in MANIFEST.tsv"
+  # (Wheels are listed as deps/-relative paths with architecture "wheel"; .debs by file name.)
+  grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ arch file _ sha; do
+    path="$debs_dir/$file"
+    [ "$arch" = wheel ] && path="$here/deps/$file"
+    [ -f "$path" ] || die "$path missing (listed in MANIFEST.tsv): run 'download' here and carry tools/gpu/deps/debs and tools/gpu/deps/wheels"
+    echo "$sha  $path"
+  done | sha256sum --quiet -c - || die "a package does not match its sha256 in MANIFEST.tsv"
   rm -rf "${root:?}/usr"
-  grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ _ file _ _; do
+  grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ arch file _ _; do
+    [ "$arch" = wheel ] && continue  # installed into the Python by run_h100.sh, not unpacked
     if command -v dpkg-deb >/dev/null && [ -z "${IB_KIT_NO_DPKG:-}" ]; then
       dpkg-deb -x "$debs_dir/$file" "$root"
     else

@@ -31,7 +31,13 @@ repo=$(cd "$here/../.." && pwd)
 # ---- step bodies (run as `run_h100.sh --step NAME`, under timeout, settings from IB_* variables)
 
 step_kit() {
-  "$repo/tools/gpu/make_offline_deps.sh" unpack "$IB_KIT"
+  "$repo/tools/gpu/make_offline_deps.sh" unpack "$IB_KIT" || return $?
+  # jsonschema for the tests' results.json validation, from the carried wheels (no registry
+  # there), into a folder of our own that PYTHONPATH names for the later steps.
+  if ! "$IB_PYTHON" -c 'import jsonschema' 2>/dev/null; then
+    "$IB_PYTHON" -m pip install -q --no-index --find-links "$repo/tools/gpu/deps/wheels" \
+      --target "$IB_WORK/pydeps" jsonschema
+  fi
 }
 
 step_env() {
@@ -144,9 +150,11 @@ import pathlib, re, sys
 names = []
 for path in pathlib.Path(sys.argv[1]).rglob("CMakeLists.txt"):
     text = path.read_text()
+    # tests/gpu/ labels every test in it (a directory property); elsewhere a call names gpu.
+    whole_folder = path.parent.name == "gpu"
     for call in re.finditer(r"inferbench_add_(cli_)?test\s*\(([^)]*)\)", text):
         args = call.group(2)
-        if re.search(r"\bgpu\b", args):
+        if whole_folder or re.search(r"\bgpu\b", args):
             name = re.search(r"NAME\s+(\w+)", args) if not call.group(1) else re.match(r"\s*(\w+)", args)
             if name:
                 names.append(name.group(1))
@@ -282,6 +290,8 @@ export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout
+# Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
+export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
 
 printf 'step\tstatus\trc\tseconds\tlimit_s\n' >"$work/steps.tsv"
 failed_steps=()
