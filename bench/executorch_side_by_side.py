@@ -25,7 +25,6 @@ ratio compares the medians of the undisturbed rounds.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from side_by_side import Log, alternate, arguments, inferbench_row, python_measurement, report_ratios, timed_loop, wait_for_quiet  # noqa: E402
+from side_by_side import Log, alternate, arguments, begin, inferbench_row, python_measurement, report_ratios, timed_loop  # noqa: E402
 
 # The study's estimate for the ExecuTorch INT8 row (an FP32 timing scaled by a published factor).
 STUDY_P50_MS = 15.534
@@ -63,12 +62,8 @@ def main() -> int:
     log = Log()
 
     from importlib.metadata import version
-    log(f"# executorch side-by-side: MobileNetV2 .pte (XNNPACK), batch {args.batch}, {args.threads} threads, "
-        f"{args.warmup} warm-up + {args.iters} timed, {args.rounds} alternating rounds")
-    log(f"# host: {platform.node()} | {platform.processor() or platform.machine()} | {os.cpu_count()} CPUs | "
-        f"executorch {version('executorch')} | torch {torch.__version__}")
-    load = wait_for_quiet(args.max_load, args.max_wait, log)
-    log(f"# 1-minute load average before timing: {load:.2f} (threshold {args.max_load})")
+    begin(args, log, "executorch side-by-side: MobileNetV2 .pte (XNNPACK)",
+          f"executorch {version('executorch')} | torch {torch.__version__}")
 
     met = True
     for precision in args.precisions.split(","):

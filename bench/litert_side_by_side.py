@@ -27,13 +27,12 @@ Waiting for a quiet machine and repeating disturbed rounds: see bench/side_by_si
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from side_by_side import Log, alternate, arguments, inferbench_row, python_measurement, report_ratios, timed_loop, wait_for_quiet  # noqa: E402
+from side_by_side import Log, alternate, arguments, begin, inferbench_row, python_measurement, report_ratios, timed_loop  # noqa: E402
 
 # The study's TFLite row was an estimate, not a measurement.
 STUDY_P50_MS = 15.6
@@ -95,12 +94,8 @@ def main() -> int:
     log = Log()
 
     from importlib.metadata import version
-    log(f"# litert side-by-side: MobileNetV2 .tflite (CPU accelerator, XNNPACK), batch {args.batch}, "
-        f"{args.threads} threads, {args.warmup} warm-up + {args.iters} timed, {args.rounds} alternating rounds")
-    log(f"# host: {platform.node()} | {platform.processor() or platform.machine()} | {os.cpu_count()} CPUs | "
-        f"ai-edge-litert {version('ai-edge-litert')} | litert-torch {version('litert-torch')}")
-    load = wait_for_quiet(args.max_load, args.max_wait, log)
-    log(f"# 1-minute load average before timing: {load:.2f} (threshold {args.max_load})")
+    begin(args, log, "litert side-by-side: MobileNetV2 .tflite (CPU accelerator, XNNPACK)",
+          f"ai-edge-litert {version('ai-edge-litert')} | litert-torch {version('litert-torch')}")
 
     def python_side(function: str, threads: int):
         return lambda artefact: python_measurement(__file__, function, artefact=artefact, batch=args.batch,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,17 @@ class Log:
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join(self.lines) + "\n")
+
+
+def begin(args, log, what: str, versions: str) -> None:
+    """The header every side-by-side output starts with (what is compared, the protocol, the host
+    and framework versions), then the wait for a quiet machine, whose load average it records."""
+    log(f"# {what}, batch {args.batch}, {args.threads} threads, {args.warmup} warm-up + {args.iters} timed, "
+        f"{args.rounds} alternating rounds")
+    log(f"# host: {platform.node()} | {platform.processor() or platform.machine()} | {os.cpu_count()} CPUs | "
+        f"{versions}")
+    load = wait_for_quiet(args.max_load, args.max_wait, log)
+    log(f"# 1-minute load average before timing: {load:.2f} (threshold {args.max_load})")
 
 
 def wait_for_quiet(max_load: float, max_wait_s: float, log) -> float:

@@ -4,6 +4,7 @@
 // lists. Header-only so a plugin links nothing of ours.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <string>
@@ -115,6 +116,16 @@ constexpr ib_backend_api api_table(const EntryPoints& f) {
           f.run,                  f.sync,           f.output,           effective_pairs<Backend>,
           f.request_slots,        f.start_request,  f.wait_request,     last_error,      destroy<Backend>,
           f.record_device_times,  f.device_times,   f.peak_device_memory};
+}
+
+// "[64,3,224,224]": a tensor shape as plugins write it into messages and effective() values.
+inline std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) text += ',';
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
 }
 
 inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {

@@ -36,6 +36,7 @@ using et::extension::Module;
 using et::runtime::Error;
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
+using inferbench::plugin::shape_text;
 
 constexpr const char* kForward = "forward";
 constexpr const char* kLoadMode = "load_mode";
@@ -70,15 +71,6 @@ std::string error_text(Error error) {
   char code[16];
   std::snprintf(code, sizeof code, "0x%x", static_cast<unsigned>(error));
   return std::string(et::runtime::to_string(error)) + " (" + code + ")";
-}
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) text += ',';
-    text += std::to_string(shape[i]);
-  }
-  return text + "]";
 }
 
 std::string dtype_text(et::aten::ScalarType type) {

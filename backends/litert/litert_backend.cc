@@ -20,6 +20,7 @@ namespace {
 namespace lc = inferbench::litert_c;
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
+using inferbench::plugin::shape_text;
 
 const ib_backend_info& info() {
   // The version is the loaded wheel's; loading the library touches no device.
@@ -34,15 +35,6 @@ const ib_backend_info& info() {
       nullptr, 0,  // one way of running: no variants
   };
   return kInfo;
-}
-
-std::string dims_text(const std::vector<int64_t>& dims) {
-  std::string text = "[";
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (i) text += ',';
-    text += std::to_string(dims[i]);
-  }
-  return text + "]";
 }
 
 const char* element_name(lc::ElementType type) {
@@ -164,7 +156,7 @@ ib_status read_tensor(const lc::Library& lib, lc::Tensor tensor, const char* wha
   out->dims.assign(out->type.layout.dimensions, out->type.layout.dimensions + rank);
   for (int64_t d : out->dims) {
     if (d <= 0) {
-      return fail(IB_ERROR_INPUT, std::string("the .tflite's ") + what + " " + dims_text(out->dims) +
+      return fail(IB_ERROR_INPUT, std::string("the .tflite's ") + what + " " + shape_text(out->dims) +
                                       " has a dynamic dimension; export it with a fixed shape");
     }
   }
@@ -276,7 +268,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
                         b->input.dims[1] == shape[2] && b->input.dims[2] == shape[3] && b->input.dims[3] == shape[1];
       if (!nhwc) {
         return fail(IB_ERROR_INVALID_ARGUMENT,
-                    "the .tflite input is " + dims_text(b->input.dims) + " and does not accept " + dims_text(shape) +
+                    "the .tflite input is " + shape_text(b->input.dims) + " and does not accept " + shape_text(shape) +
                         " (NCHW) or its NHWC form; a .tflite has a fixed shape: give --batch and --input-shape to "
                         "match it, or re-export");
       }
@@ -338,13 +330,13 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("threads", std::to_string(threads));
     e.set("cpu_options", args->threads > 0 ? "xnnpack: num_threads = " + std::to_string(threads)
                                            : "none (XNNPACK default: one thread, no pool)");
-    e.set("model_input", std::string(element_name(b->input.type.element_type)) + " " + dims_text(b->input.dims) +
+    e.set("model_input", std::string(element_name(b->input.type.element_type)) + " " + shape_text(b->input.dims) +
                              (b->nhwc ? " NHWC (the batch is transposed from NCHW at set_input)" : " NCHW"));
     if (b->input.quantized()) {
       e.set("input_quantization", "scale " + std::to_string(b->input.scale) + ", zero point " +
                                       std::to_string(b->input.zero_point) + " (quantised at set_input)");
     }
-    e.set("model_output", std::string(element_name(b->output0.type.element_type)) + " " + dims_text(b->output0.dims));
+    e.set("model_output", std::string(element_name(b->output0.type.element_type)) + " " + shape_text(b->output0.dims));
     e.set("litert", lib->version + " (" + lib->path + ")");
     e.set("graph", "LiteRtCreateModelFromFile + LiteRtCreateCompiledModel(CPU) + host-memory tensor buffers");
     *out = b.release();

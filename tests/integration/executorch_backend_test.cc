@@ -57,13 +57,7 @@ TEST_F(ExecutorchBackend, TinyModelFp32AndInt8) {
     EXPECT_NE(hardware.find("XNNPACK"), std::string::npos) << hardware;
     EXPECT_NE(hardware.find("1 threads"), std::string::npos) << hardware;
     EXPECT_EQ(row["artefact"].get<std::string>().substr(row["artefact"].get<std::string>().size() - 4), ".pte");
-    if (precision == "fp32") {
-      EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.9999);
-      EXPECT_EQ(row["parity"]["top1_agreement"], 1.0);
-    } else {
-      // INT8 reports its parity (no pass/fail threshold beyond "close").
-      EXPECT_GT(row["parity"]["cosine"].get<double>(), 0.9);
-    }
+    expect_parity(row, 0.9999);
   }
   EXPECT_EQ(seen, (std::set<std::string>{"fp32", "int8"}));
 }
@@ -76,8 +70,7 @@ TEST_F(ExecutorchBackend, ManifestRecordsExportAndCalibration) {
                              "--precisions", "int8", "--batch", "4", "--warmup", "1", "--iters", "2",
                              "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  const fs::path artefact = read_json(dir / "results.json")["rows"][0]["artefact"].get<std::string>();
-  const auto manifest = read_json(artefact.parent_path() / "manifest.json");
+  const auto [artefact, manifest] = first_artefact_manifest(dir);
   EXPECT_EQ(manifest["format"], "pte");
   EXPECT_EQ(manifest["batch"], 4);
   EXPECT_GT(manifest["export_ms"].get<double>(), 0);

@@ -53,14 +53,8 @@ TEST_F(LitertBackend, TinyModelFp32AndInt8) {
     EXPECT_EQ(artefact.substr(artefact.size() - 7), ".tflite");
     // Both files keep litert-torch's float32 NCHW interface (the INT8 one quantises inside).
     EXPECT_EQ(effective["model_input"], "float32 [4,3,32,32] NCHW");
-    if (precision == "fp32") {
-      // Parity against the PyTorch FP32 reference also proves the input layout is handled right.
-      EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.999);
-      EXPECT_EQ(row["parity"]["top1_agreement"], 1.0);
-    } else {
-      // INT8 reports its parity (no pass/fail threshold beyond "close").
-      EXPECT_GT(row["parity"]["cosine"].get<double>(), 0.9);
-    }
+    // Parity against the PyTorch FP32 reference also proves the input layout is handled right.
+    expect_parity(row, 0.999);
   }
   EXPECT_EQ(seen, (std::set<std::string>{"fp32", "int8"}));
 }
@@ -72,8 +66,7 @@ TEST_F(LitertBackend, ManifestRecordsExportCalibrationAndInterface) {
                              "--precisions", "int8", "--batch", "4", "--warmup", "1", "--iters", "2",
                              "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  const fs::path artefact = read_json(dir / "results.json")["rows"][0]["artefact"].get<std::string>();
-  const auto manifest = read_json(artefact.parent_path() / "manifest.json");
+  const auto [artefact, manifest] = first_artefact_manifest(dir);
   EXPECT_EQ(manifest["format"], "tflite");
   EXPECT_EQ(manifest["precision"], "int8");
   EXPECT_EQ(manifest["batch"], 4);

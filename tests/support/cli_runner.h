@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,23 @@ inline void expect_measured_cpu_row(const nlohmann::json& row, const std::string
   }
   EXPECT_EQ(row["samples"], iterations);
   EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());
+}
+
+// Parity of a row against the FP32 reference: an FP32 row agrees to at least `fp32_cosine` with
+// the same top-1; another precision reports its numbers, checked only to be close.
+inline void expect_parity(const nlohmann::json& row, double fp32_cosine) {
+  if (row["precision"] == "fp32") {
+    EXPECT_GE(row["parity"]["cosine"].get<double>(), fp32_cosine) << row["parity"].dump();
+    EXPECT_EQ(row["parity"]["top1_agreement"], 1.0) << row["parity"].dump();
+  } else {
+    EXPECT_GT(row["parity"]["cosine"].get<double>(), 0.9) << row["parity"].dump();
+  }
+}
+
+// The artefact of the first row of the run written to `dir`, and the manifest beside it.
+inline std::pair<std::filesystem::path, nlohmann::json> first_artefact_manifest(const std::filesystem::path& dir) {
+  const std::filesystem::path artefact = read_json(dir / "results.json")["rows"][0]["artefact"].get<std::string>();
+  return {artefact, read_json(artefact.parent_path() / "manifest.json")};
 }
 
 // A run in which nothing could be measured: exit 3, a schema-valid results.json whose first row
