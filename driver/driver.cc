@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -33,6 +35,25 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
   return text;
+}
+
+// Why `value` does not fit an option of `type` ("int", "enum:a|b"), or nothing when it does; the
+// plugin checks what the type cannot say (ranges, strings).
+std::optional<std::string> option_value_error(const std::string& type, const std::string& value) {
+  if (type.rfind("enum:", 0) == 0) {
+    std::vector<std::string> allowed;
+    std::stringstream list(type.substr(5));
+    for (std::string item; std::getline(list, item, '|');) allowed.push_back(item);
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return std::nullopt;
+    return "is one of " + join(allowed) + ", not '" + value + "'";
+  }
+  if (type == "int") {
+    char* end = nullptr;
+    errno = 0;
+    std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || errno == ERANGE) return "takes an integer, not '" + value + "'";
+  }
+  return std::nullopt;
 }
 
 std::string last_line(const std::string& text) {
@@ -312,14 +333,18 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (!it->loadable) continue;  // its rows will say why it is unavailable
     for (const auto& [key, value] : pairs) {
       std::vector<std::string> keys;
-      bool found = false;
+      const nlohmann::json* declared = nullptr;
       for (const auto& o : it->options) {
         keys.push_back(o.value("name", ""));
-        found = found || o.value("name", "") == key;
+        if (o.value("name", "") == key) declared = &o;
       }
-      if (!found) {
+      if (!declared) {
         return Status(StatusCode::Usage, "backend '" + backend + "' has no option '" + key + "'",
                       keys.empty() ? "it accepts no options" : "its options are: " + join(keys));
+      }
+      if (auto wrong = option_value_error(declared->value("type", ""), value)) {
+        return Status(StatusCode::Usage, "option " + backend + ":" + key + " " + *wrong,
+                      "see `inferbench backends` for its values");
       }
     }
   }

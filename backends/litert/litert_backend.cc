@@ -3,6 +3,8 @@
 // accelerator (XNNPACK), from the libLiteRt.so of the ai-edge-litert wheel, loaded at run time
 // (litert_library.cc). README.md says what the compile timer covers and how --threads reaches
 // the CPU accelerator.
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +23,14 @@ namespace lc = inferbench::litert_c;
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
 using inferbench::plugin::shape_text;
+
+// CPUs in this process's affinity mask (what `taskset` or a container leaves it), at least 1.
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
 
 const ib_backend_info& info() {
   // The version is the loaded wheel's; loading the library touches no device.
@@ -285,9 +295,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       return fail(IB_ERROR_BACKEND, "LiteRtSetOptionsHardwareAccelerators(CPU) failed: " + lc::status_text(s));
     }
     // The thread count goes to the CPU accelerator as its TOML options; without them XNNPACK
-    // runs its default, one thread and no pool.
-    const int threads = args->threads > 0 ? args->threads : 1;
-    if (args->threads > 0) {
+    // would run one thread and no pool. --threads 0 gives it one per usable CPU, as the other
+    // CPU backends run by default, so that a default run compares like with like.
+    const int threads = args->threads > 0 ? args->threads : usable_cpus();
+    {
       const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
       char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
       lc::OpaqueOptions cpu = nullptr;
@@ -328,8 +339,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("delegate", "XNNPACK (LiteRT CPU accelerator)");
     e.set("fully_accelerated", known ? (fully_accelerated ? "yes" : "no") : "unknown");
     e.set("threads", std::to_string(threads));
-    e.set("cpu_options", args->threads > 0 ? "xnnpack: num_threads = " + std::to_string(threads)
-                                           : "none (XNNPACK default: one thread, no pool)");
+    e.set("cpu_options", "xnnpack: num_threads = " + std::to_string(threads) +
+                             (args->threads > 0 ? "" : " (--threads 0: one per usable CPU)"));
     e.set("model_input", std::string(element_name(b->input.type.element_type)) + " " + shape_text(b->input.dims) +
                              (b->nhwc ? " NHWC (the batch is transposed from NCHW at set_input)" : " NCHW"));
     if (b->input.quantized()) {

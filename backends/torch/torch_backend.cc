@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// LibTorch plugin with three variants (see README.md for what each compile timer covers):
+// LibTorch plugin with four variants (see README.md for what each compile timer covers):
 // eager — a traced TorchScript module, frozen and optimised for inference, on the CPU (FP32) or
 // a CUDA GPU (FP32, FP16 channels-last); cuda_graph — that FP16 module captured once in a CUDA
 // graph and replayed; aoti — an AOTInductor package (.pt2) compiled ahead of time for one
-// device, precision and batch, on the CPU (FP32, BF16) or a CUDA GPU (FP16).
+// device, precision and batch, on the CPU (FP32, BF16) or a CUDA GPU (FP16); aoti_cuda_graph —
+// that CUDA FP16 package captured once in a CUDA graph and replayed.
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/cpu/Utils.h>
@@ -39,6 +40,17 @@ using inferbench::plugin::guarded;
 constexpr std::string_view kEager = "eager";
 constexpr std::string_view kCudaGraph = "cuda_graph";
 constexpr std::string_view kAoti = "aoti";
+constexpr std::string_view kAotiCudaGraph = "aoti_cuda_graph";
+
+// --backend-option torch:cudnn_benchmark=on|off: cuDNN tries its convolution algorithms on the
+// first call of each shape and keeps the fastest (torch.backends.cudnn.benchmark), for every
+// CUDA variant: inside an AOTInductor package the convolutions are ATen's too.
+constexpr const char* kCudnnBenchmark = "cudnn_benchmark";
+const ib_option_desc kOptions[] = {
+    {kCudnnBenchmark, "enum:on|off", "on",
+     "CUDA rows: cuDNN benchmarks its convolution algorithms on first use and keeps the fastest "
+     "(torch.backends.cudnn.benchmark; PyTorch's own default is off)"},
+};
 
 // Runs of the profiling executor that the compile timer includes: the first run records
 // shapes, the second builds the specialised graph. Later runs use it.
@@ -66,6 +78,8 @@ const ib_variant_info kVariants[] = {
      "the eager FP16 channels-last module captured once in a CUDA graph, one replay per inference"},
     {"aoti", "PyTorch (AOTInductor)", "cpu:fp32,cpu:bf16,cuda:fp16", "aoti", ".pt2",
      "an AOTInductor package compiled ahead of time for one device, precision and batch"},
+    {"aoti_cuda_graph", "PyTorch (AOTInductor + CUDA graph)", "cuda:fp16", "aoti", ".pt2",
+     "the AOTInductor FP16 package captured once in a CUDA graph, one replay per inference"},
 };
 
 const ib_backend_info kInfo = {
@@ -81,8 +95,8 @@ const ib_backend_info kInfo = {
     "torchscript",
     ".pt,.ts,.torchscript,.pt2",
     "sync",
-    nullptr,
-    0,
+    kOptions,
+    sizeof(kOptions) / sizeof(kOptions[0]),
     kVariants,
     sizeof(kVariants) / sizeof(kVariants[0]),
 };
@@ -219,10 +233,13 @@ ib_status load_module(ib_backend* b, const ib_prepare_args* args) {
   return IB_OK;
 }
 
-ib_status load_package(ib_backend* b, const ib_prepare_args* args) {
+// For aoti_cuda_graph the package's runner is single-threaded: its thread-safe run() records a
+// CUDA event after each run and queries it before the next, and an event recorded inside a
+// capture can no longer be queried afterwards. Replay never goes through the runner.
+ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_threaded) {
   try {
     b->package = std::make_unique<torch::inductor::AOTIModelPackageLoader>(
-        args->artefact_path, "model", /*run_single_threaded=*/false, /*num_runners=*/1,
+        args->artefact_path, "model", single_threaded, /*num_runners=*/1,
         b->device.is_cuda() ? b->device.index() : c10::DeviceIndex(-1));
   } catch (const c10::Error& e) {
     return fail(IB_ERROR_INPUT, std::string("cannot load AOTInductor package ") + args->artefact_path + ": " +
@@ -254,19 +271,30 @@ ib_status load_package(ib_backend* b, const ib_prepare_args* args) {
   return IB_OK;
 }
 
-// Captures one forward of the (already specialised) module in a CUDA graph. Capture needs a
-// stream other than the default one; replay may run on any stream.
+// One forward of the module or the package on `stream` (the current stream for the module).
+void forward(ib_backend* b, const c10::cuda::CUDAStream& stream) {
+  if (b->package) {
+    b->result = b->package->run(b->package_inputs, stream.stream())[0];
+  } else {
+    b->result = b->module.forward(b->module_inputs).toTensor();
+  }
+}
+
+// Captures one forward of the (already specialised) module, or of the package, in a CUDA graph.
+// Capture needs a stream other than the default one; replay may run on any stream. The package
+// is captured in relaxed mode: its runner may ask the driver about events of its own, which
+// the global mode forbids to any thread while a capture is under way.
 void capture_graph(ib_backend* b) {
   c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, b->device.index());
   // The side stream must see the zeros written into the input on the default stream.
   b->stream->synchronize();
   {
     c10::cuda::CUDAStreamGuard guard(side);
-    for (int i = 0; i < kCaptureWarmupRuns; ++i) b->result = b->module.forward(b->module_inputs).toTensor();
+    for (int i = 0; i < kCaptureWarmupRuns; ++i) forward(b, side);
     side.synchronize();
     b->graph = std::make_unique<at::cuda::CUDAGraph>();
-    b->graph->capture_begin();
-    b->result = b->module.forward(b->module_inputs).toTensor();
+    b->graph->capture_begin({0, 0}, b->package ? cudaStreamCaptureModeRelaxed : cudaStreamCaptureModeGlobal);
+    forward(b, side);
     b->graph->capture_end();
   }
   side.synchronize();
@@ -280,7 +308,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const ib_variant_info* variant = find_variant(variant_name);
     if (!variant) {
       return fail(IB_ERROR_INVALID_ARGUMENT, "the torch plugin has no variant '" + variant_name +
-                                                 "'; use eager, cuda_graph or aoti");
+                                                 "'; use eager, cuda_graph, aoti or aoti_cuda_graph");
     }
     if (!variant_runs(*variant, device, precision)) {
       return fail(IB_ERROR_UNAVAILABLE, "torch:" + variant_name + " does not run " + precision + " on " + device +
@@ -293,6 +321,12 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       return fail(IB_ERROR_UNAVAILABLE, "this CPU has no native BF16 (neither AVX512-BF16 nor AMX-BF16)");
     }
     if (args->threads > 0) at::set_num_threads(args->threads);
+    const auto options = inferbench::plugin::options_map(args);
+    const auto benchmark = options.find(kCudnnBenchmark);
+    const bool cudnn_benchmark = benchmark == options.end() || benchmark->second == "on";
+    if (benchmark != options.end() && benchmark->second != "on" && benchmark->second != "off") {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "torch option cudnn_benchmark is on or off, not '" + benchmark->second + "'");
+    }
 
     auto b = std::make_unique<ib_backend>();
     b->variant = variant_name;
@@ -302,10 +336,15 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       c10::cuda::set_device(b->device.index());
       b->stream = c10::cuda::getCurrentCUDAStream(b->device.index());
       if (b->dtype == at::kHalf) b->memory_format = at::MemoryFormat::ChannelsLast;
+      at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);
     }
 
-    if (variant_name == kAoti) {
-      if (auto status = load_package(b.get(), args); status != IB_OK) return status;
+    const bool packaged = variant_name == kAoti || variant_name == kAotiCudaGraph;
+    if (packaged) {
+      if (auto status = load_package(b.get(), args, /*single_threaded=*/variant_name == kAotiCudaGraph);
+          status != IB_OK) {
+        return status;
+      }
     } else {
       if (auto status = load_module(b.get(), args); status != IB_OK) return status;
       b->effective.set("graph", "TorchScript trace, frozen, optimize_for_inference");
@@ -316,10 +355,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->input = torch::zeros(shape, torch::TensorOptions().dtype(b->dtype).device(b->device).memory_format(b->memory_format));
     b->module_inputs = {b->input};
     b->package_inputs = {b->input};
-    if (variant_name != kAoti) {
+    if (!packaged) {
       for (int i = 0; i < kSpecialisationRuns; ++i) b->result = b->module.forward(b->module_inputs).toTensor();
     }
-    if (variant_name == kCudaGraph) capture_graph(b.get());
+    if (variant_name == kCudaGraph || variant_name == kAotiCudaGraph) capture_graph(b.get());
     if (b->stream) b->stream->synchronize();
 
     b->effective.set("dtype", std::string(c10::toString(b->dtype)));
@@ -333,9 +372,11 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       b->effective.set("cudnn", at::detail::getCUDAHooks().hasCuDNN()
                                     ? std::to_string(at::detail::getCUDAHooks().versionCuDNN())
                                     : "no");
+      b->effective.set("cudnn_benchmark", cudnn_benchmark ? "on" : "off");
+      if (b->graph) b->effective.set("replay", "CUDA graph, captured once, one replay per inference");
     } else {
       b->effective.set("threads", std::to_string(at::get_num_threads()));
-      if (variant_name != kAoti) b->effective.set("isa", "ATen " + at::get_cpu_capability());
+      if (!packaged) b->effective.set("isa", "ATen " + at::get_cpu_capability());
       b->effective.set("mkldnn", at::hasMKLDNN() ? "yes" : "no");
     }
     *out = b.release();

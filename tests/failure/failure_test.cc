@@ -106,6 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
                  "backend 'noop' has no option 'nope'; its options are: spin_us"},
+        BadInput{{"run", "--backends", "noop", "--backend-option", "noop:spin_us=fast", "--no-store"},
+                 "option noop:spin_us takes an integer, not 'fast'"},
         BadInput{{"run", "--bogus"}, "bogus"},
         BadInput{{"report", "no-such-run", "--db", "/tmp/inferbench-test-empty.sqlite"}, "no run 'no-such-run'"}));
 

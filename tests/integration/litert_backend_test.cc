@@ -106,6 +106,13 @@ TEST_F(LitertBackend, OneArtefactPerBatch) {
     EXPECT_EQ(manifest["batch"], row["batch"]) << manifest.dump();
   }
   EXPECT_EQ(artefacts.size(), 2u);
+  // --threads 0 (the default) gives XNNPACK one thread per CPU the process may use, as the other
+  // CPU backends run by default, not its own default of one.
+  const std::string usable = std::to_string(results["run"]["env"]["cpu"]["usable_cpus"].get<int>());
+  for (const auto& row : results["rows"]) {
+    EXPECT_EQ(row["effective"]["threads"], usable) << row["effective"].dump();
+    EXPECT_EQ(row["effective"]["cpu_options"], "xnnpack: num_threads = " + usable + " (--threads 0: one per usable CPU)");
+  }
 }
 
 // Runs the tiny model's FP32 .tflite once (exporting it or reusing the cache) and returns its path.

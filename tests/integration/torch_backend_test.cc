@@ -217,7 +217,8 @@ TEST_F(TorchBackend, CudaRowsAndTheCudaExportSayWhyWithoutAGpu) {
   if (!torch["unavailable_devices"].contains("cuda")) GTEST_SKIP() << "this machine has a CUDA device";
   std::vector<std::string> selectors;
   for (const auto& v : torch["variants"]) selectors.push_back(v["selector"]);
-  EXPECT_EQ(selectors, (std::vector<std::string>{"torch:eager", "torch:cuda_graph", "torch:aoti"}));
+  EXPECT_EQ(selectors,
+            (std::vector<std::string>{"torch:eager", "torch:cuda_graph", "torch:aoti", "torch:aoti_cuda_graph"}));
 
   const auto dir = fresh_dir("torch-no-cuda");
   auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch", "--devices", "cuda",
@@ -232,28 +233,83 @@ TEST_F(TorchBackend, CudaRowsAndTheCudaExportSayWhyWithoutAGpu) {
     EXPECT_NE(row["error"].get<std::string>().find("no CUDA device visible"), std::string::npos) << row["error"];
     EXPECT_EQ(row["device_label"], "CUDA GPU");
   }
-  // The four GPU rows, each named for what runs.
+  // The four GPU rows and the package replayed in a CUDA graph, each named for what runs.
   EXPECT_EQ(names, (std::vector<std::string>{"PyTorch (Native) fp32", "PyTorch (Native) fp16",
-                                             "PyTorch (CUDA graph) fp16", "PyTorch (AOTInductor) fp16"}));
+                                             "PyTorch (CUDA graph) fp16", "PyTorch (AOTInductor) fp16",
+                                             "PyTorch (AOTInductor + CUDA graph) fp16"}));
 
   const auto out = fresh_dir("torch-no-cuda-export");
   const std::string command = std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR +
                               "/tools/export/export.py --model tiny_cnn --format aoti --precision fp16 --device cuda "
                               "--batch 2 --out " + (out / "pkg").string() + " 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = pipe ? pclose(pipe) : -1;
+  int status = 0;
+  const std::string output = shell(command, status);
   EXPECT_NE(status, 0) << output;
   EXPECT_NE(output.find("an aoti cuda package needs a CUDA device"), std::string::npos) << output;
+}
+
+// The GPU run's comparison (bench/gpu_compare.py) reads a real inferbench run and a real run of
+// the Python reference; on the CPU the one pair both sides measure is eager FP32.
+TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
+  const auto dir = fresh_dir("torch-gpu-compare");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                             "--precisions", "fp32", "--batch", "2", "--warmup", "2", "--iters", "5",
+                             "--out", (dir / "ib").string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string python = std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR + "/bench/";
+  int status = 0;
+  std::string output = shell(python + "torch_cuda_reference.py --device cpu --model tiny_cnn --batch 2 --warmup 2 "
+                                      "--iters 5 --configs eager_fp32 --out " + (dir / "py").string() + " 2>&1",
+                             status);
+  ASSERT_EQ(status, 0) << output;
+  output = shell(python + "gpu_compare.py " + (dir / "ib" / "results.json").string() + " " +
+                     (dir / "py" / "reference.json").string() + " --device cpu --json " +
+                     (dir / "compare.json").string() + " 2>&1",
+                 status);
+  ASSERT_EQ(status, 0) << output;
+  const auto compare = read_json(dir / "compare.json");
+  ASSERT_EQ(compare["pairs"].size(), 5u) << compare.dump();
+  const auto& eager = compare["pairs"][0];
+  EXPECT_EQ(eager["reference"], "eager_fp32");
+  EXPECT_GT(eager["ratio"].get<double>(), 0) << eager.dump();
+  EXPECT_NEAR(eager["ratio"].get<double>(), eager["fps"].get<double>() / eager["reference_fps"].get<double>(), 1e-9);
+  // The FP16 pairs have no CPU row: each says so instead of a ratio.
+  for (size_t i = 1; i < compare["pairs"].size(); ++i) {
+    EXPECT_TRUE(compare["pairs"][i]["ratio"].is_null()) << compare["pairs"][i].dump();
+    EXPECT_EQ(compare["pairs"][i]["why_no_ratio"], "no inferbench row");
+  }
+  EXPECT_EQ(compare["best"]["vs_fastest_python"]["config"], "eager_fp32");
+  EXPECT_NE(output.find("PyTorch (Native) fp32"), std::string::npos) << output;
+}
+
+// The cuDNN option is declared with its values, and a value outside them is bad input, refused
+// before anything runs.
+TEST_F(TorchBackend, TheCudnnBenchmarkOptionTakesOnOrOff) {
+  auto listed = run_inferbench({"backends", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  nlohmann::json option;
+  for (const auto& b : nlohmann::json::parse(listed.out)) {
+    if (b["name"] != "torch") continue;
+    for (const auto& o : b["options"]) {
+      if (o["name"] == "cudnn_benchmark") option = o;
+    }
+  }
+  ASSERT_FALSE(option.is_null()) << listed.out;
+  EXPECT_EQ(option["type"], "enum:on|off");
+  EXPECT_EQ(option["default"], "on");
+  auto wrong = run_inferbench({"run", "--backends", "torch", "--backend-option", "torch:cudnn_benchmark=maybe",
+                               "--no-store"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("option torch:cudnn_benchmark is one of on, off, not 'maybe'"), std::string::npos)
+      << wrong.err;
 }
 
 TEST_F(TorchBackend, VariantSelectorsAreChecked) {
   auto unknown = run_inferbench({"run", "--backends", "torch:jit", "--no-store"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("backend 'torch' has no variant 'jit'"), std::string::npos) << unknown.err;
-  EXPECT_NE(unknown.err.find("torch:eager, torch:cuda_graph, torch:aoti"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("torch:eager, torch:cuda_graph, torch:aoti, torch:aoti_cuda_graph"), std::string::npos)
+      << unknown.err;
   auto none = run_inferbench({"run", "--backends", "openvino:fast", "--no-store"});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("backend 'openvino' has no variants"), std::string::npos) << none.err;

@@ -64,16 +64,24 @@ inline nlohmann::json read_json(const std::filesystem::path& path) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
-// Validates a results.json against docs/results.schema.json; returns the validator's output
-// and sets `ok`.
-inline std::string validate_schema(const std::filesystem::path& results, bool& ok) {
-  const std::string command = std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SCHEMA_VALIDATOR +
-                              " " + INFERBENCH_SCHEMA + " " + results.string() + " 2>&1";
+// Runs a shell command; returns what it printed on stdout (add 2>&1 for stderr) and sets `status`
+// to pclose's (0 when it exited 0).
+inline std::string shell(const std::string& command, int& status) {
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[4096];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = pipe ? pclose(pipe) : -1;
+  status = pipe ? pclose(pipe) : -1;
+  return output;
+}
+
+// Validates a results.json against docs/results.schema.json; returns the validator's output
+// and sets `ok`.
+inline std::string validate_schema(const std::filesystem::path& results, bool& ok) {
+  int status = 0;
+  const std::string output = shell(std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SCHEMA_VALIDATOR + " " +
+                                       INFERBENCH_SCHEMA + " " + results.string() + " 2>&1",
+                                   status);
   ok = status == 0;
   return output;
 }

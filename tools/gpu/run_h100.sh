@@ -15,7 +15,8 @@
 # exit status lands in the bundle.
 #
 # What comes back from $OUT (the device tool returns at most 8 files, 2 folders deep):
-#   summary.txt        step table + the reference table + inferbench's Table B (also printed last)
+#   summary.txt        step table + the reference table + inferbench's Table B + the issue's
+#                      ratios from bench/gpu_compare.py (also printed last)
 #   env.txt            environment fingerprint (nvidia-smi, driver, CUDA, torch, compilers, CPU)
 #   reference-<gpu>.json   the Python reference's rows and fingerprint
 #   results-<gpu>.json     inferbench's results.json
@@ -274,6 +275,9 @@ if [ "$mode" = gpu ]; then
   fi
   arch=${arch:-9.0}
   py_configs=${py_configs:-eager_fp32,eager_fp16_cl,torchscript_fp16,cudagraph_fp16,compile_reduce_overhead_fp16,aoti_fp16}
+  # inferbench's CUDA rows run with cuDNN's algorithm search on (torch option cudnn_benchmark,
+  # default on): the reference does the same, so that each pair compares like with like.
+  py_args="--cudnn-benchmark $py_args"
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
   compile_timeout=240
   worker_timeout=300
@@ -356,6 +360,14 @@ pack() {
     fi
     if [ -f "$work/logs/backends.log" ]; then
       echo; echo "## inferbench backends"; cat "$work/logs/backends.log"
+    fi
+    # Last, so that the reply's output tail shows it: issue #6's ratios.
+    if [ -f "$work/results/results.json" ] && [ -f "$work/reference/reference.json" ]; then
+      echo; echo "## inferbench vs the Python reference (bench/gpu_compare.py)"
+      local bar=(--device cpu)
+      [ "$mode" = gpu ] && bar=(--bar-fps 31800 --bar-label "the issue's torch.compile max-autotune FP16 on an H100")
+      "$IB_PYTHON" "$repo/bench/gpu_compare.py" "$work/results/results.json" "$work/reference/reference.json" \
+        "${bar[@]}" --json "$work/compare.json" 2>&1
     fi
   } >"$out/summary.txt"
   # Everything else in one archive (the device tool returns at most 8 files); the build tree,
