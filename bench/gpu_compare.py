@@ -15,6 +15,8 @@ ends with a synchronisation). Pairs (inferbench variant, precision -> reference 
     aoti fp16             -> aoti_fp16                     (the same kind of package, loaded from Python)
     aoti_cuda_graph fp16  -> compile_reduce_overhead_fp16  (Inductor code replayed in CUDA graphs)
 
+A package compiled with max-autotune (torch option aoti_autotune=max; the row's
+effective.inductor_mode) is held to compile_max_autotune_fp16 instead, its own Python counterpart.
 A pair passes at a ratio of at least --min-ratio (0.97). The best inferbench row is held to the
 fastest ok Python row of the run and, with --bar-fps, to a quoted number (the issue's
 max-autotune 31.8k FPS, which this run may not measure: it costs minutes of compilation). Prints
@@ -59,7 +61,10 @@ def compare(results: dict, reference: dict, min_ratio: float, bar_fps: float | N
     ref_rows = {r["config"]: r for r in reference.get("rows", [])}
     pairs = []
     for variant, precision, config in PAIRS:
-        ours, theirs = by_variant.get((variant, precision)), ref_rows.get(config)
+        ours = by_variant.get((variant, precision))
+        if ours and (ours.get("effective") or {}).get("inductor_mode") == "max-autotune":
+            config = "compile_max_autotune_fp16"
+        theirs = ref_rows.get(config)
         a, b = fps_of(ours), fps_of(theirs)
         ratio = a / b if a and b else None
         why = None

@@ -157,7 +157,12 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   if (request.batch) hash.add(batch);
   const std::string device = request.device ? "-" + *request.device : "";
   if (request.device) hash.add("device" + device);
-  return request.model + "-" + request.format + "-" + request.precision + device + batch + "-" + hash.hex();
+  std::string flags;
+  for (const auto& [flag, value] : request.flags) {
+    hash.add(flag + "=" + value);
+    flags += "-" + value;  // "-max" for --aoti-autotune max: visible in the folder's name
+  }
+  return request.model + "-" + request.format + "-" + request.precision + device + batch + flags + "-" + hash.hex();
 }
 
 Result<Artefact> ArtefactCache::get(const ExportRequest& request,
@@ -200,6 +205,10 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   if (request.device) {
     argv.push_back("--device");
     argv.push_back(*request.device);
+  }
+  for (const auto& [flag, value] : request.flags) {
+    argv.push_back(flag);
+    argv.push_back(value);
   }
   if (const auto environment = exporter_environment(request.format)) {
     const std::string python = environment->python();

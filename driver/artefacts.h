@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct ExportRequest {
   // The device the artefact is compiled for, for formats compiled for one device (aoti; see
   // artefact_per_device()); empty for the others.
   std::optional<std::string> device;
+  // Exporter flags a backend option asks for ("--aoti-autotune" -> "max"; exporter_flags()):
+  // they change what is made, so they are part of the content key.
+  std::map<std::string, std::string> flags;
 };
 
 class ArtefactCache {

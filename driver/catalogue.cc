@@ -100,6 +100,17 @@ std::string artefact_precision(const std::string& format, const std::string& pre
 
 bool artefact_per_device(const std::string& format) { return format == "aoti"; }
 
+std::map<std::string, std::string> exporter_flags(const std::string& format,
+                                                  const std::map<std::string, std::string>& options) {
+  std::map<std::string, std::string> flags;
+  if (format == "aoti") {
+    if (auto it = options.find("aoti_autotune"); it != options.end() && it->second != "off") {
+      flags["--aoti-autotune"] = it->second;
+    }
+  }
+  return flags;
+}
+
 bool artefact_per_batch(const std::string& format) {
   return format == "pte" || format == "tflite" || format == "aoti";
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,6 +89,11 @@ std::string artefact_precision(const std::string& format, const std::string& pre
 // (--device): an AOTInductor package holds kernels for the CPU or for a CUDA GPU. Every other
 // format runs on any device its framework drives.
 bool artefact_per_device(const std::string& format);
+// The exporter flags that a backend's options ask of the artefact `format`: torch's
+// aoti_autotune=max is `--aoti-autotune max` for the aoti format. The option's default (off) asks
+// nothing, so default packages keep their cache key.
+std::map<std::string, std::string> exporter_flags(const std::string& format,
+                                                  const std::map<std::string, std::string>& options);
 
 // Whether an artefact of `format` is compiled for one batch size, so that each batch of a sweep
 // is exported on its own: an ExecuTorch program (pte) has static shapes, memory-planned ahead of

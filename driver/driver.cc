@@ -466,8 +466,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const bool per_batch = artefact_per_batch(format);
     const bool per_device = artefact_per_device(format);
     const std::string exported_precision = artefact_precision(format, cell.precision);
-    const std::string key = format + "/" + exported_precision + (per_device ? "/" + cell.device : "") +
-                            (per_batch ? "/b" + std::to_string(cell.batch) : "");
+    const auto flags = exporter_flags(format, cell.options);
+    std::string key = format + "/" + exported_precision + (per_device ? "/" + cell.device : "") +
+                      (per_batch ? "/b" + std::to_string(cell.batch) : "");
+    for (const auto& [flag, value] : flags) key += "/" + flag + "=" + value;
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -480,7 +482,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     }
     const std::string device_part = per_device ? " " + cell.device : "";
     const std::string batch_part = per_batch ? " batch " + std::to_string(cell.batch) : "";
-    progress("export " + request.model + " -> " + format + " " + exported_precision + device_part + batch_part);
+    std::string flag_part;
+    for (const auto& [flag, value] : flags) flag_part += " " + flag + " " + value;
+    progress("export " + request.model + " -> " + format + " " + exported_precision + device_part + batch_part +
+             flag_part);
     if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
     ExportRequest export_request{request.model,
                                  format,
@@ -488,10 +493,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                  request.seed,
                                  request.weights,
                                  per_batch ? std::optional<int>(cell.batch) : std::nullopt,
-                                 per_device ? std::optional<std::string>(cell.device) : std::nullopt};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + format + "-" + exported_precision +
-                                                            (per_device ? "-" + cell.device : "") +
-                                                            (per_batch ? "-b" + std::to_string(cell.batch) : "") + ".log"));
+                                 per_device ? std::optional<std::string>(cell.device) : std::nullopt,
+                                 flags};
+    std::string log_name = "export-" + format + "-" + exported_precision + (per_device ? "-" + cell.device : "") +
+                           (per_batch ? "-b" + std::to_string(cell.batch) : "");
+    for (const auto& [flag, value] : flags) log_name += "-" + value;
+    auto result = cache.get(export_request, work / "logs" / (log_name + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }

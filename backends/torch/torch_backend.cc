@@ -46,10 +46,16 @@ constexpr std::string_view kAotiCudaGraph = "aoti_cuda_graph";
 // first call of each shape and keeps the fastest (torch.backends.cudnn.benchmark), for every
 // CUDA variant: inside an AOTInductor package the convolutions are ATen's too.
 constexpr const char* kCudnnBenchmark = "cudnn_benchmark";
+// --backend-option torch:aoti_autotune=off|max is the exporter's (driver/catalogue.cc
+// exporter_flags): it decides how the package is compiled, which the plugin reads back from the
+// package's metadata.
 const ib_option_desc kOptions[] = {
     {kCudnnBenchmark, "enum:on|off", "on",
      "CUDA rows: cuDNN benchmarks its convolution algorithms on first use and keeps the fastest "
      "(torch.backends.cudnn.benchmark; PyTorch's own default is off)"},
+    {"aoti_autotune", "enum:off|max", "off",
+     "aoti packages: compile with Inductor's max-autotune (it benchmarks kernel choices on the device: "
+     "minutes on a GPU), as torch.compile(mode=\"max-autotune\"); a separate cached package"},
 };
 
 // Runs of the profiling executor that the compile timer includes: the first run records
@@ -65,6 +71,7 @@ constexpr int kCaptureWarmupRuns = 3;
 // precision in the contiguous layout.
 constexpr const char* kMetaPrecision = "inferbench_precision";
 constexpr const char* kMetaMemoryFormat = "inferbench_memory_format";
+constexpr const char* kMetaInductorMode = "inferbench_inductor_mode";
 // Written by AOTInductor itself: the device the package was compiled for, and the CPU vector
 // ISA or GPU compute capability its kernels were generated for.
 constexpr const char* kMetaDevice = "AOTI_DEVICE_KEY";
@@ -264,6 +271,9 @@ ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_t
   b->effective.set("graph", "AOTInductor package (" + (compiled_for.empty() ? std::string("device not recorded") : compiled_for) + ")");
   if (const std::string isa = metadata_value(metadata, kMetaCpuIsa); !isa.empty() && !b->device.is_cuda()) {
     b->effective.set("isa", "Inductor " + isa);
+  }
+  if (const std::string mode = metadata_value(metadata, kMetaInductorMode); !mode.empty()) {
+    b->effective.set("inductor_mode", mode);
   }
   if (const std::string capability = metadata_value(metadata, kMetaComputeCapability); !capability.empty()) {
     b->effective.set("package_compute_capability", capability);

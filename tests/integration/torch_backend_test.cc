@@ -166,6 +166,7 @@ TEST_F(TorchBackend, AotiCpuRowsFp32AndBf16AgainstTheReference) {
     EXPECT_NE(row["artefact"].get<std::string>().find("-aoti-" + precision + "-cpu-b2-"), std::string::npos)
         << row["artefact"];
     EXPECT_EQ(row["effective"]["graph"], "AOTInductor package (cpu)");
+    EXPECT_EQ(row["effective"]["inductor_mode"], "default");
     EXPECT_EQ(row["effective"]["dtype"], precision == "fp32" ? "Float" : "BFloat16");
     EXPECT_EQ(row["effective"]["threads"], "1");
     EXPECT_NE(row["target_hardware"].get<std::string>().find("Inductor"), std::string::npos) << row["target_hardware"];
@@ -246,6 +247,24 @@ TEST_F(TorchBackend, CudaRowsAndTheCudaExportSayWhyWithoutAGpu) {
   const std::string output = shell(command, status);
   EXPECT_NE(status, 0) << output;
   EXPECT_NE(output.find("an aoti cuda package needs a CUDA device"), std::string::npos) << output;
+}
+
+// aoti_autotune=max is the exporter's: a package of its own (its own cache folder), compiled
+// with Inductor's max-autotune, which the row says it ran.
+TEST_F(TorchBackend, AotiAutotuneMaxCompilesAPackageOfItsOwn) {
+  const auto dir = fresh_dir("torch-aoti-autotune");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:aoti", "--devices", "cpu",
+                             "--precisions", "fp32", "--batch", "2", "--warmup", "1", "--iters", "3", "--threads", "1",
+                             "--backend-option", "torch:aoti_autotune=max", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  ASSERT_EQ(row["status"], "ok") << row.dump();
+  EXPECT_EQ(row["effective"]["inductor_mode"], "max-autotune");
+  EXPECT_EQ(row["requested"]["aoti_autotune"], "max");
+  EXPECT_NE(row["artefact"].get<std::string>().find("-aoti-fp32-cpu-b2-max-"), std::string::npos) << row["artefact"];
+  const auto manifest = first_artefact_manifest(dir).second;
+  EXPECT_EQ(manifest["inductor_configs"]["max_autotune"], true) << manifest.dump();
+  expect_parity(row, 0.9999);
 }
 
 // The GPU run's comparison (bench/gpu_compare.py) reads a real inferbench run and a real run of

@@ -6,6 +6,9 @@ then torch._inductor.aoti_compile_and_package, for one device, precision and bat
     cpu  bf16  the same in BF16, only on a CPU that computes BF16 natively (AVX512-BF16 or AMX)
     cuda fp16  channels-last, as a GPU expert runs convolutions in half precision
 
+With autotune="max" (export.py --aoti-autotune max, torch option aoti_autotune=max) Inductor
+compiles with max_autotune; the package's metadata says which (inferbench_inductor_mode).
+
 A package holds native code for the device it was compiled on and for the example input's
 shape, dtype and strides, so it is made per device and per batch. A CUDA package needs a CUDA
 device here: Inductor generates and compiles its GPU kernels for the GPU it finds. The choices the
@@ -29,7 +32,7 @@ def cpu_has_native_bf16() -> bool:
 
 
 def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
-                batch: int, device: str) -> tuple[Path, dict]:
+                batch: int, device: str, autotune: str = "off") -> tuple[Path, dict]:
     if (device, precision) not in TARGETS:
         made = ", ".join(f"{d} {p}" for d, p in sorted(TARGETS))
         raise SystemExit(f"aoti packages are made for {made}, not {device} {precision}")
@@ -49,13 +52,19 @@ def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, preci
     # capability it compiled for).
     metadata = {"inferbench_precision": precision,
                 "inferbench_memory_format": "channels_last" if device == "cuda" else "contiguous",
-                "inferbench_batch": str(batch)}
+                "inferbench_batch": str(batch),
+                "inferbench_inductor_mode": "max-autotune" if autotune == "max" else "default"}
     # Freezing folds the weights into the graph (convolution + batch norm, prepacked oneDNN
     # weights on the CPU). On CUDA the package is compiled as AOTInductor does by default, the
     # configuration known to compile on the GPU machine.
     configs = {"aot_inductor.metadata": metadata}
     if device == "cpu":
         configs["freezing"] = True
+    # --aoti-autotune max: Inductor benchmarks its kernel choices (Triton templates against
+    # ATen's cuDNN/cuBLAS calls for convolutions and matrix products, on the GPU; C++ GEMM
+    # templates on the CPU) and keeps the fastest, as torch.compile(mode="max-autotune") does.
+    if autotune == "max":
+        configs["max_autotune"] = True
 
     extra = {"device": device,
              "batch": batch,

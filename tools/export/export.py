@@ -62,7 +62,7 @@ EXPORTERS = {
 OPTIONS = {
     "pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model},
     "tflite": lambda args: {"batch": args.batch, "python": args.litert_python, "model_name": args.model},
-    "aoti": lambda args: {"batch": args.batch, "device": args.device},
+    "aoti": lambda args: {"batch": args.batch, "device": args.device, "autotune": args.aoti_autotune},
 }
 
 # format -> function importing the SDK the exporter needs. It runs before the export timer: the
@@ -82,6 +82,9 @@ def main() -> int:
                         help="batch of formats with a static shape (pte, tflite, aoti); the others are batch-generic")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                         help="device of formats compiled for one device (aoti); the others run anywhere")
+    parser.add_argument("--aoti-autotune", default="off", choices=["off", "max"],
+                        help="aoti: compile with Inductor's max-autotune (benchmarks kernel choices on the "
+                             "device: minutes on a GPU); off = Inductor's default choices")
     parser.add_argument("--executorch-python", default=os.environ.get("INFERBENCH_EXECUTORCH_PYTHON", ""),
                         help="Python of the ExecuTorch environment, which lowers pte artefacts")
     parser.add_argument("--litert-python", default=os.environ.get("INFERBENCH_LITERT_PYTHON", ""),

@@ -7,9 +7,12 @@
 # GPU-labelled tests and the environment fingerprint, all into $OUT. docs/gpu.md explains it.
 #
 #   tools/gpu/run_h100.sh [--budget 540] [--py-configs LIST] [--skip STEP,...] [--ib-args "..."]
+#                         [--with-autotune]
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
-# Steps, in order: kit env configure build verify backends inferbench reference gpu_tests. Each
+# Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
+# [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
+# graph; add compile_max_autotune_fp16 to --py-configs for its Python counterpart]. Each
 # runs under its own timeout (never past the overall --budget, less a reserve for packing); a
 # step that fails or times out is recorded and the next one runs. Every step's log, timing and
 # exit status lands in the bundle.
@@ -20,6 +23,7 @@
 #   env.txt            environment fingerprint (nvidia-smi, driver, CUDA, torch, compilers, CPU)
 #   reference-<gpu>.json   the Python reference's rows and fingerprint
 #   results-<gpu>.json     inferbench's results.json
+#   results-autotune-<gpu>.json   the same for the max-autotune packages (--with-autotune)
 #   run.log            this script's own progress log
 #   bundle-<gpu>.tar.gz    everything else: each step's log, inferbench's whole --out folder
 #                          (csv, md, html, worker logs), the reference children's logs, CMakeCache
@@ -143,6 +147,15 @@ step_inferbench() {
     --out "$IB_WORK/results" --db "$IB_WORK/history.sqlite" --timeout "$IB_WORKER_TIMEOUT" $IB_IB_ARGS
 }
 
+# --with-autotune: the AOTInductor FP16 package compiled with Inductor's max-autotune (minutes of
+# compilation on the GPU), run plain and replayed in a CUDA graph, into results-autotune/.
+step_autotune() {
+  # shellcheck disable=SC2086
+  INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends torch:aoti,torch:aoti_cuda_graph \
+    --backend-option torch:aoti_autotune=max --out "$IB_WORK/results-autotune" --db "$IB_WORK/history.sqlite" \
+    --timeout "$IB_WORKER_TIMEOUT" $IB_AUTOTUNE_ARGS
+}
+
 # Tests labelled gpu (tests/**/CMakeLists.txt): build those targets, then ctest -L gpu.
 step_gpu_tests() {
   local targets
@@ -208,6 +221,7 @@ py_configs=
 py_args=
 ib_args=
 skip=
+autotune=no
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -219,8 +233,9 @@ while [ $# -gt 0 ]; do
     --py-args) py_args=$2; shift ;;
     --ib-args) ib_args=$2; shift ;;
     --skip) skip=$2; shift ;;
+    --with-autotune) autotune=yes ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_h100.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -279,12 +294,14 @@ if [ "$mode" = gpu ]; then
   # default on): the reference does the same, so that each pair compares like with like.
   py_args="--cudnn-benchmark $py_args"
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
+  autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
   compile_timeout=240
   worker_timeout=300
 else
   py_configs=${py_configs:-eager_fp32}
   py_args="--device cpu --model tiny_cnn --batch 2 --warmup 2 --iters 5 $py_args"
   ib_run_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $ib_args"
+  autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
   compile_timeout=120
   worker_timeout=120
 fi
@@ -292,7 +309,7 @@ fi
 export IB_MODE=$mode IB_BUDGET=$budget IB_WORK=$work IB_KIT="$repo/tools/gpu/deps/root"
 export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_bin IB_CTEST=$ctest_bin
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
-export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args
+export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
@@ -342,6 +359,7 @@ pack() {
   cp -f "$work/env.txt" "$out/env.txt" 2>/dev/null
   cp -f "$work/reference/reference.json" "$out/reference-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results/results.json" "$out/results-$gpu_tag.json" 2>/dev/null
+  cp -f "$work/results-autotune/results.json" "$out/results-autotune-$gpu_tag.json" 2>/dev/null
   cp -f "$IB_BUILD/CMakeCache.txt" "$work/CMakeCache.txt" 2>/dev/null
   cp -f "$IB_BUILD/backends.tsv" "$work/backends.tsv" 2>/dev/null
   {
@@ -368,6 +386,12 @@ pack() {
       [ "$mode" = gpu ] && bar=(--bar-fps 31800 --bar-label "the issue's torch.compile max-autotune FP16 on an H100")
       "$IB_PYTHON" "$repo/bench/gpu_compare.py" "$work/results/results.json" "$work/reference/reference.json" \
         "${bar[@]}" --json "$work/compare.json" 2>&1
+    fi
+    if [ -f "$work/results-autotune/results.json" ] && [ -f "$work/reference/reference.json" ]; then
+      echo; echo "## max-autotune packages (--with-autotune) vs the Python reference"
+      cat "$work/results-autotune/results.md" 2>/dev/null
+      "$IB_PYTHON" "$repo/bench/gpu_compare.py" "$work/results-autotune/results.json" \
+        "$work/reference/reference.json" "${bar[@]}" --json "$work/compare-autotune.json" 2>&1
     fi
   } >"$out/summary.txt"
   # Everything else in one archive (the device tool returns at most 8 files); the build tree,
@@ -402,6 +426,8 @@ fi
 run_step reference 300
 if [ -x "$IB_BUILD/inferbench" ]; then
   run_step gpu_tests 180
+  # Last: it may take what is left of the budget (the export alone takes minutes on a GPU).
+  [ "$autotune" = yes ] && run_step autotune 420
 fi
 log "# done in $(($(date +%s) - START)) s; steps not ok: ${failed_steps[*]:-none}"
 exit 0

@@ -139,15 +139,23 @@ TEST(CatalogueTest, TorchVariantsAndTheirArtefacts) {
   const BackendEntry* torch = find_backend("torch");
   ASSERT_NE(torch, nullptr);
   const auto variants = catalogue_variants(*torch);
-  ASSERT_EQ(variants.size(), 3u);
+  ASSERT_EQ(variants.size(), 4u);
   EXPECT_EQ(variants[0].name, kReferenceVariant);
   EXPECT_EQ(variants[2].framework, "PyTorch (AOTInductor)");
+  // The package replayed in a CUDA graph loads the same artefact as aoti.
+  EXPECT_EQ(variants[3].name, "aoti_cuda_graph");
+  EXPECT_EQ(variants[3].artefact_format, "aoti");
   // A package is compiled in the precision it runs, per device and per batch.
   EXPECT_EQ(artefact_precision("aoti", "bf16"), "bf16");
   EXPECT_EQ(artefact_precision("torchscript", "fp16"), "fp32");
   EXPECT_TRUE(artefact_per_device("aoti"));
   EXPECT_FALSE(artefact_per_device("torchscript"));
   EXPECT_TRUE(artefact_per_batch("aoti"));
+  // torch's aoti_autotune option is an exporter flag of the aoti format only; off asks nothing.
+  EXPECT_EQ(exporter_flags("aoti", {{"aoti_autotune", "max"}, {"cudnn_benchmark", "on"}}),
+            (std::map<std::string, std::string>{{"--aoti-autotune", "max"}}));
+  EXPECT_TRUE(exporter_flags("aoti", {{"aoti_autotune", "off"}}).empty());
+  EXPECT_TRUE(exporter_flags("torchscript", {{"aoti_autotune", "max"}}).empty());
   // Backends without variants are one implicit variant named "".
   const auto openvino = catalogue_variants(*find_backend("openvino"));
   EXPECT_TRUE(without_variants(openvino));
