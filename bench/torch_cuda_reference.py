@@ -29,7 +29,10 @@ Configurations (--configs, comma list; default: every one marked *):
   compile_max_autotune_fp16      torch.compile(mode="max-autotune"); off by default: 236 s of
                                  compilation on the H100 of the issue
   aoti_fp16 *                    torch.export + torch._inductor.aoti_compile_and_package (export_ms),
-                                 then aoti_load_package in a fresh process (compile_ms = the load)
+                                 then aoti_load_package in a fresh process (compile_ms = the load);
+                                 --aoti-package PATH loads that package instead of compiling one
+                                 (inferbench's own, so both sides run the same file; its export_ms
+                                 is read from the manifest.json beside it)
 The torch.compile and AOTInductor configurations each run in a child process with a timeout, with
 a fresh Inductor cache (the compile time is a cold one) and faulthandler on: a crash or hang
 becomes a row with its status, the stage it died in and the child's stderr, and the rest goes on.
@@ -347,6 +350,10 @@ def aoti_load_child(args, device) -> dict:
     import_ms = (time.perf_counter() - t0) * 1000
     stage("load_metadata_from_package")
     meta = torch._C._aoti.AOTIModelPackageLoader.load_metadata_from_package(args.package, "model")
+    # A package computes garbage from an input in another layout than it was compiled for (it does
+    # not check strides): one from inferbench's exporter says its layout in the metadata.
+    if dict(meta).get("inferbench_memory_format") == "contiguous":
+        x = x.contiguous()
     stage("aoti_load_package")
     t0 = time.perf_counter()
     runner = torch._inductor.aoti_load_package(args.package)
@@ -477,11 +484,25 @@ def run_isolated(config: Config, args, workdir: Path) -> dict:
             row["error"] = diag["error"]
         return row
     # AOTInductor: compile in one process, load + measure in a fresh one (as the C++ side does).
-    package = workdir / "mobilenet_aoti.pt2"
-    status, compiled, diag_c = run_child(args, "aoti-compile", workdir, args.compile_timeout, package)
-    row = {"children": [diag_c], **compiled}
-    if status != "ok":
-        return dict(row, status=status, error=diag_c["error"])
+    if args.aoti_package:
+        # A package made elsewhere (inferbench's exporter, in the same GPU run): the compile is
+        # not repeated, and the export time is the one its exporter recorded.
+        package = Path(args.aoti_package).resolve()
+        manifest = package.parent / "manifest.json"
+        row = {"children": [], "package": str(package), "package_bytes": package.stat().st_size,
+               "notes": [f"package given with --aoti-package, not compiled here: {package}"]}
+        if manifest.exists():
+            recorded = json.loads(manifest.read_text())
+            row["export_ms"] = recorded.get("export_ms")
+            row["notes"].append("export_ms from its manifest.json (inferbench's exporter: torch.export + "
+                                "aoti_compile_and_package, inductor configs "
+                                f"{recorded.get('inductor_configs')})")
+    else:
+        package = workdir / "mobilenet_aoti.pt2"
+        status, compiled, diag_c = run_child(args, "aoti-compile", workdir, args.compile_timeout, package)
+        row = {"children": [diag_c], **compiled}
+        if status != "ok":
+            return dict(row, status=status, error=diag_c["error"])
     status, loaded, diag_l = run_child(args, "aoti-load", workdir, args.load_timeout, package)
     row["children"].append(diag_l)
     row.update(loaded)
@@ -621,6 +642,8 @@ def parse_args(argv=None):
                         help="seconds for one torch.compile configuration or one AOTInductor compile")
     parser.add_argument("--load-timeout", type=float, default=120, help="seconds for the AOTInductor load + measure")
     parser.add_argument("--no-ld-debug", action="store_true", help="do not retry a crashed AOTI load with LD_DEBUG")
+    parser.add_argument("--aoti-package", help="aoti_fp16 loads this .pt2 instead of compiling its own "
+                                               "(same model, batch, dtype and layout)")
     parser.add_argument("--out", help="folder for reference.json and reference.txt (and the children's logs)")
     parser.add_argument("--render", metavar="JSON", help="print the table of a reference.json and exit")
     parser.add_argument("--child", help=argparse.SUPPRESS)

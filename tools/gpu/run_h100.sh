@@ -127,9 +127,18 @@ step_reference() {
   # still leaves time for the others.
   local compile_timeout=$((IB_STEP_LIMIT * 2 / 5))
   [ "$compile_timeout" -gt "$IB_COMPILE_TIMEOUT" ] && compile_timeout=$IB_COMPILE_TIMEOUT
+  # The AOTInductor package inferbench's step exported (default mode, not max-autotune): the
+  # reference loads that same file rather than compiling its own (a minute or two saved here, and
+  # both sides run identical kernels).
+  local package aoti=()
+  package=$(ls -d "$IB_WORK/cache/artefacts/$IB_AOTI_PREFIX"* 2>/dev/null | grep -v -- '-max-' | head -1)
+  if [ -n "$package" ] && [ -f "$package/model.pt2" ]; then
+    aoti=(--aoti-package "$package/model.pt2")
+  fi
+  echo "aoti package for the reference: ${aoti[*]:-none from inferbench, it compiles its own}"
   # shellcheck disable=SC2086
   PYTHONUNBUFFERED=1 "$IB_PYTHON" "$repo/bench/torch_cuda_reference.py" --out "$IB_WORK/reference" \
-    --configs "$IB_PY_CONFIGS" --compile-timeout "$compile_timeout" --load-timeout 90 $IB_PY_ARGS
+    --configs "$IB_PY_CONFIGS" --compile-timeout "$compile_timeout" --load-timeout 90 "${aoti[@]}" $IB_PY_ARGS
 }
 
 step_backends() {
@@ -295,13 +304,15 @@ if [ "$mode" = gpu ]; then
   py_args="--cudnn-benchmark $py_args"
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
   autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
+  aoti_prefix=mobilenet_v2-aoti-fp16-cuda-b64-
   compile_timeout=240
   worker_timeout=300
 else
-  py_configs=${py_configs:-eager_fp32}
-  py_args="--device cpu --model tiny_cnn --batch 2 --warmup 2 --iters 5 $py_args"
+  py_configs=${py_configs:-eager_fp32,aoti_fp16}
+  py_args="--device cpu --cpu-dtype fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $py_args"
   ib_run_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $ib_args"
   autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
+  aoti_prefix=tiny_cnn-aoti-fp32-cpu-b2-
   compile_timeout=120
   worker_timeout=120
 fi
@@ -310,7 +321,7 @@ export IB_MODE=$mode IB_BUDGET=$budget IB_WORK=$work IB_KIT="$repo/tools/gpu/dep
 export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_bin IB_CTEST=$ctest_bin
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
-export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout
+export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout IB_AOTI_PREFIX=$aoti_prefix
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
 
