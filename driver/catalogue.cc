@@ -21,7 +21,7 @@ const std::vector<BackendEntry>& backend_catalogue() {
       {"openvino", "OpenVINO", "openvino-ir", {"cpu", "gpu"}, {"fp32", "bf16", "int8"}, false, {}},
       {"executorch", "ExecuTorch", "pte", {"cpu"}, {"fp32", "int8"}, false, {}},
       {"litert", "TFLite (LiteRT)", "tflite", {"cpu"}, {"fp32", "int8"}, false, {}},
-      {"tensorrt", "TensorRT", "tensorrt", {"cuda"}, {"fp16"}, false, {}},
+      {"tensorrt", "TensorRT", "onnx", {"cuda"}, {"fp16"}, false, {}},
       {"noop", "Testing (noop)", "none", {"cpu"}, {"fp32"}, true, {}},
       {"abort", "Testing (abort)", "none", {"cpu"}, {"fp32"}, true, {}},
       {"hang", "Testing (hang)", "none", {"cpu"}, {"fp32"}, true, {}},
