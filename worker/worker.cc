@@ -26,6 +26,7 @@
 #include "core/support/build_info.h"
 #include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
+#include "worker/crash_report.h"
 #include "worker/plugin_loader.h"
 
 namespace inferbench {
@@ -79,6 +80,7 @@ Result<std::vector<float>> read_floats(const std::string& path) {
 // One progress message to the driver. A single write(2) of a line shorter than PIPE_BUF is
 // atomic on a pipe; when it fails the display misses one update and nothing else changes.
 void send_progress(int fd, std::string_view phase, int done = 0, int total = 0) {
+  set_crash_phase(phase.data());  // the kPhase* constants: NUL-terminated literals
   if (fd < 0) return;
   const std::string line = format_progress_message({std::string(phase), done, total});
   [[maybe_unused]] const ssize_t written = write(fd, line.data(), line.size());
@@ -254,7 +256,8 @@ Row run_cell(const Cell& cell, int progress_fd) {
     send_progress(progress_fd, phase == LoopPhase::WarmUp ? kPhaseWarmUp : kPhaseMeasure, done,
                   total);
   };
-  const LoopProgress* loop_progress = progress_fd >= 0 ? &progress : nullptr;
+  // Always given: without a progress pipe the reports only keep the crash report's phase.
+  const LoopProgress* loop_progress = &progress;
   const bool async = cell.scenario == "async";
   // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
   // of them, which after the loop are those of the timed iterations.
@@ -423,6 +426,8 @@ nlohmann::json describe_plugin(const std::string& plugin_path) {
 }
 
 int worker_main(int argc, char** argv) {
+  // A framework that crashes the process leaves its native stack and phase in the log.
+  install_crash_report();
   // The result goes to the real stdout; frameworks that print to stdout are sent to stderr so
   // they cannot corrupt it.
   const int result_fd = dup(STDOUT_FILENO);
