@@ -3,6 +3,7 @@
 #include "cli/options.h"
 
 #include <charconv>
+#include <cstdint>
 #include <sstream>
 
 namespace inferbench::cli {

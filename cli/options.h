@@ -3,6 +3,7 @@
 // that registers its flags (with help and defaults) and writes its part of the RunRequest.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -7,6 +7,7 @@
 #include <openvino/openvino.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>

@@ -4,6 +4,7 @@
 // for a system under test to exercise the harness; they never stand in for a framework.
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <memory>

@@ -3,6 +3,7 @@
 #include "core/input/input_generator.h"
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 namespace inferbench {

@@ -4,6 +4,7 @@
 // --model FILE, and a truncated .pte that must give a failed row with a clear error.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 

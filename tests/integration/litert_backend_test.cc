@@ -6,6 +6,7 @@
 // missing library that must give an unavailable row.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 

@@ -2,6 +2,8 @@
 // `run` option parsing: one case per rule.
 #include "cli/options.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace inferbench::cli {
