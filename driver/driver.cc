@@ -468,9 +468,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const bool per_device = artefact_per_device(format);
     const std::string exported_precision = artefact_precision(format, cell.precision);
     const auto flags = exporter_flags(format, cell.options);
-    std::string key = format + "/" + exported_precision + (per_device ? "/" + cell.device : "") +
-                      (per_batch ? "/b" + std::to_string(cell.batch) : "");
-    for (const auto& [flag, value] : flags) key += "/" + flag + "=" + value;
+    // What tells this run's artefacts apart ("aoti-fp16-cuda-b64", "aoti-fp16-cuda-b64-aoti-autotune=max"):
+    // the key of `artefacts` and the name of the export log.
+    std::string key = format + "-" + exported_precision + (per_device ? "-" + cell.device : "") +
+                      (per_batch ? "-b" + std::to_string(cell.batch) : "");
+    for (const auto& [flag, value] : flags) key += "-" + flag.substr(flag.find_first_not_of('-')) + "=" + value;
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
     if (user_file) return artefacts.emplace(key, *user_file).first->second;
@@ -496,10 +498,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                  per_batch ? std::optional<int>(cell.batch) : std::nullopt,
                                  per_device ? std::optional<std::string>(cell.device) : std::nullopt,
                                  flags};
-    std::string log_name = "export-" + format + "-" + exported_precision + (per_device ? "-" + cell.device : "") +
-                           (per_batch ? "-b" + std::to_string(cell.batch) : "");
-    for (const auto& [flag, value] : flags) log_name += "-" + value;
-    auto result = cache.get(export_request, work / "logs" / (log_name + ".log"));
+    auto result = cache.get(export_request, work / "logs" / ("export-" + key + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }

@@ -299,19 +299,17 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     // would run one thread and no pool. --threads 0 gives it one per usable CPU, as the other
     // CPU backends run by default, so that a default run compares like with like.
     const int threads = args->threads > 0 ? args->threads : usable_cpus();
-    {
-      const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
-      char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
-      lc::OpaqueOptions cpu = nullptr;
-      if (const lc::Status s = lib->create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
-          s != lc::kStatusOk) {
-        std::free(payload);
-        return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
-      }
-      if (const lc::Status s = lib->add_opaque_options(b->options, cpu); s != lc::kStatusOk) {
-        lib->destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
-        return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
-      }
+    const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
+    char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
+    lc::OpaqueOptions cpu = nullptr;
+    if (const lc::Status s = lib->create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
+        s != lc::kStatusOk) {
+      std::free(payload);
+      return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
+    }
+    if (const lc::Status s = lib->add_opaque_options(b->options, cpu); s != lc::kStatusOk) {
+      lib->destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
+      return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
     }
     if (const lc::Status s = lib->create_compiled_model(b->env, b->model, b->options, &b->compiled);
         s != lc::kStatusOk) {
