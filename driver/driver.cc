@@ -367,12 +367,22 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         }
       }
     } else {
+      std::vector<std::string> loadable;  // every suffix some available backend loads, for the hint
+      for (const auto& d : backends) {
+        if (!d.loadable) continue;
+        for (const auto& s : d.suffixes) {
+          if (!contains(loadable, s)) loadable.push_back(s);
+        }
+      }
       std::erase_if(backends, [&](const auto& d) {
         return !d.loadable || (!d.suffixes.empty() && !contains(d.suffixes, suffix));
       });
       if (backends.empty()) {
-        return Status(StatusCode::Usage, "no available backend loads '" + suffix + "' files",
-                      "see `inferbench backends` for what each one loads");
+        const std::string what = suffix.empty() ? "model file '" + request.model + "' has no file suffix"
+                                                : "no available backend loads '" + suffix + "' files";
+        return Status(StatusCode::Usage, what,
+                      "give an artefact file ending in one of " + join(loadable) +
+                          " (`inferbench backends` says which backend loads which)");
       }
     }
     // Of a backend with variants, only those that load the file: an AOTInductor package is not a

@@ -108,6 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--batch", "-4"}, "batch -4 is out of range"},
         BadInput{{"run", "--batch", "100000"}, "batch 100000 is out of range"},
         BadInput{{"run", "--model", "/nonexistent/model.pt"}, "neither a known model nor an existing file"},
+        // An existing file no backend loads: the line lists the suffixes that would do.
+        BadInput{{"run", "--model", INFERBENCH_BINARY, "--no-store"},
+                 "has no file suffix; give an artefact file ending in one of .pt,"},
+        BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt", "--no-store"},
+                 "no available backend loads '.txt' files; give an artefact file ending in one of .pt,"},
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
                  "backend 'noop' has no option 'nope'; its options are: spin_us"},
