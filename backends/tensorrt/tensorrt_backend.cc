@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backends/api/backend_helper.h"
+#include "backends/api/cuda_availability.h"
 
 namespace {
 
@@ -118,11 +119,9 @@ int is_available(const char* device, const char** reason) {
     *reason = "TensorRT runs on cuda only";
     return 0;
   }
-  int count = 0;
-  if (const cudaError_t status = cudaGetDeviceCount(&count); status != cudaSuccess || count == 0) {
-    thread_local std::string why;
-    why = "no CUDA device visible" + (status != cudaSuccess ? " (" + std::string(cudaGetErrorString(status)) + ")" : "");
-    cudaGetLastError();
+  if (auto missing = inferbench::plugin::no_cuda_reason()) {
+    thread_local std::string why;  // must outlive this call (ABI)
+    why = *missing;
     *reason = why.c_str();
     return 0;
   }

@@ -32,11 +32,13 @@
 #include <vector>
 
 #include "backends/api/backend_helper.h"
+#include "backends/api/cuda_availability.h"
 
 namespace {
 
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
+using inferbench::plugin::no_cuda_reason;
 
 constexpr std::string_view kEager = "eager";
 constexpr std::string_view kCudaGraph = "cuda_graph";
@@ -125,19 +127,6 @@ std::optional<at::ScalarType> scalar_type(std::string_view precision) {
   if (precision == "fp32") return at::kFloat;
   if (precision == "fp16") return at::kHalf;
   if (precision == "bf16") return at::kBFloat16;
-  return std::nullopt;
-}
-
-// Why this process sees no CUDA device, or nothing when it sees one. Asks the CUDA runtime
-// itself, whose error names the cause (no driver, no device, driver too old).
-std::optional<std::string> no_cuda_reason() {
-  int count = 0;
-  const cudaError_t status = cudaGetDeviceCount(&count);
-  if (status != cudaSuccess) {
-    cudaGetLastError();  // clear it, so that a later CUDA call does not report it again
-    return std::string("no CUDA device visible (") + cudaGetErrorString(status) + ")";
-  }
-  if (count == 0) return std::string("no CUDA device visible");
   return std::nullopt;
 }
 
