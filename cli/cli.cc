@@ -253,20 +253,42 @@ int backends_command(bool include_testing, bool as_json) {
   return kExitOk;
 }
 
-int models_command() {
+int models_command(bool prune) {
   std::cout << "Models the exporters build:\n";
   for (const auto& m : model_catalogue()) std::cout << fmt::format("  {:<14} {}\n", m.name, m.description);
   const auto root = ArtefactCache::default_root();
   ArtefactCache cache(root, project_python(), exporter_dir());
+  auto mib = [](double bytes) { return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024.0)); };
+  if (prune) {
+    auto pruned = cache.prune();
+    if (!pruned) {
+      print_error(pruned.status());
+      return kExitIo;
+    }
+    std::cout << fmt::format("\nPruned {} folder(s) from {}, {} freed\n", pruned->folders, root.string(),
+                             mib(static_cast<double>(pruned->bytes)));
+  }
   const auto manifests = cache.manifests();
-  std::cout << "\nPrepared artefacts in " << root.string() << ":\n";
+  std::cout << "\nPrepared artefacts in " << root.string()
+            << " (current: this build's exporters reuse it; stale: older exporter code or another Python made it):\n";
   if (manifests.empty()) std::cout << "  none yet (`inferbench run` exports what it needs)\n";
+  int stale = 0;
+  double stale_bytes = 0;
+  double current_bytes = 0;
   for (const auto& m : manifests) {
-    std::cout << fmt::format("  {:<14} {:<12} {:<5} {:>10} bytes  export {:>9.1f} ms  {}  ({})\n",
-                             m.value("model", "?"), m.value("format", "?"), m.value("precision", "?"),
-                             m.value("bytes", 0LL), m.value("export_ms", 0.0),
+    const bool current = m.value("current", false);
+    (current ? current_bytes : stale_bytes) += m.value("disk_bytes", 0.0);
+    stale += current ? 0 : 1;
+    std::cout << fmt::format("  {:<7}  {:<14} {:<12} {:<5} {:>10} bytes  export {:>9.1f} ms  {}  ({})\n",
+                             current ? "current" : "stale", m.value("model", "?"), m.value("format", "?"),
+                             m.value("precision", "?"), m.value("bytes", 0LL), m.value("export_ms", 0.0),
                              (fs::path(m.value("folder", "")) / m.value("file", "?")).string(),
                              m.value("versions", nlohmann::json::object()).dump());
+  }
+  if (!manifests.empty()) {
+    std::cout << fmt::format("  {} current ({}), {} stale ({}){}\n", manifests.size() - stale, mib(current_bytes),
+                             stale, mib(stale_bytes),
+                             stale ? ": `inferbench models --prune` deletes the stale ones" : "");
   }
   return kExitOk;
 }
@@ -395,7 +417,10 @@ int main(int argc, char** argv) {
   backends->add_flag("--all", backends_all, "include the test-only plugins");
   backends->add_flag("--json", backends_json, "print JSON");
 
-  app.add_subcommand("models", "list known models and the prepared artefacts (sizes, export times)");
+  auto* models = app.add_subcommand("models", "list known models and the prepared artefacts (sizes, export times, current or stale)");
+  bool prune = false;
+  models->add_flag("--prune", prune,
+                   "first delete the artefacts this build would not reuse (stale) and what crashed exports left");
 
   auto* report = app.add_subcommand("report", "re-render a stored run or a results.json");
   std::string report_what, report_other, report_format = "table", report_db, report_out, report_html;
@@ -444,7 +469,7 @@ int main(int argc, char** argv) {
       return run_command(*request);
     }
     if (backends->parsed()) return backends_command(backends_all, backends_json);
-    if (app.got_subcommand("models")) return models_command();
+    if (models->parsed()) return models_command(prune);
     if (report->parsed()) {
       return report_command(report_what, report_other, report_format, report_db, report_out, report_html);
     }

@@ -2,7 +2,11 @@
 // Artefact cache: content keys, exporter invocation, manifests.
 #include "driver/artefacts.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cstdint>
@@ -136,19 +140,56 @@ fs::path ArtefactCache::default_root() {
   return fs::path(home ? home : "/tmp") / ".cache" / "inferbench" / "artefacts";
 }
 
-std::string ArtefactCache::content_key(const ExportRequest& request) const {
-  Fnv1a hash;
-  // The exporters' own code decides the bytes as much as the model does.
+namespace {
+
+// What beside the request decides an artefact's bytes: the exporters' own code, and the Pythons
+// that run them (a different environment may hold different framework versions).
+void add_exporter(Fnv1a& hash, const fs::path& tools_dir, const std::string& python, const std::string& format) {
   std::vector<fs::path> scripts;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(tools_dir_, ec)) {
+  for (const auto& entry : fs::directory_iterator(tools_dir, ec)) {
     if (entry.path().extension() == ".py") scripts.push_back(entry.path());
   }
   std::sort(scripts.begin(), scripts.end());
   for (const auto& script : scripts) hash.add_file(script);
-  hash.add(python_);  // a different environment may hold different framework versions
+  hash.add(python);
   // The converter's own environment, for the formats exported in one.
-  if (const auto environment = exporter_environment(request.format)) hash.add(environment->python());
+  if (const auto environment = exporter_environment(format)) hash.add(environment->python());
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  return text;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text << "\n";
+}
+
+std::uintmax_t folder_bytes(const fs::path& dir) {
+  std::uintmax_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+    std::error_code size_ec;
+    if (entry.is_regular_file(size_ec)) total += entry.file_size(size_ec);
+  }
+  return total;
+}
+
+}  // namespace
+
+std::string ArtefactCache::exporter_fingerprint(const std::string& format) const {
+  Fnv1a hash;
+  add_exporter(hash, tools_dir_, python_, format);
+  return hash.hex();
+}
+
+std::string ArtefactCache::content_key(const ExportRequest& request) const {
+  Fnv1a hash;
+  add_exporter(hash, tools_dir_, python_, request.format);
   hash.add(request.model);
   hash.add(request.format);
   hash.add(request.precision);
@@ -179,7 +220,12 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   const fs::path dir = root_ / content_key(request);
   if (fs::is_regular_file(dir / "manifest.json")) {
     auto cached = from_manifest(dir, /*cached=*/true);
-    if (cached) return cached;
+    if (cached) {
+      // Found under this build's key, so current: mark it for `models` if an older version of
+      // inferbench exported it without the mark.
+      if (!fs::exists(dir / kFingerprintFile)) write_text(dir / kFingerprintFile, exporter_fingerprint(request.format));
+      return cached;
+    }
   }
   std::error_code stale;
   fs::remove_all(dir, stale);  // a folder without a usable manifest is re-exported
@@ -240,6 +286,7 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
                       " failed (" + describe_outcome(*outcome) + ")" + (why.empty() ? "" : ": " + why),
                   log_file ? "see " + log_file->string() : "rerun with --verbose");
   }
+  write_text(staging / kFingerprintFile, exporter_fingerprint(request.format));
   fs::rename(staging, dir, ec);
   if (ec) {
     // Another run exported the same key meanwhile: its complete folder wins.
@@ -252,6 +299,7 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
 
 std::vector<nlohmann::json> ArtefactCache::manifests() const {
   std::vector<nlohmann::json> result;
+  std::map<std::string, std::string> fingerprints;  // per format: hashing reads every exporter script
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
     if (!entry.is_directory() || entry.path().filename().string().starts_with(".")) continue;
@@ -259,12 +307,56 @@ std::vector<nlohmann::json> ArtefactCache::manifests() const {
     auto manifest = nlohmann::json::parse(in, nullptr, false);
     if (manifest.is_discarded()) continue;
     manifest["folder"] = entry.path().string();
+    manifest["disk_bytes"] = folder_bytes(entry.path());
+    const std::string format = manifest.value("format", "");
+    if (!fingerprints.count(format)) fingerprints[format] = exporter_fingerprint(format);
+    const std::string mark = read_text(entry.path() / kFingerprintFile);
+    manifest["current"] = !mark.empty() && mark == fingerprints[format];
     result.push_back(std::move(manifest));
   }
   std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
     return a.value("folder", "") < b.value("folder", "");
   });
   return result;
+}
+
+Result<ArtefactCache::Pruned> ArtefactCache::prune() const {
+  Pruned pruned;
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) return pruned;
+  auto remove = [&](const fs::path& dir) -> Status {
+    const auto bytes = folder_bytes(dir);
+    std::error_code remove_ec;
+    fs::remove_all(dir, remove_ec);
+    if (remove_ec) {
+      return Status(StatusCode::Io, "cannot delete " + dir.string() + ": " + remove_ec.message(),
+                    "check the cache folder's permissions");
+    }
+    ++pruned.folders;
+    pruned.bytes += bytes;
+    return Status::ok();
+  };
+  // Staging folders (".staging-<pid>-<key>") of exports whose process has gone, which a crash
+  // left, and artefact folders without a manifest (an export only ever renames a complete one).
+  std::vector<fs::path> orphans;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory()) continue;
+    if (name.starts_with(".staging-")) {
+      const long pid = std::strtol(name.c_str() + std::strlen(".staging-"), nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) orphans.push_back(entry.path());
+    } else if (!name.starts_with(".") && !fs::is_regular_file(entry.path() / "manifest.json")) {
+      orphans.push_back(entry.path());
+    }
+  }
+  for (const auto& dir : orphans) {
+    if (auto status = remove(dir); !status) return status;
+  }
+  for (const auto& manifest : manifests()) {
+    if (manifest.value("current", false)) continue;
+    if (auto status = remove(manifest.value("folder", "")); !status) return status;
+  }
+  return pruned;
 }
 
 Result<Artefact> user_artefact(const fs::path& file, std::vector<std::int64_t> sample_shape) {

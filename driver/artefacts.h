@@ -59,8 +59,26 @@ class ArtefactCache {
   Result<Artefact> get(const ExportRequest& request,
                        const std::optional<std::filesystem::path>& log_file = std::nullopt) const;
 
-  // Manifests of every artefact in the cache, for `inferbench models`.
+  // Manifests of every artefact in the cache, for `inferbench models`, each with "folder",
+  // "disk_bytes" (the folder's size) and "current": whether this build's exporters would reuse
+  // it (same exporter code and Pythons; see exporter_fingerprint).
   std::vector<nlohmann::json> manifests() const;
+
+  // A hash of what, beside the request, decides an artefact's bytes: the exporters' code and
+  // the Pythons that run them for `format`. Written beside each artefact it exports (kFingerprintFile),
+  // so that an artefact left by older exporter code or another environment can be told apart.
+  std::string exporter_fingerprint(const std::string& format) const;
+
+  // Deletes the artefacts this build would not reuse (`current` false), folders without a
+  // manifest, and staging folders of exports whose process is gone. Use it while no run is
+  // using the cache.
+  struct Pruned {
+    int folders = 0;
+    std::uintmax_t bytes = 0;
+  };
+  Result<Pruned> prune() const;
+
+  static constexpr const char* kFingerprintFile = "exporter.fingerprint";
 
   const std::filesystem::path& root() const { return root_; }
 

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// The artefact cache as a user sees it through `inferbench models`: an artefact the exporters
+// made is current, the same artefact after the exporters' code changed is stale, and
+// `models --prune` deletes stale artefacts and what crashed exports left, not current ones.
+// Uses the real exporter (tools/export, copied so that the test can change it) on the tiny model.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/cli_runner.h"
+
+namespace inferbench::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> cache_folders(const fs::path& root) {
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(root)) folders.push_back(entry.path());
+  return folders;
+}
+
+TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
+  const auto dir = fresh_dir("artefact-cache");
+  const auto tools = dir / "tools";
+  fs::copy(fs::path(INFERBENCH_SOURCE_DIR) / "tools" / "export", tools, fs::copy_options::recursive);
+  const fs::path root = dir / "cache" / "artefacts";
+  const std::vector<std::string> env = {"INFERBENCH_CACHE=" + (dir / "cache").string(),
+                                        "INFERBENCH_TOOLS=" + tools.string()};
+  const std::vector<std::string> export_run = {"run", "--model", "tiny_cnn", "--backends", "torch:eager",
+                                               "--devices", "cpu", "--precisions", "fp32", "--batch", "1",
+                                               "--warmup", "1", "--iters", "1", "--no-store"};
+
+  auto run = run_inferbench(export_run, 600, env);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto models = run_inferbench({"models"}, 60, env);
+  ASSERT_EQ(models.exit_code, 0) << models.err;
+  EXPECT_NE(models.out.find("current  tiny_cnn       torchscript  fp32"), std::string::npos) << models.out;
+  EXPECT_NE(models.out.find("1 current ("), std::string::npos) << models.out;
+  EXPECT_NE(models.out.find("0 stale (0.0 MiB)\n"), std::string::npos) << models.out;
+
+  // A staging folder of an export whose process is gone (no pid is this large), and one of a
+  // live process (this test's), which prune must leave alone.
+  fs::create_directories(root / ".staging-999999999-tiny_cnn-torchscript-fp32-0");
+  const auto live = root / (".staging-" + std::to_string(::getpid()) + "-tiny_cnn-torchscript-fp32-0");
+  fs::create_directories(live);
+
+  // And an artefact folder without a manifest, which no export leaves complete.
+  fs::create_directories(root / "tiny_cnn-torchscript-fp32-0000000000000000");
+
+  // Pruning now deletes only those two: the artefact is current.
+  auto pruned = run_inferbench({"models", "--prune"}, 60, env);
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_NE(pruned.out.find("Pruned 2 folder(s)"), std::string::npos) << pruned.out;
+  EXPECT_EQ(cache_folders(root).size(), 2u);
+  EXPECT_TRUE(fs::exists(live));
+
+  // Changed exporter code: the artefact no longer matches this build's exporters.
+  std::ofstream(tools / "export.py", std::ios::app) << "\n# a change to the exporter\n";
+  models = run_inferbench({"models"}, 60, env);
+  EXPECT_NE(models.out.find("stale    tiny_cnn       torchscript  fp32"), std::string::npos) << models.out;
+  EXPECT_NE(models.out.find("0 current (0.0 MiB), 1 stale ("), std::string::npos) << models.out;
+  EXPECT_NE(models.out.find("`inferbench models --prune` deletes the stale ones"), std::string::npos) << models.out;
+
+  pruned = run_inferbench({"models", "--prune"}, 60, env);
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_NE(pruned.out.find("Pruned 1 folder(s)"), std::string::npos) << pruned.out;
+  EXPECT_NE(pruned.out.find("none yet"), std::string::npos) << pruned.out;
+  EXPECT_EQ(cache_folders(root), std::vector<fs::path>{live});
+
+  // The next run exports again, under the changed exporter: current once more.
+  run = run_inferbench(export_run, 600, env);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  models = run_inferbench({"models"}, 60, env);
+  EXPECT_NE(models.out.find("current  tiny_cnn"), std::string::npos) << models.out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace inferbench::testing
