@@ -137,6 +137,13 @@ int run_command(const RunRequest& request) {
   result.run.started_at = utc_now_iso();
   result.run.host = host_name();
   result.run.env = describe_environment();
+  // The CPU's peak multiply-add rates, measured before any worker runs, for the rows' physical
+  // limits (docs/metrics.md). Only when the run may have CPU rows.
+  if (request.devices.empty() || std::find(request.devices.begin(), request.devices.end(), "cpu") != request.devices.end()) {
+    CpuLimits limits = measure_cpu_limits();
+    result.run.env["cpu"]["peak_multiply_adds"] = to_json(limits);
+    driver.set_cpu_limits(std::move(limits));
+  }
   result.run.request = to_json(request);
   bool storage_warned = false;
   auto warn_storage = [&](const Status& status) {

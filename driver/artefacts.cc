@@ -74,6 +74,9 @@ Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
   if (manifest.contains("export_ms")) artefact.export_ms = manifest["export_ms"].get<double>();
   if (manifest.contains("bytes")) artefact.bytes = manifest["bytes"].get<std::int64_t>();
   if (manifest.contains("params")) artefact.params = manifest["params"].get<std::int64_t>();
+  if (manifest.contains("macs_per_sample") && manifest["macs_per_sample"].is_number_integer()) {
+    artefact.macs_per_sample = manifest["macs_per_sample"].get<std::int64_t>();
+  }
   artefact.manifest = std::move(manifest);
   artefact.cached = cached;
   std::error_code ec;

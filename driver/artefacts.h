@@ -25,6 +25,7 @@ struct Artefact {
   std::optional<double> export_ms;
   std::optional<std::int64_t> bytes;
   std::optional<std::int64_t> params;
+  std::optional<std::int64_t> macs_per_sample;  // the exporter's count; empty for a user's file
   nlohmann::json manifest;   // the exporter's manifest (empty for a user file)
   bool cached = false;       // reused from the cache rather than exported now
 };

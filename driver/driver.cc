@@ -662,6 +662,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     row.export_ms = artefact->export_ms;
     row.artefact_bytes = artefact->bytes;
     row.params = artefact->params;
+    row.macs_per_sample = artefact->macs_per_sample;
+    if (cpu_limits_) row.compute_bound = compute_bound(row, *cpu_limits_);
     ++done;
     progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
              row_status_name(row.status) + (row.status == RowStatus::Ok

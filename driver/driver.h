@@ -17,6 +17,7 @@
 #include "core/result/row.h"
 #include "core/support/status.h"
 #include "driver/cell_progress.h"
+#include "driver/compute_bound.h"
 #include "driver/run_request.h"
 #include "driver/variant_matrix.h"
 
@@ -78,8 +79,12 @@ class Driver {
   // unusable model file); every cell outcome, good or bad, is a row given to `listener`.
   Status run(const RunRequest& request, const RunListener& listener) const;
 
+  // The CPU's measured limits: each ok CPU row of later runs gets its compute_bound from them.
+  void set_cpu_limits(CpuLimits limits) { cpu_limits_ = std::move(limits); }
+
  private:
   DriverPaths paths_;
+  std::optional<CpuLimits> cpu_limits_;
 };
 
 }  // namespace inferbench

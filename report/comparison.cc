@@ -83,21 +83,6 @@ void write_text_table(std::ostream& out, const std::vector<Column>& columns,
   for (const auto& row : rows) line(row);
 }
 
-void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
-                          const std::vector<std::vector<std::string>>& rows) {
-  std::string header = "|", rule = "|";
-  for (const Column& c : columns) {
-    header += " " + std::string(c.header) + " |";
-    rule += c.numeric ? "---:|" : "---|";
-  }
-  out << header << '\n' << rule << '\n';
-  for (const auto& row : rows) {
-    std::string text = "|";
-    for (const std::string& cell : row) text += " " + markdown_cell(one_line(cell)) + " |";
-    out << text << '\n';
-  }
-}
-
 }  // namespace
 
 Significance p50_significance(const Row& base, const Row& head) {

@@ -22,7 +22,8 @@ constexpr std::string_view kColumns[] = {
     "cached_compile_ms", "export_ms", "first_inference_ms", "p50_ms", "p90_ms", "p95_ms",
     "p99_ms", "p999_ms", "min_ms", "max_ms", "mean_ms", "std_ms", "cv", "fps", "throughput",
     "p99_over_p50", "samples", "device_p50_ms", "device_p99_ms", "device_mean_ms", "peak_rss_mb",
-    "peak_device_memory_mb", "artefact_bytes", "params", "parity_max_abs_err",
+    "peak_device_memory_mb", "artefact_bytes", "params", "macs_per_sample", "peak_gmacs",
+    "achieved_gmacs", "utilisation", "fps_bound", "parity_max_abs_err",
     "parity_cosine", "parity_top1_agreement", "warnings",
 };
 
@@ -78,6 +79,10 @@ class CsvReporter final : public Reporter {
       if (!row.device_time_ms) return std::nullopt;
       return (*row.device_time_ms).*field;
     };
+    auto bound = [&row](double ComputeBound::*field) -> std::optional<double> {
+      if (!row.compute_bound) return std::nullopt;
+      return (*row.compute_bound).*field;
+    };
     auto parity = [&row](double Parity::*field) -> std::optional<double> {
       if (!row.parity) return std::nullopt;
       return (*row.parity).*field;
@@ -126,6 +131,11 @@ class CsvReporter final : public Reporter {
                          number(row.peak_device_memory_mb),
                          integer(row.artefact_bytes),
                          integer(row.params),
+                         integer(row.macs_per_sample),
+                         number(bound(&ComputeBound::peak_gmacs)),
+                         number(bound(&ComputeBound::achieved_gmacs)),
+                         number(bound(&ComputeBound::utilisation)),
+                         number(bound(&ComputeBound::fps_bound)),
                          number(parity(&Parity::max_abs_err)),
                          number(parity(&Parity::cosine)),
                          number(parity(&Parity::top1_agreement)),

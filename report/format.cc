@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <ostream>
 
 #include <fmt/format.h>
 
@@ -169,6 +170,30 @@ std::vector<std::string> device_cells(const Row& row) {
           number_or_na(row.peak_device_memory_mb, 1)};
 }
 
+const std::vector<Column>& limit_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},
+      {"MACs/sample (M)", true},
+      {"Achieved (GMAC/s)", true},
+      {"Peak (GMAC/s)", true},
+      {"% of peak", true},
+      {"FPS bound", true},
+      {"Peak measured with", false},
+  };
+  return kColumns;
+}
+
+std::vector<std::string> limit_cells(const Row& row) {
+  const ComputeBound& bound = *row.compute_bound;
+  return {row_title(row),
+          fmt::format("{:.1f}", static_cast<double>(row.macs_per_sample.value_or(0)) / 1e6),
+          fmt::format("{:.1f}", bound.achieved_gmacs),
+          fmt::format("{:.1f}", bound.peak_gmacs),
+          fmt::format("{:.1f}", bound.utilisation * 100.0),
+          fmt::format("{:.1f}", bound.fps_bound),
+          fmt::format("{}, {} thread{}", bound.kernel, bound.threads, bound.threads == 1 ? "" : "s")};
+}
+
 std::vector<Note> row_notes(const std::vector<RankedRow>& ranked) {
   std::vector<Note> notes;
   for (const RankedRow& r : ranked) {
@@ -183,6 +208,21 @@ std::vector<Note> row_notes(const std::vector<RankedRow>& ranked) {
     }
   }
   return notes;
+}
+
+void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
+                          const std::vector<std::vector<std::string>>& rows) {
+  std::string header = "|", rule = "|";
+  for (const Column& c : columns) {
+    header += " " + std::string(c.header) + " |";
+    rule += c.numeric ? "---:|" : "---|";
+  }
+  out << header << '\n' << rule << '\n';
+  for (const auto& row : rows) {
+    std::string text = "|";
+    for (const std::string& cell : row) text += " " + markdown_cell(one_line(cell)) + " |";
+    out << text << '\n';
+  }
 }
 
 }  // namespace inferbench::report

@@ -3,6 +3,7 @@
 // ranking by FPS, number-or-"n/a" cells and the failure/warning notes under a table.
 #pragma once
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,6 +82,21 @@ bool has_device_measurements(const Row& row);
 // The cells of one row for device_columns(): latencies with 3 decimals, memory with 1, "n/a"
 // for a missing value.
 std::vector<std::string> device_cells(const Row& row);
+
+// The physical limits of the rows that have one (ok CPU rows with a multiply-add count and a
+// measured peak for their precision; docs/metrics.md): Row, MACs/sample (M), Achieved (GMAC/s),
+// Peak (GMAC/s), % of peak, FPS bound, Peak measured with. Shown under Table B.
+const std::vector<Column>& limit_columns();
+inline constexpr const char* kLimitsTitle =
+    "Physical limits (the model's multiply-adds at the row's FPS against the CPU's peak, measured in this run):";
+
+// The cells of one row for limit_columns(); the row must have a compute_bound.
+std::vector<std::string> limit_cells(const Row& row);
+
+// A GitHub-flavoured Markdown table: header, alignment rule (numeric columns right-aligned),
+// one line per row with each cell on one line and escaped.
+void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
+                          const std::vector<std::vector<std::string>>& rows);
 
 // A line under a table: a failure (kind "failed" or "unavailable") or a warning ("warn").
 struct Note {

@@ -137,6 +137,13 @@ std::string results_table(const std::vector<report::RankedRow>& ranked) {
   if (!device_cells.empty()) {
     html += "\n<p>Measured by the device itself:</p>\n" + table_html(report::device_columns(), device_cells);
   }
+  std::vector<std::vector<std::string>> limit_cells;
+  for (const report::RankedRow& r : ranked) {
+    if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
+  }
+  if (!limit_cells.empty()) {
+    html += "\n<p>" + escape(report::kLimitsTitle) + "</p>\n" + table_html(report::limit_columns(), limit_cells);
+  }
   return html;
 }
 

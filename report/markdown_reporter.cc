@@ -21,6 +21,13 @@ void write_table_line(std::ostream& out, const std::vector<std::string>& cells) 
   out << line << '\n';
 }
 
+// A titled table under Table B.
+void write_section(std::ostream& out, std::string_view title, const std::vector<report::Column>& columns,
+                   const std::vector<std::vector<std::string>>& rows) {
+  out << '\n' << title << "\n\n";
+  report::write_markdown_table(out, columns, rows);
+}
+
 class MarkdownReporter final : public BufferedReporter {
  public:
   explicit MarkdownReporter(std::ostream& out) : BufferedReporter(out) {}
@@ -54,18 +61,12 @@ class MarkdownReporter final : public BufferedReporter {
     for (const report::RankedRow& r : ranked) {
       if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
     }
-    if (!device_cells.empty()) {
-      out_ << "\nMeasured by the device itself:\n\n";
-      std::vector<std::string> device_header;
-      std::string device_rule = "|";
-      for (const report::Column& column : report::device_columns()) {
-        device_header.emplace_back(column.header);
-        device_rule += column.numeric ? "---:|" : "---|";
-      }
-      write_table_line(out_, device_header);
-      out_ << device_rule << '\n';
-      for (const auto& cells : device_cells) write_table_line(out_, cells);
+    if (!device_cells.empty()) write_section(out_, "Measured by the device itself:", report::device_columns(), device_cells);
+    std::vector<std::vector<std::string>> limit_cells;
+    for (const report::RankedRow& r : ranked) {
+      if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
     }
+    if (!limit_cells.empty()) write_section(out_, report::kLimitsTitle, report::limit_columns(), limit_cells);
 
     const std::vector<report::Note> notes = report::row_notes(ranked);
     if (!notes.empty()) out_ << '\n';

@@ -102,6 +102,14 @@ class TableReporter final : public BufferedReporter {
       out_ << "\nMeasured by the device itself:\n";
       write_aligned(out_, report::device_columns(), device_cells);
     }
+    std::vector<std::vector<std::string>> limit_cells;
+    for (const report::RankedRow& r : ranked) {
+      if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
+    }
+    if (!limit_cells.empty()) {
+      out_ << '\n' << report::kLimitsTitle << '\n';
+      write_aligned(out_, report::limit_columns(), limit_cells);
+    }
 
     const std::vector<report::Note> notes = report::row_notes(ranked);
     if (!notes.empty()) out_ << '\n';

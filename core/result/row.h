@@ -45,6 +45,18 @@ struct Parity {
   std::string reference;      // what the reference was ("PyTorch (Native) CPU FP32")
 };
 
+// One row's work against the hardware's limit (docs/metrics.md, "Physical limits"): the model's
+// multiply-adds per sample at the row's FPS, and the multiply-add rate of the CPU's widest
+// instruction for the row's precision, measured in this run with the threads the row used.
+struct ComputeBound {
+  double peak_gmacs = 0;      // measured peak rate of `threads` threads, 1e9 multiply-adds/s
+  std::string kernel;         // the instruction measured: "AVX-512 FMA (vfmadd231ps zmm)"
+  int threads = 0;
+  double achieved_gmacs = 0;  // macs_per_sample × fps / 1e9
+  double utilisation = 0;     // achieved_gmacs / peak_gmacs
+  double fps_bound = 0;       // peak_gmacs × 1e9 / macs_per_sample: no row can serve faster
+};
+
 struct Row {
   // What ran.
   std::string framework;        // "PyTorch (Native)"
@@ -92,6 +104,8 @@ struct Row {
   std::optional<double> peak_device_memory_mb;  // most device memory the framework's allocator held
   std::optional<std::int64_t> artefact_bytes;
   std::optional<std::int64_t> params;
+  std::optional<std::int64_t> macs_per_sample;  // multiply-adds of one sample (from the exporter)
+  std::optional<ComputeBound> compute_bound;    // CPU rows whose precision has a measured peak
   std::optional<Parity> parity;
 
   // Settings: what was asked and what the framework ran with ("threads": "2").
@@ -123,6 +137,8 @@ void to_json(nlohmann::json& j, const QuantileInterval& c);
 void from_json(const nlohmann::json& j, QuantileInterval& c);
 void to_json(nlohmann::json& j, const Parity& p);
 void from_json(const nlohmann::json& j, Parity& p);
+void to_json(nlohmann::json& j, const ComputeBound& b);
+void from_json(const nlohmann::json& j, ComputeBound& b);
 void to_json(nlohmann::json& j, const Row& r);
 void from_json(const nlohmann::json& j, Row& r);
 void to_json(nlohmann::json& j, const RunInfo& r);

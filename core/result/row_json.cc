@@ -88,6 +88,21 @@ void from_json(const json& j, Parity& p) {
   value_from_json(j, "reference", p.reference);
 }
 
+void to_json(json& j, const ComputeBound& b) {
+  j = json{{"peak_gmacs", b.peak_gmacs},         {"kernel", b.kernel},
+           {"threads", b.threads},               {"achieved_gmacs", b.achieved_gmacs},
+           {"utilisation", b.utilisation},       {"fps_bound", b.fps_bound}};
+}
+
+void from_json(const json& j, ComputeBound& b) {
+  value_from_json(j, "peak_gmacs", b.peak_gmacs);
+  value_from_json(j, "kernel", b.kernel);
+  value_from_json(j, "threads", b.threads);
+  value_from_json(j, "achieved_gmacs", b.achieved_gmacs);
+  value_from_json(j, "utilisation", b.utilisation);
+  value_from_json(j, "fps_bound", b.fps_bound);
+}
+
 void to_json(json& j, const Row& r) {
   j = json{
       {"framework", r.framework},
@@ -124,6 +139,8 @@ void to_json(json& j, const Row& r) {
       {"peak_device_memory_mb", optional_to_json(r.peak_device_memory_mb)},
       {"artefact_bytes", optional_to_json(r.artefact_bytes)},
       {"params", optional_to_json(r.params)},
+      {"macs_per_sample", optional_to_json(r.macs_per_sample)},
+      {"compute_bound", optional_to_json(r.compute_bound)},
       {"parity", optional_to_json(r.parity)},
       {"requested", r.requested},
       {"effective", r.effective},
@@ -168,6 +185,8 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "peak_device_memory_mb", r.peak_device_memory_mb);
   optional_from_json(j, "artefact_bytes", r.artefact_bytes);
   optional_from_json(j, "params", r.params);
+  optional_from_json(j, "macs_per_sample", r.macs_per_sample);
+  optional_from_json(j, "compute_bound", r.compute_bound);
   optional_from_json(j, "parity", r.parity);
   value_from_json(j, "requested", r.requested);
   value_from_json(j, "effective", r.effective);

@@ -159,6 +159,19 @@ TEST_F(JsonReporterSchemaTest, VariantAndDeviceMeasurementsAreValid) {
   EXPECT_EQ(outcome.output, "");
 }
 
+TEST_F(JsonReporterSchemaTest, PhysicalLimitsAreValid) {
+  const Outcome outcome = validate(write_with_reporter(sample_run::with_compute_bound(), "limits.json"));
+  EXPECT_EQ(outcome.exit_code, kValid) << outcome.output;
+  EXPECT_EQ(outcome.output, "");
+}
+
+TEST_F(JsonReporterSchemaTest, RejectsAPhysicalLimitWithoutItsPeak) {
+  RunResult run = sample_run::with_compute_bound();
+  run.rows[sample_run::kFastRow].compute_bound->peak_gmacs = 0;
+  const Outcome outcome = validate(write_with_reporter(run, "limits-zero-peak.json"));
+  EXPECT_NE(outcome.exit_code, kValid) << outcome.output;
+}
+
 TEST_F(JsonReporterSchemaTest, RejectsOkRowWithoutFps) {
   RunResult run = sample_run::make();
   run.rows[sample_run::kFastRow].fps.reset();

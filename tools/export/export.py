@@ -94,6 +94,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     # The export is timed from a built model to a written file, as the study timed conversion.
     model, shape = models.build(args.model, args.seed, args.weights)
+    macs = models.multiply_adds(model, shape)  # before any exporter converts the model
     if args.format in PRELOADS:
         PRELOADS[args.format]()
     start = time.perf_counter()
@@ -110,6 +111,7 @@ def main() -> int:
         "bytes": path.stat().st_size,
         "sample_shape": list(shape),
         "params": models.parameter_count(model),
+        "macs_per_sample": macs,
         "export_ms": export_ms,
         "seed": args.seed,
         "weights": os.path.abspath(args.weights) if args.weights else "random (seeded)",

@@ -142,6 +142,16 @@ TEST(HtmlReporterTest, ListsDeviceMeasurementsUnderTheTableOnlyForRowsThatHaveTh
             std::string::npos);
 }
 
+TEST(HtmlReporterTest, ListsPhysicalLimitsUnderTheTable) {
+  EXPECT_EQ(render_html(sample_run::make()).find("Physical limits"), std::string::npos);
+  const std::string html = render_html(sample_run::with_compute_bound());
+  EXPECT_NE(html.find("<p>Physical limits (the model&#39;s multiply-adds"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td>OpenVINO CPU FP32 batch 64</td><td class=\"num\">300.8</td><td class=\"num\">116.0</td>"
+                      "<td class=\"num\">232.0</td><td class=\"num\">50.0</td><td class=\"num\">771.5</td>"
+                      "<td>AVX-512 FMA (vfmadd231ps zmm), 2 threads</td>"),
+            std::string::npos);
+}
+
 TEST(HtmlReporterTest, EmbedsTheRunAsJsonThatReadsBack) {
   const RunResult run = sample_run::make();
   const std::string block = data_block(render_html(run));

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/format.h"
 #include "report/reporter.h"
 #include "tests/unit/report/sample_run.h"
 
@@ -195,7 +196,8 @@ constexpr const char* kCsvHeader =
     "scenario,status,error,compile_ms,cached_compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,"
     "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,samples,"
     "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
-    "artefact_bytes,params,parity_max_abs_err,parity_cosine,parity_top1_agreement,warnings";
+    "artefact_bytes,params,macs_per_sample,peak_gmacs,achieved_gmacs,utilisation,fps_bound,"
+    "parity_max_abs_err,parity_cosine,parity_top1_agreement,warnings";
 
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   const std::string text = render("csv", sample_run::make());
@@ -206,31 +208,31 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(lines[1],
             "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
-            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,100,,,,,,,,,,,");
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,100,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
             "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
-  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,0,,,,,,,,,,,");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
             "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,100,,,,512.4,,"
-            "14024704,3504872,1.5e-05,0.999987,1,\"CV 5.0% is above 2%: governor is "
+            "14024704,3504872,,,,,,1.5e-05,0.999987,1,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
             "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,unavailable,"
-            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,");
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
   ASSERT_EQ(records.size(), 5U);
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 42U);
+  EXPECT_EQ(records[0].size(), 47U);
   EXPECT_EQ(records[2][12], sample_run::make().rows[sample_run::kFailedRow].error);
   EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][41], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[3][46], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // A GPU row: its variant, the device's own time and the allocator's peak, in CSV and under
@@ -296,6 +298,52 @@ TEST(MarkdownReporterTest, ListsDeviceMeasurementsUnderTheTable) {
                       "| Row | Device P50 (ms) | Device P99 (ms) | Device mean (ms) | Peak device memory (MB) |\n"
                       "|---|---:|---:|---:|---:|\n"
                       "| PyTorch (CUDA graph) CUDA GPU FP16 batch 64 | 2.625 | 2.748 | 2.625 | 412.8 |\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(CsvReporterTest, CarriesTheMultiplyAddsAndThePhysicalLimit) {
+  const std::vector<std::vector<std::string>> records = parse_csv(render("csv", sample_run::with_compute_bound()));
+  ASSERT_EQ(records.size(), 5U);
+  const auto column = [&](std::string_view name) {
+    for (std::size_t i = 0; i < records[0].size(); ++i) {
+      if (records[0][i] == name) return i;
+    }
+    ADD_FAILURE() << "no column " << name;
+    return std::size_t{0};
+  };
+  const auto& fast = records[1 + sample_run::kFastRow];
+  EXPECT_EQ(fast[column("macs_per_sample")], "300774272");
+  EXPECT_EQ(fast[column("peak_gmacs")], "232");
+  EXPECT_EQ(fast[column("achieved_gmacs")], "116");
+  EXPECT_EQ(fast[column("utilisation")], "0.5");
+  EXPECT_EQ(fast[column("fps_bound")], "771.5");
+  EXPECT_EQ(records[1 + sample_run::kSlowRow][column("peak_gmacs")], "");
+}
+
+TEST(TableReporterTest, ListsPhysicalLimitsUnderTheTableForRowsThatHaveThem) {
+  const std::vector<std::string> lines = lines_of(render("table", sample_run::with_compute_bound()));
+  std::size_t at = 0;
+  while (at < lines.size() && !lines[at].starts_with("Physical limits (")) ++at;
+  ASSERT_LT(at + 3, lines.size()) << "no physical limits section";
+  const std::string title = "OpenVINO CPU FP32 batch 64";
+  EXPECT_EQ(lines[at + 1], "Row" + std::string(title.size() - 3, ' ') +
+                               "  MACs/sample (M)  Achieved (GMAC/s)  Peak (GMAC/s)  % of peak  FPS bound  "
+                               "Peak measured with");
+  EXPECT_EQ(lines[at + 3], title + "  " + std::string(10, ' ') + "300.8  " + std::string(12, ' ') + "116.0  " +
+                               std::string(8, ' ') + "232.0  " + std::string(5, ' ') + "50.0  " +
+                               std::string(4, ' ') + "771.5  AVX-512 FMA (vfmadd231ps zmm), 2 threads");
+  EXPECT_EQ(render("table", sample_run::make()).find("Physical limits"), std::string::npos);
+}
+
+TEST(MarkdownReporterTest, ListsPhysicalLimitsUnderTheTable) {
+  const std::string text = render("markdown", sample_run::with_compute_bound());
+  EXPECT_NE(text.find(std::string(report::kLimitsTitle) + "\n\n"
+                      "| Row | MACs/sample (M) | Achieved (GMAC/s) | Peak (GMAC/s) | % of peak | FPS bound | "
+                      "Peak measured with |\n"
+                      "|---|---:|---:|---:|---:|---:|---|\n"
+                      "| OpenVINO CPU FP32 batch 64 | 300.8 | 116.0 | 232.0 | 50.0 | 771.5 | "
+                      "AVX-512 FMA (vfmadd231ps zmm), 2 threads |\n"),
             std::string::npos)
       << text;
 }
