@@ -253,6 +253,21 @@ Guide compute_guide(const std::vector<Row>& rows) {
   }
   std::stable_sort(guide.break_even.begin(), guide.break_even.end(),
                    [](const BreakEven& x, const BreakEven& y) { return x.inputs < y.inputs; });
+
+  for (const char* precision : {"fp32", "fp16", "bf16", "int8"}) {
+    std::optional<Headroom> entry;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& row = rows[i];
+      if (row.status != RowStatus::Ok || !row.compute_bound || row.precision != precision) continue;
+      if (!entry) {
+        entry = Headroom{precision, i, 0};
+      } else if (row.compute_bound->utilisation > rows[entry->best].compute_bound->utilisation) {
+        entry->best = i;
+      }
+      ++entry->candidates;
+    }
+    if (entry) guide.headroom.push_back(*entry);
+  }
   return guide;
 }
 

@@ -75,6 +75,15 @@ struct LeftOut {
   std::string reason;
 };
 
+// Per precision, the ok row that comes closest to the hardware's limit: the highest
+// compute_bound.utilisation among the rows with a physical limit (docs/metrics.md, "Physical
+// limits"); ties go to the first row in input order.
+struct Headroom {
+  std::string precision;
+  std::size_t best = 0;       // index into the rows
+  std::size_t candidates = 0;  // rows of that precision with a physical limit
+};
+
 struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
@@ -91,6 +100,9 @@ struct Guide {
   // Ok rows whose configuration is the FP32 parity reference itself (exact by definition, not
   // ranked on accuracy).
   std::vector<std::size_t> reference_rows;
+  // One entry per precision that has rows with a physical limit, in the order fp32, fp16, bf16,
+  // int8; empty when no row has one (GPU-only runs, a user's file).
+  std::vector<Headroom> headroom;
 };
 
 // Decimal places at which two values of `criterion` count as equal: the precision every

@@ -123,6 +123,31 @@ GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide
   return section;
 }
 
+GuideSection headroom_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Headroom against the hardware";
+  section.paragraphs.push_back(
+      "Per precision, the row that does the most of the model's multiply-adds per second relative to "
+      "the CPU's peak for that precision, measured at the start of this run (compute_bound). The FPS "
+      "bound is the rate no runtime can exceed on those cores with that instruction; a row far below "
+      "it is limited by something else (memory traffic, unfused layers, framework overhead); the gap is "
+      "the most any runtime or setting could gain there.");
+  GuideTable table;
+  table.columns = {{"Precision", false}, {"Closest to the limit", false}, {"FPS", true},
+                   {"FPS bound", true},  {"% of peak", true},            {"Peak measured with", false},
+                   {"Rows compared", true}};
+  for (const Headroom& entry : guide.headroom) {
+    const Row& row = rows[entry.best];
+    const ComputeBound& bound = *row.compute_bound;
+    table.rows.push_back({precision_label(row.precision), row_title(row), fmt::format("{:.2f}", row.fps.value_or(0)),
+                          fmt::format("{:.2f}", bound.fps_bound), fmt::format("{:.1f}", bound.utilisation * 100.0),
+                          fmt::format("{}, {} thread{}", bound.kernel, bound.threads, bound.threads == 1 ? "" : "s"),
+                          std::to_string(entry.candidates)});
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Rows left out";
@@ -158,6 +183,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
       "field of results.json or arithmetic on those fields (docs/metrics.md, \"The guide\").",
       guide.total_rows, guide.total_rows == 1 ? "" : "s", guide.ok_rows, guide.not_ok.size());
   document.sections.push_back(winners_section(rows, guide));
+  if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));
   return document;

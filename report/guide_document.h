@@ -30,8 +30,9 @@ struct GuideSection {
 
 struct GuideDocument {
   std::string intro;                   // what the guide was computed from
-  // "Winners", "Break-even ...", "Rows left out" (failed and unavailable rows that share a
-  // reason in one bullet: "A; B — reason").
+  // "Winners", "Headroom against the hardware" (only when rows have a physical limit),
+  // "Break-even ...", "Rows left out" (failed and unavailable rows that share a reason in one
+  // bullet: "A; B — reason").
   std::vector<GuideSection> sections;
 };
 

@@ -346,6 +346,58 @@ TEST(GuideBreakEven, RowsWithoutCompileTimeOrThroughputAreListed) {
 
 // --- the "guide" format ------------------------------------------------------------------------
 
+// --- headroom against the hardware ------------------------------------------------------
+
+Row with_bound(Row row, double utilisation, double fps_bound, int threads) {
+  row.macs_per_sample = 300774272;
+  row.compute_bound = ComputeBound{.peak_gmacs = 116.8,
+                                   .kernel = "AVX-512 FMA (vfmadd231ps zmm)",
+                                   .threads = threads,
+                                   .achieved_gmacs = 116.8 * utilisation,
+                                   .utilisation = utilisation,
+                                   .fps_bound = fps_bound};
+  return row;
+}
+
+TEST(GuideHeadroom, ThePrecisionsRowClosestToItsLimit) {
+  const std::vector<Row> rows = {
+      with_bound(ok_row("Slow", "fp32", 64, 10, 80, 900, 1.1, 900), 0.20, 388.3, 2),
+      with_bound(ok_row("Fast", "fp32", 64, 10, 200, 350, 1.1, 500), 0.52, 388.3, 2),
+      // One thread: a smaller share of the cores, and closer to its own limit.
+      with_bound(ok_row("OneThread", "fp32", 64, 10, 110, 700, 1.1, 500), 0.57, 194.2, 1),
+      with_bound(ok_row("Int8", "int8", 64, 10, 540, 130, 1.1, 200), 0.35, 1543.3, 2),
+      // A row without a physical limit (a GPU row) is not compared.
+      ok_row("Gpu", "fp16", 64, 10, 20000, 4, 1.1, 900)};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.headroom.size(), 2u);
+  EXPECT_EQ(guide.headroom[0].precision, "fp32");
+  EXPECT_EQ(guide.headroom[0].best, 2u);
+  EXPECT_EQ(guide.headroom[0].candidates, 3u);
+  EXPECT_EQ(guide.headroom[1].precision, "int8");
+  EXPECT_EQ(guide.headroom[1].best, 3u);
+  EXPECT_EQ(guide.headroom[1].candidates, 1u);
+
+  const GuideDocument document = guide_document(rows, guide);
+  ASSERT_EQ(document.sections.size(), 4u);
+  const GuideSection& section = document.sections[1];
+  EXPECT_EQ(section.title, "Headroom against the hardware");
+  ASSERT_TRUE(section.table);
+  ASSERT_EQ(section.table->rows.size(), 2u);
+  EXPECT_EQ(section.table->rows[0],
+            (std::vector<std::string>{"FP32", "OneThread CPU FP32 batch 64", "110.00", "194.20", "57.0",
+                                      "AVX-512 FMA (vfmadd231ps zmm), 1 thread", "3"}));
+  EXPECT_EQ(section.table->rows[1][1], "Int8 CPU INT8 batch 64");
+}
+
+TEST(GuideHeadroom, NoSectionWithoutPhysicalLimits) {
+  const std::vector<Row> rows = {ok_row("A", "fp32", 64, 10, 80, 900, 1.1, 900)};
+  const Guide guide = compute_guide(rows);
+  EXPECT_TRUE(guide.headroom.empty());
+  for (const GuideSection& section : guide_document(rows, guide).sections) {
+    EXPECT_NE(section.title, "Headroom against the hardware");
+  }
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
