@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <fmt/core.h>
@@ -26,6 +27,7 @@
 #include "driver/driver.h"
 #include "driver/spawn.h"
 #include "report/comparison.h"
+#include "report/format.h"
 #include "report/reporter.h"
 #include "store/result_store.h"
 #include "worker/worker.h"
@@ -114,12 +116,59 @@ void print_configuration(const RunRequest& request, const RunInfo& info) {
   }
 }
 
+// `run --dry-run`: what the run would measure and export, with nothing run, exported or stored.
+int dry_run_command(const Driver& driver, const RunRequest& request) {
+  RunListener listener;
+  std::optional<RunPlan> plan;
+  listener.plan = [&](const RunPlan& p) { plan = p; };
+  if (const Status status = driver.run(request, listener); !status) {
+    print_error(status);
+    return exit_code_for(status);
+  }
+  if (!plan) {
+    print_error(Status(StatusCode::Internal, "the driver made no plan", "report this as a bug"));
+    return kExitIo;
+  }
+  const auto count = [&](auto predicate) {
+    return static_cast<std::size_t>(std::count_if(plan->cells.begin(), plan->cells.end(), predicate));
+  };
+  const std::size_t measured = count([](const PlannedCell& c) { return !c.reference; });
+  const std::size_t references = plan->cells.size() - measured;
+  std::set<std::string> exports;  // cells can share one artefact: it is exported once
+  for (const auto& c : plan->cells) {
+    if (!c.artefact.empty() && !c.cached) exports.insert(c.artefact);
+  }
+  const std::size_t to_export = exports.size();
+  std::cout << fmt::format("inferbench run --dry-run: {} cell{} would be measured", measured, measured == 1 ? "" : "s");
+  if (references > 0) {
+    std::cout << fmt::format(" (and {} hidden PyTorch CPU FP32 reference cell{} for parity)", references,
+                             references == 1 ? "" : "s");
+  }
+  std::cout << fmt::format(", {} unavailable here; {} artefact{} to export. Nothing was run or exported.\n",
+                           plan->unavailable.size(), to_export, to_export == 1 ? "" : "s");
+  std::size_t width = 0;
+  for (const auto& c : plan->cells) width = std::max(width, c.label.size() + (c.reference ? 12 : 0));
+  for (const auto& c : plan->cells) {
+    const std::string artefact = c.artefact.empty() ? "no artefact"
+                                 : c.user_file      ? "your file " + c.cached->string()
+                                 : c.cached         ? c.artefact + ": cached " + c.cached->string()
+                                                    : c.artefact + ": to export";
+    std::cout << fmt::format("  {:<{}}  {}\n", (c.reference ? "[reference] " : "") + c.label, width, artefact);
+  }
+  if (!plan->unavailable.empty()) std::cout << "Unavailable here:\n";
+  for (const Row& row : plan->unavailable) {
+    std::cout << fmt::format("  {}: {}\n", report::row_title(row), report::one_line(row.error));
+  }
+  return kExitOk;
+}
+
 int run_command(const RunRequest& request) {
   Driver driver(DriverPaths::from_build());
   if (auto valid = driver.validate(request); !valid) {
     print_error(valid);
     return exit_code_for(valid);
   }
+  if (request.dry_run) return dry_run_command(driver, request);
   std::optional<ResultStore> store;
   if (request.store) {
     const fs::path db = request.db_path ? *request.db_path : default_store_path();

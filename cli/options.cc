@@ -170,6 +170,8 @@ void OutputOptions::add_to(CLI::App& app) {
                         "~/.local/share/inferbench/history.sqlite")->group("Output"));
   app.add_flag("--no-store", no_store, "do not record this run in the result store")->group("Output");
   app.add_flag("--verbose", verbose, "show the frameworks' own log output")->group("Output");
+  app.add_flag("--dry-run", dry_run, "print the cells this run would measure, the unavailable ones with "
+               "their reason, and each artefact cached or to export; run and export nothing")->group("Output");
 }
 
 Status OutputOptions::apply(RunRequest& request) const {
@@ -177,6 +179,7 @@ Status OutputOptions::apply(RunRequest& request) const {
   if (!db.empty()) request.db_path = db;
   request.store = !no_store;
   request.verbose = verbose;
+  request.dry_run = dry_run;
   return Status::ok();
 }
 

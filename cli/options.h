@@ -49,6 +49,7 @@ struct OutputOptions {
   std::string db;
   bool no_store = false;
   bool verbose = false;
+  bool dry_run = false;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

@@ -210,6 +210,12 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   return request.model + "-" + request.format + "-" + request.precision + device + batch + flags + "-" + hash.hex();
 }
 
+std::optional<fs::path> ArtefactCache::cached(const ExportRequest& request) const {
+  auto artefact = from_manifest(root_ / content_key(request), /*cached=*/true);
+  if (!artefact) return std::nullopt;
+  return artefact->file;
+}
+
 Result<Artefact> ArtefactCache::get(const ExportRequest& request,
                                     const std::optional<fs::path>& log_file) const {
   if (request.weights && !fs::is_regular_file(*request.weights)) {

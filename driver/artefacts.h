@@ -60,6 +60,10 @@ class ArtefactCache {
   Result<Artefact> get(const ExportRequest& request,
                        const std::optional<std::filesystem::path>& log_file = std::nullopt) const;
 
+  // The artefact file `request` would get from the cache without exporting, or nothing when it
+  // would be exported (for `run --dry-run`).
+  std::optional<std::filesystem::path> cached(const ExportRequest& request) const;
+
   // Manifests of every artefact in the cache, for `inferbench models`, each with "folder",
   // "disk_bytes" (the folder's size) and "current": whether this build's exporters would reuse
   // it (same exporter code and Pythons; see exporter_fingerprint).

@@ -279,7 +279,7 @@ Status Driver::validate(const RunRequest& request) const {
                     "drop --weights or use --model mobilenet_v2");
     }
   }
-  if (request.out_dir) {
+  if (request.out_dir && !request.dry_run) {  // a dry run writes nothing, --out included
     std::error_code ec;
     fs::create_directories(*request.out_dir, ec);
     const fs::path probe = *request.out_dir / ".inferbench-write-test";
@@ -457,62 +457,34 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       }
     }
   }
-  if (listener.started) listener.started();
-  for (const auto& row : early_rows) listener.row(row);
-
-  // Work folder for cell files, reference outputs and logs.
-  fs::path work = request.out_dir ? *request.out_dir / "work"
-                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
-  std::error_code ec;
-  fs::create_directories(work / "logs", ec);
-  if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
-
   // Artefacts, one per (format, precision of the artefact), per device for formats compiled for
   // one device (artefact_per_device) and per batch for formats compiled for one input shape
-  // (artefact_per_batch).
+  // (artefact_per_batch). `key` tells this run's artefacts apart ("aoti-fp16-cuda-b64",
+  // "aoti-fp16-cuda-b64-aoti-autotune=max"): the key of `artefacts` below and the export log's name.
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
-  std::map<std::string, Result<Artefact>> artefacts;
-  CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
-  auto artefact_for = [&](const std::string& format, const Cell& cell) -> const Result<Artefact>& {
+  struct PlannedExport {
+    std::string key;
+    ExportRequest request;
+  };
+  auto planned_export = [&](const std::string& format, const Cell& cell) {
     const bool per_batch = artefact_per_batch(format);
     const bool per_device = artefact_per_device(format);
     const std::string exported_precision = artefact_precision(format, cell.precision);
     const auto flags = exporter_flags(format, cell.options);
-    // What tells this run's artefacts apart ("aoti-fp16-cuda-b64", "aoti-fp16-cuda-b64-aoti-autotune=max"):
-    // the key of `artefacts` and the name of the export log.
     std::string key = format + "-" + exported_precision + (per_device ? "-" + cell.device : "") +
                       (per_batch ? "-b" + std::to_string(cell.batch) : "");
-    for (const auto& [flag, value] : flags) key += "-" + flag.substr(flag.find_first_not_of('-')) + "=" + value;
-    auto it = artefacts.find(key);
-    if (it != artefacts.end()) return it->second;
-    if (user_file) return artefacts.emplace(key, *user_file).first->second;
-    if (format == "none") {
-      Artefact none;
-      none.model = request.model;
-      none.sample_shape = request.model == "tiny_cnn" ? std::vector<std::int64_t>{3, 32, 32}
-                                                      : std::vector<std::int64_t>{3, 224, 224};
-      return artefacts.emplace(key, none).first->second;
+    for (const auto& [flag, value] : flags) {
+      key.append("-").append(flag, flag.find_first_not_of('-')).append("=").append(value);
     }
-    const std::string device_part = per_device ? " " + cell.device : "";
-    const std::string batch_part = per_batch ? " batch " + std::to_string(cell.batch) : "";
-    std::string flag_part;
-    for (const auto& [flag, value] : flags) flag_part += " " + flag + " " + value;
-    progress("export " + request.model + " -> " + format + " " + exported_precision + device_part + batch_part +
-             flag_part);
-    if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
-    ExportRequest export_request{request.model,
-                                 format,
-                                 exported_precision,
-                                 request.seed,
-                                 request.weights,
-                                 per_batch ? std::optional<int>(cell.batch) : std::nullopt,
-                                 per_device ? std::optional<std::string>(cell.device) : std::nullopt,
-                                 flags};
-    auto result = cache.get(export_request, work / "logs" / ("export-" + key + ".log"));
-    if (result) {
-      progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
-    }
-    return artefacts.emplace(key, std::move(result)).first->second;
+    return PlannedExport{key,
+                         {request.model, format, exported_precision, request.seed, request.weights,
+                          per_batch ? std::optional<int>(cell.batch) : std::nullopt,
+                          per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags}};
+  };
+  auto variant_of = [&](const Cell& cell) -> const VariantDescription& {
+    const BackendDescription& d =
+        *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+    return *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
   };
 
   // The FP32 reference for parity: PyTorch's eager module on the CPU, per batch, on the same
@@ -528,6 +500,83 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       torch_usable && (named_model || contains(reference_variant->suffixes, file_suffix(request.model)));
   const std::string reference_label =
       reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
+
+  if (request.dry_run) {
+    RunPlan plan;
+    plan.unavailable = early_rows;
+    auto plan_cell = [&](const Cell& cell, const std::string& format, bool reference) {
+      PlannedCell planned{cell_label(cell), "", std::nullopt, user_file.has_value(), reference};
+      if (user_file) {
+        planned.artefact = "your file";
+        planned.cached = user_file->file;
+      } else if (format != "none") {
+        const PlannedExport e = planned_export(format, cell);
+        planned.artefact = e.key;
+        planned.cached = cache.cached(e.request);
+      }
+      plan.cells.push_back(std::move(planned));
+    };
+    for (const Cell& cell : cells) plan_cell(cell, variant_of(cell).artefact_format, false);
+    // The parity reference (torch:eager cpu fp32 sync) runs hidden for each batch without such a cell.
+    for (int batch : request.batches) {
+      if (!reference_possible || cells.empty()) break;
+      const bool produced = std::any_of(cells.begin(), cells.end(), [&](const Cell& c) {
+        return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
+               c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
+      });
+      if (produced) continue;
+      Cell ref;
+      ref.backend = kReferenceBackend;
+      ref.variant = kReferenceVariant;
+      ref.device = "cpu";
+      ref.precision = "fp32";
+      ref.scenario = "sync";
+      ref.batch = batch;
+      plan_cell(ref, reference_variant->artefact_format, true);
+    }
+    if (listener.plan) listener.plan(plan);
+    return Status::ok();
+  }
+
+  if (listener.started) listener.started();
+  for (const auto& row : early_rows) listener.row(row);
+
+  // Work folder for cell files, reference outputs and logs.
+  fs::path work = request.out_dir ? *request.out_dir / "work"
+                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(work / "logs", ec);
+  if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
+
+  std::map<std::string, Result<Artefact>> artefacts;
+  CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
+  auto artefact_for = [&](const std::string& format, const Cell& cell) -> const Result<Artefact>& {
+    const PlannedExport planned = planned_export(format, cell);
+    const std::string& key = planned.key;
+    const ExportRequest& export_request = planned.request;
+    auto it = artefacts.find(key);
+    if (it != artefacts.end()) return it->second;
+    if (user_file) return artefacts.emplace(key, *user_file).first->second;
+    if (format == "none") {
+      Artefact none;
+      none.model = request.model;
+      none.sample_shape = request.model == "tiny_cnn" ? std::vector<std::int64_t>{3, 32, 32}
+                                                      : std::vector<std::int64_t>{3, 224, 224};
+      return artefacts.emplace(key, none).first->second;
+    }
+    const std::string device_part = export_request.device ? " " + *export_request.device : "";
+    const std::string batch_part = export_request.batch ? " batch " + std::to_string(*export_request.batch) : "";
+    std::string flag_part;
+    for (const auto& [flag, value] : export_request.flags) flag_part += " " + flag + " " + value;
+    progress("export " + request.model + " -> " + format + " " + export_request.precision + device_part +
+             batch_part + flag_part);
+    if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
+    auto result = cache.get(export_request, work / "logs" / ("export-" + key + ".log"));
+    if (result) {
+      progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
+    }
+    return artefacts.emplace(key, std::move(result)).first->second;
+  };
 
   std::vector<Cell> ordered;
   std::set<int> hidden_reference_cells;

@@ -54,6 +54,20 @@ struct DriverPaths {
 
 // Called with each row as soon as it is final (so an interrupted run keeps every finished row),
 // and with one-line progress messages.
+// What a run would do (--dry-run): each cell to measure with its artefact, and the cells that
+// are unavailable here, as rows with their reason.
+struct PlannedCell {
+  std::string label;     // "torch:aoti cpu fp32 sync batch 64"
+  std::string artefact;  // "aoti fp32 cpu b64"; empty when the backend needs none
+  std::optional<std::filesystem::path> cached;  // the cached artefact file, or empty: to export
+  bool user_file = false;                        // the user's own --model file
+  bool reference = false;  // a hidden PyTorch CPU FP32 cell that only computes the parity reference
+};
+struct RunPlan {
+  std::vector<PlannedCell> cells;  // measured cells first, then hidden reference cells
+  std::vector<Row> unavailable;
+};
+
 struct RunListener {
   std::function<void()> started;  // once, after the request passed every check, before any row
   std::function<void(const Row&)> row;
@@ -61,6 +75,8 @@ struct RunListener {
   // Optional: the running cell's phase as it changes, and about once a second during a phase
   // (elapsed time, iterations done, time left). When unset, workers send no progress at all.
   std::function<void(const CellPhase&)> phase;
+  // --dry-run: called once with the plan instead of running anything.
+  std::function<void(const RunPlan&)> plan;
 };
 
 class Driver {

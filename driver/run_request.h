@@ -45,6 +45,7 @@ struct RunRequest {
   std::optional<std::filesystem::path> db_path;  // empty = default store
   bool store = true;
   bool verbose = false;                          // pass worker stderr through
+  bool dry_run = false;                          // plan only: RunListener::plan, nothing runs
   std::vector<std::string> changed;              // flags the user set explicitly
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The artefact cache as a user sees it through `inferbench models`: an artefact the exporters
-// made is current, the same artefact after the exporters' code changed is stale, and
+// The artefact cache as a user sees it through `run --dry-run` (to export, then cached) and
+// `inferbench models`: an artefact the exporters made is current, the same artefact after the exporters' code changed is stale, and
 // `models --prune` deletes stale artefacts and what crashed exports left, not current ones.
 // Uses the real exporter (tools/export, copied so that the test can change it) on the tiny model.
 #include <gtest/gtest.h>
@@ -34,8 +34,37 @@ TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
                                                "--devices", "cpu", "--precisions", "fp32", "--batch", "1",
                                                "--warmup", "1", "--iters", "1", "--no-store"};
 
+  // --dry-run before anything is cached: the cell, its artefact to export, nothing written.
+  std::vector<std::string> dry_run = export_run;
+  dry_run.insert(dry_run.end(), {"--dry-run", "--out", (dir / "dry-out").string()});
+  auto plan = run_inferbench(dry_run, 120, env);
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("inferbench run --dry-run: 1 cell would be measured, 0 unavailable here; 1 artefact "
+                          "to export. Nothing was run or exported."),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("torch:eager cpu fp32 sync batch 1  torchscript-fp32: to export"), std::string::npos)
+      << plan.out;
+  EXPECT_FALSE(fs::exists(root)) << "a dry run exported";
+  EXPECT_FALSE(fs::exists(dir / "dry-out")) << "a dry run wrote results";
+
   auto run = run_inferbench(export_run, 600, env);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  // The same plan now finds the artefact in the cache.
+  plan = run_inferbench(dry_run, 120, env);
+  EXPECT_NE(plan.out.find("0 artefacts to export"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("torchscript-fp32: cached " + root.string()), std::string::npos) << plan.out;
+  // A run without the torch CPU FP32 cell gets a hidden reference cell per batch, listed with its
+  // artefact (cached for batch 1 and 3 alike: TorchScript is batch-generic), each artefact counted once.
+  plan = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--scenarios", "sync", "--batch", "1,3",
+                         "--dry-run"}, 120, env);
+  EXPECT_NE(plan.out.find("2 cells would be measured (and 2 hidden PyTorch CPU FP32 reference cells for parity), "
+                          "0 unavailable here; 0 artefacts to export"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("  [reference] torch:eager cpu fp32 sync batch 3  torchscript-fp32: cached "),
+            std::string::npos)
+      << plan.out;
   auto models = run_inferbench({"models"}, 60, env);
   ASSERT_EQ(models.exit_code, 0) << models.err;
   EXPECT_NE(models.out.find("current  tiny_cnn       torchscript  fp32"), std::string::npos) << models.out;
