@@ -235,6 +235,15 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(records[3][46], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
+// The index of the CSV column named `name` in the header record.
+std::size_t column_index(const std::vector<std::vector<std::string>>& records, std::string_view name) {
+  for (std::size_t i = 0; i < records.at(0).size(); ++i) {
+    if (records[0][i] == name) return i;
+  }
+  ADD_FAILURE() << "no column " << name;
+  return 0;
+}
+
 // A GPU row: its variant, the device's own time and the allocator's peak, in CSV and under
 // the table and markdown Table B.
 RunResult gpu_run() {
@@ -256,13 +265,7 @@ RunResult gpu_run() {
 TEST(CsvReporterTest, CarriesVariantAndDeviceMeasurements) {
   const std::vector<std::vector<std::string>> records = parse_csv(render("csv", gpu_run()));
   ASSERT_EQ(records.size(), 3U);
-  const auto column = [&](std::string_view name) {
-    for (std::size_t i = 0; i < records[0].size(); ++i) {
-      if (records[0][i] == name) return i;
-    }
-    ADD_FAILURE() << "no column " << name;
-    return std::size_t{0};
-  };
+  const auto column = [&](std::string_view name) { return column_index(records, name); };
   EXPECT_EQ(records[2][column("variant")], "cuda_graph");
   EXPECT_EQ(records[2][column("device_p50_ms")], "2.625");
   EXPECT_EQ(records[2][column("device_p99_ms")], "2.7476");
@@ -305,13 +308,7 @@ TEST(MarkdownReporterTest, ListsDeviceMeasurementsUnderTheTable) {
 TEST(CsvReporterTest, CarriesTheMultiplyAddsAndThePhysicalLimit) {
   const std::vector<std::vector<std::string>> records = parse_csv(render("csv", sample_run::with_compute_bound()));
   ASSERT_EQ(records.size(), 5U);
-  const auto column = [&](std::string_view name) {
-    for (std::size_t i = 0; i < records[0].size(); ++i) {
-      if (records[0][i] == name) return i;
-    }
-    ADD_FAILURE() << "no column " << name;
-    return std::size_t{0};
-  };
+  const auto column = [&](std::string_view name) { return column_index(records, name); };
   const auto& fast = records[1 + sample_run::kFastRow];
   EXPECT_EQ(fast[column("macs_per_sample")], "300774272");
   EXPECT_EQ(fast[column("peak_gmacs")], "232");
