@@ -189,7 +189,7 @@ int run_command(const RunRequest& request) {
   // The CPU's peak multiply-add rates, measured before any worker runs, for the rows' physical
   // limits (docs/metrics.md). Only when the run may have CPU rows.
   if (request.devices.empty() || std::find(request.devices.begin(), request.devices.end(), "cpu") != request.devices.end()) {
-    CpuLimits limits = measure_cpu_limits();
+    CpuLimits limits = measure_cpu_limits(result.run.env);
     result.run.env["cpu"]["peak_multiply_adds"] = to_json(limits);
     driver.set_cpu_limits(std::move(limits));
   }

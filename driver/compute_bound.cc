@@ -24,17 +24,19 @@ std::optional<int> parse_threads(const std::map<std::string, std::string>& setti
 }
 
 bool has_flag(const nlohmann::json& env, const std::string& flag) {
+  if (!env.is_object() || !env.contains("cpu") || !env["cpu"].is_object() || !env["cpu"].contains("flags")) {
+    return false;
+  }
   const auto& flags = env["cpu"]["flags"];
   return flags.is_array() && std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
 
 }  // namespace
 
-CpuLimits measure_cpu_limits() {
+CpuLimits measure_cpu_limits(const nlohmann::json& env) {
   CpuLimits limits;
   limits.usable_cpus = std::max(1, usable_cpu_count());
   limits.peaks = measure_cpu_peaks(limits.usable_cpus, kSecondsPerKernel);
-  const nlohmann::json env = describe_environment();
   limits.amx_bf16 = has_flag(env, "amx_bf16");
   limits.amx_int8 = has_flag(env, "amx_int8");
   return limits;

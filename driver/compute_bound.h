@@ -24,8 +24,9 @@ struct CpuLimits {
   bool amx_int8 = false;
 };
 
-// Measures the peaks with every usable CPU (about a third of a second) and reads the AMX flags.
-CpuLimits measure_cpu_limits();
+// Measures the peaks with every usable CPU (about a third of a second); the AMX flags come from
+// `env`, the run's describe_environment().
+CpuLimits measure_cpu_limits(const nlohmann::json& env);
 
 // The bound of an ok CPU row with a multiply-add count and an FPS, in a precision with a
 // measured peak (and no AMX for it); nothing otherwise. The row's threads are its effective

@@ -88,6 +88,16 @@ TEST(ComputeBound, NoBoundWhereItWouldMislead) {
   EXPECT_FALSE(compute_bound(cpu_row("int8", 100.0, "2"), avx2));
 }
 
+TEST(ComputeBound, MeasuredLimitsReadAmxFromTheEnvironment) {
+  const CpuLimits plain = measure_cpu_limits(nlohmann::json::object());  // no flags recorded: no AMX
+  EXPECT_FALSE(plain.amx_bf16);
+  EXPECT_FALSE(plain.amx_int8);
+  EXPECT_GE(plain.usable_cpus, 1);
+  const CpuLimits amx = measure_cpu_limits({{"cpu", {{"flags", {"avx512f", "amx_bf16", "amx_int8"}}}}});
+  EXPECT_TRUE(amx.amx_bf16);
+  EXPECT_TRUE(amx.amx_int8);
+}
+
 TEST(ComputeBound, EnvironmentRecordListsThePeaks) {
   const auto json = to_json(two_cpus());
   EXPECT_EQ(json["usable_cpus"], 2);
