@@ -19,7 +19,9 @@ A package compiled with max-autotune (torch option aoti_autotune=max; the row's
 effective.inductor_mode) is held to compile_max_autotune_fp16 instead, its own Python counterpart.
 A pair passes at a ratio of at least --min-ratio (0.97). The best inferbench row is held to the
 fastest ok Python row of the run and, with --bar-fps, to a quoted number (the issue's
-max-autotune 31.8k FPS, which this run may not measure: it costs minutes of compilation). Prints
+max-autotune 31.8k FPS, which this run may not measure: it costs minutes of compilation). It also
+sets each row's multiply-adds per second (results.json macs_per_sample x FPS) against the matrix
+product rate of its precision that the reference measured on the device (device_limits). Prints
 a text report; --json FILE writes the same as JSON. Exit status 0 whatever the ratios (it reports,
 the note decides), 2 when a file cannot be read.
 """
@@ -98,6 +100,19 @@ def compare(results: dict, reference: dict, min_ratio: float, bar_fps: float | N
         if bar_fps:
             summary["best"]["vs_bar"] = {"label": bar_label, "fps": bar_fps, "ratio": best["fps"] / bar_fps,
                                          "pass": best["fps"] / bar_fps >= min_ratio}
+    # Physical limits: each ok row's multiply-adds per second (the exporter's count per sample x FPS)
+    # against the matrix-product rate of its precision that the reference measured on this device.
+    device_limits = reference.get("device_limits") or {}
+    limits = []
+    for r in sorted(ok_ours, key=lambda r: -r["fps"]):
+        peak = device_limits.get(f"matmul_{r.get('precision')}_tmacs")
+        macs = r.get("macs_per_sample")
+        if not peak or not macs:
+            continue
+        achieved = macs * r["fps"] / 1e12
+        limits.append({"row": f"{r['framework']} {r['precision']}", "achieved_tmacs": achieved, "peak_tmacs": peak,
+                       "utilisation": achieved / peak, "fps_bound": peak * 1e12 / macs})
+    summary["limits"] = {"rows": limits, "device": device_limits}
     eager32 = fps_of(by_variant.get(("eager", "fp32")))
     compiled = [(v, fps_of(by_variant.get((v, "fp16")))) for v in ("aoti", "aoti_cuda_graph")]
     compiled = [(v, f) for v, f in compiled if f]
@@ -137,6 +152,16 @@ def render(summary: dict) -> str:
                          f"{'pass' if f['pass'] else 'FAIL'}")
     else:
         lines.append(f"no inferbench {summary['device']} row is ok")
+    limits = summary.get("limits") or {}
+    if limits.get("rows"):
+        lines.append("physical limits: the model's multiply-adds at the row's FPS against the matrix-product rate "
+                     "of its precision measured by the reference on this device "
+                     f"({limits['device'].get('method', '')})")
+        for x in limits["rows"]:
+            lines.append(f"  {x['row']:<44} {x['achieved_tmacs']:8.2f} of {x['peak_tmacs']:8.2f} TMAC/s "
+                         f"({100 * x['utilisation']:5.1f}%), FPS bound {x['fps_bound']:.0f}")
+    if "copy_gb_per_s" in limits.get("device", {}):
+        lines.append(f"device copy bandwidth (read + write): {limits['device']['copy_gb_per_s']:.1f} GB/s")
     ratios = summary.get("compiled_over_eager_fp32")
     if ratios:
         shown = ", ".join(f"{v} {r:.2f}x" for v, r in ratios.items() if v != "study")

@@ -619,6 +619,10 @@ def table(doc: dict) -> str:
             if child.get("ld_debug_tail"):
                 lines.append(f"  LD_DEBUG=files tail ({child['child']}):")
                 lines += ["    " + line.strip() for line in child["ld_debug_tail"][-12:]]
+    limits = doc.get("device_limits")
+    if limits:
+        measured = ", ".join(f"{key} {value:.2f}" for key, value in limits.items() if isinstance(value, float))
+        lines.append(f"device limits ({limits.get('method', '')}): {measured or limits.get('error', 'none')}")
     return "\n".join(lines)
 
 
@@ -658,6 +662,60 @@ def parse_args(argv=None):
     if min(args.batch, args.iters) < 1 or args.warmup < 1:
         parser.error("--batch and --iters must be >= 1 and --warmup >= 1 (the first inference is a warm-up)")
     return args
+
+
+def device_limits(device) -> dict:
+    """The device's practical ceilings, measured here: the rate of a large matrix product (cuBLAS
+    on a GPU) in FP16 and in FP32 (TF32 off), in 1e12 multiply-adds per second, and the
+    device-to-device copy bandwidth (bytes read + written per second). gpu_compare.py sets each
+    inferbench row's multiply-adds per second against the product rate of its precision."""
+    import torch
+    cuda = device.type == "cuda"
+    n = 8192 if cuda else 1024
+    reps = 10 if cuda else 3
+    copy_bytes = (1 << 30) if cuda else (64 << 20)
+
+    def timed(step) -> float:
+        """Seconds for `reps` calls of step() after 3 untimed ones (CUDA events on a GPU)."""
+        for _ in range(3):
+            step()
+        if cuda:
+            torch.cuda.synchronize()
+            start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            for _ in range(reps):
+                step()
+            stop.record()
+            stop.synchronize()
+            return start.elapsed_time(stop) / 1000.0
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            step()
+        return time.perf_counter() - t0
+
+    limits = {"method": f"{n}x{n}x{n} matrix product, {reps} timed after 3 untimed; copy of "
+                        f"{copy_bytes >> 20} MiB, {reps} timed; " + ("CUDA events" if cuda else "perf_counter")}
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        for name, dtype in (("fp16", torch.float16), ("fp32", torch.float32)):
+            if not cuda and dtype == torch.float16:
+                continue  # no FP16 product worth the name on the CPU
+            a = torch.randn(n, n, device=device, dtype=dtype)
+            b = torch.randn(n, n, device=device, dtype=dtype)
+            limits[f"matmul_{name}_tmacs"] = n ** 3 * reps / timed(lambda: torch.mm(a, b)) / 1e12
+            del a, b
+        src = torch.empty(copy_bytes, dtype=torch.uint8, device=device)
+        dst = torch.empty_like(src)
+        limits["copy_gb_per_s"] = 2 * copy_bytes * reps / timed(lambda: dst.copy_(src)) / 1e9
+        del src, dst
+    except Exception as error:  # noqa: BLE001 - a failed measurement is reported, not fatal
+        limits["error"] = f"{type(error).__name__}: {error}"[:500]
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        if cuda:
+            torch.cuda.empty_cache()
+    return limits
 
 
 def apply_settings(args) -> None:
@@ -732,6 +790,10 @@ def main(argv=None) -> int:
               + (f": P50 {lat['p50']:.3f} ms, FPS {row['fps']:.1f}" if lat else "")
               + (f" ({row['error']})" if row.get("error") else ""), flush=True)
         doc["rows"].append(row)
+        save()
+    if device is not None:
+        stage("device_limits")
+        doc["device_limits"] = device_limits(device)
         save()
     text = table(doc)
     print(text)

@@ -308,6 +308,16 @@ TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
   }
   EXPECT_EQ(compare["best"]["vs_fastest_python"]["config"], "eager_fp32");
   EXPECT_NE(output.find("PyTorch (Native) fp32"), std::string::npos) << output;
+  // The reference measured the device's matrix-product rate; the row's multiply-adds per second
+  // (tiny_cnn: 129,184 per sample, from the exporter) are set against it.
+  const auto& limits = compare["limits"];
+  ASSERT_GT(limits["device"]["matmul_fp32_tmacs"].get<double>(), 0) << limits.dump();
+  ASSERT_EQ(limits["rows"].size(), 1u) << limits.dump();
+  const auto& row = limits["rows"][0];
+  EXPECT_NEAR(row["achieved_tmacs"].get<double>(), 129184 * eager["fps"].get<double>() / 1e12, 1e-12) << row.dump();
+  EXPECT_NEAR(row["utilisation"].get<double>(),
+              row["achieved_tmacs"].get<double>() / limits["device"]["matmul_fp32_tmacs"].get<double>(), 1e-12);
+  EXPECT_NE(output.find("physical limits:"), std::string::npos) << output;
 }
 
 // The cuDNN option is declared with its values, and a value outside them is bad input, refused
