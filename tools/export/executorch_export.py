@@ -94,14 +94,7 @@ def lower(model: torch.nn.Module, example: torch.Tensor) -> tuple[bytes, dict]:
 
 
 def main() -> int:
-    args = handoff.arguments(__doc__, "program")
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import models
-
-    model, shape = models.build(args.model, args.seed, args.weights)
-    import_sdks()
-    example = torch.zeros((args.batch, *shape))
+    args, model, example = handoff.child_start(__doc__, "program", import_sdks)
     start = time.perf_counter()
     calibration = None
     if args.precision == "int8":

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the exporters that run in an environment of their own share (executorch_export.py in the
 ExecuTorch environment, litert_export.py in the LiteRT one): the hand-off from the main
-environment, the command line of their second half, and the seeded calibration set of their
-INT8 quantisation.
+environment, the command line and start of their second half, and the seeded calibration set
+of their INT8 quantisation.
 
 The hand-off: export.py builds the model in the main environment; hand_off() saves its weights
 (state_dict) beside the artefact, runs the exporter file with the other environment's Python on
@@ -64,6 +64,18 @@ def arguments(doc: str, what: str) -> argparse.Namespace:
     parser.add_argument("--weights", required=True, help="state_dict of the model to export")
     parser.add_argument("--out", required=True, type=Path)
     return parser.parse_args()
+
+
+def child_start(doc: str, what: str, import_sdks) -> tuple[argparse.Namespace, torch.nn.Module, torch.Tensor]:
+    """The second half's start, in the converter's environment: its arguments, the model built as
+    the main environment built it (with the weights handed over), the converter's SDKs imported
+    (before any timer starts), and a zero input batch of the artefact's static shape."""
+    args = arguments(doc, what)
+    import models  # beside this file, on sys.path as this module is
+
+    model, shape = models.build(args.model, args.seed, args.weights)
+    import_sdks()
+    return args, model, torch.zeros((args.batch, *shape))
 
 
 def calibrate(prepared, example: torch.Tensor, seed: int) -> dict:

@@ -195,16 +195,9 @@ def inspect(path: Path) -> dict:
 
 
 def main() -> int:
-    args = handoff.arguments(__doc__, "model")
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import models
-
-    model, shape = models.build(args.model, args.seed, args.weights)
-    import_sdks()
+    args, model, example = handoff.child_start(__doc__, "model", import_sdks)
     import litert_torch
 
-    example = torch.zeros((args.batch, *shape))
     path = args.out / "model.tflite"
     # litert-torch prints its progress on stdout, which carries only the result line here: the
     # progress goes to stderr, the driver's export log.
