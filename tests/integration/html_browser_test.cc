@@ -199,5 +199,29 @@ TEST_F(HtmlBrowserTest, ReportFromANoopRunRendersItsChartsOfflineWithoutErrors) 
   std::cout << "screenshot: " << screenshot.string() << "\n";
 }
 
+// A row with a physical limit (a real LibTorch CPU row: the exporter counted the multiply-adds,
+// the run measured the CPU's peak) adds the sixth chart, % of peak; the no-op rows above have
+// none, so their page keeps that figure hidden.
+TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
+  const fs::path dir = fresh_dir("html-browser-limits");
+  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                                   "--batch", "2", "--warmup", "2", "--iters", "5", "--out",
+                                   (dir / "out").string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const fs::path page = dir / "out" / "report.html";
+  if (read_text(page).find("<p class=\"notice\">Charts unavailable") != std::string::npos) {
+    GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js)";
+  }
+  const BrowserRun loaded =
+      run_chromium(chromium_, dir, page, {"--dump-dom", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0"});
+  ASSERT_TRUE(loaded.outcome.exited && loaded.outcome.exit_code == 0)
+      << describe_outcome(loaded.outcome) << "\n"
+      << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "6") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "6") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
+  EXPECT_NE(loaded.dom.find("<figure id=\"figure-limits\"><h3>Physical limits"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace inferbench::testing
