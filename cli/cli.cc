@@ -146,14 +146,15 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
   }
   std::cout << fmt::format(", {} unavailable here; {} artefact{} to export. Nothing was run or exported.\n",
                            plan->unavailable.size(), to_export, to_export == 1 ? "" : "s");
+  auto shown_label = [](const PlannedCell& c) { return (c.reference ? "[reference] " : "") + c.label; };
   std::size_t width = 0;
-  for (const auto& c : plan->cells) width = std::max(width, c.label.size() + (c.reference ? 12 : 0));
+  for (const auto& c : plan->cells) width = std::max(width, shown_label(c).size());
   for (const auto& c : plan->cells) {
     const std::string artefact = c.artefact.empty() ? "no artefact"
                                  : c.user_file      ? "your file " + c.cached->string()
                                  : c.cached         ? c.artefact + ": cached " + c.cached->string()
                                                     : c.artefact + ": to export";
-    std::cout << fmt::format("  {:<{}}  {}\n", (c.reference ? "[reference] " : "") + c.label, width, artefact);
+    std::cout << fmt::format("  {:<{}}  {}\n", shown_label(c), width, artefact);
   }
   if (!plan->unavailable.empty()) std::cout << "Unavailable here:\n";
   for (const Row& row : plan->unavailable) {

@@ -333,8 +333,7 @@ Result<ArtefactCache::Pruned> ArtefactCache::prune() const {
   Pruned pruned;
   std::error_code ec;
   if (!fs::is_directory(root_, ec)) return pruned;
-  auto remove = [&](const fs::path& dir) -> Status {
-    const auto bytes = folder_bytes(dir);
+  auto remove = [&](const fs::path& dir, std::uintmax_t bytes) -> Status {
     std::error_code remove_ec;
     fs::remove_all(dir, remove_ec);
     if (remove_ec) {
@@ -359,11 +358,14 @@ Result<ArtefactCache::Pruned> ArtefactCache::prune() const {
     }
   }
   for (const auto& dir : orphans) {
-    if (auto status = remove(dir); !status) return status;
+    if (auto status = remove(dir, folder_bytes(dir)); !status) return status;
   }
   for (const auto& manifest : manifests()) {
     if (manifest.value("current", false)) continue;
-    if (auto status = remove(manifest.value("folder", "")); !status) return status;
+    // manifests() has measured the folder already.
+    if (auto status = remove(manifest.value("folder", ""), manifest.value("disk_bytes", std::uintmax_t{0})); !status) {
+      return status;
+    }
   }
   return pruned;
 }

@@ -481,12 +481,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                           per_batch ? std::optional<int>(cell.batch) : std::nullopt,
                           per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags}};
   };
-  auto variant_of = [&](const Cell& cell) -> const VariantDescription& {
-    const BackendDescription& d =
-        *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
-    return *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
-  };
-
   // The FP32 reference for parity: PyTorch's eager module on the CPU, per batch, on the same
   // seeded input.
   auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == kReferenceBackend; });
@@ -500,6 +494,39 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       torch_usable && (named_model || contains(reference_variant->suffixes, file_suffix(request.model)));
   const std::string reference_label =
       reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
+  // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
+  auto produces_reference = [&](const Cell& c, int batch) {
+    return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
+           c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
+  };
+  // The hidden cell that only computes batch `batch`'s reference output (no warm-up, one
+  // iteration), for a run without such a measured cell.
+  auto reference_cell = [&](int batch) {
+    Cell ref;
+    ref.backend = kReferenceBackend;
+    ref.variant = kReferenceVariant;
+    ref.plugin_path = torch.plugin_path;
+    ref.framework = reference_variant->framework;
+    ref.device = "cpu";
+    ref.precision = "fp32";
+    ref.model = named_model ? request.model : fs::path(request.model).filename().string();
+    ref.batch = batch;
+    ref.warmup = 0;
+    ref.iterations = 1;
+    ref.max_seconds = request.max_seconds;
+    ref.threads = request.threads;
+    ref.seed = request.seed;
+    return ref;
+  };
+  // The description and variant a cell runs (the reference backend's even when not selected).
+  auto backend_of = [&](const Cell& cell) -> const BackendDescription& {
+    if (cell.backend == kReferenceBackend) return torch;
+    return *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+  };
+  auto variant_of = [&](const Cell& cell) -> const VariantDescription& {
+    const BackendDescription& d = backend_of(cell);
+    return *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
+  };
 
   if (request.dry_run) {
     RunPlan plan;
@@ -520,19 +547,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     // The parity reference (torch:eager cpu fp32 sync) runs hidden for each batch without such a cell.
     for (int batch : request.batches) {
       if (!reference_possible || cells.empty()) break;
-      const bool produced = std::any_of(cells.begin(), cells.end(), [&](const Cell& c) {
-        return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
-               c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
-      });
-      if (produced) continue;
-      Cell ref;
-      ref.backend = kReferenceBackend;
-      ref.variant = kReferenceVariant;
-      ref.device = "cpu";
-      ref.precision = "fp32";
-      ref.scenario = "sync";
-      ref.batch = batch;
-      plan_cell(ref, reference_variant->artefact_format, true);
+      if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); })) {
+        continue;
+      }
+      plan_cell(reference_cell(batch), reference_variant->artefact_format, true);
     }
     if (listener.plan) listener.plan(plan);
     return Status::ok();
@@ -583,28 +601,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   for (int batch : request.batches) {
     if (!reference_possible || cells.empty()) break;
     const fs::path reference_file = work / ("reference-b" + std::to_string(batch) + ".f32");
-    auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
-      return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
-             c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
-    });
+    auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); });
     if (producer != cells.end()) {
       producer->reference_out = reference_file.string();
     } else {
-      Cell ref;
+      Cell ref = reference_cell(batch);
       ref.index = index++;
-      ref.backend = kReferenceBackend;
-      ref.variant = kReferenceVariant;
-      ref.plugin_path = torch.plugin_path;
-      ref.framework = reference_variant->framework;
-      ref.device = "cpu";
-      ref.precision = "fp32";
-      ref.model = named_model ? request.model : fs::path(request.model).filename().string();
-      ref.batch = batch;
-      ref.warmup = 0;
-      ref.iterations = 1;
-      ref.max_seconds = request.max_seconds;
-      ref.threads = request.threads;
-      ref.seed = request.seed;
       ref.reference_out = reference_file.string();
       hidden_reference_cells.insert(ref.index);
       cells.push_back(ref);
@@ -626,10 +628,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<int, std::string> reference_failures;  // batch -> why
   for (auto& cell : cells) {
     const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-    const BackendDescription& d = cell.backend == kReferenceBackend ? torch
-        : *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
-    const VariantDescription& variant =
-        *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
+    const VariantDescription& variant = variant_of(cell);
     // Live progress of this cell, from its export (if any) until its row is final.
     CellProgressTracker tracker(hidden ? 0 : done + 1, total, cell_label(cell), cell.iterations,
                                 cell.max_seconds, Clock::now());

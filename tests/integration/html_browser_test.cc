@@ -116,6 +116,11 @@ std::vector<std::string> page_requests(const fs::path& net_log) {
   return urls;
 }
 
+// Whether the page says its charts are missing (a build without Chart.js).
+bool built_without_charts(const fs::path& page) {
+  return read_text(page).find("<p class=\"notice\">Charts unavailable") != std::string::npos;
+}
+
 class HtmlBrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -136,7 +141,7 @@ TEST_F(HtmlBrowserTest, ReportFromANoopRunRendersItsChartsOfflineWithoutErrors) 
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const fs::path page = dir / "out" / "report.html";
   ASSERT_TRUE(fs::exists(page)) << run.out;
-  if (read_text(page).find("<p class=\"notice\">Charts unavailable") != std::string::npos) {
+  if (built_without_charts(page)) {
     GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js), so the page has no "
                     "charts to check";
   }
@@ -209,8 +214,9 @@ TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
                                    (dir / "out").string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const fs::path page = dir / "out" / "report.html";
-  if (read_text(page).find("<p class=\"notice\">Charts unavailable") != std::string::npos) {
-    GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js)";
+  if (built_without_charts(page)) {
+    GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js), so the page has no "
+                    "charts to check";
   }
   const BrowserRun loaded =
       run_chromium(chromium_, dir, page, {"--dump-dom", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0"});
