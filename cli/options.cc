@@ -147,8 +147,9 @@ void MeasurementOptions::add_to(CLI::App& app) {
   single(app.add_option("--timeout", timeout_seconds,
                         "hard limit per worker process, seconds: a worker still running is "
                         "killed and its row is failed")->capture_default_str()->group("Measurement"));
-  single(app.add_option("--threads", threads, "intra-op threads for every framework; 0 = each "
-                        "framework's default")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--threads", threads, "intra-op threads for every framework, or a comma list "
+                        "for a sweep (e.g. 1,2); 0 = each framework's default")
+             ->capture_default_str()->group("Measurement"));
   single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
                         "weights)")->capture_default_str()->group("Measurement"));
 }
@@ -158,7 +159,9 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   request.iterations = iterations;
   request.max_seconds = max_seconds;
   request.timeout_seconds = timeout_seconds;
-  request.threads = threads;
+  auto parsed = parse_int_list(threads, "--threads");
+  if (!parsed) return parsed.status();
+  request.threads = *parsed;
   request.seed = seed;
   return Status::ok();
 }

@@ -38,7 +38,7 @@ struct MeasurementOptions {
   int iterations = kDefaultIterations;
   double max_seconds = kDefaultMaxSeconds;
   double timeout_seconds = kDefaultTimeoutSeconds;
-  int threads = 0;
+  std::string threads = "0";
   std::uint64_t seed = kDefaultSeed;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;

@@ -91,7 +91,8 @@ Row status_row(const Cell& cell, RowStatus status, std::string error) {
 
 std::string cell_label(const Cell& cell) {
   return cell.backend + (cell.variant.empty() ? "" : ":" + cell.variant) + " " + cell.device + " " +
-         cell.precision + " " + cell.scenario + " batch " + std::to_string(cell.batch);
+         cell.precision + " " + cell.scenario + " batch " + std::to_string(cell.batch) +
+         (cell.threads ? " threads " + std::to_string(cell.threads) : "");
 }
 
 std::string fmt_ok(const Row& row) {
@@ -260,7 +261,16 @@ Status Driver::validate(const RunRequest& request) const {
   if (request.iterations < 1) return Status(StatusCode::Usage, "--iters must be at least 1", "");
   if (request.max_seconds <= 0) return Status(StatusCode::Usage, "--max-seconds must be positive", "");
   if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
-  if (request.threads < 0) return Status(StatusCode::Usage, "--threads must be 0 (framework default) or more", "");
+  if (request.threads.empty()) return Status(StatusCode::Usage, "--threads is empty", "give at least one thread count");
+  for (int threads : request.threads) {
+    if (threads < 0 || threads > kMaxThreads) {
+      return Status(StatusCode::Usage, "--threads " + std::to_string(threads) + " is out of range",
+                    "use 0 (each framework's default) or a count between 1 and " + std::to_string(kMaxThreads));
+    }
+  }
+  if (std::set<int>(request.threads.begin(), request.threads.end()).size() != request.threads.size()) {
+    return Status(StatusCode::Usage, "--threads names a count twice", "give each thread count once");
+  }
   const bool named_model = find_model(request.model) != nullptr;
   if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
     return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
@@ -416,42 +426,47 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       const std::string& device = planned.target.device;
       const std::string& precision = planned.target.precision;
       const VariantDescription* variant = planned.variant ? &d.variants[*planned.variant] : nullptr;
+      // A thread sweep applies to CPU rows; other devices run once, with the first count.
+      const std::vector<int> thread_counts =
+          device == "cpu" ? request.threads : std::vector<int>{request.threads.front()};
       for (const auto& scenario : scenarios) {
         for (int batch : request.batches) {
-          Cell cell;
-          cell.index = index++;
-          cell.backend = d.name;
-          cell.variant = variant ? variant->name : "";
-          cell.plugin_path = d.plugin_path;
-          cell.framework = variant ? variant->framework : d.framework;
-          cell.device = device;
-          cell.precision = precision;
-          cell.scenario = scenario;
-          cell.model = named_model ? request.model : fs::path(request.model).filename().string();
-          cell.batch = batch;
-          cell.warmup = request.warmup;
-          cell.iterations = request.iterations;
-          cell.max_seconds = request.max_seconds;
-          cell.threads = request.threads;
-          cell.seed = request.seed;
-          if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
-            cell.options = it->second;
-          }
-          cell.requested["threads"] = request.threads ? std::to_string(request.threads) : "default";
-          for (const auto& [k, v] : cell.options) cell.requested[k] = v;
-          if (!d.loadable) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
-          } else if (planned.offer == Offer::NoDevice) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-          } else if (d.unavailable_devices.count(device)) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
-          } else if (planned.offer == Offer::NoTarget) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-          } else if (!contains(d.scenarios, scenario)) {
-            early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                            d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
-          } else {
-            cells.push_back(std::move(cell));
+          for (int threads : thread_counts) {
+            Cell cell;
+            cell.index = index++;
+            cell.backend = d.name;
+            cell.variant = variant ? variant->name : "";
+            cell.plugin_path = d.plugin_path;
+            cell.framework = variant ? variant->framework : d.framework;
+            cell.device = device;
+            cell.precision = precision;
+            cell.scenario = scenario;
+            cell.model = named_model ? request.model : fs::path(request.model).filename().string();
+            cell.batch = batch;
+            cell.warmup = request.warmup;
+            cell.iterations = request.iterations;
+            cell.max_seconds = request.max_seconds;
+            cell.threads = threads;
+            cell.seed = request.seed;
+            if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
+              cell.options = it->second;
+            }
+            cell.requested["threads"] = threads ? std::to_string(threads) : "default";
+            for (const auto& [k, v] : cell.options) cell.requested[k] = v;
+            if (!d.loadable) {
+              early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
+            } else if (planned.offer == Offer::NoDevice) {
+              early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+            } else if (d.unavailable_devices.count(device)) {
+              early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
+            } else if (planned.offer == Offer::NoTarget) {
+              early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+            } else if (!contains(d.scenarios, scenario)) {
+              early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                              d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
+            } else {
+              cells.push_back(std::move(cell));
+            }
           }
         }
       }
@@ -514,7 +529,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     ref.warmup = 0;
     ref.iterations = 1;
     ref.max_seconds = request.max_seconds;
-    ref.threads = request.threads;
+    ref.threads = request.threads.front();
     ref.seed = request.seed;
     return ref;
   };

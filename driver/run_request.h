@@ -23,6 +23,7 @@ inline constexpr double kDefaultMaxSeconds = 600;   // per cell, warm-up + timed
 inline constexpr double kDefaultTimeoutSeconds = 1800;  // per worker, hard kill
 inline constexpr std::uint64_t kDefaultSeed = 0;
 inline constexpr int kMaxBatch = 4096;
+inline constexpr int kMaxThreads = 1024;
 
 struct RunRequest {
   std::string model = kDefaultModel;            // a known model name or a file path
@@ -37,7 +38,7 @@ struct RunRequest {
   int iterations = kDefaultIterations;
   double max_seconds = kDefaultMaxSeconds;
   double timeout_seconds = kDefaultTimeoutSeconds;
-  int threads = 0;                              // 0 = each framework's default
+  std::vector<int> threads = {0};               // a sweep when several; 0 = each framework's default
   std::uint64_t seed = kDefaultSeed;
   // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
   std::map<std::string, std::map<std::string, std::string>> backend_options;

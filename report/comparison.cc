@@ -3,6 +3,7 @@
 #include "report/comparison.h"
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 #include <tuple>
 
@@ -13,8 +14,17 @@
 namespace inferbench::report {
 namespace {
 
+// The requested thread count is part of the configuration: "default" (or absent, in runs
+// recorded before it was) unless --threads named one.
+std::string requested_threads(const Row& row) {
+  auto it = row.requested.find("threads");
+  return it == row.requested.end() ? "default" : it->second;
+}
+
 auto key_of(const Row& row) {
-  return std::tie(row.backend, row.variant, row.device, row.precision, row.scenario, row.batch, row.model);
+  return std::make_tuple(std::cref(row.backend), std::cref(row.variant), std::cref(row.device),
+                         std::cref(row.precision), std::cref(row.scenario), row.batch, std::cref(row.model),
+                         requested_threads(row));
 }
 
 std::optional<double> relative_change(std::optional<double> base, std::optional<double> head) {

@@ -62,7 +62,13 @@ std::string row_title(const Row& row) {
     title += part;
     title += ' ';
   }
-  return one_line(title + fmt::format("batch {}", row.batch));
+  title += fmt::format("batch {}", row.batch);
+  // CPU rows measured at a thread count the user asked for (one point of a --threads sweep).
+  if (auto threads = row.requested.find("threads");
+      row.device == "cpu" && threads != row.requested.end() && threads->second != "default") {
+    title += fmt::format(", {} thread{}", threads->second, threads->second == "1" ? "" : "s");
+  }
+  return one_line(title);
 }
 
 std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {

@@ -3,7 +3,14 @@
 #include "report/guide.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <numeric>
+#include <system_error>
+#include <tuple>
 #include <utility>
 
 #include "report/format.h"
@@ -121,6 +128,62 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   }
   winner.value = best.value;
   return winner;
+}
+
+// The threads a row ran with, as its framework reported them; empty when it did not.
+std::optional<int> threads_used(const Row& row) {
+  auto it = row.effective.find("threads");
+  if (it == row.effective.end()) return std::nullopt;
+  int threads = 0;
+  const char* end = it->second.data() + it->second.size();
+  if (auto [ptr, ec] = std::from_chars(it->second.data(), end, threads); ec != std::errc() || ptr != end || threads < 1) {
+    return std::nullopt;
+  }
+  return threads;
+}
+
+std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
+  // Everything but the thread count: the backend options asked for (requested) without "threads".
+  const auto configuration = [](const Row& row) {
+    auto options = row.requested;
+    options.erase("threads");
+    return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision, row.scenario,
+                           row.batch, row.model, options);
+  };
+  std::vector<decltype(configuration(rows.front()))> keys;
+  std::vector<ThreadScaling> groups;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    const std::optional<int> threads = threads_used(row);
+    if (row.status != RowStatus::Ok || !row.throughput || *row.throughput <= 0 || !threads) continue;
+    const auto key = configuration(row);
+    auto found = std::find(keys.begin(), keys.end(), key);
+    if (found == keys.end()) {
+      keys.push_back(key);
+      groups.emplace_back();
+      found = std::prev(keys.end());
+    }
+    ThreadScaling& group = groups[static_cast<std::size_t>(found - keys.begin())];
+    group.rows.push_back(i);
+    group.threads.push_back(*threads);
+  }
+  std::vector<ThreadScaling> sweeps;
+  for (ThreadScaling& group : groups) {
+    if (std::adjacent_find(group.threads.begin(), group.threads.end(), std::not_equal_to<>()) == group.threads.end()) {
+      continue;  // one thread count: nothing scaled
+    }
+    std::vector<std::size_t> order(group.rows.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return group.threads[a] < group.threads[b]; });
+    ThreadScaling sorted;
+    for (std::size_t k : order) {
+      sorted.rows.push_back(group.rows[k]);
+      sorted.threads.push_back(group.threads[k]);
+    }
+    sweeps.push_back(std::move(sorted));
+  }
+  return sweeps;
 }
 
 }  // namespace
@@ -268,7 +331,17 @@ Guide compute_guide(const std::vector<Row>& rows) {
     }
     if (entry) guide.headroom.push_back(*entry);
   }
+  guide.thread_scaling = thread_scaling(rows);
   return guide;
+}
+
+double scaling_speedup(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i) {
+  return *rows[scaling.rows[i]].throughput / *rows[scaling.rows.front()].throughput;
+}
+
+double scaling_efficiency(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i) {
+  const double thread_ratio = static_cast<double>(scaling.threads[i]) / scaling.threads.front();
+  return scaling_speedup(rows, scaling, i) / thread_ratio;
 }
 
 }  // namespace inferbench::report

@@ -84,6 +84,19 @@ struct Headroom {
   std::size_t candidates = 0;  // rows of that precision with a physical limit
 };
 
+// Rows that differ only in their thread count (the points of a `--threads` sweep): the same
+// framework, backend, variant, device, precision, scenario, batch, model and backend options. Only ok rows
+// with a throughput and a thread count the framework reports (effective.threads).
+struct ThreadScaling {
+  std::vector<std::size_t> rows;  // indices into the rows, fewest threads first (ties: input order)
+  std::vector<int> threads;       // the threads each of those rows ran with
+};
+
+// Throughput of `rows[scaling.rows[i]]` over that of the group's first row (fewest threads), and
+// that speed-up over the thread ratio (1 = linear scaling).
+double scaling_speedup(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i);
+double scaling_efficiency(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i);
+
 struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
@@ -103,6 +116,9 @@ struct Guide {
   // One entry per precision that has rows with a physical limit, in the order fp32, fp16, bf16,
   // int8; empty when no row has one (GPU-only runs, a user's file).
   std::vector<Headroom> headroom;
+  // One group per configuration measured at two or more thread counts, in the input order of
+  // their first rows; empty without a thread sweep.
+  std::vector<ThreadScaling> thread_scaling;
 };
 
 // Decimal places at which two values of `criterion` count as equal: the precision every

@@ -148,6 +148,31 @@ GuideSection headroom_section(const std::vector<Row>& rows, const Guide& guide) 
   return section;
 }
 
+GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Scaling with threads";
+  section.paragraphs.push_back(
+      "Configurations measured at several thread counts (--threads sweep), each against its own "
+      "run with the fewest threads: speed-up is the throughput ratio, efficiency the speed-up over "
+      "the thread ratio (100 % = every added thread worked as well as the first ones). Low "
+      "efficiency means the cores are better spent on another model instance or another request.");
+  GuideTable table;
+  table.columns = {{"Row", false},      {"Threads", true},  {"Measured thr.", true},
+                   {"P50 (ms)", true},  {"Speed-up", true}, {"Efficiency %", true}};
+  for (const ThreadScaling& scaling : guide.thread_scaling) {
+    for (std::size_t i = 0; i < scaling.rows.size(); ++i) {
+      const Row& row = rows[scaling.rows[i]];
+      table.rows.push_back({row_title(row), std::to_string(scaling.threads[i]),
+                            fmt::format("{:.2f}", *row.throughput),
+                            row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : "n/a",
+                            fmt::format("{:.2f}x", scaling_speedup(rows, scaling, i)),
+                            fmt::format("{:.1f}", scaling_efficiency(rows, scaling, i) * 100.0)});
+    }
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Rows left out";
@@ -184,6 +209,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
       guide.total_rows, guide.total_rows == 1 ? "" : "s", guide.ok_rows, guide.not_ok.size());
   document.sections.push_back(winners_section(rows, guide));
   if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
+  if (!guide.thread_scaling.empty()) document.sections.push_back(thread_scaling_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));
   return document;

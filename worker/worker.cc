@@ -348,7 +348,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
     // "<CPU model> (<ISA the framework used>, <threads> threads)": what executed the row.
     const auto isa = row.effective.count("isa") ? row.effective["isa"] : cpu_isa_summary();
     const auto threads = row.effective.count("threads") ? row.effective["threads"] : "?";
-    row.target_hardware = cpu_model_name() + " (" + isa + ", " + threads + " threads)";
+    row.target_hardware = cpu_model_name() + " (" + isa + ", " + threads + (threads == "1" ? " thread)" : " threads)");
   }
   plugin.api->destroy(backend);
 

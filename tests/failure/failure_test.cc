@@ -114,6 +114,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt", "--no-store"},
                  "no available backend loads '.txt' files; give an artefact file ending in one of .pt,"},
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
+        BadInput{{"run", "--threads", "-1"}, "--threads -1 is out of range"},
+        BadInput{{"run", "--threads", "1,2,1"}, "--threads names a count twice"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
                  "backend 'noop' has no option 'nope'; its options are: spin_us"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:spin_us=fast", "--no-store"},

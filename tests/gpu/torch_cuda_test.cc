@@ -70,8 +70,7 @@ TEST_F(TorchCuda, TheGpuRowsOnTheTinyModel) {
                                              "PyTorch (CUDA graph) fp16", "PyTorch (AOTInductor) fp16",
                                              "PyTorch (AOTInductor + CUDA graph) fp16"}));
   // The markdown report lists the device's own measurements under Table B.
-  std::ifstream markdown(dir / "results.md");
-  const std::string text((std::istreambuf_iterator<char>(markdown)), std::istreambuf_iterator<char>());
+  const std::string text = read_file(dir / "results.md");
   EXPECT_NE(text.find("Measured by the device itself"), std::string::npos) << text;
 }
 

@@ -53,10 +53,10 @@ TEST_F(ExecutorchBackend, TinyModelFp32AndInt8) {
     EXPECT_EQ(effective["program_input"], "[4,3,32,32]");
     // The exporter leaves the input unplanned, so the plugin's buffer is bound without a copy.
     EXPECT_EQ(effective["input_binding"], "bound by pointer (input not memory-planned)");
-    // The row says what executed it: "<CPU> (XNNPACK, 1 threads)".
+    // The row says what executed it: "<CPU> (XNNPACK, 1 thread)".
     const std::string hardware = row["target_hardware"];
     EXPECT_NE(hardware.find("XNNPACK"), std::string::npos) << hardware;
-    EXPECT_NE(hardware.find("1 threads"), std::string::npos) << hardware;
+    EXPECT_NE(hardware.find(", 1 thread)"), std::string::npos) << hardware;
     EXPECT_EQ(row["artefact"].get<std::string>().substr(row["artefact"].get<std::string>().size() - 4), ".pte");
     expect_parity(row, 0.9999);
   }

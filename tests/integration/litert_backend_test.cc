@@ -47,7 +47,7 @@ TEST_F(LitertBackend, TinyModelFp32AndInt8) {
     EXPECT_EQ(effective["cpu_options"], "xnnpack: num_threads = 1");
     EXPECT_EQ(effective["isa"], "XNNPACK");
     EXPECT_EQ(effective["fully_accelerated"], "yes") << effective.dump();
-    // The row says what executed it: "<CPU> (XNNPACK, 1 threads)".
+    // The row says what executed it: "<CPU> (XNNPACK, 1 thread)".
     const std::string hardware = row["target_hardware"];
     EXPECT_NE(hardware.find("XNNPACK"), std::string::npos) << hardware;
     const std::string artefact = row["artefact"];

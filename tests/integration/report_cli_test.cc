@@ -25,10 +25,7 @@ TEST(ReportCli, RunOutWritesTheGuideAndTheHtmlReport) {
   const auto guide =
       run_inferbench({"report", (dir / "results.json").string(), "--format", "guide"});
   ASSERT_EQ(guide.exit_code, 0) << guide.err;
-  std::ifstream written(dir / "guide.md");
-  const std::string file_text((std::istreambuf_iterator<char>(written)),
-                              std::istreambuf_iterator<char>());
-  EXPECT_EQ(guide.out, file_text);
+  EXPECT_EQ(guide.out, read_file(dir / "guide.md"));
   EXPECT_NE(guide.out.find("| peak throughput | Testing (noop) CPU FP32 "), std::string::npos)
       << guide.out;
 }

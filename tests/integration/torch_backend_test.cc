@@ -37,7 +37,7 @@ void expect_complete_ok_row(const nlohmann::json& row) {
   EXPECT_TRUE(row["device_time_samples_ms"].empty());
   EXPECT_TRUE(row["peak_device_memory_mb"].is_null());
   EXPECT_GT(row["fps"].get<double>(), 0);
-  EXPECT_NE(row["target_hardware"].get<std::string>().find("threads"), std::string::npos);
+  EXPECT_NE(row["target_hardware"].get<std::string>().find(" thread"), std::string::npos);
   EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());
 }
 
@@ -82,6 +82,32 @@ TEST_F(TorchBackend, TinyModelRowCarriesEveryField) {
   EXPECT_EQ(own_row["status"], "ok");
   EXPECT_EQ(own_row["batch"], 3);
   EXPECT_FALSE(own_row["parity"].is_null());
+}
+
+TEST_F(TorchBackend, ThreadSweepMeasuresEachCountAndTheGuideScalesThem) {
+  const auto dir = fresh_dir("torch-threads");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                             "--batch", "8", "--warmup", "2", "--iters", "10", "--threads", "1,2",
+                             "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  ASSERT_EQ(results["rows"].size(), 2u);
+  EXPECT_EQ(results["run"]["request"]["threads"], nlohmann::json::array({1, 2}));
+  for (int i = 0; i < 2; ++i) {
+    const auto& row = results["rows"][i];
+    const std::string threads = std::to_string(i + 1);
+    EXPECT_EQ(row["status"], "ok") << row.dump();
+    EXPECT_EQ(row["requested"]["threads"], threads);
+    EXPECT_EQ(row["effective"]["threads"], threads);  // LibTorch ran with the count asked for
+    EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.9999);
+  }
+  EXPECT_NE(results["rows"][0]["target_hardware"].get<std::string>().find("1 thread)"), std::string::npos);
+  EXPECT_NE(run.err.find("torch:eager cpu fp32 sync batch 8 threads 2"), std::string::npos) << run.err;
+  // The guide sets the two points against each other.
+  const std::string guide = read_file(dir / "guide.md");
+  EXPECT_NE(guide.find("### Scaling with threads"), std::string::npos) << guide;
+  EXPECT_NE(guide.find("| PyTorch (Native) CPU FP32 batch 8, 1 thread | 1 | "), std::string::npos) << guide;
+  EXPECT_NE(guide.find("| PyTorch (Native) CPU FP32 batch 8, 2 threads | 2 | "), std::string::npos) << guide;
 }
 
 TEST_F(TorchBackend, WeightsFromACheckpoint) {

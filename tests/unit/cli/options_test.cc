@@ -55,6 +55,19 @@ TEST(RunOptions, BackendOptionNeedsBackendKeyAndValue) {
   EXPECT_FALSE(parse_run_arguments({"--backend-option", "noop:a=1", "--backend-option", "noop:a=2"}));
 }
 
+TEST(RunOptions, ThreadsIsOneCountOrASweep) {
+  auto r = parse_run_arguments({});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->threads, std::vector<int>{0});  // each framework's default
+  r = parse_run_arguments({"--threads", "1,2,4"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->threads, (std::vector<int>{1, 2, 4}));
+  auto bad = parse_run_arguments({"--threads", "two"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.status().code(), StatusCode::Usage);
+  EXPECT_NE(bad.status().message().find("--threads"), std::string::npos) << bad.status().message();
+}
+
 TEST(RunOptions, BatchMustBeIntegers) {
   auto r = parse_run_arguments({"--batch", "8,x"});
   ASSERT_FALSE(r);

@@ -144,5 +144,25 @@ TEST(Comparison, RepeatedConfigurationsPairInOrder) {
   EXPECT_TRUE(comparison.only_head.empty());
 }
 
+TEST(Comparison, TheRequestedThreadCountIsPartOfTheConfiguration) {
+  auto at = [](Row row, const char* threads) {
+    row.requested["threads"] = threads;
+    return row;
+  };
+  // A sweep in the base run (1, 2 threads) against one count in the head run; a row recorded
+  // without `requested` counts as the framework's default.
+  const RunResult base = run_of("A", {at(measured("torch", 1, 20, 19, 21, 50), "1"),
+                                      at(measured("torch", 1, 10, 9, 11, 100), "2"),
+                                      measured("openvino", 1, 5, 4, 6, 200)});
+  const RunResult head = run_of("B", {at(measured("torch", 1, 10.5, 9.5, 11.5, 95), "2"),
+                                      at(measured("openvino", 1, 5, 4, 6, 200), "default")});
+  const RunComparison comparison = compare_runs(base, head);
+  ASSERT_EQ(comparison.matched.size(), 2u);
+  EXPECT_EQ(comparison.matched[0].base_row, 1u);  // 2 threads with 2 threads, not with 1
+  EXPECT_EQ(comparison.matched[1].base_row, 2u);
+  EXPECT_EQ(comparison.only_base, std::vector<std::size_t>{0});
+  EXPECT_TRUE(comparison.only_head.empty());
+}
+
 }  // namespace
 }  // namespace inferbench::report

@@ -58,6 +58,25 @@ TEST(FormatTest, RowTitle) {
   EXPECT_EQ(row_title(row), "OpenVINO iGPU FP16 batch 64");
 }
 
+TEST(FormatTest, RowTitleNamesTheThreadCountAskedForOnTheCpu) {
+  Row row;
+  row.framework = "OpenVINO";
+  row.device = "cpu";
+  row.device_label = "CPU";
+  row.precision = "fp32";
+  row.batch = 8;
+  row.requested["threads"] = "default";
+  EXPECT_EQ(row_title(row), "OpenVINO CPU FP32 batch 8");
+  row.requested["threads"] = "1";
+  EXPECT_EQ(row_title(row), "OpenVINO CPU FP32 batch 8, 1 thread");
+  row.requested["threads"] = "4";
+  EXPECT_EQ(row_title(row), "OpenVINO CPU FP32 batch 8, 4 threads");
+  // The CPU threads of a GPU row are not what it is about.
+  row.device = "gpu";
+  row.device_label = "iGPU";
+  EXPECT_EQ(row_title(row), "OpenVINO iGPU FP32 batch 8");
+}
+
 TEST(FormatTest, RanksOkRowsByFpsAndTiesShareARank) {
   Row failed = ok_row("failed", 999.0);  // an FPS on a failed row is never ranked
   failed.status = RowStatus::Failed;

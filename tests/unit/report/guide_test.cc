@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -395,6 +396,71 @@ TEST(GuideHeadroom, NoSectionWithoutPhysicalLimits) {
   EXPECT_TRUE(guide.headroom.empty());
   for (const GuideSection& section : guide_document(rows, guide).sections) {
     EXPECT_NE(section.title, "Headroom against the hardware");
+  }
+}
+
+// --- scaling with threads ------------------------------------------------------------------
+
+Row at_threads(Row row, int threads, bool requested = true) {
+  row.effective["threads"] = std::to_string(threads);
+  row.requested["threads"] = requested ? std::to_string(threads) : "default";
+  return row;
+}
+
+TEST(GuideThreadScaling, GroupsTheSweepsPointsFewestThreadsFirst) {
+  const std::vector<Row> rows = {
+      at_threads(ok_row("A", "fp32", 64, 10, 190, 400, 1.1, 500), 2),
+      at_threads(ok_row("B", "fp32", 64, 10, 150, 500, 1.1, 500), 1),
+      at_threads(ok_row("A", "fp32", 64, 10, 100, 700, 1.1, 500), 1),
+      // Another precision is another configuration, and alone at its thread count: no group.
+      at_threads(ok_row("A", "int8", 64, 10, 500, 150, 1.1, 500), 1),
+      // The framework's default (here 4 threads) is a point of the sweep too.
+      at_threads(ok_row("A", "fp32", 64, 10, 300, 250, 1.1, 500), 4, false),
+      // A row without a throughput cannot be scaled; B then has one point and no group.
+      [] {
+        Row row = at_threads(ok_row("B", "fp32", 64, 10, 150, 500, 1.1, 500), 2);
+        row.throughput.reset();
+        return row;
+      }(),
+      // Rows with other backend options are another configuration.
+      [] {
+        Row row = at_threads(ok_row("A", "fp32", 64, 10, 120, 600, 1.1, 500), 2);
+        row.requested["streams"] = "2";
+        return row;
+      }()};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.thread_scaling.size(), 1u);
+  const ThreadScaling& scaling = guide.thread_scaling[0];
+  EXPECT_EQ(scaling.rows, (std::vector<std::size_t>{2, 0, 4}));
+  EXPECT_EQ(scaling.threads, (std::vector<int>{1, 2, 4}));
+  EXPECT_DOUBLE_EQ(scaling_speedup(rows, scaling, 0), 1.0);
+  EXPECT_DOUBLE_EQ(scaling_speedup(rows, scaling, 1), 1.9);
+  EXPECT_DOUBLE_EQ(scaling_efficiency(rows, scaling, 1), 0.95);
+  EXPECT_DOUBLE_EQ(scaling_efficiency(rows, scaling, 2), 0.75);
+
+  const GuideDocument document = guide_document(rows, guide);
+  auto section = std::find_if(document.sections.begin(), document.sections.end(),
+                              [](const GuideSection& s) { return s.title == "Scaling with threads"; });
+  ASSERT_NE(section, document.sections.end());
+  ASSERT_TRUE(section->table);
+  ASSERT_EQ(section->table->rows.size(), 3u);
+  EXPECT_EQ(section->table->rows[0],
+            (std::vector<std::string>{"A CPU FP32 batch 64, 1 thread", "1", "100.00", "636.364", "1.00x", "100.0"}));
+  EXPECT_EQ(section->table->rows[1][0], "A CPU FP32 batch 64, 2 threads");
+  EXPECT_EQ(section->table->rows[1][4], "1.90x");
+  EXPECT_EQ(section->table->rows[1][5], "95.0");
+  EXPECT_EQ(section->table->rows[2][0], "A CPU FP32 batch 64");  // the default: no thread count asked
+  EXPECT_EQ(section->table->rows[2][1], "4");
+  EXPECT_EQ(section->table->rows[2][5], "75.0");
+}
+
+TEST(GuideThreadScaling, NoSectionWithoutASweep) {
+  const std::vector<Row> rows = {at_threads(ok_row("A", "fp32", 64, 10, 80, 900, 1.1, 900), 2),
+                                 at_threads(ok_row("B", "fp32", 64, 10, 90, 800, 1.1, 900), 1)};
+  const Guide guide = compute_guide(rows);
+  EXPECT_TRUE(guide.thread_scaling.empty());
+  for (const GuideSection& section : guide_document(rows, guide).sections) {
+    EXPECT_NE(section.title, "Scaling with threads");
   }
 }
 

@@ -86,7 +86,7 @@ TEST(HtmlReporterTest, IsOneDocumentWithTheTableTheGuideAndTheCharts) {
   EXPECT_NE(html.find("<h3>Winners</h3>"), std::string::npos);
   EXPECT_NE(
       html.find(
-          "<td>peak throughput</td><td>OpenVINO CPU FP32 batch 64</td><td class=\"num\">395.25 "
+          "<td>peak throughput</td><td>OpenVINO CPU FP32 batch 64, 2 threads</td><td class=\"num\">395.25 "
           "inputs/s</td>"),
       std::string::npos);
   EXPECT_NE(html.find("<h3>Break-even: when a slower compile pays for itself</h3>"),
@@ -131,6 +131,7 @@ TEST(HtmlReporterTest, ListsDeviceMeasurementsUnderTheTableOnlyForRowsThatHaveTh
   EXPECT_EQ(render_html(run).find("Measured by the device itself"), std::string::npos);
   Row& row = run.rows[sample_run::kFastRow];
   row.framework = "PyTorch (CUDA graph)";
+  row.device = "cuda";
   row.device_label = "CUDA GPU";
   row.precision = "fp16";
   row.device_time_ms = LatencySummary{2.625, 2.725, 2.7375, 2.7476, 2.74975, 2.5, 2.75, 2.625, 0.177, 0.067};
@@ -148,7 +149,7 @@ TEST(HtmlReporterTest, ListsPhysicalLimitsUnderTheTable) {
   EXPECT_EQ(render_html(sample_run::make()).find("<p>Physical limits ("), std::string::npos);
   const std::string html = render_html(sample_run::with_compute_bound());
   EXPECT_NE(html.find("<p>Physical limits (the model&#39;s multiply-adds"), std::string::npos) << html;
-  EXPECT_NE(html.find("<td>OpenVINO CPU FP32 batch 64</td><td class=\"num\">300.8</td><td class=\"num\">116.0</td>"
+  EXPECT_NE(html.find("<td>OpenVINO CPU FP32 batch 64, 2 threads</td><td class=\"num\">300.8</td><td class=\"num\">116.0</td>"
                       "<td class=\"num\">232.0</td><td class=\"num\">50.0</td><td class=\"num\">771.5</td>"
                       "<td>AVX-512 FMA (vfmadd231ps zmm), 2 threads</td>"),
             std::string::npos);
@@ -165,7 +166,7 @@ TEST(HtmlReporterTest, EmbedsTheRunAsJsonThatReadsBack) {
   EXPECT_EQ(data["rows"][sample_run::kFastRow]["latency_samples_ms"],
             nlohmann::json({159.5, 159.75, 160.0}));
   EXPECT_EQ(data["rows"][sample_run::kFailedRow]["error"], run.rows[sample_run::kFailedRow].error);
-  EXPECT_EQ(data["labels"][sample_run::kFastRow], "OpenVINO CPU FP32 batch 64");
+  EXPECT_EQ(data["labels"][sample_run::kFastRow], "OpenVINO CPU FP32 batch 64, 2 threads");
 }
 
 TEST(HtmlReporterTest, HostileTextCannotBreakOutOfTheMarkupOrTheDataBlock) {

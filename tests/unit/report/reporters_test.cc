@@ -135,7 +135,7 @@ TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
             "  [unavailable] LiteRT CPU INT8 batch 64: libtensorflowlite_c.so not found | set "
             "LITERT_ROOT");
   EXPECT_EQ(lines[12],
-            "  [warn] OpenVINO CPU FP32 batch 64: CV 5.0% is above 2%: governor is \"powersave\", "
+            "  [warn] OpenVINO CPU FP32 batch 64, 2 threads: CV 5.0% is above 2%: governor is \"powersave\", "
             "set it to performance");
 
   for (const std::string& line : lines) {
@@ -323,7 +323,7 @@ TEST(TableReporterTest, ListsPhysicalLimitsUnderTheTableForRowsThatHaveThem) {
   std::size_t at = 0;
   while (at < lines.size() && !lines[at].starts_with("Physical limits (")) ++at;
   ASSERT_LT(at + 3, lines.size()) << "no physical limits section";
-  const std::string title = "OpenVINO CPU FP32 batch 64";
+  const std::string title = "OpenVINO CPU FP32 batch 64, 2 threads";
   EXPECT_EQ(lines[at + 1], "Row" + std::string(title.size() - 3, ' ') +
                                "  MACs/sample (M)  Achieved (GMAC/s)  Peak (GMAC/s)  % of peak  FPS bound  "
                                "Peak measured with");
@@ -339,7 +339,7 @@ TEST(MarkdownReporterTest, ListsPhysicalLimitsUnderTheTable) {
                       "| Row | MACs/sample (M) | Achieved (GMAC/s) | Peak (GMAC/s) | % of peak | FPS bound | "
                       "Peak measured with |\n"
                       "|---|---:|---:|---:|---:|---:|---|\n"
-                      "| OpenVINO CPU FP32 batch 64 | 300.8 | 116.0 | 232.0 | 50.0 | 771.5 | "
+                      "| OpenVINO CPU FP32 batch 64, 2 threads | 300.8 | 116.0 | 232.0 | 50.0 | 771.5 | "
                       "AVX-512 FMA (vfmadd231ps zmm), 2 threads |\n"),
             std::string::npos)
       << text;
@@ -390,7 +390,7 @@ TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
       "did not finish last log line: out of memory",
       "- **unavailable** LiteRT CPU INT8 batch 64: libtensorflowlite_c.so not found | set "
       "LITERT_ROOT",
-      "- **warn** OpenVINO CPU FP32 batch 64: CV 5.0% is above 2%: governor is \"powersave\", "
+      "- **warn** OpenVINO CPU FP32 batch 64, 2 threads: CV 5.0% is above 2%: governor is \"powersave\", "
       "set it to performance",
   };
   ASSERT_EQ(lines.size(), expected.size());
