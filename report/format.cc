@@ -220,13 +220,13 @@ void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
                           const std::vector<std::vector<std::string>>& rows) {
   std::string header = "|", rule = "|";
   for (const Column& c : columns) {
-    header += " " + std::string(c.header) + " |";
+    header += fmt::format(" {} |", c.header);
     rule += c.numeric ? "---:|" : "---|";
   }
   out << header << '\n' << rule << '\n';
   for (const auto& row : rows) {
     std::string text = "|";
-    for (const std::string& cell : row) text += " " + markdown_cell(one_line(cell)) + " |";
+    for (const std::string& cell : row) text += fmt::format(" {} |", markdown_cell(one_line(cell)));
     out << text << '\n';
   }
 }
