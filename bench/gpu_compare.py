@@ -21,7 +21,9 @@ A pair passes at a ratio of at least --min-ratio (0.97). The best inferbench row
 fastest ok Python row of the run and, with --bar-fps, to a quoted number (the issue's
 max-autotune 31.8k FPS, which this run may not measure: it costs minutes of compilation). It also
 sets each row's multiply-adds per second (results.json macs_per_sample x FPS) against the matrix
-product rate of its precision that the reference measured on the device (device_limits). Prints
+product rate of its precision that the reference measured on the device (device_limits), and
+each row's bytes per image (the reference's memory_traffic count at the row's precision) x FPS
+against the device's copy bandwidth: a second, memory-traffic bound. Prints
 a text report; --json FILE writes the same as JSON. Exit status 0 whatever the ratios (it reports,
 the note decides), 2 when a file cannot be read.
 """
@@ -39,6 +41,7 @@ PAIRS = [
     ("aoti", "fp16", "aoti_fp16"),
     ("aoti_cuda_graph", "fp16", "compile_reduce_overhead_fp16"),
 ]
+BYTES_PER_ELEMENT = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 STUDY_COMPILED_OVER_EAGER = 1.78  # TensorRT FP16 2919 FPS / PyTorch FP32 1637 FPS, RTX 3060 laptop
 
 
@@ -113,6 +116,23 @@ def compare(results: dict, reference: dict, min_ratio: float, bar_fps: float | N
         limits.append({"row": f"{r['framework']} {r['precision']}", "achieved_tmacs": achieved, "peak_tmacs": peak,
                        "utilisation": achieved / peak, "fps_bound": peak * 1e12 / macs})
     summary["limits"] = {"rows": limits, "device": device_limits}
+    # The second bound: bytes per image if every convolution / linear layer's input and output go
+    # through device memory once (the reference's memory_traffic counts), over the measured copy
+    # bandwidth (read + write).
+    traffic = reference.get("memory_traffic") or {}
+    bandwidth = device_limits.get("copy_gb_per_s")
+    activations = traffic.get("activation_elements_per_sample")
+    memory = []
+    for r in sorted(ok_ours, key=lambda r: -r["fps"]):
+        size = BYTES_PER_ELEMENT.get(r.get("precision"))
+        if not bandwidth or not activations or not size or not r.get("batch"):
+            continue
+        image_bytes = size * (activations + traffic.get("weight_elements", 0) / r["batch"])
+        achieved = image_bytes * r["fps"] / 1e9
+        memory.append({"row": f"{r['framework']} {r['precision']}", "mb_per_image": image_bytes / 1e6,
+                       "achieved_gb_per_s": achieved, "bandwidth_gb_per_s": bandwidth,
+                       "utilisation": achieved / bandwidth, "fps_bound": bandwidth * 1e9 / image_bytes})
+    summary["memory_traffic"] = {"rows": memory, "counts": traffic}
     eager32 = fps_of(by_variant.get(("eager", "fp32")))
     compiled = [(v, fps_of(by_variant.get((v, "fp16")))) for v in ("aoti", "aoti_cuda_graph")]
     compiled = [(v, f) for v, f in compiled if f]
@@ -162,6 +182,18 @@ def render(summary: dict) -> str:
                          f"({100 * x['utilisation']:5.1f}%), FPS bound {x['fps_bound']:.0f}")
     if "copy_gb_per_s" in limits.get("device", {}):
         lines.append(f"device copy bandwidth (read + write): {limits['device']['copy_gb_per_s']:.1f} GB/s")
+    traffic = summary.get("memory_traffic") or {}
+    if traffic.get("rows"):
+        counts = traffic["counts"]
+        lines.append(f"memory traffic: bytes per image if each of the {counts.get('layers')} convolution / linear "
+                     f"layers reads its input and writes its output in device memory once ("
+                     f"{counts['activation_elements_per_sample'] / 1e6:.2f} M activation elements per sample, "
+                     f"{counts.get('weight_elements', 0) / 1e6:.2f} M weights per batch), against the copy "
+                     "bandwidth; an estimate, not a floor: fusion and cache reuse move less")
+        for x in traffic["rows"]:
+            lines.append(f"  {x['row']:<44} {x['mb_per_image']:6.2f} MB/image, {x['achieved_gb_per_s']:8.1f} of "
+                         f"{x['bandwidth_gb_per_s']:8.1f} GB/s ({100 * x['utilisation']:5.1f}%), "
+                         f"FPS bound {x['fps_bound']:.0f}")
     ratios = summary.get("compiled_over_eager_fp32")
     if ratios:
         shown = ", ".join(f"{v} {r:.2f}x" for v, r in ratios.items() if v != "study")

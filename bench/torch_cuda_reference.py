@@ -152,6 +152,37 @@ def summarise(values: list[float]) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+def memory_traffic(model_name: str, seed: int) -> dict:
+    """What one sample of the model moves through device memory if every convolution and linear
+    layer reads its input and writes its output there once (element-wise layers fused into them,
+    no reuse of a layer's output from cache by the next): their input + output activations, counted
+    with forward hooks in one CPU pass, and their weights (read once per batch). gpu_compare.py
+    turns these element counts into bytes per image at each row's precision and, over the copy
+    bandwidth device_limits measured, a memory-traffic FPS bound beside the multiply-add one. An
+    estimate of the traffic an unfused runtime causes, not a hard floor: a runtime that keeps a
+    layer's output in cache for the next layer moves less."""
+    import torch
+    import models
+    model, shape = models.build(model_name, seed, None)
+    counts = {"activation_elements_per_sample": 0, "weight_elements": 0, "layers": 0}
+
+    def count(module, inputs, output):
+        counts["activation_elements_per_sample"] += inputs[0].numel() + output.numel()
+        counts["weight_elements"] += sum(p.numel() for p in module.parameters(recurse=False))
+        counts["layers"] += 1
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()
+             if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    try:
+        with torch.inference_mode():
+            model(torch.zeros((1, *shape)))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return {"method": "convolution and linear layers: input + output activations per sample, weights once "
+                      "per batch (forward hooks, one CPU pass)", **counts}
+
+
 # Everything below that touches torch imports it lazily, so that --help works anywhere.
 
 def resolve_device(args):
@@ -794,6 +825,10 @@ def main(argv=None) -> int:
     if device is not None:
         stage("device_limits")
         doc["device_limits"] = device_limits(device)
+        try:
+            doc["memory_traffic"] = memory_traffic(args.model, args.seed)
+        except Exception as error:  # noqa: BLE001 - a count that fails is reported, not fatal
+            doc["memory_traffic"] = {"error": f"{type(error).__name__}: {error}"[:500]}
         save()
     text = table(doc)
     print(text)

@@ -344,6 +344,18 @@ TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
   EXPECT_NEAR(row["utilisation"].get<double>(),
               row["achieved_tmacs"].get<double>() / limits["device"]["matmul_fp32_tmacs"].get<double>(), 1e-12);
   EXPECT_NE(output.find("physical limits:"), std::string::npos) << output;
+  // The memory-traffic bound: tiny_cnn's two convolutions and linear layer read and write
+  // 3072 + 2048, 2048 + 1024 and 16 + 10 activation elements per sample and hold 216 + 1152 + 170
+  // weights, so an FP32 image at batch 2 moves 4 x (8218 + 1538 / 2) = 35,948 bytes.
+  const auto& traffic = compare["memory_traffic"];
+  EXPECT_EQ(traffic["counts"]["activation_elements_per_sample"], 8218) << traffic.dump();
+  EXPECT_EQ(traffic["counts"]["weight_elements"], 1538) << traffic.dump();
+  EXPECT_EQ(traffic["counts"]["layers"], 3) << traffic.dump();
+  ASSERT_EQ(traffic["rows"].size(), 1u) << traffic.dump();
+  const auto& memory = traffic["rows"][0];
+  EXPECT_NEAR(memory["mb_per_image"].get<double>(), 0.035948, 1e-12) << memory.dump();
+  EXPECT_NEAR(memory["fps_bound"].get<double>(), limits["device"]["copy_gb_per_s"].get<double>() * 1e9 / 35948, 1e-6);
+  EXPECT_NE(output.find("memory traffic:"), std::string::npos) << output;
 }
 
 // The cuDNN option is declared with its values, and a value outside them is bad input, refused
