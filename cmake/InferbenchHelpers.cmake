@@ -60,26 +60,19 @@ function(inferbench_forget_stale_package package prefix)
   unset(${package}_DIR CACHE)
 endfunction()
 
-# Generated build_info.cc: revision, dirty flag, compiler, build type (provenance in results).
+# Build provenance in results: generated/build_info.cc (version, compiler, build type, paths:
+# fixed at configure time) and generated/git_revision.cc (revision and dirty flag: re-stamped by
+# every build through the inferbench_git_revision target, so an incremental build never reports
+# the revision it was configured at).
 function(inferbench_generate_build_info)
-  find_package(Git QUIET)
-  set(INFERBENCH_GIT_REVISION "unknown")
-  set(INFERBENCH_GIT_DIRTY "false")
-  if(GIT_FOUND)
-    execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --short=12 HEAD
-                    WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE rev
-                    ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
-    if(rc EQUAL 0)
-      set(INFERBENCH_GIT_REVISION "${rev}")
-      execute_process(COMMAND "${GIT_EXECUTABLE}" status --porcelain --untracked-files=no
-                      WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE dirty ERROR_QUIET)
-      if(dirty)
-        set(INFERBENCH_GIT_DIRTY "true")
-      endif()
-    endif()
-  endif()
   configure_file("${CMAKE_SOURCE_DIR}/cmake/build_info.cc.in"
                  "${CMAKE_BINARY_DIR}/generated/build_info.cc" @ONLY)
+  set(stamp_command "${CMAKE_COMMAND}" "-DSOURCE_DIR=${CMAKE_SOURCE_DIR}"
+      "-DOUTPUT=${CMAKE_BINARY_DIR}/generated/git_revision.cc" -P "${CMAKE_SOURCE_DIR}/cmake/git_revision.cmake")
+  execute_process(COMMAND ${stamp_command})  # so that the file exists before the first build
+  add_custom_target(inferbench_git_revision ALL COMMAND ${stamp_command}
+                    BYPRODUCTS "${CMAKE_BINARY_DIR}/generated/git_revision.cc"
+                    COMMENT "Stamping the git revision" VERBATIM)
 endfunction()
 
 # Prints each backend built or skipped, and why; writes the same table for `inferbench

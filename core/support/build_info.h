@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Build provenance, generated at configure time (cmake/build_info.cc.in).
+// Build provenance: generated at configure time (cmake/build_info.cc.in), except the git revision
+// and dirty flag, which every build re-stamps (cmake/git_revision.cmake).
 #pragma once
 
 namespace inferbench {

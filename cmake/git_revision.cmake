@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: Apache-2.0
+# Script mode (cmake -DSOURCE_DIR=... -DOUTPUT=... -P git_revision.cmake), run by every build: writes
+# SOURCE_DIR's git revision and whether tracked files differ from it ("unknown" and false outside a
+# git checkout) into OUTPUT, from git_revision.cc.in beside this script. configure_file leaves OUTPUT untouched when nothing changed, so an
+# unchanged tree recompiles nothing; a new commit or edit re-stamps the binary on the next build.
+set(INFERBENCH_GIT_REVISION "unknown")
+set(INFERBENCH_GIT_DIRTY "false")
+find_package(Git QUIET)
+if(GIT_FOUND)
+  execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --short=12 HEAD
+                  WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE rev
+                  ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(rc EQUAL 0)
+    set(INFERBENCH_GIT_REVISION "${rev}")
+    execute_process(COMMAND "${GIT_EXECUTABLE}" status --porcelain --untracked-files=no
+                    WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE dirty ERROR_QUIET)
+    if(dirty)
+      set(INFERBENCH_GIT_DIRTY "true")
+    endif()
+  endif()
+endif()
+configure_file("${CMAKE_CURRENT_LIST_DIR}/git_revision.cc.in" "${OUTPUT}" @ONLY)
