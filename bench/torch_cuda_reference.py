@@ -161,26 +161,11 @@ def memory_traffic(model_name: str, seed: int) -> dict:
     bandwidth device_limits measured, a memory-traffic FPS bound beside the multiply-add one. An
     estimate of the traffic an unfused runtime causes, not a hard floor: a runtime that keeps a
     layer's output in cache for the next layer moves less."""
-    import torch
     import models
     model, shape = models.build(model_name, seed, None)
-    counts = {"activation_elements_per_sample": 0, "weight_elements": 0, "layers": 0}
-
-    def count(module, inputs, output):
-        counts["activation_elements_per_sample"] += inputs[0].numel() + output.numel()
-        counts["weight_elements"] += sum(p.numel() for p in module.parameters(recurse=False))
-        counts["layers"] += 1
-
-    hooks = [m.register_forward_hook(count) for m in model.modules()
-             if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
-    try:
-        with torch.inference_mode():
-            model(torch.zeros((1, *shape)))
-    finally:
-        for hook in hooks:
-            hook.remove()
     return {"method": "convolution and linear layers: input + output activations per sample, weights once "
-                      "per batch (forward hooks, one CPU pass)", **counts}
+                      "per batch (forward hooks, one CPU pass; tools/export/models.py layer_traffic)",
+            **models.layer_traffic(model, shape)}
 
 
 # Everything below that touches torch imports it lazily, so that --help works anywhere.

@@ -78,7 +78,8 @@ TEST(Provenance, ARunRecordsTheRevisionItsBinaryWasBuiltFrom) {
   auto run = run_inferbench({"run", "--backends", "noop", "--model", "tiny_cnn", "--batch", "1", "--warmup", "1",
                              "--iters", "2", "--scenarios", "sync", "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(read_json(dir / "results.json")["run"]["env"]["inferbench"]["git_revision"], head);
+  EXPECT_EQ(read_json(dir / "results.json")["run"]["env"]["inferbench"]["git_revision"], head)
+      << "the binary's stamp is not the checkout's HEAD: build again (every build re-stamps it) and rerun";
 }
 
 }  // namespace

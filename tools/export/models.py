@@ -63,6 +63,18 @@ def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def visit_layers(model: nn.Module, shape: tuple[int, ...], visit) -> None:
+    """One forward pass of a single zero sample, calling visit(module, inputs, output) after each
+    convolution and linear layer: the layers that carry a CNN's work and its memory traffic."""
+    hooks = [m.register_forward_hook(visit) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    try:
+        with torch.no_grad():
+            model(torch.zeros((1, *shape)))
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
 def multiply_adds(model: nn.Module, shape: tuple[int, ...]) -> int:
     """Multiply-adds of one sample's forward pass in the convolutions and linear layers (the usual
     count of a CNN's work: MobileNetV2 at 224x224 is 300.8 M), from the output shapes of one
@@ -77,11 +89,21 @@ def multiply_adds(model: nn.Module, shape: tuple[int, ...]) -> int:
         elif isinstance(module, nn.Linear):
             total += output.numel() * module.in_features
 
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    try:
-        with torch.no_grad():
-            model(torch.zeros((1, *shape)))
-    finally:
-        for hook in hooks:
-            hook.remove()
+    visit_layers(model, shape, count)
     return total
+
+
+def layer_traffic(model: nn.Module, shape: tuple[int, ...]) -> dict:
+    """Elements the convolutions and linear layers read and write for one sample (input + output
+    activations) and the weights they hold (read once per batch), with the number of layers: what
+    a runtime that keeps no layer's output in cache for the next one moves through memory, in
+    elements (bytes = elements x the precision's size)."""
+    counts = {"activation_elements_per_sample": 0, "weight_elements": 0, "layers": 0}
+
+    def count(module: nn.Module, inputs, output: torch.Tensor) -> None:
+        counts["activation_elements_per_sample"] += inputs[0].numel() + output.numel()
+        counts["weight_elements"] += sum(p.numel() for p in module.parameters(recurse=False))
+        counts["layers"] += 1
+
+    visit_layers(model, shape, count)
+    return counts
