@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -24,6 +25,7 @@
 #include "core/support/build_info.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
+#include "driver/compute_bound.h"
 #include "driver/driver.h"
 #include "driver/spawn.h"
 #include "report/comparison.h"
@@ -188,13 +190,7 @@ int run_command(const RunRequest& request) {
   result.run.started_at = utc_now_iso();
   result.run.host = host_name();
   result.run.env = describe_environment();
-  // The CPU's peak multiply-add rates, measured before any worker runs, for the rows' physical
-  // limits (docs/metrics.md). Only when the run may have CPU rows.
-  if (request.devices.empty() || std::find(request.devices.begin(), request.devices.end(), "cpu") != request.devices.end()) {
-    CpuLimits limits = measure_cpu_limits(result.run.env);
-    result.run.env["cpu"]["peak_multiply_adds"] = to_json(limits);
-    driver.set_cpu_limits(std::move(limits));
-  }
+  std::optional<CpuLimits> cpu_limits;
   result.run.request = to_json(request);
   bool storage_warned = false;
   auto warn_storage = [&](const Status& status) {
@@ -207,8 +203,14 @@ int run_command(const RunRequest& request) {
   install_interrupt_handler();
   RunListener listener;
   bool started = false;
-  listener.started = [&] {
+  listener.started = [&](const RunStart& start) {
     started = true;
+    // The CPU's peak multiply-add rates, measured before any worker runs, for the CPU rows'
+    // physical limits (docs/metrics.md); not when no cell runs on the CPU.
+    if (start.cpu_cells) {
+      cpu_limits = measure_cpu_limits(result.run.env);
+      result.run.env["cpu"]["peak_multiply_adds"] = to_json(*cpu_limits);
+    }
     print_configuration(request, result.run);
     if (store) warn_storage(store->begin_run(result.run));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
@@ -216,9 +218,10 @@ int run_command(const RunRequest& request) {
   ProgressDisplay display(std::cerr, ProgressDisplay::mode_for_stderr(), ProgressDisplay::stderr_width());
   listener.progress = [&](const std::string& line) { display.message("  " + line); };
   listener.phase = [&](const CellPhase& phase) { display.phase(phase); };
-  listener.row = [&](const Row& row) {
-    result.rows.push_back(row);
-    if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), row));
+  listener.row = [&](Row row) {
+    if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
+    result.rows.push_back(std::move(row));
+    if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
   const Status status = driver.run(request, listener);

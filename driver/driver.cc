@@ -571,7 +571,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     return Status::ok();
   }
 
-  if (listener.started) listener.started();
+  if (listener.started) {
+    listener.started(RunStart{std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.device == "cpu"; })});
+  }
   for (const auto& row : early_rows) listener.row(row);
 
   // Work folder for cell files, reference outputs and logs.
@@ -726,7 +728,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     row.artefact_bytes = artefact->bytes;
     row.params = artefact->params;
     row.macs_per_sample = artefact->macs_per_sample;
-    if (cpu_limits_) row.compute_bound = compute_bound(row, *cpu_limits_);
     ++done;
     progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
              row_status_name(row.status) + (row.status == RowStatus::Ok

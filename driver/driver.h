@@ -17,7 +17,6 @@
 #include "core/result/row.h"
 #include "core/support/status.h"
 #include "driver/cell_progress.h"
-#include "driver/compute_bound.h"
 #include "driver/run_request.h"
 #include "driver/variant_matrix.h"
 
@@ -68,8 +67,14 @@ struct RunPlan {
   std::vector<Row> unavailable;
 };
 
+// What a run is about to measure, given to RunListener::started.
+struct RunStart {
+  bool cpu_cells = false;  // some cell runs on the CPU (so its rows can have physical limits)
+};
+
 struct RunListener {
-  std::function<void()> started;  // once, after the request passed every check, before any row
+  // Once, after the request passed every check and the matrix is known, before any row.
+  std::function<void(const RunStart&)> started;
   std::function<void(const Row&)> row;
   std::function<void(const std::string&)> progress;
   // Optional: the running cell's phase as it changes, and about once a second during a phase
@@ -95,12 +100,8 @@ class Driver {
   // unusable model file); every cell outcome, good or bad, is a row given to `listener`.
   Status run(const RunRequest& request, const RunListener& listener) const;
 
-  // The CPU's measured limits: each ok CPU row of later runs gets its compute_bound from them.
-  void set_cpu_limits(CpuLimits limits) { cpu_limits_ = std::move(limits); }
-
  private:
   DriverPaths paths_;
-  std::optional<CpuLimits> cpu_limits_;
 };
 
 }  // namespace inferbench
