@@ -372,6 +372,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   // measured throughput instead (docs/metrics.md).
   row.fps = async ? row.throughput.value_or(0.0) : cell.batch / (summary.p50 / 1000.0);
   row.p99_over_p50 = summary.p99 / summary.p50;
+  row.lag1_autocorrelation = lag1_autocorrelation(row.latency_samples_ms);
   row.peak_rss_mb = peak_rss_mb();
   // The judgements of the samples come first, before the notes on device measurements.
   const std::vector<std::string> judgements =

@@ -90,6 +90,10 @@ struct Row {
   std::optional<double> fps;           // batch / P50 (the study's definition), samples/s
   std::optional<double> throughput;    // batch * iterations / wall time of the timed window
   std::optional<double> p99_over_p50;
+  // Lag-1 autocorrelation of the samples in measurement order (docs/metrics.md): near 0 when
+  // iterations are independent, as the confidence intervals assume; empty below 20 samples or
+  // when every sample is equal.
+  std::optional<double> lag1_autocorrelation;
   int samples = 0;                     // timed iterations
   int warmup = 0;                      // warm-up iterations run
   std::optional<double> wall_ms;       // wall time of the timed window

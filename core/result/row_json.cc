@@ -129,6 +129,7 @@ void to_json(json& j, const Row& r) {
       {"fps", optional_to_json(r.fps)},
       {"throughput", optional_to_json(r.throughput)},
       {"p99_over_p50", optional_to_json(r.p99_over_p50)},
+      {"lag1_autocorrelation", optional_to_json(r.lag1_autocorrelation)},
       {"samples", r.samples},
       {"warmup", r.warmup},
       {"wall_ms", optional_to_json(r.wall_ms)},
@@ -175,6 +176,7 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "fps", r.fps);
   optional_from_json(j, "throughput", r.throughput);
   optional_from_json(j, "p99_over_p50", r.p99_over_p50);
+  optional_from_json(j, "lag1_autocorrelation", r.lag1_autocorrelation);
   value_from_json(j, "samples", r.samples);
   value_from_json(j, "warmup", r.warmup);
   optional_from_json(j, "wall_ms", r.wall_ms);

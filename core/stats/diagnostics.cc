@@ -24,6 +24,22 @@ double median_of(std::vector<double> x) {
 
 }  // namespace
 
+std::optional<double> lag1_autocorrelation(const std::vector<double>& samples) {
+  if (samples.size() < static_cast<std::size_t>(kMinCorrelationSamples)) return std::nullopt;
+  double mean = 0;
+  for (double v : samples) mean += v;
+  mean /= static_cast<double>(samples.size());
+  double products = 0;
+  double squares = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const double d = samples[i] - mean;
+    squares += d * d;
+    if (i + 1 < samples.size()) products += d * (samples[i + 1] - mean);
+  }
+  if (squares <= 0) return std::nullopt;
+  return products / squares;
+}
+
 std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
                                   const LatencySummary& summary,
                                   const MeasurementContext& context) {
@@ -78,6 +94,16 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
             static_cast<int>(outliers), n, limit, kOutlierMads));
       }
     }
+  }
+  // The intervals assume independent samples; runs of slow and fast iterations (another tenant,
+  // frequency steps) make them narrower than the truth. n (1 - r) / (1 + r) is the sample count
+  // that carries as much information about the mean under a first-order autoregressive model.
+  if (auto r = lag1_autocorrelation(samples_ms); r && *r > kCorrelated) {
+    warnings.push_back(format(
+        "samples are correlated (lag-1 autocorrelation %.2f: worth about %.0f independent samples "
+        "of %d); the confidence intervals assume independence and are too narrow: compare rows "
+        "from one run, raise --iters, or quiet the machine",
+        *r, n * (1 - *r) / (1 + *r), n));
   }
   if (!context.build_type.empty() && context.build_type != "Release" &&
       context.build_type != "RelWithDebInfo") {

@@ -16,6 +16,8 @@ inline constexpr double kDriftRatio = 0.10;       // last vs first quarter media
 inline constexpr int kTailSamplesWanted = 10;     // samples beyond a percentile to trust it
 inline constexpr double kOutlierMads = 5.0;       // outlier: beyond median + 5 scaled MADs
 inline constexpr double kOutlierShare = 0.02;     // warn when more than 2% are outliers
+inline constexpr int kMinCorrelationSamples = 20;  // fewer: no autocorrelation is computed
+inline constexpr double kCorrelated = 0.5;        // lag-1 autocorrelation above this is called correlated
 
 struct MeasurementContext {
   int iterations_requested = 0;
@@ -23,6 +25,10 @@ struct MeasurementContext {
   std::string build_type;                // "Release" expected
   std::optional<std::string> governor;   // CPU frequency governor, when readable
 };
+
+// Lag-1 autocorrelation of `samples` in measurement order: sum of (x[i] - mean)(x[i+1] - mean)
+// over sum of (x[i] - mean)^2. Empty below kMinCorrelationSamples samples or when all are equal.
+std::optional<double> lag1_autocorrelation(const std::vector<double>& samples);
 
 // `samples_ms` in measurement order. Returns the warnings (possibly none).
 std::vector<std::string> diagnose(const std::vector<double>& samples_ms,

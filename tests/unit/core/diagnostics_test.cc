@@ -43,5 +43,34 @@ TEST(Diagnostics, UnstableDriftOutliersBudgetBuildGovernor) {
   EXPECT_TRUE(has_warning(w, "'powersave'"));
 }
 
+TEST(Diagnostics, LagOneAutocorrelationByHand) {
+  std::vector<double> ramp;
+  for (int i = 1; i <= 20; ++i) ramp.push_back(i);
+  // mean 10.5; sum of squared deviations 665; sum of neighbour products 574.75 - 9.5 = 565.25.
+  EXPECT_NEAR(*lag1_autocorrelation(ramp), 565.25 / 665.0, 1e-12);
+  std::vector<double> alternating;
+  for (int i = 0; i < 20; ++i) alternating.push_back(i % 2 ? 12.0 : 10.0);
+  EXPECT_NEAR(*lag1_autocorrelation(alternating), -19.0 / 20.0, 1e-12);  // deviations ±1
+  EXPECT_FALSE(lag1_autocorrelation(std::vector<double>(20, 3.0)));        // all equal
+  EXPECT_FALSE(lag1_autocorrelation(std::vector<double>(ramp.begin(), ramp.end() - 1)));  // 19 samples
+}
+
+TEST(Diagnostics, RunsOfSlowIterationsAreCalledCorrelated) {
+  // Blocks of 20 slow then 20 fast iterations (a neighbour coming and going): deviations ±0.5,
+  // 950 neighbour pairs inside a block and 49 across, so r = (950 - 49) / 1000 = 0.901 and
+  // n (1 - r) / (1 + r) = 52.1.
+  std::vector<double> blocks;
+  for (int i = 0; i < 1000; ++i) blocks.push_back((i / 20) % 2 ? 11.0 : 10.0);
+  const auto w = diagnose(blocks, summarize(blocks), {1000, false, "Release", std::nullopt});
+  EXPECT_TRUE(has_warning(w, "samples are correlated (lag-1 autocorrelation 0.90: worth about 52 "
+                             "independent samples of 1000)"))
+      << (w.empty() ? "" : w.front());
+  // The same values alternating one by one are not.
+  std::vector<double> alternating;
+  for (int i = 0; i < 1000; ++i) alternating.push_back(i % 2 ? 11.0 : 10.0);
+  EXPECT_FALSE(has_warning(diagnose(alternating, summarize(alternating), {1000, false, "Release", std::nullopt}),
+                           "correlated"));
+}
+
 }  // namespace
 }  // namespace inferbench
