@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/stats/diagnostics.h"
 #include "report/format.h"
 
 namespace inferbench::report {
@@ -37,11 +38,19 @@ std::string percent(std::optional<double> change) {
   return fmt::format("{:+.2f}%", *change * 100.0);
 }
 
+// Samples correlated in time (docs/metrics.md, "correlated"): the row's intervals are too narrow.
+bool correlated(const Row& row) {
+  return row.lag1_autocorrelation && *row.lag1_autocorrelation > kCorrelated;
+}
+
 std::string verdict(const RowChange& change, const Row& base, const Row& head) {
   if (base.status != RowStatus::Ok) return fmt::format("base {}", row_status_name(base.status));
   if (head.status != RowStatus::Ok) return fmt::format("head {}", row_status_name(head.status));
   switch (*change.significance) {
-    case Significance::Significant: return "significant (P50 CIs do not overlap)";
+    case Significance::Significant:
+      return correlated(base) || correlated(head)
+                 ? "P50 CIs do not overlap, but correlated samples make them too narrow: rerun to confirm"
+                 : "significant (P50 CIs do not overlap)";
     case Significance::WithinIntervals: return "within noise (P50 CIs overlap)";
     case Significance::NoInterval: return "no CI (too few samples)";
   }
@@ -167,7 +176,8 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
     write_text_table(out, columns, cells);
   }
   out << "\nChange = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
-         "(p50_ci_ms) do not overlap.\n";
+         "(p50_ci_ms) do not overlap; they assume independent samples, so a row whose samples are "
+         "correlated (lag1_autocorrelation above 0.5) only hints at a change.\n";
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;

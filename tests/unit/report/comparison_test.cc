@@ -108,7 +108,8 @@ TEST(Comparison, MatchesRowsByConfigurationAndListsTheRest) {
             "        110.00      +10.00%  significant (P50 CIs do not overlap)");
   EXPECT_EQ(lines[7],
             "Change = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
-            "(p50_ci_ms) do not overlap.");
+            "(p50_ci_ms) do not overlap; they assume independent samples, so a row whose samples are "
+            "correlated (lag1_autocorrelation above 0.5) only hints at a change.");
   EXPECT_EQ(lines[9], "Only in the base run A:");
   EXPECT_EQ(lines[10], "  PyTorch (Native) CPU FP32 batch 8 (ok)");
   EXPECT_EQ(lines[12], "Only in the head run B:");
@@ -142,6 +143,29 @@ TEST(Comparison, RepeatedConfigurationsPairInOrder) {
   EXPECT_EQ(*comparison.matched[0].significance, Significance::WithinIntervals);
   EXPECT_TRUE(comparison.only_base.empty());
   EXPECT_TRUE(comparison.only_head.empty());
+}
+
+TEST(Comparison, DisjointIntervalsOfCorrelatedSamplesOnlyHintAtAChange) {
+  Row base_row = measured("torch", 1, 10, 9.5, 10.5, 100);
+  Row head_row = measured("torch", 1, 9, 8.5, 9.4, 110);
+  base_row.lag1_autocorrelation = 0.2;
+  head_row.lag1_autocorrelation = 0.5;  // at the threshold: still independent enough
+  const auto verdict_of = [](const Row& b, const Row& h) {
+    const RunResult base = run_of("A", {b});
+    const RunResult head = run_of("B", {h});
+    std::ostringstream text;
+    write_comparison(text, base, head, compare_runs(base, head), /*markdown=*/true);
+    return lines_of(text.str())[4];
+  };
+  EXPECT_NE(verdict_of(base_row, head_row).find("| significant (P50 CIs do not overlap) |"), std::string::npos);
+  head_row.lag1_autocorrelation = 0.64;
+  EXPECT_NE(verdict_of(base_row, head_row).find(
+                "| P50 CIs do not overlap, but correlated samples make them too narrow: rerun to confirm |"),
+            std::string::npos)
+      << verdict_of(base_row, head_row);
+  // The verdict itself stays what the intervals say.
+  EXPECT_EQ(compare_runs(run_of("A", {base_row}), run_of("B", {head_row})).matched[0].significance,
+            Significance::Significant);
 }
 
 TEST(Comparison, TheRequestedThreadCountIsPartOfTheConfiguration) {
