@@ -44,6 +44,12 @@ TEST(Provenance, EveryBuildStampsTheRevisionAndWhetherTrackedFilesChanged) {
   const std::string git = "git -C " + repo.string() + " -c user.name=t -c user.email=t@t ";
   const Stamp stamp(repo);
   EXPECT_NE(stamp.run().find("kGitRevision = \"unknown\""), std::string::npos);  // not a checkout yet
+  // A copy without git metadata stamps the revision it carries (the GPU machine's copy).
+  std::ofstream(repo / "SOURCE_REVISION") << "0123456789ab dirty\n";
+  std::string carried = stamp.run();
+  EXPECT_NE(carried.find("kGitRevision = \"0123456789ab\""), std::string::npos) << carried;
+  EXPECT_NE(carried.find("kGitDirty = true"), std::string::npos) << carried;
+  std::filesystem::remove(repo / "SOURCE_REVISION");
 
   run_shell(git + "init -q");
   std::ofstream(repo / "file.txt") << "one\n";

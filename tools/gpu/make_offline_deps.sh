@@ -36,6 +36,7 @@ wheels_dir="$here/deps/wheels"
 jsonschema_version=$(sed -n 's/^jsonschema==//p' "$here/../setup/requirements.txt")
 manifest="$here/deps/MANIFEST.tsv"
 default_root="$here/deps/root"
+repo=$(cd "$here/../.." && pwd)
 packages=(nlohmann-json3-dev libcli11-dev libfmt-dev libfmt9 libsqlite3-dev libgtest-dev
           libgmock-dev libjs-chart.js)
 multiarch=x86_64-linux-gnu
@@ -52,6 +53,12 @@ cmd_download() {
   trap 'rm -rf "$tmp"' EXIT
   chmod 777 "$tmp"   # apt's _apt user writes the downloads
   (cd "$tmp" && apt-get download "${packages[@]}")
+  # The revision this tree was copied from, for a copy without git metadata (the device's): the
+  # build stamps it into results (cmake/git_revision.cmake). Ignored by git; the device call carries it.
+  if rev=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null); then
+    if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then rev="$rev dirty"; fi
+    echo "$rev" > "$repo/SOURCE_REVISION"
+  fi
   rm -f "$debs_dir"/*.deb
   mkdir -p "$debs_dir"
   mv "$tmp"/*.deb "$debs_dir"/

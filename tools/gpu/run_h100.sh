@@ -52,7 +52,7 @@ step_env() {
     grep -E '^(PRETTY_NAME|VERSION_ID)=' /etc/os-release 2>/dev/null
     echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) x $(nproc)   memory: $(free -g 2>/dev/null | awk '/Mem:/{print $2" GiB"}')"
     echo "# glibc: $(ldd --version 2>/dev/null | head -1)"
-    echo "# inferbench: $(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo 'no git metadata in this copy')"
+    echo "# inferbench: $(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || cat "$repo/SOURCE_REVISION" 2>/dev/null || echo 'no git metadata in this copy')"
     echo
     echo "## nvidia-smi"
     if command -v nvidia-smi >/dev/null; then
