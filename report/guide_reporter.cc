@@ -15,26 +15,6 @@
 namespace inferbench {
 namespace {
 
-void write_table_line(std::ostream& out, const std::vector<std::string>& cells) {
-  std::string line = "|";
-  for (const std::string& cell : cells) {
-    line += " " + report::markdown_cell(report::one_line(cell)) + " |";
-  }
-  out << line << '\n';
-}
-
-void write_table(std::ostream& out, const report::GuideTable& table) {
-  std::vector<std::string> header;
-  std::string rule = "|";
-  for (const report::Column& column : table.columns) {
-    header.emplace_back(column.header);
-    rule += column.numeric ? "---:|" : "---|";
-  }
-  write_table_line(out, header);
-  out << rule << '\n';
-  for (const std::vector<std::string>& row : table.rows) write_table_line(out, row);
-}
-
 class GuideReporter final : public BufferedReporter {
  public:
   explicit GuideReporter(std::ostream& out) : BufferedReporter(out) {}
@@ -54,7 +34,7 @@ class GuideReporter final : public BufferedReporter {
       }
       if (section.table) {
         out_ << '\n';
-        write_table(out_, *section.table);
+        report::write_markdown_table(out_, section.table->columns, section.table->rows);
       }
       if (!section.bullets.empty()) out_ << '\n';
       for (const std::string& bullet : section.bullets) {

@@ -15,12 +15,6 @@
 namespace inferbench {
 namespace {
 
-void write_table_line(std::ostream& out, const std::vector<std::string>& cells) {
-  std::string line = "|";
-  for (const std::string& cell : cells) line += " " + report::markdown_cell(cell) + " |";
-  out << line << '\n';
-}
-
 // A titled table under Table B.
 void write_section(std::ostream& out, std::string_view title, const std::vector<report::Column>& columns,
                    const std::vector<std::vector<std::string>>& rows) {
@@ -39,23 +33,15 @@ class MarkdownReporter final : public BufferedReporter {
     out_ << fmt::format("Host: {}, started {}.\n\n", report::one_line(run_.host),
                         report::one_line(run_.started_at));
 
-    std::vector<std::string> header;
-    std::string rule = "|";
-    for (const report::Column& column : report::table_b_columns()) {
-      header.emplace_back(column.header);
-      rule += column.numeric ? "---:|" : "---|";
-    }
-    header.emplace_back("Status");
-    rule += "---|";
-    write_table_line(out_, header);
-    out_ << rule << '\n';
-
+    std::vector<report::Column> columns = report::table_b_columns();
+    columns.push_back({"Status", false});
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
+    std::vector<std::vector<std::string>> table;
     for (const report::RankedRow& r : ranked) {
-      std::vector<std::string> cells = report::table_b_cells(r);
-      cells.emplace_back(row_status_name(r.row->status));
-      write_table_line(out_, cells);
+      table.push_back(report::table_b_cells(r));
+      table.back().emplace_back(row_status_name(r.row->status));
     }
+    report::write_markdown_table(out_, columns, table);
 
     std::vector<std::vector<std::string>> device_cells;
     for (const report::RankedRow& r : ranked) {

@@ -403,7 +403,7 @@ TEST(GuideHeadroom, NoSectionWithoutPhysicalLimits) {
 
 Row at_threads(Row row, int threads, bool requested = true) {
   row.effective["threads"] = std::to_string(threads);
-  row.requested["threads"] = requested ? std::to_string(threads) : "default";
+  row.requested["threads"] = requested ? std::to_string(threads) : std::string("default");
   return row;
 }
 
@@ -425,7 +425,7 @@ TEST(GuideThreadScaling, GroupsTheSweepsPointsFewestThreadsFirst) {
       // Rows with other backend options are another configuration.
       [] {
         Row row = at_threads(ok_row("A", "fp32", 64, 10, 120, 600, 1.1, 500), 2);
-        row.requested["streams"] = "2";
+        row.requested.emplace("streams", "2");
         return row;
       }()};
   const Guide guide = compute_guide(rows);
