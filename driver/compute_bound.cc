@@ -65,17 +65,45 @@ std::optional<ComputeBound> compute_bound(const Row& row, const CpuLimits& limit
   return bound;
 }
 
-nlohmann::json to_json(const CpuLimits& limits) {
+CpuLimits best_of(const CpuLimits& a, const CpuLimits& b) {
+  CpuLimits best = a;
+  for (const ComputePeak& candidate : b.peaks) {
+    auto same = std::find_if(best.peaks.begin(), best.peaks.end(),
+                             [&](const ComputePeak& p) { return p.precision == candidate.precision; });
+    if (same == best.peaks.end()) {
+      best.peaks.push_back(candidate);
+    } else if (candidate.gmacs > same->gmacs) {
+      *same = candidate;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+nlohmann::json peaks_json(const CpuLimits& limits) {
   nlohmann::json peaks = nlohmann::json::array();
   for (const auto& p : limits.peaks) {
     peaks.push_back({{"precision", p.precision}, {"kernel", p.kernel}, {"threads", p.threads}, {"gmacs", p.gmacs}});
   }
-  return {{"usable_cpus", limits.usable_cpus},
-          {"amx_bf16", limits.amx_bf16},
-          {"amx_int8", limits.amx_int8},
-          {"peaks", peaks},
-          {"method", "each instruction's throughput loop run by every usable CPU at once, best of 3 "
-                     "(core/env/compute_peak.cc)"}};
+  return peaks;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const CpuLimits& limits, const std::vector<CpuLimits>& measurements) {
+  nlohmann::json j = {{"usable_cpus", limits.usable_cpus},
+                      {"amx_bf16", limits.amx_bf16},
+                      {"amx_int8", limits.amx_int8},
+                      {"peaks", peaks_json(limits)},
+                      {"method", "each instruction's throughput loop run by every usable CPU at once, best of 3 "
+                                 "(core/env/compute_peak.cc), at the start and at the end of the run; per "
+                                 "precision the higher of the two"}};
+  if (!measurements.empty()) {
+    j["measurements"] = nlohmann::json::array();
+    for (const CpuLimits& m : measurements) j["measurements"].push_back(peaks_json(m));
+  }
+  return j;
 }
 
 }  // namespace inferbench

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Physical limits beside the measured rows (docs/metrics.md, "Physical limits"): the CPU's peak
-// multiply-add rate, measured once per run, against each CPU row's work (the model's
+// multiply-add rate, measured at the start and at the end of a run, against each CPU row's work (the model's
 // multiply-adds per sample at the row's FPS).
 #pragma once
 
@@ -34,8 +34,14 @@ CpuLimits measure_cpu_limits(const nlohmann::json& env);
 // is the measured all-CPU peak scaled by threads / usable CPUs.
 std::optional<ComputeBound> compute_bound(const Row& row, const CpuLimits& limits);
 
+// Per precision, the higher of two measurements of the same CPU (another tenant's load lowers a
+// measurement; nothing raises one above what the hardware does). Precisions measured only once
+// keep that measurement.
+CpuLimits best_of(const CpuLimits& a, const CpuLimits& b);
+
 // For the run's environment record: {"usable_cpus", "amx_bf16", "amx_int8", "peaks": [{precision,
-// kernel, threads, gmacs}]}.
-nlohmann::json to_json(const CpuLimits& limits);
+// kernel, threads, gmacs}], "method"}; with `measurements`, also "measurements": one list of
+// peaks per measurement, in order (start, end), from which `peaks` took the best.
+nlohmann::json to_json(const CpuLimits& limits, const std::vector<CpuLimits>& measurements = {});
 
 }  // namespace inferbench

@@ -327,14 +327,37 @@ Status ResultStore::begin_run(const RunInfo& run) {
 }
 
 Status ResultStore::add_row(const std::string& run_id, int index, const Row& row) {
+  return write_row(run_id, index, row, /*replace=*/false);
+}
+
+Status ResultStore::replace_row(const std::string& run_id, int index, const Row& row) {
+  return write_row(run_id, index, row, /*replace=*/true);
+}
+
+Status ResultStore::update_env(const std::string& run_id, const nlohmann::json& env) {
   IB_CHECK(db_ != nullptr) << "ResultStore used after move";
-  auto statement = Statement::prepare(
-      db_.get(),
-      "INSERT INTO run_rows (run_id, row_index, framework, backend, device, precision, model, "
+  auto statement = Statement::prepare(db_.get(), "UPDATE runs SET env_json = ?2 WHERE id = ?1", path_);
+  if (!statement) return statement.status();
+  statement->bind_text(1, run_id);
+  statement->bind_text(2, json_text(env));
+  const int rc = statement->step();
+  if (rc != SQLITE_DONE) {
+    return sqlite_error(db_.get(), rc, "cannot update the environment of run " + single_quoted(run_id) + " in " + path_.string(),
+                        path_);
+  }
+  if (sqlite3_changes(db_.get()) == 0) return no_run_error(run_id, path_);
+  return Status::ok();
+}
+
+Status ResultStore::write_row(const std::string& run_id, int index, const Row& row, bool replace) {
+  IB_CHECK(db_ != nullptr) << "ResultStore used after move";
+  const std::string sql =
+      std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
+      " INTO run_rows (run_id, row_index, framework, backend, device, precision, model, "
       "batch, scenario, status, error, compile_ms, p50_ms, p99_ms, fps, throughput, "
       "peak_rss_mb, row_json) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-      path_);
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+  auto statement = Statement::prepare(db_.get(), sql.c_str(), path_);
   if (!statement) return statement.status();
   const auto latency = [&](double LatencySummary::*field) -> std::optional<double> {
     if (!row.latency_ms) return std::nullopt;
@@ -361,7 +384,7 @@ Status ResultStore::add_row(const std::string& run_id, int index, const Row& row
   const int rc = statement->step();
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_.get(), rc,
-                        "cannot add row " + std::to_string(index) + " of run " +
+                        std::string(replace ? "cannot replace row " : "cannot add row ") + std::to_string(index) + " of run " +
                             single_quoted(run_id) + " to " + path_.string(),
                         path_);
   }

@@ -68,6 +68,13 @@ class ResultStore {
   // index is already taken.
   Status add_row(const std::string& run_id, int index, const Row& row);
 
+  // Stores `row` at position `index` of run `run_id` in place of the row there (or as a new one):
+  // for a row recomputed after the run, such as its physical limits.
+  Status replace_row(const std::string& run_id, int index, const Row& row);
+
+  // Replaces the run's env JSON (for measurements made at the end of the run).
+  Status update_env(const std::string& run_id, const nlohmann::json& env);
+
   // Sets the run's finished_at to now (UTC). An unknown id is an Input error.
   Status finish_run(const std::string& run_id);
 
@@ -90,6 +97,7 @@ class ResultStore {
   using Handle = std::unique_ptr<sqlite3, Closer>;
 
   ResultStore(Handle db, std::filesystem::path path);
+  Status write_row(const std::string& run_id, int index, const Row& row, bool replace);
 
   // The stored id that `id_or_prefix` names: an exact match, or the only id it prefixes.
   Result<std::string> resolve_run_id(const std::string& id_or_prefix) const;

@@ -55,6 +55,8 @@ struct ComputeBound {
   double achieved_gmacs = 0;  // macs_per_sample × fps / 1e9
   double utilisation = 0;     // achieved_gmacs / peak_gmacs
   double fps_bound = 0;       // peak_gmacs × 1e9 / macs_per_sample: no row can serve faster
+
+  bool operator==(const ComputeBound&) const = default;
 };
 
 struct Row {

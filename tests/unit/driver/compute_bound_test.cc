@@ -105,6 +105,30 @@ TEST(ComputeBound, EnvironmentRecordListsThePeaks) {
   ASSERT_EQ(json["peaks"].size(), 3U);
   EXPECT_EQ(json["peaks"][2]["precision"], "int8");
   EXPECT_EQ(json["peaks"][2]["gmacs"], 400.0);
+  EXPECT_FALSE(json.contains("measurements"));
+}
+
+// A neighbour's load lowers a measurement: per precision the higher of the start and end ones
+// counts, and the record keeps both.
+TEST(ComputeBound, TheHigherOfTwoMeasurementsCounts) {
+  const CpuLimits start = two_cpus();
+  CpuLimits end = two_cpus();
+  end.peaks[0].gmacs = 70.0;   // fp32 measured under load at the end
+  end.peaks[2].gmacs = 450.0;  // int8 measured under load at the start
+  end.peaks.push_back({"fp16", "hypothetical", 2, 10.0});
+  const CpuLimits best = best_of(start, end);
+  ASSERT_EQ(best.peaks.size(), 4U);
+  EXPECT_EQ(best.peaks[0].gmacs, 100.0);
+  EXPECT_EQ(best.peaks[1].gmacs, 200.0);
+  EXPECT_EQ(best.peaks[2].gmacs, 450.0);
+  EXPECT_EQ(best.peaks[3].precision, "fp16");
+  // The bound of a row follows: 300 M multiply-adds per sample at the int8 peak of 450 GMAC/s.
+  EXPECT_DOUBLE_EQ(compute_bound(cpu_row("int8", 500, "2"), best)->fps_bound, 1500.0);
+  const auto json = to_json(best, {start, end});
+  ASSERT_EQ(json["measurements"].size(), 2U);
+  EXPECT_EQ(json["measurements"][0][0]["gmacs"], 100.0);
+  EXPECT_EQ(json["measurements"][1][0]["gmacs"], 70.0);
+  EXPECT_EQ(json["peaks"][0]["gmacs"], 100.0);
 }
 
 }  // namespace

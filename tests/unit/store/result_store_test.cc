@@ -413,6 +413,28 @@ TEST_F(ResultStoreTest, InterruptedRunKeepsEveryAddedRow) {
   EXPECT_EQ((*runs)[0].row_count, 2);
 }
 
+// After the run, a row recomputed (its physical limits from the end-of-run peaks) and the env
+// that records that measurement replace what was stored while the run went on.
+TEST_F(ResultStoreTest, ARowAndTheEnvironmentCanBeReplacedAfterTheRun) {
+  RunResult expected;
+  expected.run = make_run("replaced", "2026-05-05T05:05:05Z");
+  expected.rows = {make_ok_row("ExecuTorch", "cpu", 10), make_failed_row()};
+  ResultStore store = open_store();
+  ASSERT_TRUE(store.begin_run(expected.run).is_ok());
+  ASSERT_TRUE(store.add_row("replaced", 0, expected.rows[0]).is_ok());
+  ASSERT_TRUE(store.add_row("replaced", 1, expected.rows[1]).is_ok());
+  EXPECT_FALSE(store.add_row("replaced", 0, expected.rows[0]).is_ok());  // add never overwrites
+  expected.rows[0].fps = 123.0;
+  expected.run.env = {{"cpu", {{"peak_multiply_adds", {{"measurements", {1, 2}}}}}}};
+  ASSERT_TRUE(store.replace_row("replaced", 0, expected.rows[0]).is_ok());
+  ASSERT_TRUE(store.update_env("replaced", expected.run.env).is_ok());
+  auto loaded = store.load_run("replaced");
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  EXPECT_EQ(json(*loaded), json(expected));
+  const Status unknown = store.update_env("no-such-run", expected.run.env);
+  EXPECT_EQ(unknown.code(), StatusCode::Input) << unknown.to_string();
+}
+
 TEST_F(ResultStoreTest, RowsAreVisibleToAnotherStoreBeforeTheRunFinishes) {
   ResultStore writer = open_store();
   ResultStore reader = open_store();
