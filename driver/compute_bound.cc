@@ -2,7 +2,6 @@
 #include "driver/compute_bound.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 
 #include "core/env/environment.h"
@@ -12,16 +11,6 @@ namespace {
 
 // Seconds each kernel runs per repetition: short, since every run pays for it before its first row.
 constexpr double kSecondsPerKernel = 0.03;
-
-std::optional<int> parse_threads(const std::map<std::string, std::string>& settings) {
-  auto it = settings.find("threads");
-  if (it == settings.end()) return std::nullopt;
-  int threads = 0;
-  const char* begin = it->second.data();
-  const char* end = begin + it->second.size();
-  if (auto [ptr, ec] = std::from_chars(begin, end, threads); ec != std::errc() || threads <= 0) return std::nullopt;
-  return threads;
-}
 
 bool has_flag(const nlohmann::json& env, const std::string& flag) {
   if (!env.is_object() || !env.contains("cpu") || !env["cpu"].is_object() || !env["cpu"].contains("flags")) {
@@ -54,7 +43,7 @@ std::optional<ComputeBound> compute_bound(const Row& row, const CpuLimits& limit
                            [&](const ComputePeak& p) { return p.precision == row.precision; });
   if (peak == limits.peaks.end() || peak->gmacs <= 0 || peak->threads <= 0) return std::nullopt;
 
-  const int threads = std::min(parse_threads(row.effective).value_or(limits.usable_cpus), limits.usable_cpus);
+  const int threads = std::min(effective_threads(row).value_or(limits.usable_cpus), limits.usable_cpus);
   ComputeBound bound;
   bound.kernel = peak->kernel;
   bound.threads = threads;

@@ -15,13 +15,6 @@
 namespace inferbench::report {
 namespace {
 
-// The requested thread count is part of the configuration: "default" (or absent, in runs
-// recorded before it was) unless --threads named one.
-std::string requested_threads(const Row& row) {
-  auto it = row.requested.find("threads");
-  return it == row.requested.end() ? "default" : it->second;
-}
-
 auto key_of(const Row& row) {
   return std::make_tuple(std::cref(row.backend), std::cref(row.variant), std::cref(row.device),
                          std::cref(row.precision), std::cref(row.scenario), row.batch, std::cref(row.model),

@@ -64,9 +64,8 @@ std::string row_title(const Row& row) {
   }
   title += fmt::format("batch {}", row.batch);
   // CPU rows measured at a thread count the user asked for (one point of a --threads sweep).
-  if (auto threads = row.requested.find("threads");
-      row.device == "cpu" && threads != row.requested.end() && threads->second != "default") {
-    title += fmt::format(", {} thread{}", threads->second, threads->second == "1" ? "" : "s");
+  if (const std::string threads = requested_threads(row); row.device == "cpu" && threads != "default") {
+    title += fmt::format(", {} thread{}", threads, threads == "1" ? "" : "s");
   }
   return one_line(title);
 }

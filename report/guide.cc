@@ -3,13 +3,11 @@
 #include "report/guide.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <functional>
 #include <iterator>
 #include <map>
 #include <numeric>
-#include <system_error>
 #include <tuple>
 #include <utility>
 
@@ -130,18 +128,6 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   return winner;
 }
 
-// The threads a row ran with, as its framework reported them; empty when it did not.
-std::optional<int> threads_used(const Row& row) {
-  auto it = row.effective.find("threads");
-  if (it == row.effective.end()) return std::nullopt;
-  int threads = 0;
-  const char* end = it->second.data() + it->second.size();
-  if (auto [ptr, ec] = std::from_chars(it->second.data(), end, threads); ec != std::errc() || ptr != end || threads < 1) {
-    return std::nullopt;
-  }
-  return threads;
-}
-
 std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
   // Everything but the thread count: the backend options asked for (requested) without "threads".
   const auto configuration = [](const Row& row) {
@@ -154,7 +140,7 @@ std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
   std::vector<ThreadScaling> groups;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
-    const std::optional<int> threads = threads_used(row);
+    const std::optional<int> threads = effective_threads(row);
     if (row.status != RowStatus::Ok || !row.throughput || *row.throughput <= 0 || !threads) continue;
     const auto key = configuration(row);
     auto found = std::find(keys.begin(), keys.end(), key);

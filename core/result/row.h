@@ -122,6 +122,14 @@ struct Row {
   std::vector<std::string> warnings;
 };
 
+// The thread count the row was asked to run with: requested.threads, "default" when --threads
+// named none (or in runs recorded before rows carried it).
+std::string requested_threads(const Row& row);
+
+// The threads the framework reported it ran with (effective.threads), when that is a positive
+// integer.
+std::optional<int> effective_threads(const Row& row);
+
 struct RunInfo {
   std::string id;          // unique run id: "20261126T130501Z-1a2b3c"
   std::string started_at;  // ISO 8601 UTC

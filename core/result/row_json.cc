@@ -2,6 +2,9 @@
 // JSON mapping of the result records (docs/results.schema.json is the contract).
 #include "core/result/row.h"
 
+#include <charconv>
+#include <system_error>
+
 namespace inferbench {
 namespace {
 
@@ -29,6 +32,22 @@ void value_from_json(const json& j, const char* key, T& out) {
 }
 
 }  // namespace
+
+std::string requested_threads(const Row& row) {
+  auto it = row.requested.find("threads");
+  return it == row.requested.end() ? "default" : it->second;
+}
+
+std::optional<int> effective_threads(const Row& row) {
+  auto it = row.effective.find("threads");
+  if (it == row.effective.end()) return std::nullopt;
+  int threads = 0;
+  const char* end = it->second.data() + it->second.size();
+  if (auto [ptr, ec] = std::from_chars(it->second.data(), end, threads); ec != std::errc() || ptr != end || threads < 1) {
+    return std::nullopt;
+  }
+  return threads;
+}
 
 const char* row_status_name(RowStatus status) {
   switch (status) {
