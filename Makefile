@@ -38,6 +38,7 @@ test: build
 
 bench: build
 	$(BUILD_DIR)/bench/inferbench_overhead_bench
+	$(BUILD_DIR)/bench/inferbench_interval_coverage
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/torch_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/openvino_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/python bench/executorch_side_by_side.py --inferbench ./inferbench

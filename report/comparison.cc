@@ -31,9 +31,11 @@ std::string percent(std::optional<double> change) {
   return fmt::format("{:+.2f}%", *change * 100.0);
 }
 
-// Samples correlated in time (docs/metrics.md, "correlated"): the row's intervals are too narrow.
-bool correlated(const Row& row) {
-  return row.lag1_autocorrelation && *row.lag1_autocorrelation > kCorrelated;
+// A row stored before intervals allowed for correlation (no effective_samples) whose samples were
+// correlated in time (docs/metrics.md, "correlated"): its P50 interval is too narrow.
+bool interval_too_narrow(const Row& row) {
+  return row.lag1_autocorrelation && *row.lag1_autocorrelation > kCorrelated && row.p50_ci_ms &&
+         !row.p50_ci_ms->effective_samples;
 }
 
 std::string verdict(const RowChange& change, const Row& base, const Row& head) {
@@ -41,8 +43,9 @@ std::string verdict(const RowChange& change, const Row& base, const Row& head) {
   if (head.status != RowStatus::Ok) return fmt::format("head {}", row_status_name(head.status));
   switch (*change.significance) {
     case Significance::Significant:
-      return correlated(base) || correlated(head)
-                 ? "P50 CIs do not overlap, but correlated samples make them too narrow: rerun to confirm"
+      return interval_too_narrow(base) || interval_too_narrow(head)
+                 ? "P50 CIs do not overlap, but one was stored without allowing for its correlated "
+                   "samples and is too narrow: rerun to confirm"
                  : "significant (P50 CIs do not overlap)";
     case Significance::WithinIntervals: return "within noise (P50 CIs overlap)";
     case Significance::NoInterval: return "no CI (too few samples)";
@@ -169,8 +172,8 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
     write_text_table(out, columns, cells);
   }
   out << "\nChange = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
-         "(p50_ci_ms) do not overlap; they assume independent samples, so a row whose samples are "
-         "correlated (lag1_autocorrelation above 0.5) only hints at a change.\n";
+         "(p50_ci_ms) do not overlap; each is computed for its row's effective number of "
+         "independent samples (effective_samples), so samples correlated in time widen it.\n";
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;

@@ -361,8 +361,9 @@ Row run_cell(const Cell& cell, int progress_fd) {
   if (!row.device_time_samples_ms.empty()) row.device_time_ms = summarize(row.device_time_samples_ms);
   std::vector<double> sorted = row.latency_samples_ms;
   std::sort(sorted.begin(), sorted.end());
-  row.p50_ci_ms = quantile_interval(sorted, 0.50);
-  row.p99_ci_ms = quantile_interval(sorted, 0.99);
+  const double effective_samples = effective_sample_size(row.latency_samples_ms);
+  row.p50_ci_ms = quantile_interval(sorted, 0.50, 0.95, effective_samples);
+  row.p99_ci_ms = quantile_interval(sorted, 0.99, 0.95, effective_samples);
   row.wall_ms = to_ms(loop.wall);
   if (loop.wall.count() > 0) {
     row.throughput = static_cast<double>(cell.batch) * row.samples / (row.wall_ms.value() / 1000.0);

@@ -35,6 +35,10 @@ struct QuantileInterval {
   std::optional<double> lo;
   std::optional<double> hi;
   double confidence = 0.95;  // achieved coverage (>= the nominal 0.95 when both sides exist)
+  // The number of independent samples the interval was computed for: the sample count, or fewer
+  // when the samples were correlated in time (docs/metrics.md, "Confidence intervals"). Empty in
+  // rows stored before inferbench widened intervals for correlation.
+  std::optional<double> effective_samples;
 };
 
 // Agreement of this row's output with the FP32 reference output on the same input.

@@ -86,13 +86,14 @@ void from_json(const json& j, LatencySummary& s) {
 
 void to_json(json& j, const QuantileInterval& c) {
   j = json{{"lo", optional_to_json(c.lo)}, {"hi", optional_to_json(c.hi)},
-           {"confidence", c.confidence}};
+           {"confidence", c.confidence}, {"effective_samples", optional_to_json(c.effective_samples)}};
 }
 
 void from_json(const json& j, QuantileInterval& c) {
   optional_from_json(j, "lo", c.lo);
   optional_from_json(j, "hi", c.hi);
   value_from_json(j, "confidence", c.confidence);
+  optional_from_json(j, "effective_samples", c.effective_samples);
 }
 
 void to_json(json& j, const Parity& p) {

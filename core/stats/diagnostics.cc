@@ -40,6 +40,13 @@ std::optional<double> lag1_autocorrelation(const std::vector<double>& samples) {
   return products / squares;
 }
 
+double effective_sample_size(const std::vector<double>& samples) {
+  const auto n = static_cast<double>(samples.size());
+  const auto r = lag1_autocorrelation(samples);
+  if (!r || *r <= 0) return n;
+  return n * (1 - *r) / (1 + *r);
+}
+
 std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
                                   const LatencySummary& summary,
                                   const MeasurementContext& context) {
@@ -95,15 +102,14 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
       }
     }
   }
-  // The intervals assume independent samples; runs of slow and fast iterations (another tenant,
-  // frequency steps) make them narrower than the truth. n (1 - r) / (1 + r) is the sample count
-  // that carries as much information about the mean under a first-order autoregressive model.
+  // Runs of slow and fast iterations (another tenant, frequency steps) carry less information
+  // than their count; the intervals are already computed for effective_sample_size() samples.
   if (auto r = lag1_autocorrelation(samples_ms); r && *r > kCorrelated) {
     warnings.push_back(format(
         "samples are correlated (lag-1 autocorrelation %.2f: worth about %.0f independent samples "
-        "of %d); the confidence intervals assume independence and are too narrow: compare rows "
-        "from one run, raise --iters, or quiet the machine",
-        *r, n * (1 - *r) / (1 + *r), n));
+        "of %d, for which the confidence intervals are computed); quiet the machine or raise "
+        "--iters for tighter intervals",
+        *r, effective_sample_size(samples_ms), n));
   }
   if (!context.build_type.empty() && context.build_type != "Release" &&
       context.build_type != "RelWithDebInfo") {

@@ -30,6 +30,12 @@ struct MeasurementContext {
 // over sum of (x[i] - mean)^2. Empty below kMinCorrelationSamples samples or when all are equal.
 std::optional<double> lag1_autocorrelation(const std::vector<double>& samples);
 
+// The number of independent samples worth as much as `samples` (in measurement order):
+// n (1 - r) / (1 + r) with r their lag-1 autocorrelation when r > 0 (a first-order autoregressive
+// model), n otherwise, and n when r cannot be computed (fewer than kMinCorrelationSamples). The
+// confidence intervals are computed for this many samples (docs/metrics.md).
+double effective_sample_size(const std::vector<double>& samples);
+
 // `samples_ms` in measurement order. Returns the warnings (possibly none).
 std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
                                   const LatencySummary& summary,

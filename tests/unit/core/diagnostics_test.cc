@@ -55,6 +55,19 @@ TEST(Diagnostics, LagOneAutocorrelationByHand) {
   EXPECT_FALSE(lag1_autocorrelation(std::vector<double>(ramp.begin(), ramp.end() - 1)));  // 19 samples
 }
 
+TEST(Diagnostics, EffectiveSampleSize) {
+  // The blocks below: r = 0.901, so 1000 (1 - r) / (1 + r) = 52.08.
+  std::vector<double> blocks;
+  for (int i = 0; i < 1000; ++i) blocks.push_back((i / 20) % 2 ? 11.0 : 10.0);
+  EXPECT_NEAR(effective_sample_size(blocks), 1000 * (1 - 0.901) / 1.901, 1e-9);
+  // Negative correlation does not count as more than n; nor do too few samples to say.
+  std::vector<double> alternating;
+  for (int i = 0; i < 1000; ++i) alternating.push_back(i % 2 ? 11.0 : 10.0);
+  EXPECT_EQ(effective_sample_size(alternating), 1000.0);
+  EXPECT_EQ(effective_sample_size({1, 2, 3, 4, 5}), 5.0);
+  EXPECT_EQ(effective_sample_size(std::vector<double>(30, 2.0)), 30.0);
+}
+
 TEST(Diagnostics, RunsOfSlowIterationsAreCalledCorrelated) {
   // Blocks of 20 slow then 20 fast iterations (a neighbour coming and going): deviations ±0.5,
   // 950 neighbour pairs inside a block and 49 across, so r = (950 - 49) / 1000 = 0.901 and
@@ -63,7 +76,8 @@ TEST(Diagnostics, RunsOfSlowIterationsAreCalledCorrelated) {
   for (int i = 0; i < 1000; ++i) blocks.push_back((i / 20) % 2 ? 11.0 : 10.0);
   const auto w = diagnose(blocks, summarize(blocks), {1000, false, "Release", std::nullopt});
   EXPECT_TRUE(has_warning(w, "samples are correlated (lag-1 autocorrelation 0.90: worth about 52 "
-                             "independent samples of 1000)"))
+                             "independent samples of 1000, for which the confidence intervals are "
+                             "computed)"))
       << (w.empty() ? "" : w.front());
   // The same values alternating one by one are not.
   std::vector<double> alternating;

@@ -77,6 +77,55 @@ TEST(QuantileInterval, P99OfThousand) {
   EXPECT_NEAR(ci.confidence, 0.9760948, 1e-6);
 }
 
+TEST(QuantileInterval, IndependentSamplesAreTheirOwnEffectiveCount) {
+  std::vector<double> x(100);
+  std::iota(x.begin(), x.end(), 1.0);
+  const auto plain = quantile_interval(x, 0.5);
+  EXPECT_EQ(plain.effective_samples, 100.0);
+  // Asking for the sample count itself, or more, changes nothing.
+  for (double effective : {100.0, 100.9, 250.0}) {
+    const auto ci = quantile_interval(x, 0.5, 0.95, effective);
+    EXPECT_EQ(ci.lo, plain.lo);
+    EXPECT_EQ(ci.hi, plain.hi);
+    EXPECT_EQ(ci.confidence, plain.confidence);
+    EXPECT_EQ(ci.effective_samples, 100.0);
+  }
+}
+
+TEST(QuantileInterval, MedianOfHundredWorthTwentyFiveIndependentSamples) {
+  std::vector<double> x(100);
+  std::iota(x.begin(), x.end(), 1.0);
+  // m = 25: Binomial(25, 0.5) gives ranks 8 (F(7) = 0.02164) and 18 (F(17) = 0.97836), read at
+  // levels 8/26 and 18/26 of the 100 samples: ranks floor(8 * 101 / 26) = 31 and
+  // ceil(18 * 101 / 26) = 70. Coverage F(17) - F(7) = 0.95671.
+  const auto ci = quantile_interval(x, 0.5, 0.95, 25.7);
+  ASSERT_TRUE(ci.lo && ci.hi);
+  EXPECT_DOUBLE_EQ(*ci.lo, 31.0);
+  EXPECT_DOUBLE_EQ(*ci.hi, 70.0);
+  EXPECT_NEAR(ci.confidence, 0.9567147, 1e-6);
+  EXPECT_DOUBLE_EQ(*ci.effective_samples, 25.7);
+}
+
+TEST(QuantileInterval, P99OfHundredWorthElevenIndependentSamples) {
+  std::vector<double> x(100);
+  std::iota(x.begin(), x.end(), 1.0);
+  // m = 11: F(9) = 0.00518 and F(10) = 0.10466 under Binomial(11, 0.99), so l = 10, read at rank
+  // floor(10 * 101 / 12) = 84; no rank of 11 bounds it from above. Coverage 1 - F(9).
+  const auto ci = quantile_interval(x, 0.99, 0.95, 11.2);
+  ASSERT_TRUE(ci.lo);
+  EXPECT_DOUBLE_EQ(*ci.lo, 84.0);
+  EXPECT_FALSE(ci.hi.has_value());
+  EXPECT_NEAR(ci.confidence, 1 - 0.0051797, 1e-6);
+}
+
+TEST(QuantileInterval, OneEffectiveSampleBoundsNothing) {
+  std::vector<double> x(100);
+  std::iota(x.begin(), x.end(), 1.0);
+  const auto ci = quantile_interval(x, 0.5, 0.95, 0.4);
+  EXPECT_FALSE(ci.lo.has_value());
+  EXPECT_FALSE(ci.hi.has_value());
+}
+
 TEST(QuantileInterval, TooFewSamplesForEitherSide) {
   const std::vector<double> x = {1, 2, 3};
   const auto ci = quantile_interval(x, 0.5);

@@ -15,13 +15,18 @@ TEST(RowJson, RoundTripKeepsOptionalsEmpty) {
   row.batch = 64;
   row.compile_ms = 12.5;
   row.latency_ms = LatencySummary{1, 2, 3, 4, 5, 0.5, 6, 2, 0.1, 0.05};
-  row.p99_ci_ms = QuantileInterval{3.5, std::nullopt, 0.63};
+  row.p99_ci_ms = QuantileInterval{3.5, std::nullopt, 0.63, 61.5};
   row.latency_samples_ms = {1.0, 2.0};
   row.effective["threads"] = "2";
   const Row back = nlohmann::json(row).get<Row>();
   EXPECT_EQ(nlohmann::json(back), nlohmann::json(row));
   EXPECT_FALSE(back.parity.has_value());
   EXPECT_FALSE(back.p99_ci_ms->hi.has_value());
+  EXPECT_EQ(back.p99_ci_ms->effective_samples, 61.5);
+  // A row stored before intervals allowed for correlation reads back without the count.
+  nlohmann::json old = row;
+  old["p99_ci_ms"].erase("effective_samples");
+  EXPECT_FALSE(old.get<Row>().p99_ci_ms->effective_samples.has_value());
   EXPECT_TRUE(nlohmann::json(row)["export_ms"].is_null());
   EXPECT_TRUE(nlohmann::json(row)["cached_compile_ms"].is_null());
   row.cached_compile_ms = 3.25;

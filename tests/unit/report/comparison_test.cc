@@ -24,7 +24,7 @@ Row measured(std::string backend, int batch, double p50, double lo, double hi, d
   row.scenario = "sync";
   row.status = RowStatus::Ok;
   row.latency_ms = LatencySummary{.p50 = p50};
-  row.p50_ci_ms = QuantileInterval{.lo = lo, .hi = hi};
+  row.p50_ci_ms = QuantileInterval{.lo = lo, .hi = hi, .confidence = 0.95, .effective_samples = std::nullopt};
   row.throughput = throughput;
   return row;
 }
@@ -108,8 +108,8 @@ TEST(Comparison, MatchesRowsByConfigurationAndListsTheRest) {
             "        110.00      +10.00%  significant (P50 CIs do not overlap)");
   EXPECT_EQ(lines[7],
             "Change = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
-            "(p50_ci_ms) do not overlap; they assume independent samples, so a row whose samples are "
-            "correlated (lag1_autocorrelation above 0.5) only hints at a change.");
+            "(p50_ci_ms) do not overlap; each is computed for its row's effective number of "
+            "independent samples (effective_samples), so samples correlated in time widen it.");
   EXPECT_EQ(lines[9], "Only in the base run A:");
   EXPECT_EQ(lines[10], "  PyTorch (Native) CPU FP32 batch 8 (ok)");
   EXPECT_EQ(lines[12], "Only in the head run B:");
@@ -145,7 +145,9 @@ TEST(Comparison, RepeatedConfigurationsPairInOrder) {
   EXPECT_TRUE(comparison.only_head.empty());
 }
 
-TEST(Comparison, DisjointIntervalsOfCorrelatedSamplesOnlyHintAtAChange) {
+TEST(Comparison, IntervalsStoredWithoutAllowingForCorrelationOnlyHintAtAChange) {
+  // Rows stored before intervals were computed for the effective sample count have no
+  // effective_samples; with correlated samples their intervals are too narrow.
   Row base_row = measured("torch", 1, 10, 9.5, 10.5, 100);
   Row head_row = measured("torch", 1, 9, 8.5, 9.4, 110);
   base_row.lag1_autocorrelation = 0.2;
@@ -157,15 +159,21 @@ TEST(Comparison, DisjointIntervalsOfCorrelatedSamplesOnlyHintAtAChange) {
     write_comparison(text, base, head, compare_runs(base, head), /*markdown=*/true);
     return lines_of(text.str())[4];
   };
-  EXPECT_NE(verdict_of(base_row, head_row).find("| significant (P50 CIs do not overlap) |"), std::string::npos);
+  const std::string significant = "| significant (P50 CIs do not overlap) |";
+  const std::string hint =
+      "| P50 CIs do not overlap, but one was stored without allowing for its correlated samples "
+      "and is too narrow: rerun to confirm |";
+  EXPECT_NE(verdict_of(base_row, head_row).find(significant), std::string::npos);
   head_row.lag1_autocorrelation = 0.64;
-  EXPECT_NE(verdict_of(base_row, head_row).find(
-                "| P50 CIs do not overlap, but correlated samples make them too narrow: rerun to confirm |"),
-            std::string::npos)
+  EXPECT_NE(verdict_of(base_row, head_row).find(hint), std::string::npos)
       << verdict_of(base_row, head_row);
   // The verdict itself stays what the intervals say.
   EXPECT_EQ(compare_runs(run_of("A", {base_row}), run_of("B", {head_row})).matched[0].significance,
             Significance::Significant);
+  // An interval computed for the effective sample count already allows for the correlation.
+  head_row.p50_ci_ms->effective_samples = 100 * (1 - 0.64) / (1 + 0.64);
+  EXPECT_NE(verdict_of(base_row, head_row).find(significant), std::string::npos)
+      << verdict_of(base_row, head_row);
 }
 
 TEST(Comparison, TheRequestedThreadCountIsPartOfTheConfiguration) {

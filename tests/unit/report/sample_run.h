@@ -102,8 +102,8 @@ inline RunResult make() {
                                    .mean = 162.5,
                                    .std = 8.125,
                                    .cv = 0.05};
-  fast.p50_ci_ms = QuantileInterval{.lo = 158.5, .hi = 161.0, .confidence = 0.9648};
-  fast.p99_ci_ms = QuantileInterval{.lo = 190.0, .hi = std::nullopt, .confidence = 0.634};
+  fast.p50_ci_ms = QuantileInterval{.lo = 158.5, .hi = 161.0, .confidence = 0.9648, .effective_samples = 100};
+  fast.p99_ci_ms = QuantileInterval{.lo = 190.0, .hi = std::nullopt, .confidence = 0.634, .effective_samples = 100};
   fast.fps = 400.82;
   fast.throughput = 395.25;
   fast.p99_over_p50 = 1.225;

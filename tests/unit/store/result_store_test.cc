@@ -84,8 +84,8 @@ Row make_ok_row(const std::string& framework, const std::string& device, double 
                                   .mean = 10.5,
                                   .std = 0.7071067811865476,
                                   .cv = 0.0673};
-  row.p50_ci_ms = QuantileInterval{.lo = 10.0, .hi = 10.5, .confidence = 0.9648};
-  row.p99_ci_ms = QuantileInterval{.lo = 12.5, .hi = std::nullopt, .confidence = 0.95};
+  row.p50_ci_ms = QuantileInterval{.lo = 10.0, .hi = 10.5, .confidence = 0.9648, .effective_samples = 100};
+  row.p99_ci_ms = QuantileInterval{.lo = 12.5, .hi = std::nullopt, .confidence = 0.95, .effective_samples = 100};
   row.fps = fps;
   row.throughput = fps * 0.98;
   row.p99_over_p50 = 12.75 / 10.25;
