@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/stats/diagnostics.h"
 #include "report/format.h"
 
 namespace inferbench::report {
@@ -125,6 +126,16 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
     if (c.key == best.key && c.key2 == best.key2) winner.rows.push_back(c.row);
   }
   winner.value = best.value;
+  if (criterion != Criterion::PeakThroughput || winner.rows.size() != 1) return winner;
+  std::optional<Candidate> runner_up;
+  for (const Candidate& c : candidates) {
+    if (c.row != best.row && (!runner_up || better(c, *runner_up))) runner_up = c;
+  }
+  if (!runner_up) return winner;
+  winner.runner_up = runner_up->row;
+  const auto first = throughput_interval(rows[best.row]);
+  const auto second = throughput_interval(rows[runner_up->row]);
+  if (first && second) winner.lead_beyond_noise = first->lo > second->hi;
   return winner;
 }
 
@@ -227,6 +238,17 @@ int tie_decimals(Criterion criterion) {
     case Criterion::Accuracy: return 6;
   }
   return 0;
+}
+
+std::optional<ThroughputInterval> throughput_interval(const Row& row) {
+  if (row.status != RowStatus::Ok || !row.throughput || !(*row.throughput > 0) || !row.latency_ms ||
+      !(row.latency_ms->mean > 0) || row.latency_samples_ms.size() < 2) {
+    return std::nullopt;
+  }
+  const double n_eff = effective_sample_size(row.latency_samples_ms);
+  const double h = 1.959963984540054 * row.latency_ms->std / (row.latency_ms->mean * std::sqrt(n_eff));
+  if (!(h < 1)) return std::nullopt;
+  return ThroughputInterval{*row.throughput / (1 + h), *row.throughput / (1 - h)};
 }
 
 std::optional<double> ms_per_input(const Row& row) {

@@ -44,7 +44,26 @@ struct Winner {
   std::optional<double> value;  // the winning value, in the criterion field's unit
   std::size_t candidates = 0;   // rows that were compared
   std::string no_winner_reason;
+  // Peak throughput only, with a single winner: the best of the other candidates, and whether
+  // the winner's lead exceeds the noise of the two measurements (their throughput_interval()s
+  // do not overlap); `lead_beyond_noise` is empty when either row has no interval.
+  std::optional<std::size_t> runner_up;
+  std::optional<bool> lead_beyond_noise;
 };
+
+// A 95% interval of a row's measured throughput, inputs per second.
+struct ThroughputInterval {
+  double lo = 0;
+  double hi = 0;
+};
+
+// The throughput's 95% interval from the timed window's latencies: the throughput is batch
+// over the mean time per iteration (wall time / iterations, which the mean latency measures;
+// with requests in flight both are divided by their number), so its relative uncertainty is the
+// mean's, 1.96 std / (mean sqrt(n_eff)) = h with n_eff the samples' effective_sample_size(),
+// and the interval is [throughput / (1 + h), throughput / (1 - h)]. Empty unless the row is ok
+// with a throughput, a latency summary and at least 2 samples, and h < 1.
+std::optional<ThroughputInterval> throughput_interval(const Row& row);
 
 // A pair where row A compiles slower than row B but serves faster.
 //

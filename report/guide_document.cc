@@ -44,6 +44,32 @@ std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
   return text;
 }
 
+// Whether the throughput winner's lead over the runner-up exceeds the measurements' noise.
+std::optional<std::string> lead_sentence(const Winner& winner, const std::vector<Row>& rows) {
+  if (!winner.runner_up) return std::nullopt;
+  const Row& first = rows[winner.rows.front()];
+  const Row& second = rows[*winner.runner_up];
+  const std::string lead = fmt::format(
+      "Peak throughput: {} leads {} by {:.1f}% ({:.2f} vs {:.2f} inputs/s)", row_title(first),
+      row_title(second), (*first.throughput / *second.throughput - 1) * 100, *first.throughput,
+      *second.throughput);
+  const auto a = throughput_interval(first);
+  const auto b = throughput_interval(second);
+  if (!a || !b) {
+    return fmt::format("{}; {} has no throughput interval (fewer than 2 timed samples, or noise as "
+                       "large as the mean), so the lead cannot be judged against the noise.",
+                       lead, row_title(a ? second : first));
+  }
+  const std::string intervals = fmt::format(
+      "{}; their 95% intervals, {:.2f}–{:.2f} and {:.2f}–{:.2f} inputs/s (from each row's mean "
+      "latency and its effective number of independent samples),",
+      lead, a->lo, a->hi, b->lo, b->hi);
+  if (*winner.lead_beyond_noise) return intervals + " do not overlap: the lead is beyond this run's noise.";
+  return intervals + " overlap: the lead is within this run's noise, so either could be the "
+                     "faster; raise --iters or rerun on a quieter machine before choosing on "
+                     "throughput alone.";
+}
+
 GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Winners";
@@ -61,6 +87,9 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
                           std::string(winner_rule(winner.criterion))});
   }
   section.table = std::move(table);
+  for (const Winner& winner : guide.winners) {
+    if (auto lead = lead_sentence(winner, rows)) section.bullets.push_back(*lead);
+  }
   return section;
 }
 
@@ -128,10 +157,11 @@ GuideSection headroom_section(const std::vector<Row>& rows, const Guide& guide) 
   section.title = "Headroom against the hardware";
   section.paragraphs.push_back(
       "Per precision, the row that does the most of the model's multiply-adds per second relative to "
-      "the CPU's peak for that precision, measured at the start of this run (compute_bound). The FPS "
-      "bound is the rate no runtime can exceed on those cores with that instruction; a row far below "
-      "it is limited by something else (memory traffic, unfused layers, framework overhead); the gap is "
-      "the most any runtime or setting could gain there.");
+      "the CPU's peak for that precision, measured before the first and after the last CPU cell of "
+      "this run, the higher of the two counting (compute_bound). The FPS bound is the rate no "
+      "runtime can exceed on those cores with that instruction; a row far below it is limited by "
+      "something else (memory traffic, unfused layers, framework overhead); the gap is the most any "
+      "runtime or setting could gain there.");
   GuideTable table;
   table.columns = {{"Precision", false}, {"Closest to the limit", false}, {"FPS", true},
                    {"FPS bound", true},  {"% of peak", true},            {"Peak measured with", false},

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stats/summary.h"
 #include "report/guide_document.h"
 #include "report/reporter.h"
 
@@ -224,6 +225,89 @@ TEST(GuideWinners, TailLatencyAndStabilityCompareSyncRowsOnly) {
   EXPECT_EQ(winner_of(guide, Criterion::TailLatency).no_winner_reason,
             "no ok sync row: async latencies include time queued behind other requests in "
             "flight, so they are not compared");
+}
+
+// A sync row timed with `samples` (ms per batch of 64, in measurement order): its throughput is
+// batch over their mean, as a timed window without gaps gives.
+Row timed_row(std::string framework, std::vector<double> samples) {
+  const LatencySummary summary = summarize(samples);
+  Row row = ok_row(std::move(framework), "fp32", 64, 10, 64000.0 / summary.mean, summary.p99,
+                   summary.p99 / summary.p50, 100);
+  row.latency_ms = summary;
+  row.latency_samples_ms = std::move(samples);
+  return row;
+}
+
+std::vector<double> repeated(std::vector<double> pattern, int times) {
+  std::vector<double> out;
+  for (int i = 0; i < times; ++i) out.insert(out.end(), pattern.begin(), pattern.end());
+  return out;
+}
+
+TEST(GuideThroughputInterval, FromTheMeanAndTheEffectiveSampleCount) {
+  // 9, 11, 9, 11, ...: mean 10, std sqrt(20/19), r = -0.95 so n_eff = n = 20:
+  // h = 1.96 x 1.02598 / (10 sqrt 20) = 0.04496 around 6400 inputs/s.
+  const auto a = throughput_interval(timed_row("A", repeated({9, 11}, 10)));
+  ASSERT_TRUE(a);
+  EXPECT_NEAR(a->lo, 6124.6091, 1e-3);
+  EXPECT_NEAR(a->hi, 6701.3227, 1e-3);
+  // The same values in two runs of ten (r = 0.85, n_eff = 1.62): the mean is as uncertain as
+  // with under two independent samples.
+  std::vector<double> blocks(10, 9.0);
+  blocks.insert(blocks.end(), 10, 11.0);
+  const auto b = throughput_interval(timed_row("A", blocks));
+  ASSERT_TRUE(b);
+  EXPECT_NEAR(b->lo, 5527.1966, 1e-3);
+  EXPECT_NEAR(b->hi, 7600.1440, 1e-3);
+  // One sample, or none: no interval.
+  EXPECT_FALSE(throughput_interval(timed_row("A", {10.0})));
+  EXPECT_FALSE(throughput_interval(ok_row("A", "fp32", 64, 10, 6400, 11, 1.1, 100)));
+}
+
+TEST(GuideThroughputInterval, TheLeadIsJudgedAgainstTheNoise) {
+  const Row winner = timed_row("A", repeated({9, 11}, 10));          // 6124.6-6701.3 inputs/s
+  const Row clear = timed_row("B", repeated({10.5, 12.5}, 10));      // 5355.8-5791.7
+  std::vector<double> blocks(10, 9.0);
+  blocks.insert(blocks.end(), 10, 11.0);
+  const Row correlated = timed_row("A", blocks);                     // 5527.2-7600.1
+
+  const std::vector<Row> separate = {clear, winner};
+  Guide guide = compute_guide(separate);
+  const Winner& peak = guide.winners.front();
+  ASSERT_EQ(peak.rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(peak.runner_up, 0u);
+  EXPECT_EQ(peak.lead_beyond_noise, true);
+  EXPECT_EQ(guide_document(separate, guide).sections.front().bullets,
+            std::vector<std::string>{
+                "Peak throughput: A CPU FP32 batch 64 leads B CPU FP32 batch 64 by 15.0% (6400.00 "
+                "vs 5565.22 inputs/s); their 95% intervals, 6124.61–6701.32 and 5355.81–5791.67 "
+                "inputs/s (from each row's mean latency and its effective number of independent "
+                "samples), do not overlap: the lead is beyond this run's noise."});
+
+  // The same values measured in runs: the winner's interval now reaches below the runner-up's.
+  const std::vector<Row> overlapping = {clear, correlated};
+  guide = compute_guide(overlapping);
+  EXPECT_EQ(guide.winners.front().lead_beyond_noise, false);
+  const auto bullets = guide_document(overlapping, guide).sections.front().bullets;
+  ASSERT_EQ(bullets.size(), 1u);
+  EXPECT_NE(bullets[0].find("overlap: the lead is within this run's noise, so either could be the "
+                            "faster; raise --iters or rerun on a quieter machine before choosing "
+                            "on throughput alone."),
+            std::string::npos)
+      << bullets[0];
+
+  // A row without samples cannot be judged; a tie has no runner-up.
+  const std::vector<Row> unjudged = {ok_row("C", "fp32", 64, 10, 5000, 11, 1.1, 100), winner};
+  guide = compute_guide(unjudged);
+  EXPECT_FALSE(guide.winners.front().lead_beyond_noise);
+  EXPECT_NE(guide_document(unjudged, guide).sections.front().bullets.at(0).find(
+                "; C CPU FP32 batch 64 has no throughput interval (fewer than 2 timed samples, or "
+                "noise as large as the mean), so the lead cannot be judged against the noise."),
+            std::string::npos);
+  const std::vector<Row> tied = {winner, winner};
+  guide = compute_guide(tied);
+  EXPECT_FALSE(guide.winners.front().runner_up);
+  EXPECT_TRUE(guide_document(tied, guide).sections.front().bullets.empty());
 }
 
 TEST(GuideWinners, AccuracySkipsTheReferenceAndBreaksCosineTiesOnMaxAbsError) {
@@ -477,7 +561,7 @@ TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   ASSERT_TRUE(reporter.is_ok());
   report_run(**reporter, run);
   const std::vector<std::string> lines = lines_of(out.str());
-  ASSERT_EQ(lines.size(), 28u) << out.str();
+  ASSERT_EQ(lines.size(), 30u) << out.str();
   EXPECT_EQ(lines[0], "## inferbench deployment guide: run run-1");
   EXPECT_EQ(lines[1], "");
   EXPECT_EQ(
@@ -500,18 +584,23 @@ TEST(GuideReporter, WritesTheGuideAsMarkdown) {
           "| accuracy loss | none: no ok row was compared with the FP32 reference | n/a | 0 |", 0),
       0u)
       << lines[15];
-  EXPECT_EQ(lines[17], "### Break-even: when a slower compile pays for itself");
-  EXPECT_EQ(lines[21],
+  EXPECT_EQ(lines[17],
+            "- Peak throughput: A CPU FP32 batch 64 leads B CPU FP32 batch 64 by 540.0% (400.00 vs "
+            "62.50 inputs/s); A CPU FP32 batch 64 has no throughput interval (fewer than 2 timed "
+            "samples, or noise as large as the mean), so the lead cannot be judged against the "
+            "noise.");
+  EXPECT_EQ(lines[19], "### Break-even: when a slower compile pays for itself");
+  EXPECT_EQ(lines[23],
             "| A: slower compile, faster service | B: faster compile | Compile gap (ms) | t A "
             "(ms/input) | t B (ms/input) | Break-even n* (inputs) | Inferences | A's service (s) "
             "| Even at (s from start) |");
   EXPECT_EQ(
-      lines[23],
+      lines[25],
       "| A CPU FP32 batch 64 | B CPU FP32 batch 64 | 7822.95 | 2.500000 | 16.000000 | 579.5 | "
       "9.1 of batch 64 | 1.449 | 9.284 |");
-  EXPECT_EQ(lines[25], "### Rows left out");
+  EXPECT_EQ(lines[27], "### Rows left out");
   // A bullet is not a table cell: its pipe needs no escape.
-  EXPECT_EQ(lines[27], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
+  EXPECT_EQ(lines[29], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
 }
 
 }  // namespace
