@@ -48,7 +48,7 @@ std::string verdict(const RowChange& change, const Row& base, const Row& head) {
                    "samples and is too narrow: rerun to confirm"
                  : "significant (P50 CIs do not overlap)";
     case Significance::WithinIntervals: return "within noise (P50 CIs overlap)";
-    case Significance::NoInterval: return "no CI (too few samples)";
+    case Significance::NoInterval: return "no CI (too few independent samples)";
   }
   return "";
 }

@@ -18,7 +18,7 @@ namespace inferbench::report {
 enum class Significance {
   Significant,      // the 95% intervals do not overlap: the change is beyond the noise
   WithinIntervals,  // they overlap: the change may be noise
-  NoInterval,       // a side of either interval is missing (too few samples)
+  NoInterval,       // a side of either interval is missing (too few independent samples)
 };
 
 // One configuration measured in both runs.

@@ -251,6 +251,27 @@ std::optional<ThroughputInterval> throughput_interval(const Row& row) {
   return ThroughputInterval{*row.throughput / (1 + h), *row.throughput / (1 - h)};
 }
 
+std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows) {
+  std::vector<std::size_t> eligible;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0) {
+      eligible.push_back(i);
+    }
+  }
+  // Lowest P99 first; of equal P99, the highest throughput first; then input order.
+  std::stable_sort(eligible.begin(), eligible.end(), [&](std::size_t a, std::size_t b) {
+    const double pa = rows[a].latency_ms->p99, pb = rows[b].latency_ms->p99;
+    if (pa != pb) return pa < pb;
+    return *rows[a].throughput > *rows[b].throughput;
+  });
+  std::vector<std::size_t> frontier;
+  for (std::size_t i : eligible) {
+    if (frontier.empty() || *rows[i].throughput > *rows[frontier.back()].throughput) frontier.push_back(i);
+  }
+  return frontier;
+}
+
 std::optional<double> ms_per_input(const Row& row) {
   if (!row.throughput || !(*row.throughput > 0)) return std::nullopt;
   return 1000.0 / *row.throughput;
@@ -340,6 +361,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
     if (entry) guide.headroom.push_back(*entry);
   }
   guide.thread_scaling = thread_scaling(rows);
+  guide.latency_frontier = latency_frontier(rows);
   return guide;
 }
 

@@ -138,7 +138,17 @@ struct Guide {
   // One group per configuration measured at two or more thread counts, in the input order of
   // their first rows; empty without a thread sweep.
   std::vector<ThreadScaling> thread_scaling;
+  // latency_frontier() of the rows.
+  std::vector<std::size_t> latency_frontier;
 };
+
+// The ok rows with a P99 latency and a throughput that no other such row beats on both (lower or
+// equal P99 and higher throughput, or equal throughput and lower P99): the Pareto front of
+// latency against throughput, lowest P99 first (each next row is slower to answer and serves
+// more). Sync and async rows alike: an async row's latency includes the wait behind the other
+// requests in flight, which a request served that way does see. Of rows equal on both, the
+// first in input order. Under a P99 budget, the last frontier row whose P99 fits serves most.
+std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows);
 
 // Decimal places at which two values of `criterion` count as equal: the precision every
 // report prints them with (throughput and compile time 2, latency and P99/P50 3, memory 1,

@@ -2,6 +2,7 @@
 // The guide's wording: winners table, break-even table, rows left out.
 #include "report/guide_document.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -205,6 +206,43 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
   return section;
 }
 
+GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Latency against throughput";
+  section.paragraphs.push_back(fmt::format(
+      "The {} of {} measured rows that no other row beats on both P99 latency and throughput (the "
+      "Pareto front), quickest to answer first: each next row answers slower and serves more. "
+      "Under a P99 budget, ship the last row whose P99 fits; the rows left out are beaten on both "
+      "by one of these. Latency is per iteration, one batch (the batch is part of the choice); an "
+      "async row's includes the wait behind the other requests in flight, as a request served that "
+      "way sees it. A P99 from fewer than 1000 samples rests on a handful of them: leave a margin.",
+      guide.latency_frontier.size(),
+      std::count_if(rows.begin(), rows.end(), [](const Row& row) {
+        return row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0;
+      })));
+  GuideTable table;
+  table.columns = {{"Row", false},           {"P99 (ms)", true},
+                   {"Measured thr.", true},  {"Best for a P99 budget of (ms)", false}};
+  for (std::size_t k = 0; k < guide.latency_frontier.size(); ++k) {
+    const Row& row = rows[guide.latency_frontier[k]];
+    const std::string budget =
+        k + 1 < guide.latency_frontier.size()
+            ? fmt::format("{:.3f} to {:.3f}", row.latency_ms->p99,
+                          rows[guide.latency_frontier[k + 1]].latency_ms->p99)
+            : fmt::format("{:.3f} or more", row.latency_ms->p99);
+    table.rows.push_back({row_title(row), fmt::format("{:.3f}", row.latency_ms->p99),
+                          fmt::format("{:.2f}", *row.throughput), budget});
+  }
+  section.table = std::move(table);
+  if (!guide.latency_frontier.empty()) {
+    section.bullets.push_back(fmt::format(
+        "No row meets a P99 budget below {:.3f} ms: a smaller batch, fewer requests in flight or "
+        "another runtime would have to be measured.",
+        rows[guide.latency_frontier.front()].latency_ms->p99));
+  }
+  return section;
+}
+
 GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Rows left out";
@@ -242,6 +280,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
   document.sections.push_back(winners_section(rows, guide));
   if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
   if (!guide.thread_scaling.empty()) document.sections.push_back(thread_scaling_section(rows, guide));
+  if (guide.latency_frontier.size() >= 2) document.sections.push_back(frontier_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));
   return document;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ Row ok_row(std::string framework, std::string precision, int batch, double compi
            double throughput, double p99, double p99_over_p50, double rss_mb) {
   Row row;
   row.framework = std::move(framework);
-  row.backend = "b";
+  row.backend = "test";
   row.device = "cpu";
   row.device_label = "CPU";
   row.precision = std::move(precision);
@@ -38,6 +39,16 @@ Row ok_row(std::string framework, std::string precision, int batch, double compi
   row.p99_over_p50 = p99_over_p50;
   row.peak_rss_mb = rss_mb;
   return row;
+}
+
+constexpr std::string_view kBreakEvenTitle = "Break-even: when a slower compile pays for itself";
+
+// The section of `document` titled `title`; throws (failing the test) when there is none.
+const GuideSection& section_titled(const GuideDocument& document, std::string_view title) {
+  for (const GuideSection& section : document.sections) {
+    if (section.title == title) return section;
+  }
+  throw std::runtime_error("no guide section titled " + std::string(title));
 }
 
 Row with_parity(Row row, double cosine, double max_abs_err) {
@@ -310,6 +321,47 @@ TEST(GuideThroughputInterval, TheLeadIsJudgedAgainstTheNoise) {
   EXPECT_TRUE(guide_document(tied, guide).sections.front().bullets.empty());
 }
 
+TEST(GuideFrontier, RowsBeatenOnBothLatencyAndThroughputAreLeftOut) {
+  Row async_row = ok_row("E", "fp32", 64, 10, 520, 400, 1.5, 100);
+  async_row.scenario = "async";
+  const std::vector<Row> rows = {
+      ok_row("A", "fp32", 64, 10, 300, 100, 1.1, 100),  // beaten by G: same throughput, lower P99
+      ok_row("B", "fp32", 64, 10, 280, 150, 1.1, 100),  // beaten by A and G
+      ok_row("C", "fp32", 64, 10, 500, 200, 1.1, 100),
+      ok_row("D", "fp32", 64, 10, 450, 200, 1.1, 100),  // same P99 as C, less throughput
+      async_row,                                        // async rows count: 520 at P99 400
+      failed_row("F", RowStatus::Failed, "crash"),
+      ok_row("G", "fp32", 64, 10, 300, 50, 1.1, 100),
+  };
+  const Guide guide = compute_guide(rows);
+  EXPECT_EQ(guide.latency_frontier, (std::vector<std::size_t>{6, 2, 4}));
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection* section = &section_titled(document, "Latency against throughput");
+  EXPECT_EQ(section->paragraphs.at(0).rfind("The 3 of 6 measured rows that no other row beats on both", 0), 0u);
+  ASSERT_TRUE(section->table);
+  EXPECT_EQ(section->table->rows,
+            (std::vector<std::vector<std::string>>{
+                {"G CPU FP32 batch 64", "50.000", "300.00", "50.000 to 200.000"},
+                {"C CPU FP32 batch 64", "200.000", "500.00", "200.000 to 400.000"},
+                {"E CPU FP32 async batch 64", "400.000", "520.00", "400.000 or more"}}));
+  EXPECT_EQ(section->bullets,
+            std::vector<std::string>{"No row meets a P99 budget below 50.000 ms: a smaller batch, "
+                                     "fewer requests in flight or another runtime would have to be "
+                                     "measured."});
+}
+
+TEST(GuideFrontier, EqualRowsKeepTheFirstAndOneRowHasNoSection) {
+  const Row a = ok_row("A", "fp32", 64, 10, 300, 100, 1.1, 100);
+  const Row b = ok_row("B", "fp32", 64, 10, 300, 100, 1.1, 100);
+  EXPECT_EQ(latency_frontier({a, b}), std::vector<std::size_t>{0});
+  EXPECT_EQ(latency_frontier({b, a}), std::vector<std::size_t>{0});
+  const std::vector<Row> one = {a, b};
+  const GuideDocument document = guide_document(one, compute_guide(one));
+  for (const GuideSection& section : document.sections) {
+    EXPECT_NE(section.title, "Latency against throughput");
+  }
+}
+
 TEST(GuideWinners, AccuracySkipsTheReferenceAndBreaksCosineTiesOnMaxAbsError) {
   Row reference =
       with_parity(ok_row("PyTorch (Native)", "fp32", 64, 100, 50, 30, 1.5, 900), 1.0, 0);
@@ -375,7 +427,7 @@ TEST(GuideBreakEven, DifferentBatchesCompareInputsOnly) {
   EXPECT_NEAR(guide.break_even[0].inputs, 189.62962962962962, 1e-9);
   EXPECT_FALSE(guide.break_even[0].inferences.has_value());
   const GuideDocument document = guide_document(rows, guide);
-  EXPECT_EQ(document.sections.at(1).table->rows.at(0).at(6), "n/a (batch 64 vs 1)");
+  EXPECT_EQ(section_titled(document, kBreakEvenTitle).table->rows.at(0).at(6), "n/a (batch 64 vs 1)");
 }
 
 TEST(GuideBreakEven, EveryQualifyingPairQuickestFirstAndTheOthersCounted) {
