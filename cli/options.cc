@@ -150,6 +150,10 @@ void MeasurementOptions::add_to(CLI::App& app) {
   single(app.add_option("--threads", threads, "intra-op threads for every framework, or a comma list "
                         "for a sweep (e.g. 1,2); 0 = each framework's default")
              ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--instances", instances, "instances of each cell run at once, each its own "
+                        "worker process with its timed window started with the others' (a comma "
+                        "list makes a sweep); with --threads 0 each CPU instance gets CPUs / N "
+                        "threads")->capture_default_str()->group("Measurement"));
   single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
                         "weights)")->capture_default_str()->group("Measurement"));
 }
@@ -162,6 +166,9 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   auto parsed = parse_int_list(threads, "--threads");
   if (!parsed) return parsed.status();
   request.threads = *parsed;
+  auto instances_parsed = parse_int_list(instances, "--instances");
+  if (!instances_parsed) return instances_parsed.status();
+  request.instances = *instances_parsed;
   request.seed = seed;
   return Status::ok();
 }

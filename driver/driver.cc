@@ -15,10 +15,12 @@
 #include <set>
 #include <sstream>
 
+#include "core/env/environment.h"
 #include "core/result/progress_message.h"
 #include "core/support/build_info.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
+#include "driver/instances.h"
 #include "driver/spawn.h"
 
 namespace fs = std::filesystem;
@@ -57,6 +59,21 @@ std::optional<std::string> option_value_error(const std::string& type, const std
   return std::nullopt;
 }
 
+// A list flag of counts (--threads, --instances): not empty, each in [lo, hi], none twice.
+Status check_counts(const std::vector<int>& counts, const std::string& flag, int lo, int hi,
+                    const std::string& range_hint) {
+  if (counts.empty()) return Status(StatusCode::Usage, flag + " is empty", "give at least one count");
+  for (int count : counts) {
+    if (count < lo || count > hi) {
+      return Status(StatusCode::Usage, flag + " " + std::to_string(count) + " is out of range", range_hint);
+    }
+  }
+  if (std::set<int>(counts.begin(), counts.end()).size() != counts.size()) {
+    return Status(StatusCode::Usage, flag + " names a count twice", "give each count once");
+  }
+  return Status::ok();
+}
+
 std::string last_line(const std::string& text) {
   std::istringstream in(text);
   std::string line, last;
@@ -92,7 +109,8 @@ Row status_row(const Cell& cell, RowStatus status, std::string error) {
 std::string cell_label(const Cell& cell) {
   return cell.backend + (cell.variant.empty() ? "" : ":" + cell.variant) + " " + cell.device + " " +
          cell.precision + " " + cell.scenario + " batch " + std::to_string(cell.batch) +
-         (cell.threads ? " threads " + std::to_string(cell.threads) : "");
+         (cell.threads ? " threads " + std::to_string(cell.threads) : "") +
+         (cell.instances > 1 ? " instances " + std::to_string(cell.instances) : "");
 }
 
 std::string fmt_ok(const Row& row) {
@@ -261,15 +279,16 @@ Status Driver::validate(const RunRequest& request) const {
   if (request.iterations < 1) return Status(StatusCode::Usage, "--iters must be at least 1", "");
   if (request.max_seconds <= 0) return Status(StatusCode::Usage, "--max-seconds must be positive", "");
   if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
-  if (request.threads.empty()) return Status(StatusCode::Usage, "--threads is empty", "give at least one thread count");
-  for (int threads : request.threads) {
-    if (threads < 0 || threads > kMaxThreads) {
-      return Status(StatusCode::Usage, "--threads " + std::to_string(threads) + " is out of range",
-                    "use 0 (each framework's default) or a count between 1 and " + std::to_string(kMaxThreads));
-    }
+  if (Status threads = check_counts(request.threads, "--threads", 0, kMaxThreads,
+                                    "use 0 (each framework's default) or a count between 1 and " +
+                                        std::to_string(kMaxThreads));
+      !threads.is_ok()) {
+    return threads;
   }
-  if (std::set<int>(request.threads.begin(), request.threads.end()).size() != request.threads.size()) {
-    return Status(StatusCode::Usage, "--threads names a count twice", "give each thread count once");
+  if (Status instances = check_counts(request.instances, "--instances", 1, kMaxChildren,
+                                      "use a count between 1 and " + std::to_string(kMaxChildren));
+      !instances.is_ok()) {
+    return instances;
   }
   const bool named_model = find_model(request.model) != nullptr;
   if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
@@ -431,41 +450,48 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           device == "cpu" ? request.threads : std::vector<int>{request.threads.front()};
       for (const auto& scenario : scenarios) {
         for (int batch : request.batches) {
-          for (int threads : thread_counts) {
-            Cell cell;
-            cell.index = index++;
-            cell.backend = d.name;
-            cell.variant = variant ? variant->name : "";
-            cell.plugin_path = d.plugin_path;
-            cell.framework = variant ? variant->framework : d.framework;
-            cell.device = device;
-            cell.precision = precision;
-            cell.scenario = scenario;
-            cell.model = named_model ? request.model : fs::path(request.model).filename().string();
-            cell.batch = batch;
-            cell.warmup = request.warmup;
-            cell.iterations = request.iterations;
-            cell.max_seconds = request.max_seconds;
-            cell.threads = threads;
-            cell.seed = request.seed;
-            if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
-              cell.options = it->second;
-            }
-            cell.requested["threads"] = threads ? std::to_string(threads) : "default";
-            for (const auto& [k, v] : cell.options) cell.requested[k] = v;
-            if (!d.loadable) {
-              early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
-            } else if (planned.offer == Offer::NoDevice) {
-              early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-            } else if (d.unavailable_devices.count(device)) {
-              early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
-            } else if (planned.offer == Offer::NoTarget) {
-              early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-            } else if (!contains(d.scenarios, scenario)) {
-              early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                              d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
-            } else {
-              cells.push_back(std::move(cell));
+          for (int instances : request.instances) {
+            for (int requested_threads : thread_counts) {
+              // Several CPU instances at the frameworks' default share the cores out between them.
+              const int threads = requested_threads == 0 && instances > 1 && device == "cpu"
+                                      ? std::max(1, usable_cpu_count() / instances)
+                                      : requested_threads;
+              Cell cell;
+              cell.index = index++;
+              cell.backend = d.name;
+              cell.variant = variant ? variant->name : "";
+              cell.plugin_path = d.plugin_path;
+              cell.framework = variant ? variant->framework : d.framework;
+              cell.device = device;
+              cell.precision = precision;
+              cell.scenario = scenario;
+              cell.model = named_model ? request.model : fs::path(request.model).filename().string();
+              cell.batch = batch;
+              cell.warmup = request.warmup;
+              cell.iterations = request.iterations;
+              cell.max_seconds = request.max_seconds;
+              cell.threads = threads;
+              cell.instances = instances;
+              cell.seed = request.seed;
+              if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
+                cell.options = it->second;
+              }
+              cell.requested["threads"] = threads ? std::to_string(threads) : "default";
+              for (const auto& [k, v] : cell.options) cell.requested[k] = v;
+              if (!d.loadable) {
+                early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
+              } else if (planned.offer == Offer::NoDevice) {
+                early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+              } else if (d.unavailable_devices.count(device)) {
+                early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
+              } else if (planned.offer == Offer::NoTarget) {
+                early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+              } else if (!contains(d.scenarios, scenario)) {
+                early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                                d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
+              } else {
+                cells.push_back(std::move(cell));
+              }
             }
           }
         }
@@ -672,45 +698,75 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     const std::string label = cell_label(cell);
     progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
                     : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
-    const fs::path cell_file = work / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + ".json");
-    {
-      std::ofstream out(cell_file);
-      out << nlohmann::json(cell).dump(2);
+    // One worker per instance (one for most cells), all started at once; instance 0 reports
+    // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
+    const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
+    const fs::path gate = work / ("gate-" + std::to_string(cell.index));
+    if (cell.instances > 1) {
+      fs::remove_all(gate, ec);
+      fs::create_directories(gate, ec);
+      cell.gate_dir = gate.string();
     }
-    SpawnOptions options;
-    options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
-    options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                        (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
-                                        std::to_string(cell.batch) + ".log");
-    options.echo_stderr = request.verbose;
-    std::vector<std::string> worker_argv = {paths_.worker_executable.string(), "worker"};
-    if (listener.phase) {
-      options.on_progress_line = [&](std::string_view line) {
-        if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
-      };
-      options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
-      worker_argv.insert(worker_argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+    std::vector<ChildSpec> children;
+    for (int k = 0; k < cell.instances; ++k) {
+      Cell instance = cell;
+      instance.instance = k;
+      if (k > 0) instance.reference_out.clear();
+      const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
+      const fs::path cell_file = work / (cell_name + suffix + ".json");
+      {
+        std::ofstream out(cell_file);
+        out << nlohmann::json(instance).dump(2);
+      }
+      ChildSpec child;
+      SpawnOptions& options = child.options;
+      options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
+      options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
+                                          (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
+                                          std::to_string(cell.batch) + suffix + ".log");
+      options.echo_stderr = request.verbose;
+      child.argv = {paths_.worker_executable.string(), "worker"};
+      if (listener.phase && k == 0) {
+        options.on_progress_line = [&](std::string_view line) {
+          if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
+        };
+        options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
+        child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+      }
+      child.argv.push_back(cell_file.string());
+      children.push_back(std::move(child));
     }
-    worker_argv.push_back(cell_file.string());
-    auto outcome = run_child(worker_argv, options);
-
-    Row row;
-    if (!outcome) {
-      row = status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
-    } else {
+    // A worker's row, or a failed row saying how the worker ended.
+    const auto row_of = [&](const Result<ChildOutcome>& outcome) {
+      if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
       auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
       if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
-        row = reply.get<Row>();
-      } else {
-        std::string error = "worker " + describe_outcome(*outcome);
-        if (outcome->timed_out) {
-          error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
-        }
-        if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out) error += ": " + why;
-        row = status_row(cell, RowStatus::Failed, error);
-        row.peak_rss_mb = outcome->peak_rss_mb;
+        return reply.get<Row>();
       }
-    }
+      std::string error = "worker " + describe_outcome(*outcome);
+      if (outcome->timed_out) {
+        error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+      }
+      if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
+        error += ": " + why;
+      }
+      Row failed = status_row(cell, RowStatus::Failed, error);
+      failed.peak_rss_mb = outcome->peak_rss_mb;
+      return failed;
+    };
+    // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
+    const StopOthers stop_others = [&](const ChildOutcome& ended) {
+      return row_of(ended).status != RowStatus::Ok;
+    };
+    const std::vector<Result<ChildOutcome>> outcomes =
+        run_children(children, cell.instances > 1 ? stop_others : nullptr);
+    std::vector<Row> instance_rows;
+    for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
+    Row row = cell.instances > 1
+                  ? merge_instances(std::move(instance_rows), {cell.iterations * cell.instances, false,
+                                                               build_info().build_type, cpu_governor()})
+                  : std::move(instance_rows.front());
+    if (cell.instances > 1) fs::remove_all(gate, ec);
     if (hidden) {
       if (row.status != RowStatus::Ok) reference_failures[cell.batch] = row.error;
       continue;

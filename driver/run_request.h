@@ -39,6 +39,8 @@ struct RunRequest {
   double max_seconds = kDefaultMaxSeconds;
   double timeout_seconds = kDefaultTimeoutSeconds;
   std::vector<int> threads = {0};               // a sweep when several; 0 = each framework's default
+  // Instances of each cell run at once (a sweep when several): 1 = one worker per cell.
+  std::vector<int> instances = {1};
   std::uint64_t seed = kDefaultSeed;
   // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
   std::map<std::string, std::map<std::string, std::string>> backend_options;

@@ -9,22 +9,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
+#include "core/support/check.h"
 #include "core/timing/clock.h"
 
 namespace inferbench {
 namespace {
 
-// The process group of the child being waited for; 0 when none. Read by the signal handler.
-volatile sig_atomic_t g_running_child = 0;
+// The process groups of the children being waited for; 0 in a free slot. Read by the signal
+// handler, which may interrupt any moment of run_children.
+volatile sig_atomic_t g_running_children[kMaxChildren] = {};
 
 void on_interrupt(int signal) {
-  if (g_running_child > 0) kill(-static_cast<pid_t>(g_running_child), SIGKILL);
+  for (auto& child : g_running_children) {
+    if (child > 0) kill(-static_cast<pid_t>(child), SIGKILL);
+  }
   std::signal(signal, SIG_DFL);
   raise(signal);
 }
@@ -34,9 +39,24 @@ void append_tail(std::string& tail, const char* data, std::size_t n, std::size_t
   if (tail.size() > 2 * limit) tail.erase(0, tail.size() - limit);
 }
 
-}  // namespace
+// One child between fork and reaping.
+struct Running {
+  const SpawnOptions* options = nullptr;
+  pid_t pid = -1;
+  int fds[3] = {-1, -1, -1};  // stdout, stderr and (when asked) the progress pipe
+  std::ofstream log;
+  std::string progress_text;  // an incomplete progress line waiting for its newline
+  Clock::time_point start;
+  Clock::time_point deadline;
+  bool killed = false;
+  bool reaped = false;
+  ChildOutcome outcome;
+};
 
-Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const SpawnOptions& options) {
+// Forks `argv` into `child` in its own process group, recorded in `slot` for the interrupt
+// handler. Fails only when the child cannot be started.
+Status start_child(const std::vector<std::string>& argv, Running& child, std::size_t slot) {
+  const SpawnOptions& options = *child.options;
   int out_pipe[2], err_pipe[2];
   int progress_pipe[2] = {-1, -1};
   const bool with_progress = static_cast<bool>(options.on_progress_line);
@@ -55,10 +75,13 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
   sigaddset(&interrupts, SIGINT);
   sigaddset(&interrupts, SIGTERM);
   sigprocmask(SIG_BLOCK, &interrupts, &previous);
-  const auto start = Clock::now();
+  child.start = Clock::now();
   const pid_t pid = fork();
   if (pid < 0) {
     sigprocmask(SIG_SETMASK, &previous, nullptr);
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], progress_pipe[0], progress_pipe[1]}) {
+      if (fd >= 0) close(fd);
+    }
     return Status(StatusCode::Io, std::string("fork failed: ") + std::strerror(errno));
   }
   if (pid == 0) {
@@ -83,68 +106,58 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
     _exit(127);
   }
   setpgid(pid, pid);  // also from the parent, so it holds before we might kill the group
-  g_running_child = pid;
+  g_running_children[slot] = pid;
   sigprocmask(SIG_SETMASK, &previous, nullptr);
   close(out_pipe[1]);
   close(err_pipe[1]);
   if (with_progress) close(progress_pipe[1]);
+  child.pid = pid;
+  child.fds[0] = out_pipe[0];
+  child.fds[1] = err_pipe[0];
+  child.fds[2] = progress_pipe[0];
+  child.deadline = child.start + options.timeout;
+  if (options.log_file) child.log.open(*options.log_file, std::ios::trunc);
+  return Status::ok();
+}
 
-  std::ofstream log;
-  if (options.log_file) log.open(*options.log_file, std::ios::trunc);
-
-  ChildOutcome outcome;
-  const auto deadline = start + options.timeout;
-  // stdout, stderr and (when asked) the progress pipe; poll skips negative descriptors.
-  pollfd fds[3] = {
-      {out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {progress_pipe[0], POLLIN, 0}};
-  int open_fds = with_progress ? 3 : 2;
-  std::string progress_text;  // an incomplete progress line waiting for its newline
+// Reads what `fd` (index `which` of the child's pipes) has; closes it at its end.
+void read_pipe(Running& child, int which) {
   char buffer[65536];
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
-      outcome.timed_out = true;
-      kill(-pid, SIGKILL);
-      break;
-    }
-    const int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1000)));
-    if (ready < 0 && errno != EINTR) break;
-    for (auto& fd : fds) {
-      if (fd.fd < 0 || !(fd.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = read(fd.fd, buffer, sizeof buffer);
-      if (n <= 0) {
-        close(fd.fd);
-        fd.fd = -1;
-        --open_fds;
-        continue;
-      }
-      if (&fd == &fds[0]) {
-        outcome.stdout_text.append(buffer, static_cast<std::size_t>(n));
-      } else if (&fd == &fds[1]) {
-        append_tail(outcome.stderr_tail, buffer, static_cast<std::size_t>(n), options.stderr_tail_bytes);
-        if (log) log.write(buffer, n);
-        if (options.echo_stderr) std::cerr.write(buffer, n);
-      } else {
-        progress_text.append(buffer, static_cast<std::size_t>(n));
-        for (std::size_t end; (end = progress_text.find('\n')) != std::string::npos;) {
-          options.on_progress_line(std::string_view(progress_text).substr(0, end));
-          progress_text.erase(0, end + 1);
-        }
-      }
-    }
-    if (options.on_wait) options.on_wait();
+  const ssize_t n = read(child.fds[which], buffer, sizeof buffer);
+  if (n <= 0) {
+    close(child.fds[which]);
+    child.fds[which] = -1;
+    return;
   }
-  for (auto& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
+  const auto size = static_cast<std::size_t>(n);
+  const SpawnOptions& options = *child.options;
+  if (which == 0) {
+    child.outcome.stdout_text.append(buffer, size);
+  } else if (which == 1) {
+    append_tail(child.outcome.stderr_tail, buffer, size, options.stderr_tail_bytes);
+    if (child.log) child.log.write(buffer, n);
+    if (options.echo_stderr) std::cerr.write(buffer, n);
+  } else {
+    child.progress_text.append(buffer, size);
+    for (std::size_t end; (end = child.progress_text.find('\n')) != std::string::npos;) {
+      options.on_progress_line(std::string_view(child.progress_text).substr(0, end));
+      child.progress_text.erase(0, end + 1);
+    }
   }
+}
+
+// Waits for the child whose pipes have all closed and records how it ended.
+void reap(Running& child, std::size_t slot) {
   int status = 0;
   rusage usage{};
-  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   // Helpers the worker may have left in its group go with it.
-  kill(-pid, SIGKILL);
-  g_running_child = 0;
-  outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  kill(-child.pid, SIGKILL);
+  g_running_children[slot] = 0;
+  child.reaped = true;
+  ChildOutcome& outcome = child.outcome;
+  outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - child.start).count();
   outcome.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
   if (WIFEXITED(status)) {
     outcome.exited = true;
@@ -152,10 +165,96 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
   } else if (WIFSIGNALED(status)) {
     outcome.signal = WTERMSIG(status);
   }
-  if (outcome.stderr_tail.size() > options.stderr_tail_bytes) {
-    outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - options.stderr_tail_bytes);
+  if (outcome.stderr_tail.size() > child.options->stderr_tail_bytes) {
+    outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - child.options->stderr_tail_bytes);
   }
-  return outcome;
+}
+
+}  // namespace
+
+std::vector<Result<ChildOutcome>> run_children(const std::vector<ChildSpec>& specs,
+                                               const StopOthers& stop_others) {
+  IB_CHECK(specs.size() <= static_cast<std::size_t>(kMaxChildren)) << specs.size() << " children";
+  std::vector<Running> children(specs.size());
+  std::vector<std::optional<Status>> start_errors(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    children[i].options = &specs[i].options;
+    if (Status started = start_child(specs[i].argv, children[i], i); !started.is_ok()) {
+      start_errors[i] = started;
+      children[i].reaped = true;
+    }
+  }
+  std::vector<pollfd> fds;
+  std::vector<std::pair<std::size_t, int>> owners;  // (child, pipe) of each pollfd
+  while (std::any_of(children.begin(), children.end(), [](const Running& c) { return !c.reaped; })) {
+    fds.clear();
+    owners.clear();
+    auto wait = std::chrono::milliseconds(1000);
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      Running& child = children[i];
+      if (child.reaped) continue;
+      if (!child.killed && now >= child.deadline) {
+        child.outcome.timed_out = true;
+        child.killed = true;
+        kill(-child.pid, SIGKILL);
+      }
+      if (!child.killed) {
+        wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(child.deadline - now));
+      }
+      for (int which = 0; which < 3; ++which) {
+        if (child.fds[which] < 0) continue;
+        fds.push_back({child.fds[which], POLLIN, 0});
+        owners.emplace_back(i, which);
+      }
+    }
+    if (!fds.empty()) {
+      const int ready = poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(wait.count(), 0)));
+      if (ready < 0 && errno != EINTR) break;
+      for (std::size_t k = 0; k < fds.size(); ++k) {
+        if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) read_pipe(children[owners[k].first], owners[k].second);
+      }
+    }
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      Running& child = children[i];
+      if (child.reaped || child.fds[0] >= 0 || child.fds[1] >= 0 || child.fds[2] >= 0) continue;
+      reap(child, i);
+      if (!stop_others || !stop_others(child.outcome)) continue;
+      for (Running& other : children) {
+        if (other.reaped || other.killed) continue;
+        other.outcome.stopped = true;
+        other.killed = true;
+        kill(-other.pid, SIGKILL);
+      }
+    }
+    for (Running& child : children) {
+      if (!child.reaped && child.options->on_wait) child.options->on_wait();
+    }
+  }
+  // Only after a failed poll: nothing more can be read, so make sure every child is gone.
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    Running& child = children[i];
+    if (child.reaped) continue;
+    kill(-child.pid, SIGKILL);
+    for (int& fd : child.fds) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+    reap(child, i);
+  }
+  std::vector<Result<ChildOutcome>> outcomes;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (start_errors[i]) {
+      outcomes.emplace_back(*start_errors[i]);
+    } else {
+      outcomes.emplace_back(std::move(children[i].outcome));
+    }
+  }
+  return outcomes;
+}
+
+Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  return std::move(run_children({ChildSpec{argv, options}}).front());
 }
 
 void install_interrupt_handler() {
@@ -167,6 +266,8 @@ std::string describe_outcome(const ChildOutcome& outcome) {
   char text[160];
   if (outcome.timed_out) {
     std::snprintf(text, sizeof text, "timed out after %.1f s and was killed", outcome.wall_seconds);
+  } else if (outcome.stopped) {
+    std::snprintf(text, sizeof text, "was stopped after %.1f s because another instance failed", outcome.wall_seconds);
   } else if (outcome.exited) {
     std::snprintf(text, sizeof text, "exited with code %d", outcome.exit_code);
   } else if (outcome.signal == SIGKILL) {

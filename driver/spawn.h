@@ -37,6 +37,7 @@ struct ChildOutcome {
   bool exited = false;
   int signal = 0;            // the signal that killed it, when !exited
   bool timed_out = false;    // we killed it at the limit
+  bool stopped = false;      // we killed it because another child of run_children failed
   std::string stdout_text;
   std::string stderr_tail;   // the last stderr_tail_bytes bytes
   double peak_rss_mb = 0;    // from wait4's rusage
@@ -45,6 +46,25 @@ struct ChildOutcome {
 
 // Starts argv[0] (an absolute path) with argv. Fails only when the child cannot be started.
 Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const SpawnOptions& options);
+
+// The most children run_children runs at once.
+inline constexpr int kMaxChildren = 64;
+
+struct ChildSpec {
+  std::vector<std::string> argv;
+  SpawnOptions options;
+};
+
+// Whether a child that has just ended (its outcome complete) means the others must stop.
+using StopOthers = std::function<bool(const ChildOutcome& ended)>;
+
+// Starts every child at once and waits for all of them, each as run_child does (its own
+// timeout, log, progress pipe and callbacks, all called on this thread). When `stop_others`
+// says so of a child that ended, the children still running are killed (`stopped` in their
+// outcome). One result per spec, in order; an element fails only when that child could not be
+// started. At most kMaxChildren specs.
+std::vector<Result<ChildOutcome>> run_children(const std::vector<ChildSpec>& specs,
+                                               const StopOthers& stop_others = nullptr);
 
 // On SIGINT or SIGTERM, kills the running child's process group before this process dies,
 // so that an interrupted run leaves no worker behind. Rows already written stay written.

@@ -18,7 +18,7 @@ namespace {
 auto key_of(const Row& row) {
   return std::make_tuple(std::cref(row.backend), std::cref(row.variant), std::cref(row.device),
                          std::cref(row.precision), std::cref(row.scenario), row.batch, std::cref(row.model),
-                         requested_threads(row));
+                         requested_threads(row), row.instances);
 }
 
 std::optional<double> relative_change(std::optional<double> base, std::optional<double> head) {

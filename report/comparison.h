@@ -38,8 +38,8 @@ struct RunComparison {
   std::vector<std::size_t> only_head;  // rows of the head run with no partner
 };
 
-// Rows match when backend, variant, device, precision, scenario, batch, model and requested
-// thread count (`requested.threads`, "default" when absent) are equal; a
+// Rows match when backend, variant, device, precision, scenario, batch, model, requested
+// thread count (`requested.threads`, "default" when absent) and instances are equal; a
 // configuration repeated within a run matches its partners in order.
 RunComparison compare_runs(const RunResult& base, const RunResult& head);
 

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kColumns[] = {
     "run_id", "framework", "framework_version", "backend", "variant", "device", "target_hardware",
-    "precision", "model", "batch", "scenario", "status", "error", "compile_ms",
+    "precision", "model", "batch", "scenario", "instances", "status", "error", "compile_ms",
     "cached_compile_ms", "export_ms", "first_inference_ms", "p50_ms", "p90_ms", "p95_ms",
     "p99_ms", "p999_ms", "min_ms", "max_ms", "mean_ms", "std_ms", "cv", "fps", "throughput",
     "p99_over_p50", "lag1_autocorrelation", "samples", "device_p50_ms", "device_p99_ms", "device_mean_ms", "peak_rss_mb",
@@ -104,6 +104,7 @@ class CsvReporter final : public Reporter {
                          row.model,
                          fmt::format("{}", row.batch),
                          row.scenario,
+                         fmt::format("{}", row.instances),
                          row_status_name(row.status),
                          row.error,
                          number(row.compile_ms),

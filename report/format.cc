@@ -46,9 +46,13 @@ std::string markdown_cell(std::string_view text) {
 }
 
 std::string mode_label(const Row& row) {
-  if (row.scenario != "async") return row.scenario.empty() ? "sync" : row.scenario;
-  auto it = row.effective.find("requests_in_flight");
-  return it == row.effective.end() ? "async" : "async x" + it->second;
+  std::string mode = row.scenario.empty() ? "sync" : row.scenario;
+  if (row.scenario == "async") {
+    auto it = row.effective.find("requests_in_flight");
+    if (it != row.effective.end()) mode += " x" + it->second;
+  }
+  if (row.instances > 1) mode += fmt::format(", {} instances", row.instances);
+  return mode;
 }
 
 std::string row_title(const Row& row) {
@@ -63,6 +67,8 @@ std::string row_title(const Row& row) {
     title += ' ';
   }
   title += fmt::format("batch {}", row.batch);
+  // One of several instances run at once (--instances): all of them together.
+  if (row.instances > 1) title += fmt::format(", {} instances", row.instances);
   // CPU rows measured at a thread count the user asked for (one point of a --threads sweep).
   if (const std::string threads = requested_threads(row); row.device == "cpu" && threads != "default") {
     title += fmt::format(", {} thread{}", threads, threads == "1" ? "" : "s");

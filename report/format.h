@@ -36,11 +36,12 @@ std::string one_line(std::string_view text);
 std::string markdown_cell(std::string_view text);
 
 // The Mode column: "sync" (one request at a time, the study's protocol) or "async x4"
-// (throughput mode with 4 requests in flight).
+// (throughput mode with 4 requests in flight), followed by ", 2 instances" when several
+// instances ran at once (--instances).
 std::string mode_label(const Row& row);
 
 // "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out; async rows
-// add their mode).
+// add their mode; ", 2 instances" and ", 1 thread" follow when they apply).
 std::string row_title(const Row& row);
 
 // A row in display order with its rank.

@@ -145,7 +145,7 @@ std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
     auto options = row.requested;
     options.erase("threads");
     return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision, row.scenario,
-                           row.batch, row.model, options);
+                           row.batch, row.model, row.instances, options);
   };
   std::vector<decltype(configuration(rows.front()))> keys;
   std::vector<ThreadScaling> groups;

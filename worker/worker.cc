@@ -22,12 +22,12 @@
 #include "core/parity/parity.h"
 #include "core/result/progress_message.h"
 #include "core/stats/diagnostics.h"
-#include "core/stats/percentile.h"
-#include "core/stats/summary.h"
+#include "core/stats/timed_window.h"
 #include "core/support/build_info.h"
 #include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
 #include "worker/crash_report.h"
+#include "worker/instance_gate.h"
 #include "worker/plugin_loader.h"
 
 namespace inferbench {
@@ -259,6 +259,15 @@ Row run_cell(const Cell& cell, int progress_fd) {
   };
   // Always given: without a progress pipe the reports only keep the crash report's phase.
   const LoopProgress* loop_progress = &progress;
+  // Several instances start their timed windows together, and leave them before any of them
+  // does anything else (output, a cached-compile measurement) that would disturb the others.
+  const std::string instance_label =
+      "instance " + std::to_string(cell.instance) + " of " + std::to_string(cell.instances);
+  if (cell.instances > 1) {
+    spec.before_timed = [&] {
+      return meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget);
+    };
+  }
   const bool async = cell.scenario == "async";
   // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
   // of them, which after the loop are those of the timed iterations.
@@ -287,6 +296,15 @@ Row run_cell(const Cell& cell, int progress_fd) {
     const auto sync = plugin.api->sync;
     loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
                         loop_progress);
+  }
+  if (loop.gate_failed) {
+    return fail_row(row, RowStatus::Failed,
+                    instance_label + ": the other instances did not finish their warm-up within --max-seconds");
+  }
+  if (cell.instances > 1 && loop.failed_at < 0 &&
+      !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
+    return fail_row(row, RowStatus::Failed,
+                    instance_label + ": the other instances did not finish their timed window within --max-seconds");
   }
   send_progress(progress_fd, kPhaseFinish);
   row.warmup = loop.warmup_done;
@@ -353,36 +371,23 @@ Row run_cell(const Cell& cell, int progress_fd) {
   plugin.api->destroy(backend);
 
   // Statistics, from the raw samples.
-  row.samples = static_cast<int>(loop.samples.size());
-  row.latency_samples_ms.reserve(loop.samples.size());
-  for (auto s : loop.samples) row.latency_samples_ms.push_back(to_ms(s));
-  const LatencySummary summary = summarize(row.latency_samples_ms);
-  row.latency_ms = summary;
-  if (!row.device_time_samples_ms.empty()) row.device_time_ms = summarize(row.device_time_samples_ms);
-  std::vector<double> sorted = row.latency_samples_ms;
-  std::sort(sorted.begin(), sorted.end());
-  const double effective_samples = effective_sample_size(row.latency_samples_ms);
-  row.p50_ci_ms = quantile_interval(sorted, 0.50, 0.95, effective_samples);
-  row.p99_ci_ms = quantile_interval(sorted, 0.99, 0.95, effective_samples);
-  row.wall_ms = to_ms(loop.wall);
-  if (loop.wall.count() > 0) {
-    row.throughput = static_cast<double>(cell.batch) * row.samples / (row.wall_ms.value() / 1000.0);
-  }
-  // FPS is batch / P50 for one request at a time (the study's definition). With several
-  // requests in flight P50 is a per-request latency that overlaps others, so FPS is the
-  // measured throughput instead (docs/metrics.md).
-  row.fps = async ? row.throughput.value_or(0.0) : cell.batch / (summary.p50 / 1000.0);
-  row.p99_over_p50 = summary.p99 / summary.p50;
-  row.lag1_autocorrelation = lag1_autocorrelation(row.latency_samples_ms);
+  std::vector<double> samples_ms;
+  samples_ms.reserve(loop.samples.size());
+  for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
+  set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
   row.peak_rss_mb = peak_rss_mb();
-  // The judgements of the samples come first, before the notes on device measurements.
-  const std::vector<std::string> judgements =
-      diagnose(row.latency_samples_ms, summary,
-               {cell.iterations, loop.budget_exhausted, build_info().build_type, cpu_governor()});
-  row.warnings.insert(row.warnings.begin(), judgements.begin(), judgements.end());
+  // The judgements of the samples come first, before the notes on device measurements. Several
+  // instances are judged together by the driver, on their merged samples.
+  if (cell.instances == 1) {
+    const std::vector<std::string> judgements =
+        diagnose(row.latency_samples_ms, *row.latency_ms,
+                 {cell.iterations, loop.budget_exhausted, build_info().build_type, cpu_governor()});
+    row.warnings.insert(row.warnings.begin(), judgements.begin(), judgements.end());
+  }
 
   // After everything above, so that neither the row's memory nor its timings see it.
-  if (declares_option(*plugin.info, kModelCacheOption) && !cell.options.count(kModelCacheOption)) {
+  if (declares_option(*plugin.info, kModelCacheOption) && !cell.options.count(kModelCacheOption) &&
+      cell.instance == 0) {
     std::string why;
     row.cached_compile_ms = cached_compile_ms(plugin, args, options, cell.index, why);
     if (!row.cached_compile_ms) row.warnings.push_back("no cached compile time: " + why);

@@ -17,7 +17,8 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"threads", c.threads},       {"seed", c.seed},
       {"options", c.options},       {"reference_out", c.reference_out},
       {"reference_in", c.reference_in}, {"reference_label", c.reference_label},
-      {"requested", c.requested},
+      {"requested", c.requested},   {"instances", c.instances},
+      {"instance", c.instance},     {"gate_dir", c.gate_dir},
   };
 }
 
@@ -44,6 +45,9 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("reference_in").get_to(c.reference_in);
   j.at("reference_label").get_to(c.reference_label);
   j.at("requested").get_to(c.requested);
+  j.at("instances").get_to(c.instances);
+  j.at("instance").get_to(c.instance);
+  j.at("gate_dir").get_to(c.gate_dir);
 }
 
 Row row_for_cell(const Cell& cell) {
@@ -59,6 +63,7 @@ Row row_for_cell(const Cell& cell) {
   row.batch = cell.batch;
   row.scenario = cell.scenario;
   row.requested = cell.requested;
+  row.instances = cell.instances;
   return row;
 }
 

@@ -32,6 +32,12 @@ struct Cell {
   int iterations = 100;
   double max_seconds = 600;      // warm-up + timed loop budget
   int threads = 0;               // 0 = framework default
+  // Several instances of one cell run at once, each its own worker process (docs/metrics.md,
+  // "Instances"): how many, which one this is (0-based), and the folder where they meet between
+  // warm-up and timed window and again after it.
+  int instances = 1;
+  int instance = 0;
+  std::string gate_dir;
   std::uint64_t seed = 0;        // input data seed
   std::map<std::string, std::string> options;  // --backend-option pairs for this backend
   std::string reference_out;     // when set, write the output here as raw float32

@@ -77,6 +77,9 @@ struct Row {
   std::string artefact;         // path of the artefact the backend loaded
   int batch = 0;
   std::string scenario;         // "sync" (one request, sync after each) | "async"
+  // Instances of the cell that ran at once, each its own process (docs/metrics.md, "Instances"):
+  // above 1, the samples are all instances' and the throughput theirs together.
+  int instances = 1;
 
   RowStatus status = RowStatus::Failed;
   std::string error;  // empty when ok

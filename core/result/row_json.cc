@@ -137,6 +137,7 @@ void to_json(json& j, const Row& r) {
       {"artefact", r.artefact},
       {"batch", r.batch},
       {"scenario", r.scenario},
+      {"instances", r.instances},
       {"status", row_status_name(r.status)},
       {"error", r.error},
       {"compile_ms", optional_to_json(r.compile_ms)},
@@ -182,6 +183,7 @@ void from_json(const json& j, Row& r) {
   value_from_json(j, "artefact", r.artefact);
   value_from_json(j, "batch", r.batch);
   value_from_json(j, "scenario", r.scenario);
+  value_from_json(j, "instances", r.instances);  // absent in runs recorded before instances: 1
   std::string status = "failed";
   value_from_json(j, "status", status);
   r.status = parse_row_status(status).value_or(RowStatus::Failed);

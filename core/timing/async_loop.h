@@ -92,6 +92,7 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
     // The budget ran out during warm-up: one timed request still gives the row data.
     result.budget_exhausted = false;
   }
+  if (!pass_gate(spec, result)) return result;
   report_progress(progress, LoopPhase::Measure, 0, spec.iterations);
   const auto window_start = Clock::now();
   result.failed_at = pipeline(spec.iterations, true);

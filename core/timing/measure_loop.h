@@ -29,6 +29,10 @@ struct LoopSpec {
   int warmup = 50;       // warm-up iterations; the first inference counts as one of them
   int iterations = 100;  // timed iterations wanted
   Nanos budget = std::chrono::seconds(600);  // warm-up + timed loop stop at this budget
+  // When set, called once between the warm-up and the timed window (outside both): several
+  // instances of a cell wait there for each other so that their timed windows start together.
+  // Returning false ends the loop before the window with `gate_failed` set.
+  std::function<bool()> before_timed;
 };
 
 // The next time a loop reports progress: never without a reporter.
@@ -48,7 +52,15 @@ struct LoopResult {
   Nanos wall{0};                 // wall time of the timed window (first start to last end)
   bool budget_exhausted = false; // the deadline cut the warm-up or the timed loop short
   int failed_at = -1;            // iteration index (0 = first inference) whose call failed
+  bool gate_failed = false;      // spec.before_timed returned false: no timed window
 };
+
+// Calls spec.before_timed when set; false when it refused (and marks `result`).
+inline bool pass_gate(const LoopSpec& spec, LoopResult& result) {
+  if (!spec.before_timed || spec.before_timed()) return true;
+  result.gate_failed = true;
+  return false;
+}
 
 // Runs the protocol. `iteration` is one inference including device completion (run + sync)
 // and returns false on failure, which ends the loop (failed_at says where). `progress` (not
@@ -88,6 +100,7 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
     }
   }
 
+  if (!pass_gate(spec, result)) return result;
   report_progress(progress, LoopPhase::Measure, 0, spec.iterations);
   const auto window_start = Clock::now();
   next_report = next_progress_report(progress, window_start);

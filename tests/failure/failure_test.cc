@@ -116,12 +116,38 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
         BadInput{{"run", "--threads", "-1"}, "--threads -1 is out of range"},
         BadInput{{"run", "--threads", "1,2,1"}, "--threads names a count twice"},
+        BadInput{{"run", "--instances", "0"}, "--instances 0 is out of range"},
+        BadInput{{"run", "--instances", "65"}, "--instances 65 is out of range"},
+        BadInput{{"run", "--instances", "2,2"}, "--instances names a count twice"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
                  "backend 'noop' has no option 'nope'; its options are: spin_us"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:spin_us=fast", "--no-store"},
                  "option noop:spin_us takes an integer, not 'fast'"},
         BadInput{{"run", "--bogus"}, "bogus"},
         BadInput{{"report", "no-such-run", "--db", "/tmp/inferbench-test-empty.sqlite"}, "no run 'no-such-run'"}));
+
+TEST(Failure, AnInstanceThatDiesStopsItsSiblingsAndNamesItself) {
+  // Both instances of the hang plugin hang in their first inference; killing the second must
+  // end the first at once instead of leaving it to the --timeout.
+  const auto dir = fresh_dir("instance-dies");
+  std::thread killer([&] {
+    const std::string worker = "[i]nferbench worker " + (dir / "work").string() + "/cell-0-hang-i1.json";
+    for (int i = 0; i < 300; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (std::system(("pkill -KILL -f '" + worker + "'").c_str()) == 0) break;
+    }
+  });
+  auto run = run_inferbench(with({"run", "--backends", "hang", "--instances", "2", "--timeout", "120",
+                                  "--out", dir.string()}, kQuick), 150);
+  killer.join();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_LT(run.seconds, 60);
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "failed");
+  EXPECT_EQ(row["instances"], 2);
+  EXPECT_EQ(row["error"].get<std::string>().rfind("instance 1 of 2: worker was killed by SIGKILL", 0), 0u)
+      << row["error"];
+}
 
 TEST(Failure, UnwritableOutFolderIsRefusedBeforeRunning) {
   auto run = run_inferbench(with({"run", "--backends", "noop", "--out", "/proc/inferbench-cannot-write"}, kQuick));

@@ -110,6 +110,40 @@ TEST_F(TorchBackend, ThreadSweepMeasuresEachCountAndTheGuideScalesThem) {
   EXPECT_NE(guide.find("| PyTorch (Native) CPU FP32 batch 8, 2 threads | 2 | "), std::string::npos) << guide;
 }
 
+TEST_F(TorchBackend, InstancesRunTogetherAndMakeOneRow) {
+  const auto dir = fresh_dir("torch-instances");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                             "--batch", "4", "--warmup", "3", "--iters", "12", "--instances", "1,2",
+                             "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  const auto results = read_json(dir / "results.json");
+  ASSERT_EQ(results["rows"].size(), 2u);
+  EXPECT_EQ(results["run"]["request"]["instances"], nlohmann::json::array({1, 2}));
+  const auto& one = results["rows"][0];
+  const auto& two = results["rows"][1];
+  EXPECT_EQ(one["instances"], 1);
+  EXPECT_EQ(one["requested"]["threads"], "default");
+  expect_complete_ok_row(two);
+  EXPECT_EQ(two["instances"], 2);
+  EXPECT_EQ(two["samples"], 24);  // both instances' timed iterations
+  // With --threads 0 the instances share the CPUs out: each runs with what it was given.
+  const std::string threads = two["requested"]["threads"];
+  EXPECT_NE(threads, "default");
+  EXPECT_EQ(two["effective"]["threads"], threads);
+  EXPECT_DOUBLE_EQ(two["fps"].get<double>(), two["throughput"].get<double>());
+  EXPECT_NEAR(two["throughput"].get<double>(), 4 * 24 / (two["wall_ms"].get<double>() / 1000), 1e-6);
+  // Two workers ran it: one log each, the second one's parity agrees too.
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i0.log"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i1.log"));
+  EXPECT_NE(read_file(dir / "results.md").find("| sync, 2 instances |"), std::string::npos);
+  EXPECT_NE(run.err.find("torch:eager cpu fp32 sync batch 4 threads " + threads + " instances 2"),
+            std::string::npos)
+      << run.err;
+}
+
 TEST_F(TorchBackend, WeightsFromACheckpoint) {
   const auto dir = fresh_dir("torch-weights");
   const auto checkpoint = dir / "tiny.pth";

@@ -2,6 +2,7 @@
 // The protocol's counting rules: warm-up includes the first inference, failures stop the
 // loop, the budget cuts it short but leaves at least one sample.
 #include "core/timing/measure_loop.h"
+#include "core/timing/async_loop.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +11,46 @@
 namespace inferbench {
 namespace {
 
+LoopSpec spec(int warmup, int iterations, Nanos budget) {
+  LoopSpec s;
+  s.warmup = warmup;
+  s.iterations = iterations;
+  s.budget = budget;
+  return s;
+}
+
+TEST(MeasureLoop, TheGateSitsBetweenWarmUpAndTheTimedWindow) {
+  int calls = 0;
+  int calls_at_gate = -1;
+  LoopSpec gated = spec(3, 4, std::chrono::seconds(60));
+  gated.before_timed = [&] {
+    calls_at_gate = calls;
+    return true;
+  };
+  auto r = measure_loop(gated, [&] { ++calls; return true; });
+  EXPECT_EQ(calls_at_gate, 3);  // after the first inference and 2 more warm-up iterations
+  EXPECT_EQ(r.samples.size(), 4u);
+  EXPECT_FALSE(r.gate_failed);
+  // A gate that refuses: no timed window at all.
+  gated.before_timed = [] { return false; };
+  r = measure_loop(gated, [&] { return true; });
+  EXPECT_TRUE(r.gate_failed);
+  EXPECT_TRUE(r.samples.empty());
+  EXPECT_EQ(r.failed_at, -1);
+  // The asynchronous loop passes the same gate.
+  calls = 0;
+  gated.before_timed = [&] {
+    calls_at_gate = calls;
+    return true;
+  };
+  r = measure_async_loop(gated, 2, [&](int) { ++calls; return true; }, [](int) { return true; });
+  EXPECT_EQ(calls_at_gate, 3);
+  EXPECT_EQ(r.samples.size(), 4u);
+}
+
 TEST(MeasureLoop, CountsWarmupAndSamples) {
   int calls = 0;
-  const auto r = measure_loop({5, 20, std::chrono::seconds(60)}, [&] { ++calls; return true; });
+  const auto r = measure_loop(spec(5, 20, std::chrono::seconds(60)), [&] { ++calls; return true; });
   EXPECT_EQ(calls, 25);  // first inference + 4 warm-up + 20 timed
   EXPECT_EQ(r.warmup_done, 5);
   EXPECT_EQ(r.samples.size(), 20u);
@@ -22,20 +60,20 @@ TEST(MeasureLoop, CountsWarmupAndSamples) {
 
 TEST(MeasureLoop, ZeroWarmupStillTimesTheFirstInferenceSeparately) {
   int calls = 0;
-  const auto r = measure_loop({0, 3, std::chrono::seconds(60)}, [&] { ++calls; return true; });
+  const auto r = measure_loop(spec(0, 3, std::chrono::seconds(60)), [&] { ++calls; return true; });
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(r.samples.size(), 3u);
 }
 
 TEST(MeasureLoop, FailureStopsAndSaysWhere) {
   int calls = 0;
-  const auto r = measure_loop({2, 10, std::chrono::seconds(60)}, [&] { return ++calls != 5; });
+  const auto r = measure_loop(spec(2, 10, std::chrono::seconds(60)), [&] { return ++calls != 5; });
   EXPECT_EQ(r.failed_at, 4);
   EXPECT_EQ(r.samples.size(), 2u);
 }
 
 TEST(MeasureLoop, BudgetLeavesAtLeastOneSample) {
-  const auto r = measure_loop({1, 1000, std::chrono::milliseconds(5)}, [] {
+  const auto r = measure_loop(spec(1, 1000, std::chrono::milliseconds(5)), [] {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     return true;
   });
@@ -56,7 +94,7 @@ TEST(MeasureLoop, ReportsEachPhaseStartAndTheEnd) {
   LoopProgress progress;
   progress.report = [&](LoopPhase phase, int done, int total) { reports.push_back({phase, done, total}); };
   progress.interval = std::chrono::hours(1);  // no periodic report in this short loop
-  const auto r = measure_loop({3, 5, std::chrono::seconds(60)}, [] { return true; }, &progress);
+  const auto r = measure_loop(spec(3, 5, std::chrono::seconds(60)), [] { return true; }, &progress);
   EXPECT_EQ(r.samples.size(), 5u);
   EXPECT_EQ(reports, (std::vector<Report>{{LoopPhase::WarmUp, 0, 3},
                                           {LoopPhase::Measure, 0, 5},
@@ -74,7 +112,7 @@ TEST(MeasureLoop, ReportsPeriodicallyBetweenIterationsOnly) {
     reports.push_back({phase, done, total});
   };
   progress.interval = Nanos(0);
-  measure_loop({3, 3, std::chrono::seconds(60)}, [&] {
+  measure_loop(spec(3, 3, std::chrono::seconds(60)), [&] {
     inside_iteration = true;
     ++calls;
     inside_iteration = false;
@@ -96,7 +134,7 @@ TEST(MeasureLoop, TimeSpentReportingIsInNoSampleAndNotInTheWallTime) {
   LoopProgress progress;
   progress.report = [](LoopPhase, int, int) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
   progress.interval = Nanos(0);
-  const auto r = measure_loop({1, 5, std::chrono::seconds(60)}, [] {
+  const auto r = measure_loop(spec(1, 5, std::chrono::seconds(60)), [] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return true;
   }, &progress);
@@ -110,7 +148,7 @@ TEST(MeasureLoop, TimeSpentReportingIsInNoSampleAndNotInTheWallTime) {
 }
 
 TEST(MeasureLoop, SamplesSumToWallTime) {
-  const auto r = measure_loop({1, 5, std::chrono::seconds(60)}, [] {
+  const auto r = measure_loop(spec(1, 5, std::chrono::seconds(60)), [] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return true;
   });
@@ -124,7 +162,6 @@ TEST(MeasureLoop, SamplesSumToWallTime) {
 }  // namespace inferbench
 
 // The throughput protocol.
-#include "core/timing/async_loop.h"
 
 namespace inferbench {
 namespace {
@@ -134,7 +171,7 @@ TEST(AsyncLoop, KeepsSlotsInFlightAndWaitsInOrder) {
   std::vector<int> order;
   int in_flight = 0, max_in_flight = 0;
   const auto r = measure_async_loop(
-      {4, 10, std::chrono::seconds(60)}, 3,
+      spec(4, 10, std::chrono::seconds(60)), 3,
       [&](int s) {
         ++started_count[s];
         max_in_flight = std::max(max_in_flight, ++in_flight);
@@ -163,7 +200,7 @@ TEST(AsyncLoop, ReportsPhasesAndCountsTheFirstInferenceAsWarmUp) {
   LoopProgress progress;
   progress.report = [&](LoopPhase phase, int done, int total) { reports.push_back({phase, done, total}); };
   progress.interval = Nanos(0);
-  measure_async_loop({3, 4, std::chrono::seconds(60)}, 2, [](int) { return true; },
+  measure_async_loop(spec(3, 4, std::chrono::seconds(60)), 2, [](int) { return true; },
                      [](int) { return true; }, &progress);
   EXPECT_EQ(reports, (std::vector<Report>{{LoopPhase::WarmUp, 0, 3},
                                           {LoopPhase::WarmUp, 2, 3},
@@ -176,7 +213,7 @@ TEST(AsyncLoop, ReportsPhasesAndCountsTheFirstInferenceAsWarmUp) {
 
 TEST(AsyncLoop, FailureSaysWhichRequest) {
   int calls = 0;
-  const auto r = measure_async_loop({1, 10, std::chrono::seconds(60)}, 2,
+  const auto r = measure_async_loop(spec(1, 10, std::chrono::seconds(60)), 2,
                                     [&](int) { return ++calls != 4; }, [](int) { return true; });
   EXPECT_GE(r.failed_at, 1);
 }

@@ -193,7 +193,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 
 constexpr const char* kCsvHeader =
     "run_id,framework,framework_version,backend,variant,device,target_hardware,precision,model,batch,"
-    "scenario,status,error,compile_ms,cached_compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,"
+    "scenario,instances,status,error,compile_ms,cached_compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,"
     "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,lag1_autocorrelation,samples,"
     "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
     "artefact_bytes,params,macs_per_sample,peak_gmacs,achieved_gmacs,utilisation,fps_bound,"
@@ -207,21 +207,21 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(lines[0], kCsvHeader);
   EXPECT_EQ(lines[1],
             "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
-            "threads,fp32,mobilenet_v2,64,sync,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
+            "threads,fp32,mobilenet_v2,64,sync,1,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
             "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
             "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
-            "GPU,fp16,mobilenet_v2,64,sync,failed,\"worker crashed: signal 11, "
+            "GPU,fp16,mobilenet_v2,64,sync,1,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
   EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
             "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
-            "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,ok,,7835.45,412.5,2150.5,250.75,159.672,"
+            "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,1,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,,100,,,,512.4,,"
             "14024704,3504872,,,,,,1.5e-05,0.999987,1,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
-            "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,unavailable,"
+            "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
             "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
@@ -229,10 +229,10 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 48U);
-  EXPECT_EQ(records[2][12], sample_run::make().rows[sample_run::kFailedRow].error);
+  EXPECT_EQ(records[0].size(), 49U);
+  EXPECT_EQ(records[2][13], sample_run::make().rows[sample_run::kFailedRow].error);
   EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][47], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[3][48], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // The index of the CSV column named `name` in the header record.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// Merging the rows of a cell's instances.
+#include "driver/instances.h"
+
+#include <algorithm>
+#include <string>
+
+#include "core/stats/timed_window.h"
+#include "core/support/check.h"
+
+namespace inferbench {
+namespace {
+
+std::string instance_label(std::size_t k, std::size_t n) {
+  return "instance " + std::to_string(k) + " of " + std::to_string(n);
+}
+
+// The largest of the instances' values of `field`, or none when an instance has none.
+std::optional<double> longest(const std::vector<Row>& rows, std::optional<double> Row::*field) {
+  std::optional<double> result;
+  for (const Row& row : rows) {
+    if (!(row.*field)) return std::nullopt;
+    result = std::max(result.value_or(*(row.*field)), *(row.*field));
+  }
+  return result;
+}
+
+// The sum of the instances' values of `field`, or none when no instance has one.
+std::optional<double> total(const std::vector<Row>& rows, std::optional<double> Row::*field) {
+  std::optional<double> result;
+  for (const Row& row : rows) {
+    if (row.*field) result = result.value_or(0.0) + *(row.*field);
+  }
+  return result;
+}
+
+}  // namespace
+
+Row merge_instances(std::vector<Row> rows, MeasurementContext context) {
+  IB_CHECK(!rows.empty()) << "no instance rows";
+  const std::size_t n = rows.size();
+  const auto not_ok = [](const Row& row) { return row.status != RowStatus::Ok; };
+  if (std::any_of(rows.begin(), rows.end(), not_ok)) {
+    // The instance that failed by itself, not one stopped because of it.
+    auto culprit = std::find_if(rows.begin(), rows.end(), [&](const Row& row) {
+      return not_ok(row) && row.error.find("because another instance failed") == std::string::npos;
+    });
+    if (culprit == rows.end()) culprit = std::find_if(rows.begin(), rows.end(), not_ok);
+    Row failed = *culprit;
+    failed.error = instance_label(static_cast<std::size_t>(culprit - rows.begin()), n) + ": " + culprit->error;
+    failed.peak_rss_mb = total(rows, &Row::peak_rss_mb);
+    failed.instances = static_cast<int>(n);
+    return failed;
+  }
+
+  Row merged = rows.front();
+  merged.instances = static_cast<int>(n);
+  std::vector<double> samples;
+  merged.device_time_samples_ms.clear();
+  double wall_ms = 0;
+  for (const Row& row : rows) {
+    samples.insert(samples.end(), row.latency_samples_ms.begin(), row.latency_samples_ms.end());
+    merged.device_time_samples_ms.insert(merged.device_time_samples_ms.end(),
+                                         row.device_time_samples_ms.begin(), row.device_time_samples_ms.end());
+    wall_ms = std::max(wall_ms, row.wall_ms.value_or(0.0));
+  }
+  // Device times only when every instance recorded them, so that they describe every sample.
+  if (merged.device_time_samples_ms.size() != samples.size()) {
+    merged.device_time_samples_ms.clear();
+    merged.device_time_ms.reset();
+  }
+  set_timed_window(merged, std::move(samples), wall_ms, /*overlap=*/true);
+  merged.compile_ms = longest(rows, &Row::compile_ms);
+  merged.first_inference_ms = longest(rows, &Row::first_inference_ms);
+  merged.peak_rss_mb = total(rows, &Row::peak_rss_mb);
+  merged.peak_device_memory_mb = total(rows, &Row::peak_device_memory_mb);
+
+  context.budget_exhausted = merged.samples < context.iterations_requested;
+  merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
+  std::vector<std::string> seen;
+  for (std::size_t k = 0; k < n; ++k) {
+    for (const std::string& warning : rows[k].warnings) {
+      const bool everywhere = std::all_of(rows.begin(), rows.end(), [&](const Row& row) {
+        return std::find(row.warnings.begin(), row.warnings.end(), warning) != row.warnings.end();
+      });
+      const std::string text = everywhere ? warning : instance_label(k, n) + ": " + warning;
+      if (std::find(seen.begin(), seen.end(), text) == seen.end()) {
+        seen.push_back(text);
+        merged.warnings.push_back(text);
+      }
+    }
+  }
+  return merged;
+}
+
+}  // namespace inferbench

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Several instances of one cell (--instances): one row from the rows of their workers.
+#pragma once
+
+#include <vector>
+
+#include "core/result/row.h"
+#include "core/stats/diagnostics.h"
+
+namespace inferbench {
+
+// The row of a cell whose `rows.size()` instances ran at once, each in its own worker, their
+// timed windows started together (docs/metrics.md, "Instances"); `rows` in instance order.
+//
+// An instance that is not ok makes the row failed (unavailable when that instance was) with
+// "instance K of N: <its error>", preferring an instance that failed by itself over one stopped
+// because another failed; peak_rss_mb is then the sum of what the instances recorded.
+//
+// When all are ok: instance 0's row, with every instance's samples (instance 0's first) and the
+// statistics over them (set_timed_window: throughput = batch x all samples / the longest
+// instance's window, fps = throughput), device times likewise; compile_ms and
+// first_inference_ms the longest of the instances' (a deployment is ready when its last
+// instance is); peak_rss_mb and peak_device_memory_mb the sums. Warnings: the judgements of
+// diagnose() on the merged samples (`context.iterations_requested` is all instances' iterations;
+// budget_exhausted is set when they timed fewer), then each instance's own warnings, once when
+// every instance has it and "instance K of N: ..." otherwise.
+Row merge_instances(std::vector<Row> rows, MeasurementContext context);
+
+}  // namespace inferbench
