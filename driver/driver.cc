@@ -763,8 +763,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     std::vector<Row> instance_rows;
     for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
     Row row = cell.instances > 1
-                  ? merge_instances(std::move(instance_rows), {cell.iterations * cell.instances, false,
-                                                               build_info().build_type, cpu_governor()})
+                  ? merge_instances(std::move(instance_rows),
+                                    {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
+                                    usable_cpu_count())
                   : std::move(instance_rows.front());
     if (cell.instances > 1) fs::remove_all(gate, ec);
     if (hidden) {

@@ -3,6 +3,7 @@
 #include "driver/instances.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "core/stats/timed_window.h"
@@ -34,9 +35,49 @@ std::optional<double> total(const std::vector<Row>& rows, std::optional<double> 
   return result;
 }
 
+// The CPUs all instances kept busy together (effective.cpus_used summed); empty when an instance
+// did not say.
+std::optional<double> cpus_used(const std::vector<Row>& rows) {
+  double used = 0;
+  for (const Row& row : rows) {
+    auto it = row.effective.find(kCpusUsed);
+    if (it == row.effective.end()) return std::nullopt;
+    try {
+      used += std::stod(it->second);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return used;
+}
+
+// The warning for CPU instances that kept fewer CPUs busy than their threads could have: they
+// waited for each other's cores.
+std::optional<std::string> contention_warning(const std::vector<Row>& rows, int usable_cpus) {
+  const std::optional<double> busy = cpus_used(rows);
+  if (rows.front().device != "cpu" || !busy) return std::nullopt;
+  const double used = *busy;
+  int threads = 0;
+  for (const Row& row : rows) {
+    const std::optional<int> row_threads = effective_threads(row);
+    if (!row_threads) return std::nullopt;
+    threads += *row_threads;
+  }
+  const int available = std::min(threads, usable_cpus);
+  if (used >= kInstancesBusyShare * available) return std::nullopt;
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "the %zu instances kept %.2f CPUs busy of the %d their %d threads could use: they "
+                "waited for each other's cores. A framework that pins its threads pins every "
+                "instance to the same cores (OpenVINO does by default on Linux: --backend-option "
+                "openvino:cpu_pinning=off)",
+                rows.size(), used, available, threads);
+  return std::string(text);
+}
+
 }  // namespace
 
-Row merge_instances(std::vector<Row> rows, MeasurementContext context) {
+Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usable_cpus) {
   IB_CHECK(!rows.empty()) << "no instance rows";
   const std::size_t n = rows.size();
   const auto not_ok = [](const Row& row) { return row.status != RowStatus::Ok; };
@@ -77,6 +118,12 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context) {
 
   context.budget_exhausted = merged.samples < context.iterations_requested;
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
+  if (auto waited = contention_warning(rows, usable_cpus)) merged.warnings.push_back(*waited);
+  if (auto used = cpus_used(rows)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", *used);
+    merged.effective[kCpusUsed] = text;  // every instance's together
+  }
   std::vector<std::string> seen;
   for (std::size_t k = 0; k < n; ++k) {
     for (const std::string& warning : rows[k].warnings) {

@@ -9,6 +9,9 @@
 
 namespace inferbench {
 
+// Below this share of the CPUs their threads could use, instances are said to wait for each other.
+inline constexpr double kInstancesBusyShare = 0.75;
+
 // The row of a cell whose `rows.size()` instances ran at once, each in its own worker, their
 // timed windows started together (docs/metrics.md, "Instances"); `rows` in instance order.
 //
@@ -20,10 +23,12 @@ namespace inferbench {
 // statistics over them (set_timed_window: throughput = batch x all samples / the longest
 // instance's window, fps = throughput), device times likewise; compile_ms and
 // first_inference_ms the longest of the instances' (a deployment is ready when its last
-// instance is); peak_rss_mb and peak_device_memory_mb the sums. Warnings: the judgements of
+// instance is); peak_rss_mb, peak_device_memory_mb and effective.cpus_used the sums. Warnings: the judgements of
 // diagnose() on the merged samples (`context.iterations_requested` is all instances' iterations;
 // budget_exhausted is set when they timed fewer), then each instance's own warnings, once when
-// every instance has it and "instance K of N: ..." otherwise.
-Row merge_instances(std::vector<Row> rows, MeasurementContext context);
+// every instance has it and "instance K of N: ..." otherwise, and, for CPU rows, a warning when
+// the instances together kept fewer than kInstancesBusyShare of the CPUs their threads could use
+// (at most `usable_cpus`) busy (effective.cpus_used): they waited for each other's cores.
+Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usable_cpus);
 
 }  // namespace inferbench

@@ -48,6 +48,14 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+// CPU time this process has used so far, user and system, every thread.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 Row fail_row(Row row, RowStatus status, std::string error) {
   row.status = status;
   row.error = std::move(error);
@@ -263,11 +271,17 @@ Row run_cell(const Cell& cell, int progress_fd) {
   // does anything else (output, a cached-compile measurement) that would disturb the others.
   const std::string instance_label =
       "instance " + std::to_string(cell.instance) + " of " + std::to_string(cell.instances);
-  if (cell.instances > 1) {
-    spec.before_timed = [&] {
-      return meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget);
-    };
-  }
+  // The process's CPU time when the window opens, for effective.cpus_used; several instances
+  // first wait for each other there.
+  double cpu_at_window = 0;
+  spec.before_timed = [&] {
+    if (cell.instances > 1 &&
+        !meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget)) {
+      return false;
+    }
+    cpu_at_window = cpu_seconds();
+    return true;
+  };
   const bool async = cell.scenario == "async";
   // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
   // of them, which after the loop are those of the timed iterations.
@@ -301,6 +315,8 @@ Row run_cell(const Cell& cell, int progress_fd) {
     return fail_row(row, RowStatus::Failed,
                     instance_label + ": the other instances did not finish their warm-up within --max-seconds");
   }
+  // How many CPUs the process kept busy in its window, on average (spinning counts).
+  const double window_cpu_seconds = cpu_seconds() - cpu_at_window;
   if (cell.instances > 1 && loop.failed_at < 0 &&
       !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
     return fail_row(row, RowStatus::Failed,
@@ -350,6 +366,11 @@ Row run_cell(const Cell& cell, int progress_fd) {
     for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
   }
   if (async) row.effective["requests_in_flight"] = std::to_string(slots);
+  if (loop.wall.count() > 0) {
+    char cpus[32];
+    std::snprintf(cpus, sizeof cpus, "%.2f", window_cpu_seconds / (to_ms(loop.wall) / 1000.0));
+    row.effective[kCpusUsed] = cpus;
+  }
   if (device_timing) collect_device_times(plugin, backend, loop.samples.size(), row);
   if (plugin.api->peak_device_memory) {
     double mib = 0;

@@ -25,6 +25,7 @@ using inferbench::plugin::guarded;
 constexpr const char* kModelCache = "model_cache";
 constexpr const char* kStreams = "streams";
 constexpr const char* kRequests = "requests";
+constexpr const char* kCpuPinning = "cpu_pinning";
 
 const ib_option_desc kOptions[] = {
     {kModelCache, "string", "",
@@ -35,6 +36,10 @@ const ib_option_desc kOptions[] = {
     {kRequests, "int", "0",
      "async scenario: infer requests in flight; 0 = the compiled model's "
      "optimal_number_of_infer_requests"},
+    {kCpuPinning, "enum:default|on|off", "default",
+     "CPU: ov::hint::enable_cpu_pinning, whether OpenVINO pins its threads to cores (default: "
+     "OpenVINO decides; it pins on Linux). Several processes (--instances) each pin to the same "
+     "cores: use off"},
 };
 
 const std::string& framework_version() {
@@ -273,6 +278,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
         ov::hint::inference_precision(inference_precision(precision)),
     };
     if (args->threads > 0) config.emplace(ov::inference_num_threads(args->threads));
+    if (auto it = options.find(kCpuPinning); it != options.end() && it->second != "default" && device == "CPU") {
+      config.emplace(ov::hint::enable_cpu_pinning(it->second == "on"));
+    }
     if (auto it = options.find(kStreams); it != options.end() && it->second != "hint") {
       if (it->second == "auto") {
         config.emplace(ov::num_streams(ov::streams::AUTO));
@@ -310,6 +318,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("inference_precision", element_name(b->compiled.get_property(ov::hint::inference_precision)));
     e.set("threads", std::to_string(b->compiled.get_property(ov::inference_num_threads)));
     e.set("streams", std::to_string(b->compiled.get_property(ov::num_streams).num));
+    if (device == "CPU") e.set("cpu_pinning", b->compiled.get_property(ov::hint::enable_cpu_pinning) ? "on" : "off");
     {
       std::ostringstream hint;
       hint << b->compiled.get_property(ov::hint::performance_mode);

@@ -129,6 +129,10 @@ struct Row {
   std::vector<std::string> warnings;
 };
 
+// effective[kCpusUsed]: the CPU time of the worker process in its timed window over the window's
+// wall time, "1.97": how many CPUs it kept busy on average, spinning threads included.
+inline constexpr const char* kCpusUsed = "cpus_used";
+
 // The thread count the row was asked to run with: requested.threads, "default" when --threads
 // named none (or in runs recorded before rows carried it).
 std::string requested_threads(const Row& row);

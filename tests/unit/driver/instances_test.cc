@@ -34,7 +34,7 @@ TEST(MergeInstances, SamplesTogetherThroughputOverTheLongestWindow) {
   Row b = instance_row({20, 21, 20, 22}, 84, 150, 310);
   a.warnings = {"no parity: reference missing", "instance-only note"};
   b.warnings = {"no parity: reference missing"};
-  const Row merged = merge_instances({a, b}, kContext);
+  const Row merged = merge_instances({a, b}, kContext, 2);
   EXPECT_EQ(merged.status, RowStatus::Ok);
   EXPECT_EQ(merged.instances, 2);
   EXPECT_EQ(merged.samples, 8);
@@ -59,10 +59,43 @@ TEST(MergeInstances, SamplesTogetherThroughputOverTheLongestWindow) {
 
 TEST(MergeInstances, FewerSamplesThanAskedMeansTheBudgetCutThemShort) {
   const Row merged = merge_instances({instance_row({10, 11, 10}, 31, 1, 1), instance_row({10, 11}, 21, 1, 1)},
-                                     kContext);
+                                     kContext, 2);
   EXPECT_NE(merged.warnings.front().find("stopped at the time budget after 5 of 8 timed iterations"),
             std::string::npos)
       << merged.warnings.front();
+}
+
+TEST(MergeInstances, InstancesThatWaitedForEachOthersCoresAreWarnedAbout) {
+  const auto using_cpus = [](const char* used, const char* threads) {
+    Row row = instance_row({10, 11}, 21, 1, 1);
+    row.effective["cpus_used"] = used;
+    row.effective["threads"] = threads;
+    return row;
+  };
+  const auto waited = [](const Row& merged) {
+    for (const std::string& w : merged.warnings) {
+      if (w.find("waited for each other's cores") != std::string::npos) return w;
+    }
+    return std::string();
+  };
+  // Two one-thread instances on 2 CPUs kept only one busy between them (pinned to one core).
+  EXPECT_EQ(waited(merge_instances({using_cpus("0.52", "1"), using_cpus("0.49", "1")}, kContext, 2)),
+            "the 2 instances kept 1.01 CPUs busy of the 2 their 2 threads could use: they waited for "
+            "each other's cores. A framework that pins its threads pins every instance to the same "
+            "cores (OpenVINO does by default on Linux: --backend-option openvino:cpu_pinning=off)");
+  EXPECT_EQ(merge_instances({using_cpus("0.52", "1"), using_cpus("0.49", "1")}, kContext, 2).effective.at("cpus_used"),
+            "1.01");  // the instances' together
+  // Each kept its core busy: nothing to say. 1.5 of 2 is the threshold (kInstancesBusyShare).
+  EXPECT_EQ(waited(merge_instances({using_cpus("0.98", "1"), using_cpus("0.97", "1")}, kContext, 2)), "");
+  EXPECT_EQ(waited(merge_instances({using_cpus("0.75", "1"), using_cpus("0.75", "1")}, kContext, 2)), "");
+  // More threads than CPUs: the CPUs are what could be busy.
+  EXPECT_NE(waited(merge_instances({using_cpus("0.6", "2"), using_cpus("0.6", "2")}, kContext, 2)), "");
+  EXPECT_EQ(waited(merge_instances({using_cpus("1.0", "2"), using_cpus("1.0", "2")}, kContext, 2)), "");
+  // Unknown for one instance, or not a CPU row: nothing said.
+  EXPECT_EQ(waited(merge_instances({using_cpus("0.5", "1"), instance_row({10, 11}, 21, 1, 1)}, kContext, 2)), "");
+  Row gpu_a = using_cpus("0.1", "1"), gpu_b = using_cpus("0.1", "1");
+  gpu_a.device = gpu_b.device = "cuda";
+  EXPECT_EQ(waited(merge_instances({gpu_a, gpu_b}, kContext, 2)), "");
 }
 
 TEST(MergeInstances, AFailedInstanceFailsTheRowAndIsNamed) {
@@ -75,18 +108,18 @@ TEST(MergeInstances, AFailedInstanceFailsTheRowAndIsNamed) {
   crashed.status = RowStatus::Failed;
   crashed.error = "worker was killed by signal 11 (SIGSEGV)";
   crashed.peak_rss_mb = 100;
-  Row merged = merge_instances({stopped, crashed, ok}, kContext);
+  Row merged = merge_instances({stopped, crashed, ok}, kContext, 2);
   EXPECT_EQ(merged.status, RowStatus::Failed);
   EXPECT_EQ(merged.error, "instance 1 of 3: worker was killed by signal 11 (SIGSEGV)");
   EXPECT_DOUBLE_EQ(*merged.peak_rss_mb, 600.0);
   EXPECT_EQ(merged.instances, 3);
   // Only stopped instances: the first of them speaks.
-  merged = merge_instances({ok, stopped}, kContext);
+  merged = merge_instances({ok, stopped}, kContext, 2);
   EXPECT_EQ(merged.error, "instance 1 of 2: " + stopped.error);
   Row unavailable = ok;
   unavailable.status = RowStatus::Unavailable;
   unavailable.error = "no GPU";
-  EXPECT_EQ(merge_instances({unavailable, unavailable}, kContext).status, RowStatus::Unavailable);
+  EXPECT_EQ(merge_instances({unavailable, unavailable}, kContext, 2).status, RowStatus::Unavailable);
 }
 
 }  // namespace
