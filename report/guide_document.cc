@@ -209,6 +209,18 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
 GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Latency against throughput";
+  const auto measured = std::count_if(rows.begin(), rows.end(), [](const Row& row) {
+    return row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0;
+  });
+  if (guide.latency_frontier.size() == 1) {
+    const Row& row = rows[guide.latency_frontier.front()];
+    section.paragraphs.push_back(fmt::format(
+        "{} has both the lowest P99 latency ({:.3f} ms per iteration) and the highest throughput "
+        "({:.2f} inputs/s) of the {} measured rows: no trade-off between latency and throughput "
+        "to make here.",
+        row_title(row), row.latency_ms->p99, *row.throughput, measured));
+    return section;
+  }
   section.paragraphs.push_back(fmt::format(
       "The {} of {} measured rows that no other row beats on both P99 latency and throughput (the "
       "Pareto front), quickest to answer first: each next row answers slower and serves more. "
@@ -216,10 +228,7 @@ GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) 
       "by one of these. Latency is per iteration, one batch (the batch is part of the choice); an "
       "async row's includes the wait behind the other requests in flight, as a request served that "
       "way sees it. A P99 from fewer than 1000 samples rests on a handful of them: leave a margin.",
-      guide.latency_frontier.size(),
-      std::count_if(rows.begin(), rows.end(), [](const Row& row) {
-        return row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0;
-      })));
+      guide.latency_frontier.size(), measured));
   GuideTable table;
   table.columns = {{"Row", false},           {"P99 (ms)", true},
                    {"Measured thr.", true},  {"Best for a P99 budget of (ms)", false}};
@@ -280,7 +289,11 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
   document.sections.push_back(winners_section(rows, guide));
   if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
   if (!guide.thread_scaling.empty()) document.sections.push_back(thread_scaling_section(rows, guide));
-  if (guide.latency_frontier.size() >= 2) document.sections.push_back(frontier_section(rows, guide));
+  // With one measured row there is nothing to weigh.
+  if (guide.latency_frontier.size() >= 2 ||
+      (guide.latency_frontier.size() == 1 && guide.ok_rows >= 2)) {
+    document.sections.push_back(frontier_section(rows, guide));
+  }
   document.sections.push_back(break_even_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));
   return document;

@@ -162,7 +162,7 @@ TEST(GuideWinners, FailedAndUnavailableRowsNeverWinAndAreListedWithTheirReason) 
   EXPECT_EQ(guide.not_ok[1].reason, "unavailable: not built: no litert plugin second line");
 
   const GuideDocument document = guide_document(rows, guide);
-  const GuideSection& left_out = document.sections.at(2);
+  const GuideSection& left_out = section_titled(document, "Rows left out");
   EXPECT_EQ(left_out.title, "Rows left out");
   EXPECT_EQ(left_out.bullets,
             (std::vector<std::string>{
@@ -180,7 +180,7 @@ TEST(GuideWinners, RowsLeftOutForTheSameReasonShareABullet) {
       failed_row("LiteRT", RowStatus::Unavailable, "not built"),
   };
   const GuideDocument document = guide_document(rows, compute_guide(rows));
-  EXPECT_EQ(document.sections.at(2).bullets,
+  EXPECT_EQ(section_titled(document, "Rows left out").bullets,
             (std::vector<std::string>{
                 "LiteRT CUDA GPU FP16 batch 64; LiteRT CUDA GPU FP16 batch 64 — unavailable: not built",
                 "TensorRT CUDA GPU FP16 batch 64 — failed: crash"}));
@@ -200,10 +200,10 @@ TEST(GuideWinners, ASingleRowWinsWhatItHasAndHasNoPairs) {
   EXPECT_TRUE(guide.break_even.empty());
   EXPECT_EQ(guide.never_pays_off, 0u);
   const GuideDocument document = guide_document(rows, guide);
-  EXPECT_EQ(document.sections.at(1).paragraphs.back(),
+  EXPECT_EQ(section_titled(document, kBreakEvenTitle).paragraphs.back(),
             "No pair qualifies: fewer than two ok rows have both a compile time and a throughput.");
-  EXPECT_FALSE(document.sections.at(1).table.has_value());
-  EXPECT_EQ(document.sections.at(2).paragraphs,
+  EXPECT_FALSE(section_titled(document, kBreakEvenTitle).table.has_value());
+  EXPECT_EQ(section_titled(document, "Rows left out").paragraphs,
             std::vector<std::string>{"None: every row was measured and compared."});
 }
 
@@ -350,15 +350,23 @@ TEST(GuideFrontier, RowsBeatenOnBothLatencyAndThroughputAreLeftOut) {
                                      "measured."});
 }
 
-TEST(GuideFrontier, EqualRowsKeepTheFirstAndOneRowHasNoSection) {
+TEST(GuideFrontier, OneRowBestOnBothLeavesNoTradeOffAndOneRowAloneNoSection) {
   const Row a = ok_row("A", "fp32", 64, 10, 300, 100, 1.1, 100);
   const Row b = ok_row("B", "fp32", 64, 10, 300, 100, 1.1, 100);
-  EXPECT_EQ(latency_frontier({a, b}), std::vector<std::size_t>{0});
+  EXPECT_EQ(latency_frontier({a, b}), std::vector<std::size_t>{0});  // equal: the first
   EXPECT_EQ(latency_frontier({b, a}), std::vector<std::size_t>{0});
-  const std::vector<Row> one = {a, b};
-  const GuideDocument document = guide_document(one, compute_guide(one));
-  for (const GuideSection& section : document.sections) {
-    EXPECT_NE(section.title, "Latency against throughput");
+  const std::vector<Row> both = {a, ok_row("C", "fp32", 64, 10, 200, 150, 1.1, 100)};
+  const GuideDocument document = guide_document(both, compute_guide(both));
+  const GuideSection& section = section_titled(document, "Latency against throughput");
+  EXPECT_EQ(section.paragraphs,
+            std::vector<std::string>{"A CPU FP32 batch 64 has both the lowest P99 latency (100.000 ms "
+                                     "per iteration) and the highest throughput (300.00 inputs/s) of "
+                                     "the 2 measured rows: no trade-off between latency and "
+                                     "throughput to make here."});
+  EXPECT_FALSE(section.table);
+  const std::vector<Row> alone = {a};
+  for (const GuideSection& s : guide_document(alone, compute_guide(alone)).sections) {
+    EXPECT_NE(s.title, "Latency against throughput");
   }
 }
 
@@ -410,7 +418,7 @@ TEST(GuideBreakEven, MatchesTheHandComputation) {
   EXPECT_NEAR(pair.elapsed_s, (12.5 + pair.inputs * 16.0) / 1000.0, 1e-12);
 
   const GuideDocument document = guide_document(rows, guide);
-  const GuideTable& table = *document.sections.at(1).table;
+  const GuideTable& table = *section_titled(document, kBreakEvenTitle).table;
   EXPECT_EQ(
       table.rows.at(0),
       (std::vector<std::string>{"A CPU FP32 batch 64", "B CPU FP32 batch 64", "7822.95", "2.500000",
@@ -448,7 +456,7 @@ TEST(GuideBreakEven, EveryQualifyingPairQuickestFirstAndTheOthersCounted) {
   EXPECT_NEAR(guide.break_even[1].inputs, 297.0, 1e-9);
   EXPECT_EQ(guide.never_pays_off, 1u);
   const GuideDocument document = guide_document(rows, guide);
-  EXPECT_EQ(document.sections.at(1).bullets,
+  EXPECT_EQ(section_titled(document, kBreakEvenTitle).bullets,
             std::vector<std::string>{"1 more pair where the slower-to-compile row also serves no "
                                      "faster never pays off and is not listed."});
 }
@@ -462,7 +470,7 @@ TEST(GuideBreakEven, NoPairWithoutATradeOff) {
   EXPECT_TRUE(guide.break_even.empty());
   EXPECT_EQ(guide.never_pays_off, 2u);  // A and B each compile slower than C and serve slower
   const GuideDocument document = guide_document(rows, guide);
-  EXPECT_EQ(document.sections.at(1).paragraphs.back(),
+  EXPECT_EQ(section_titled(document, kBreakEvenTitle).paragraphs.back(),
             "No pair qualifies: in every pair the row that compiles slower also serves no faster, "
             "so the quicker start-up costs nothing here.");
 }
@@ -515,8 +523,8 @@ TEST(GuideHeadroom, ThePrecisionsRowClosestToItsLimit) {
   EXPECT_EQ(guide.headroom[1].candidates, 1u);
 
   const GuideDocument document = guide_document(rows, guide);
-  ASSERT_EQ(document.sections.size(), 4u);
-  const GuideSection& section = document.sections[1];
+  ASSERT_EQ(document.sections.size(), 5u);  // with Latency against throughput
+  const GuideSection& section = section_titled(document, "Headroom against the hardware");
   EXPECT_EQ(section.title, "Headroom against the hardware");
   ASSERT_TRUE(section.table);
   ASSERT_EQ(section.table->rows.size(), 2u);
@@ -613,7 +621,7 @@ TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   ASSERT_TRUE(reporter.is_ok());
   report_run(**reporter, run);
   const std::vector<std::string> lines = lines_of(out.str());
-  ASSERT_EQ(lines.size(), 30u) << out.str();
+  ASSERT_EQ(lines.size(), 34u) << out.str();
   EXPECT_EQ(lines[0], "## inferbench deployment guide: run run-1");
   EXPECT_EQ(lines[1], "");
   EXPECT_EQ(
@@ -641,18 +649,20 @@ TEST(GuideReporter, WritesTheGuideAsMarkdown) {
             "62.50 inputs/s); A CPU FP32 batch 64 has no throughput interval (fewer than 2 timed "
             "samples, or noise as large as the mean), so the lead cannot be judged against the "
             "noise.");
-  EXPECT_EQ(lines[19], "### Break-even: when a slower compile pays for itself");
-  EXPECT_EQ(lines[23],
+  EXPECT_EQ(lines[19], "### Latency against throughput");
+  EXPECT_EQ(lines[21].rfind("A CPU FP32 batch 64 has both the lowest P99 latency (180.000 ms", 0), 0u) << lines[21];
+  EXPECT_EQ(lines[23], "### Break-even: when a slower compile pays for itself");
+  EXPECT_EQ(lines[27],
             "| A: slower compile, faster service | B: faster compile | Compile gap (ms) | t A "
             "(ms/input) | t B (ms/input) | Break-even n* (inputs) | Inferences | A's service (s) "
             "| Even at (s from start) |");
   EXPECT_EQ(
-      lines[25],
+      lines[29],
       "| A CPU FP32 batch 64 | B CPU FP32 batch 64 | 7822.95 | 2.500000 | 16.000000 | 579.5 | "
       "9.1 of batch 64 | 1.449 | 9.284 |");
-  EXPECT_EQ(lines[27], "### Rows left out");
+  EXPECT_EQ(lines[31], "### Rows left out");
   // A bullet is not a table cell: its pipe needs no escape.
-  EXPECT_EQ(lines[29], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
+  EXPECT_EQ(lines[33], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
 }
 
 }  // namespace
