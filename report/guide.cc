@@ -139,46 +139,71 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   return winner;
 }
 
-std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
-  // Everything but the thread count: the backend options asked for (requested) without "threads".
-  const auto configuration = [](const Row& row) {
-    auto options = row.requested;
-    options.erase("threads");
-    return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision, row.scenario,
-                           row.batch, row.model, row.instances, options);
-  };
-  std::vector<decltype(configuration(rows.front()))> keys;
-  std::vector<ThreadScaling> groups;
+// Indices of the rows `keep` accepts, grouped by equal `key`s, each group and the groups in the
+// input order of their rows.
+template <typename Keep, typename Key>
+std::vector<std::vector<std::size_t>> group_rows(const std::vector<Row>& rows, Keep keep, Key key) {
+  std::vector<decltype(key(rows.front()))> keys;
+  std::vector<std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& row = rows[i];
-    const std::optional<int> threads = effective_threads(row);
-    if (row.status != RowStatus::Ok || !row.throughput || *row.throughput <= 0 || !threads) continue;
-    const auto key = configuration(row);
-    auto found = std::find(keys.begin(), keys.end(), key);
+    if (!keep(rows[i])) continue;
+    const auto k = key(rows[i]);
+    auto found = std::find(keys.begin(), keys.end(), k);
     if (found == keys.end()) {
-      keys.push_back(key);
+      keys.push_back(k);
       groups.emplace_back();
       found = std::prev(keys.end());
     }
-    ThreadScaling& group = groups[static_cast<std::size_t>(found - keys.begin())];
-    group.rows.push_back(i);
-    group.threads.push_back(*threads);
+    groups[static_cast<std::size_t>(found - keys.begin())].push_back(i);
   }
+  return groups;
+}
+
+// The backend options asked for (requested), without the thread count.
+std::map<std::string, std::string> options_without_threads(const Row& row) {
+  auto options = row.requested;
+  options.erase("threads");
+  return options;
+}
+
+bool has_throughput(const Row& row) {
+  return row.status == RowStatus::Ok && row.throughput && *row.throughput > 0;
+}
+
+std::vector<ThreadScaling> thread_scaling(const std::vector<Row>& rows) {
+  // Everything but the thread count.
+  const auto configuration = [](const Row& row) {
+    return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision, row.scenario,
+                           row.batch, row.model, row.instances, options_without_threads(row));
+  };
+  const auto keep = [](const Row& row) { return has_throughput(row) && effective_threads(row).has_value(); };
   std::vector<ThreadScaling> sweeps;
-  for (ThreadScaling& group : groups) {
-    if (std::adjacent_find(group.threads.begin(), group.threads.end(), std::not_equal_to<>()) == group.threads.end()) {
-      continue;  // one thread count: nothing scaled
-    }
-    std::vector<std::size_t> order(group.rows.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return group.threads[a] < group.threads[b]; });
+  for (std::vector<std::size_t>& group : group_rows(rows, keep, configuration)) {
+    std::stable_sort(group.begin(), group.end(),
+                     [&](std::size_t a, std::size_t b) { return *effective_threads(rows[a]) < *effective_threads(rows[b]); });
     ThreadScaling sorted;
-    for (std::size_t k : order) {
-      sorted.rows.push_back(group.rows[k]);
-      sorted.threads.push_back(group.threads[k]);
-    }
+    sorted.rows = group;
+    for (std::size_t i : group) sorted.threads.push_back(*effective_threads(rows[i]));
+    if (sorted.threads.front() == sorted.threads.back()) continue;  // one thread count: nothing scaled
     sweeps.push_back(std::move(sorted));
+  }
+  return sweeps;
+}
+
+std::vector<InstanceScaling> instance_scaling(const std::vector<Row>& rows) {
+  // Everything but the instance count and the threads (which --threads 0 shares out by it).
+  const auto configuration = [](const Row& row) {
+    return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision, row.scenario,
+                           row.batch, row.model, options_without_threads(row));
+  };
+  std::vector<InstanceScaling> sweeps;
+  for (std::vector<std::size_t>& group : group_rows(rows, has_throughput, configuration)) {
+    std::stable_sort(group.begin(), group.end(), [&](std::size_t a, std::size_t b) {
+      return std::pair(rows[a].instances, effective_threads(rows[a]).value_or(0)) <
+             std::pair(rows[b].instances, effective_threads(rows[b]).value_or(0));
+    });
+    if (rows[group.front()].instances == rows[group.back()].instances) continue;  // nothing to compare
+    sweeps.push_back(InstanceScaling{group});
   }
   return sweeps;
 }
@@ -361,8 +386,18 @@ Guide compute_guide(const std::vector<Row>& rows) {
     if (entry) guide.headroom.push_back(*entry);
   }
   guide.thread_scaling = thread_scaling(rows);
+  guide.instance_scaling = instance_scaling(rows);
   guide.latency_frontier = latency_frontier(rows);
   return guide;
+}
+
+double instance_speedup(const std::vector<Row>& rows, const InstanceScaling& scaling, std::size_t i) {
+  const int fewest = rows[scaling.rows.front()].instances;
+  double best = 0;
+  for (std::size_t k : scaling.rows) {
+    if (rows[k].instances == fewest) best = std::max(best, *rows[k].throughput);
+  }
+  return *rows[scaling.rows[i]].throughput / best;
 }
 
 double scaling_speedup(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i) {

@@ -116,6 +116,17 @@ struct ThreadScaling {
 double scaling_speedup(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i);
 double scaling_efficiency(const std::vector<Row>& rows, const ThreadScaling& scaling, std::size_t i);
 
+// Rows that differ only in their instance count (and the threads each instance was given): the
+// same framework, backend, variant, device, precision, scenario, batch, model and backend options.
+// Only ok rows with a throughput; only groups with two instance counts or more.
+struct InstanceScaling {
+  std::vector<std::size_t> rows;  // indices into the rows: fewest instances first, then fewest threads
+};
+
+// Throughput of `rows[scaling.rows[i]]` over the best throughput among the group's rows with the
+// fewest instances (more than 1: the extra instances paid off).
+double instance_speedup(const std::vector<Row>& rows, const InstanceScaling& scaling, std::size_t i);
+
 struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
@@ -138,6 +149,9 @@ struct Guide {
   // One group per configuration measured at two or more thread counts, in the input order of
   // their first rows; empty without a thread sweep.
   std::vector<ThreadScaling> thread_scaling;
+  // One group per configuration measured at two instance counts or more (--instances sweep), in
+  // the input order of their first rows.
+  std::vector<InstanceScaling> instance_scaling;
   // latency_frontier() of the rows.
   std::vector<std::size_t> latency_frontier;
 };

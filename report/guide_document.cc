@@ -206,6 +206,37 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
   return section;
 }
 
+GuideSection instance_scaling_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "One process or several";
+  section.paragraphs.push_back(
+      "Configurations measured at several instance counts (--instances): each instance is its own "
+      "process with its own copy of the model and its share of the threads, and a row's "
+      "throughput is all its instances' together. Against the best row with the fewest "
+      "instances: above 1.00x the extra processes keep the cores busier than one process's "
+      "threads do (small batches, threads that wait for each other); they always cost memory "
+      "(peak RSS is the sum) and per-request latency (each instance has fewer threads). A few % "
+      "either side of 1.00x is noise, not a finding.");
+  GuideTable table;
+  table.columns = {{"Row", false},         {"Instances", true}, {"Threads each", true},
+                   {"Measured thr.", true}, {"P50 (ms)", true},  {"Peak RSS (MB)", true},
+                   {"vs fewest instances", true}};
+  for (const InstanceScaling& scaling : guide.instance_scaling) {
+    for (std::size_t i = 0; i < scaling.rows.size(); ++i) {
+      const Row& row = rows[scaling.rows[i]];
+      const std::optional<int> threads = effective_threads(row);
+      table.rows.push_back({row_title(row), std::to_string(row.instances),
+                            threads ? std::to_string(*threads) : "n/a",
+                            fmt::format("{:.2f}", *row.throughput),
+                            row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : "n/a",
+                            row.peak_rss_mb ? fmt::format("{:.1f}", *row.peak_rss_mb) : "n/a",
+                            fmt::format("{:.2f}x", instance_speedup(rows, scaling, i))});
+    }
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Latency against throughput";
@@ -289,6 +320,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
   document.sections.push_back(winners_section(rows, guide));
   if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
   if (!guide.thread_scaling.empty()) document.sections.push_back(thread_scaling_section(rows, guide));
+  if (!guide.instance_scaling.empty()) document.sections.push_back(instance_scaling_section(rows, guide));
   // With one measured row there is nothing to weigh.
   if (guide.latency_frontier.size() >= 2 ||
       (guide.latency_frontier.size() == 1 && guide.ok_rows >= 2)) {

@@ -31,7 +31,8 @@ struct GuideSection {
 struct GuideDocument {
   std::string intro;                   // what the guide was computed from
   // "Winners", "Headroom against the hardware" (only when rows have a physical limit),
-  // "Scaling with threads" (only after a --threads sweep), "Latency against throughput" (only
+  // "Scaling with threads" (only after a --threads sweep), "One process or several" (only after
+  // an --instances sweep), "Latency against throughput" (only
   // when two rows or more were measured), "Break-even ...", "Rows left out" (failed
   // and unavailable rows that share a reason in one bullet: "A; B — reason").
   std::vector<GuideSection> sections;

@@ -139,6 +139,7 @@ TEST_F(TorchBackend, InstancesRunTogetherAndMakeOneRow) {
   EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i0.log"));
   EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i1.log"));
   EXPECT_NE(read_file(dir / "results.md").find("| sync, 2 instances |"), std::string::npos);
+  EXPECT_NE(read_file(dir / "guide.md").find("### One process or several"), std::string::npos);
   EXPECT_NE(run.err.find("torch:eager cpu fp32 sync batch 4 threads " + threads + " instances 2"),
             std::string::npos)
       << run.err;

@@ -370,6 +370,37 @@ TEST(GuideFrontier, OneRowBestOnBothLeavesNoTradeOffAndOneRowAloneNoSection) {
   }
 }
 
+TEST(GuideInstances, EachConfigurationAgainstItsFewestInstances) {
+  const auto at = [](Row row, int instances, const char* threads) {
+    row.instances = instances;
+    row.effective["threads"] = threads;
+    row.requested["threads"] = instances > 1 ? threads : "default";
+    return row;
+  };
+  const Row one = at(ok_row("A", "int8", 1, 10, 500, 3, 1.1, 80), 1, "2");
+  const Row two = at(ok_row("A", "int8", 1, 10, 600, 5, 1.1, 160), 2, "1");
+  const Row other_batch = at(ok_row("A", "int8", 64, 10, 450, 300, 1.1, 240), 2, "1");  // alone in its batch
+  const Row b_one = at(ok_row("B", "int8", 1, 10, 400, 3, 1.1, 80), 1, "2");
+  const Row b_two = at(ok_row("B", "int8", 1, 10, 200, 9, 1.1, 160), 2, "1");
+  const std::vector<Row> rows = {two, other_batch, b_one, one, b_two};
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.instance_scaling.size(), 2u);
+  EXPECT_EQ(guide.instance_scaling[0].rows, (std::vector<std::size_t>{3, 0}));  // fewest instances first
+  EXPECT_EQ(guide.instance_scaling[1].rows, (std::vector<std::size_t>{2, 4}));
+  EXPECT_DOUBLE_EQ(instance_speedup(rows, guide.instance_scaling[0], 1), 1.2);
+  EXPECT_DOUBLE_EQ(instance_speedup(rows, guide.instance_scaling[1], 1), 0.5);
+  // Instances are not threads: no thread sweep is seen in these rows.
+  EXPECT_TRUE(guide.thread_scaling.empty());
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& section = section_titled(document, "One process or several");
+  ASSERT_TRUE(section.table);
+  EXPECT_EQ(section.table->rows.at(0),
+            (std::vector<std::string>{"A CPU INT8 batch 1", "1", "2", "500.00", "2.727", "80.0", "1.00x"}));
+  EXPECT_EQ(section.table->rows.at(1), (std::vector<std::string>{"A CPU INT8 batch 1, 2 instances, 1 thread",
+                                                                  "2", "1", "600.00", "4.545", "160.0", "1.20x"}));
+  EXPECT_EQ(section.table->rows.at(3).back(), "0.50x");
+}
+
 TEST(GuideWinners, AccuracySkipsTheReferenceAndBreaksCosineTiesOnMaxAbsError) {
   Row reference =
       with_parity(ok_row("PyTorch (Native)", "fp32", 64, 100, 50, 30, 1.5, 900), 1.0, 0);
