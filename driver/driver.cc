@@ -536,9 +536,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   const std::string reference_label =
       reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
+  // One process only: several instances would read the file while instance 0 writes it.
   auto produces_reference = [&](const Cell& c, int batch) {
     return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
-           c.precision == "fp32" && c.scenario == "sync" && c.batch == batch;
+           c.precision == "fp32" && c.scenario == "sync" && c.batch == batch && c.instances == 1;
   };
   // The hidden cell that only computes batch `batch`'s reference output (no warm-up, one
   // iteration), for a run without such a measured cell.

@@ -57,12 +57,19 @@ struct Running {
 // handler. Fails only when the child cannot be started.
 Status start_child(const std::vector<std::string>& argv, Running& child, std::size_t slot) {
   const SpawnOptions& options = *child.options;
-  int out_pipe[2], err_pipe[2];
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   int progress_pipe[2] = {-1, -1};
+  const auto close_all = [&] {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], progress_pipe[0], progress_pipe[1]}) {
+      if (fd >= 0) close(fd);
+    }
+  };
   const bool with_progress = static_cast<bool>(options.on_progress_line);
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
       (with_progress && pipe2(progress_pipe, O_CLOEXEC) != 0)) {
-    return Status(StatusCode::Io, std::string("cannot create pipes: ") + std::strerror(errno));
+    const int error = errno;
+    close_all();
+    return Status(StatusCode::Io, std::string("cannot create pipes: ") + std::strerror(error));
   }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -78,11 +85,10 @@ Status start_child(const std::vector<std::string>& argv, Running& child, std::si
   child.start = Clock::now();
   const pid_t pid = fork();
   if (pid < 0) {
+    const int error = errno;
     sigprocmask(SIG_SETMASK, &previous, nullptr);
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], progress_pipe[0], progress_pipe[1]}) {
-      if (fd >= 0) close(fd);
-    }
-    return Status(StatusCode::Io, std::string("fork failed: ") + std::strerror(errno));
+    close_all();
+    return Status(StatusCode::Io, std::string("fork failed: ") + std::strerror(error));
   }
   if (pid == 0) {
     // Child: its own process group, so a timeout kills any helpers it started too.

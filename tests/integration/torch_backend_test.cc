@@ -145,6 +145,21 @@ TEST_F(TorchBackend, InstancesRunTogetherAndMakeOneRow) {
       << run.err;
 }
 
+TEST_F(TorchBackend, InstancesOfTheReferenceConfigurationLeaveTheReferenceToAHiddenCell) {
+  // torch:eager cpu fp32 with two instances only: no one-process cell writes the reference, so a
+  // hidden cell does, before the instances read it.
+  const auto dir = fresh_dir("torch-instances-reference");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                             "--batch", "2", "--warmup", "2", "--iters", "5", "--instances", "2",
+                             "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  ASSERT_EQ(results["rows"].size(), 1u);
+  EXPECT_EQ(results["rows"][0]["status"], "ok") << results["rows"][0].dump();
+  EXPECT_GE(results["rows"][0]["parity"]["cosine"].get<double>(), 0.9999);
+  EXPECT_NE(run.err.find("[reference] torch:eager cpu fp32 sync batch 2"), std::string::npos) << run.err;
+}
+
 TEST_F(TorchBackend, WeightsFromACheckpoint) {
   const auto dir = fresh_dir("torch-weights");
   const auto checkpoint = dir / "tiny.pth";
