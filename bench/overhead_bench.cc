@@ -64,7 +64,10 @@ int main(int argc, char** argv) {
 
   std::vector<double> empty_ns, plugin_ns, progress_ns, progress_total_ns;
   for (int r = 0; r < repeats; ++r) {
-    const LoopSpec spec{0, iterations, std::chrono::seconds(600)};
+    LoopSpec spec;
+    spec.warmup = 0;
+    spec.iterations = iterations;
+    spec.budget = std::chrono::seconds(600);
     volatile int sink = 0;
     empty_ns.push_back(per_iteration_ns(measure_loop(spec, [&] { sink = sink + 1; return true; })));
     plugin_ns.push_back(per_iteration_ns(

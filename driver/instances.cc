@@ -35,6 +35,33 @@ std::optional<double> total(const std::vector<Row>& rows, std::optional<double> 
   return result;
 }
 
+// The instances' windows on the steady clock, [first open, last close] and how far apart they
+// opened, ms; empty when an instance did not say.
+struct CommonWindow {
+  double wall_ms = 0;
+  double start_spread_ms = 0;
+};
+std::optional<CommonWindow> common_window(const std::vector<Row>& rows) {
+  long long first_start = 0, last_start = 0, last_end = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    auto start = rows[k].effective.find(kWindowStartNs);
+    auto end = rows[k].effective.find(kWindowEndNs);
+    if (start == rows[k].effective.end() || end == rows[k].effective.end()) return std::nullopt;
+    long long s = 0, e = 0;
+    try {
+      s = std::stoll(start->second);
+      e = std::stoll(end->second);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    first_start = k == 0 ? s : std::min(first_start, s);
+    last_start = k == 0 ? s : std::max(last_start, s);
+    last_end = k == 0 ? e : std::max(last_end, e);
+  }
+  return CommonWindow{static_cast<double>(last_end - first_start) / 1e6,
+                      static_cast<double>(last_start - first_start) / 1e6};
+}
+
 // The CPUs all instances kept busy together (effective.cpus_used summed); empty when an instance
 // did not say.
 std::optional<double> cpus_used(const std::vector<Row>& rows) {
@@ -109,6 +136,17 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
   if (merged.device_time_samples_ms.size() != samples.size()) {
     merged.device_time_samples_ms.clear();
     merged.device_time_ms.reset();
+  }
+  // The common window: from the first instance's window opening to the last one's closing (the
+  // longest single window when the instances did not say when theirs were).
+  const std::optional<CommonWindow> window = common_window(rows);
+  merged.effective.erase(kWindowStartNs);
+  merged.effective.erase(kWindowEndNs);
+  if (window) {
+    wall_ms = std::max(wall_ms, window->wall_ms);
+    char spread[32];
+    std::snprintf(spread, sizeof spread, "%.3f", window->start_spread_ms);
+    merged.effective[kInstancesStartSpread] = spread;
   }
   set_timed_window(merged, std::move(samples), wall_ms, /*overlap=*/true);
   merged.compile_ms = longest(rows, &Row::compile_ms);

@@ -20,8 +20,11 @@ inline constexpr double kInstancesBusyShare = 0.75;
 // because another failed; peak_rss_mb is then the sum of what the instances recorded.
 //
 // When all are ok: instance 0's row, with every instance's samples (instance 0's first) and the
-// statistics over them (set_timed_window: throughput = batch x all samples / the longest
-// instance's window, fps = throughput), device times likewise; compile_ms and
+// statistics over them (set_timed_window: throughput = batch x all samples / the common window,
+// from the first instance's window opening to the last one's closing (effective.window_start_ns
+// and window_end_ns, removed here; effective.instances_start_spread_ms says how far apart they
+// opened), or the longest instance's window when they did not say; fps = throughput), device
+// times likewise; compile_ms and
 // first_inference_ms the longest of the instances' (a deployment is ready when its last
 // instance is); peak_rss_mb, peak_device_memory_mb and effective.cpus_used the sums. Warnings: the judgements of
 // diagnose() on the merged samples (`context.iterations_requested` is all instances' iterations;

@@ -366,6 +366,10 @@ Row run_cell(const Cell& cell, int progress_fd) {
     for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
   }
   if (async) row.effective["requests_in_flight"] = std::to_string(slots);
+  if (cell.instances > 1) {
+    row.effective[kWindowStartNs] = std::to_string(loop.window_start.time_since_epoch().count());
+    row.effective[kWindowEndNs] = std::to_string(loop.window_end.time_since_epoch().count());
+  }
   if (loop.wall.count() > 0) {
     char cpus[32];
     std::snprintf(cpus, sizeof cpus, "%.2f", window_cpu_seconds / (to_ms(loop.wall) / 1000.0));

@@ -133,6 +133,13 @@ struct Row {
 // wall time, "1.97": how many CPUs it kept busy on average, spinning threads included.
 inline constexpr const char* kCpusUsed = "cpus_used";
 
+// effective[kWindowStartNs] / [kWindowEndNs]: an instance's timed window on the machine's steady
+// clock (nanoseconds), which the driver turns into the instances' common window and removes.
+inline constexpr const char* kWindowStartNs = "window_start_ns";
+inline constexpr const char* kWindowEndNs = "window_end_ns";
+// effective[kInstancesStartSpread]: how far apart the instances' timed windows opened, ms.
+inline constexpr const char* kInstancesStartSpread = "instances_start_spread_ms";
+
 // The thread count the row was asked to run with: requested.threads, "default" when --threads
 // named none (or in runs recorded before rows carried it).
 std::string requested_threads(const Row& row);

@@ -96,7 +96,9 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
   report_progress(progress, LoopPhase::Measure, 0, spec.iterations);
   const auto window_start = Clock::now();
   result.failed_at = pipeline(spec.iterations, true);
-  result.wall = Clock::now() - window_start;
+  result.window_start = window_start;
+  result.window_end = Clock::now();
+  result.wall = result.window_end - window_start;
   report_progress(progress, LoopPhase::Measure, static_cast<int>(result.samples.size()),
                   spec.iterations);
   return result;

@@ -50,6 +50,10 @@ struct LoopResult {
   int warmup_done = 0;           // including the first inference
   std::vector<Nanos> samples;    // one per timed iteration, in order
   Nanos wall{0};                 // wall time of the timed window (first start to last end)
+  // When the timed window opened and closed (steady clock: CLOCK_MONOTONIC on Linux, the same
+  // in every process of the machine, so instances' windows can be laid side by side).
+  Clock::time_point window_start{};
+  Clock::time_point window_end{};
   bool budget_exhausted = false; // the deadline cut the warm-up or the timed loop short
   int failed_at = -1;            // iteration index (0 = first inference) whose call failed
   bool gate_failed = false;      // spec.before_timed returned false: no timed window
@@ -128,6 +132,8 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
     }
   }
   result.wall = start - window_start - paused;
+  result.window_start = window_start;
+  result.window_end = start;
   report_progress(progress, LoopPhase::Measure, static_cast<int>(result.samples.size()),
                   spec.iterations);
   return result;

@@ -135,6 +135,10 @@ TEST_F(TorchBackend, InstancesRunTogetherAndMakeOneRow) {
   EXPECT_EQ(two["effective"]["threads"], threads);
   EXPECT_DOUBLE_EQ(two["fps"].get<double>(), two["throughput"].get<double>());
   EXPECT_NEAR(two["throughput"].get<double>(), 4 * 24 / (two["wall_ms"].get<double>() / 1000), 1e-6);
+  // The two windows opened together (the gate polls every 200 us; generous for a loaded machine).
+  EXPECT_LT(std::stod(two["effective"]["instances_start_spread_ms"].get<std::string>()), 20.0)
+      << two["effective"].dump();
+  EXPECT_FALSE(two["effective"].contains("window_start_ns"));
   // Two workers ran it: one log each, the second one's parity agrees too.
   EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i0.log"));
   EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-1-torch-eager-cpu-fp32-sync-b4-i1.log"));

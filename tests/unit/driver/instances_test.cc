@@ -57,6 +57,26 @@ TEST(MergeInstances, SamplesTogetherThroughputOverTheLongestWindow) {
   EXPECT_TRUE(has("instance 0 of 2: instance-only note"));
 }
 
+TEST(MergeInstances, TheCommonWindowRunsFromTheFirstOpeningToTheLastClosing) {
+  Row a = instance_row({10, 11, 10, 12}, 44, 100, 300);
+  Row b = instance_row({20, 21, 20, 22}, 84, 150, 310);
+  a.effective["window_start_ns"] = "1000000000";
+  a.effective["window_end_ns"] = "1044000000";
+  b.effective["window_start_ns"] = "1000500000";  // opened 0.5 ms later
+  b.effective["window_end_ns"] = "1090000000";    // and closed last: the window is 90 ms
+  const Row merged = merge_instances({a, b}, kContext, 2);
+  EXPECT_DOUBLE_EQ(*merged.wall_ms, 90.0);
+  EXPECT_DOUBLE_EQ(*merged.throughput, 4 * 8 / 0.090);
+  EXPECT_EQ(merged.effective.at("instances_start_spread_ms"), "0.500");
+  EXPECT_EQ(merged.effective.count("window_start_ns"), 0u);  // machine clock readings: not kept
+  EXPECT_EQ(merged.effective.count("window_end_ns"), 0u);
+  // One instance that did not say: the longest window, no spread.
+  b.effective.erase("window_end_ns");
+  const Row fallback = merge_instances({a, b}, kContext, 2);
+  EXPECT_DOUBLE_EQ(*fallback.wall_ms, 84.0);
+  EXPECT_EQ(fallback.effective.count("instances_start_spread_ms"), 0u);
+}
+
 TEST(MergeInstances, FewerSamplesThanAskedMeansTheBudgetCutThemShort) {
   const Row merged = merge_instances({instance_row({10, 11, 10}, 31, 1, 1), instance_row({10, 11}, 21, 1, 1)},
                                      kContext, 2);
