@@ -11,6 +11,7 @@
 
 #include "core/stats/diagnostics.h"
 #include "report/format.h"
+#include "report/guide.h"
 
 namespace inferbench::report {
 namespace {
@@ -41,6 +42,13 @@ bool interval_too_narrow(const Row& row) {
 std::string verdict(const RowChange& change, const Row& base, const Row& head) {
   if (base.status != RowStatus::Ok) return fmt::format("base {}", row_status_name(base.status));
   if (head.status != RowStatus::Ok) return fmt::format("head {}", row_status_name(head.status));
+  if (change.on_throughput) {
+    switch (*change.significance) {
+      case Significance::Significant: return "significant (throughput CIs do not overlap)";
+      case Significance::WithinIntervals: return "within noise (throughput CIs overlap)";
+      case Significance::NoInterval: return "no CI (too few samples)";
+    }
+  }
   switch (*change.significance) {
     case Significance::Significant:
       return interval_too_narrow(base) || interval_too_narrow(head)
@@ -109,6 +117,13 @@ Significance p50_significance(const Row& base, const Row& head) {
                                           : Significance::WithinIntervals;
 }
 
+Significance throughput_significance(const Row& base, const Row& head) {
+  const auto a = throughput_interval(base);
+  const auto b = throughput_interval(head);
+  if (!a || !b) return Significance::NoInterval;
+  return (a->hi < b->lo || b->hi < a->lo) ? Significance::Significant : Significance::WithinIntervals;
+}
+
 RunComparison compare_runs(const RunResult& base, const RunResult& head) {
   RunComparison comparison;
   std::vector<bool> used(base.rows.size(), false);
@@ -133,7 +148,10 @@ RunComparison compare_runs(const RunResult& base, const RunResult& head) {
     change.p50_change = relative_change(p50_of(base_row), p50_of(head_row));
     change.throughput_change = relative_change(throughput_of(base_row), throughput_of(head_row));
     if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok) {
-      change.significance = p50_significance(base_row, head_row);
+      // Where FPS is the throughput (requests or instances overlap), P50 is not what is served.
+      change.on_throughput = head_row.scenario == "async" || head_row.instances > 1;
+      change.significance = change.on_throughput ? throughput_significance(base_row, head_row)
+                                                 : p50_significance(base_row, head_row);
     }
     comparison.matched.push_back(change);
   }
@@ -173,7 +191,9 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
   }
   out << "\nChange = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
          "(p50_ci_ms) do not overlap; each is computed for its row's effective number of "
-         "independent samples (effective_samples), so samples correlated in time widen it.\n";
+         "independent samples (effective_samples), so samples correlated in time widen it. Async "
+         "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
+         "95% intervals instead (docs/metrics.md).\n";
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;

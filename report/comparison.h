@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Two runs side by side (`inferbench report RUN_A RUN_B`): rows matched by configuration, the
-// change in P50 and throughput per row, and whether the P50 change exceeds the confidence
-// intervals. Rows found in only one run are listed, never dropped.
+// change in P50 and throughput per row, and whether the change exceeds the confidence intervals
+// (of the P50 for sync rows of one process, of the throughput where FPS is the throughput). Rows found in only one run are listed, never dropped.
 #pragma once
 
 #include <cstddef>
@@ -14,7 +14,7 @@
 
 namespace inferbench::report {
 
-// What the two P50 confidence intervals say about a change.
+// What two confidence intervals say about a change.
 enum class Significance {
   Significant,      // the 95% intervals do not overlap: the change is beyond the noise
   WithinIntervals,  // they overlap: the change may be noise
@@ -30,6 +30,9 @@ struct RowChange {
   std::optional<double> p50_change;
   std::optional<double> throughput_change;
   std::optional<Significance> significance;  // empty unless both rows are ok
+  // What `significance` compares: the P50 intervals (p50_ci_ms), or, for rows whose FPS is their
+  // throughput (async rows, several instances), the throughput intervals (throughput_interval()).
+  bool on_throughput = false;
 };
 
 struct RunComparison {
@@ -46,6 +49,9 @@ RunComparison compare_runs(const RunResult& base, const RunResult& head);
 // Whether the two P50 intervals (p50_ci_ms) are disjoint. Two 95% intervals that do not overlap
 // are a conservative test: a difference can be real and still overlap.
 Significance p50_significance(const Row& base, const Row& head);
+
+// The same for the two rows' throughput_interval()s (report/guide.h).
+Significance throughput_significance(const Row& base, const Row& head);
 
 // Writes the comparison as an aligned plain-text table (`markdown` false) or as GitHub
 // Markdown, followed by the rows found in only one run.

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -109,7 +110,9 @@ TEST(Comparison, MatchesRowsByConfigurationAndListsTheRest) {
   EXPECT_EQ(lines[7],
             "Change = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
             "(p50_ci_ms) do not overlap; each is computed for its row's effective number of "
-            "independent samples (effective_samples), so samples correlated in time widen it.");
+            "independent samples (effective_samples), so samples correlated in time widen it. Async "
+            "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
+            "95% intervals instead (docs/metrics.md).");
   EXPECT_EQ(lines[9], "Only in the base run A:");
   EXPECT_EQ(lines[10], "  PyTorch (Native) CPU FP32 batch 8 (ok)");
   EXPECT_EQ(lines[12], "Only in the head run B:");
@@ -174,6 +177,53 @@ TEST(Comparison, IntervalsStoredWithoutAllowingForCorrelationOnlyHintAtAChange) 
   head_row.p50_ci_ms->effective_samples = 100 * (1 - 0.64) / (1 + 0.64);
   EXPECT_NE(verdict_of(base_row, head_row).find(significant), std::string::npos)
       << verdict_of(base_row, head_row);
+}
+
+TEST(Comparison, RowsWhoseFpsIsTheirThroughputAreJudgedOnIt) {
+  // Async rows: P50 intervals far apart (a request's latency), throughputs whose intervals
+  // overlap; the verdict follows the throughput. Samples 9, 11, ... (mean 10, n_eff 20) around
+  // 6400 inputs/s: 6124.6-6701.3; 9.2, 11.2, ... around 6274.5: overlapping.
+  const auto async_row = [](std::vector<double> samples, double lo, double hi) {
+    Row row = measured("openvino", 64, samples[0], lo, hi, 0);
+    row.scenario = "async";
+    double sum = 0;
+    for (double s : samples) sum += s;
+    row.latency_samples_ms = samples;
+    row.latency_ms->mean = sum / samples.size();
+    double squares = 0;
+    for (double s : samples) squares += (s - row.latency_ms->mean) * (s - row.latency_ms->mean);
+    row.latency_ms->std = std::sqrt(squares / (samples.size() - 1));
+    row.throughput = 64000.0 / row.latency_ms->mean;
+    return row;
+  };
+  std::vector<double> a, b, c;
+  for (int i = 0; i < 10; ++i) {
+    a.insert(a.end(), {9, 11});
+    b.insert(b.end(), {9.2, 11.2});
+    c.insert(c.end(), {12, 14});
+  }
+  const Row base = async_row(a, 9, 9.5);
+  const Row near = async_row(b, 20, 21);     // P50 intervals apart, throughputs within noise
+  const Row far = async_row(c, 9.1, 9.4);    // P50 intervals overlap, throughput 23% lower
+  RunComparison comparison = compare_runs(run_of("A", {base}), run_of("B", {near}));
+  EXPECT_TRUE(comparison.matched[0].on_throughput);
+  EXPECT_EQ(comparison.matched[0].significance, Significance::WithinIntervals);
+  comparison = compare_runs(run_of("A", {base}), run_of("B", {far}));
+  EXPECT_EQ(comparison.matched[0].significance, Significance::Significant);
+  std::ostringstream text;
+  write_comparison(text, run_of("A", {base}), run_of("B", {far}), comparison, /*markdown=*/true);
+  EXPECT_NE(text.str().find("| significant (throughput CIs do not overlap) |"), std::string::npos) << text.str();
+  // Several instances are judged the same way; a sync row of one process on its P50.
+  Row instances = near;
+  instances.scenario = "sync";
+  instances.instances = 2;
+  Row base_instances = base;
+  base_instances.scenario = "sync";
+  base_instances.instances = 2;
+  EXPECT_TRUE(compare_runs(run_of("A", {base_instances}), run_of("B", {instances})).matched[0].on_throughput);
+  Row sync_near = near, sync_base = base;
+  sync_near.scenario = sync_base.scenario = "sync";
+  EXPECT_FALSE(compare_runs(run_of("A", {sync_base}), run_of("B", {sync_near})).matched[0].on_throughput);
 }
 
 TEST(Comparison, TheRequestedThreadCountIsPartOfTheConfiguration) {
