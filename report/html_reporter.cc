@@ -360,7 +360,9 @@ class HtmlReporter final : public BufferedReporter {
 
     nlohmann::json labels = nlohmann::json::array();
     for (const Row& row : rows_) labels.push_back(report::row_title(row));
-    const nlohmann::json data = {{"run", run_}, {"rows", rows_}, {"labels", labels}};
+    // "frontier": the guide's latency_frontier(), indices into "rows", for the latency chart.
+    const nlohmann::json data = {
+        {"run", run_}, {"rows", rows_}, {"labels", labels}, {"frontier", guide.latency_frontier}};
 
     const std::string_view library = report::chart_library();
     std::string notice;

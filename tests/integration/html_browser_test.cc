@@ -164,8 +164,8 @@ TEST_F(HtmlBrowserTest, ReportFromANoopRunRendersItsChartsOfflineWithoutErrors) 
       << describe_outcome(loaded.outcome) << "\n"
       << loaded.log;
   // The page's own script counts the charts it made and the canvases that hold pixels.
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "5") << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "5") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "6") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "6") << loaded.log;
   EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
   // The page logs nothing: any console message or uncaught error shows up as a CONSOLE line.
   std::istringstream log_lines(loaded.log);
@@ -223,8 +223,8 @@ TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
   ASSERT_TRUE(loaded.outcome.exited && loaded.outcome.exit_code == 0)
       << describe_outcome(loaded.outcome) << "\n"
       << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "6") << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "6") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "7") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "7") << loaded.log;
   EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
   EXPECT_NE(loaded.dom.find("<figure id=\"figure-limits\"><h3>Physical limits"), std::string::npos);
 }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/guide.h"
 #include "report/report_assets.h"
 #include "report/reporter.h"
 #include "tests/unit/report/sample_run.h"
@@ -96,9 +97,9 @@ TEST(HtmlReporterTest, IsOneDocumentWithTheTableTheGuideAndTheCharts) {
       html.find("<li>LiteRT CPU INT8 batch 64 — unavailable: libtensorflowlite_c.so not found | "
                 "set LITERT_ROOT</li>"),
       std::string::npos);
-  // Five chart canvases, parity and environment sections.
-  for (const char* id :
-       {"chart-throughput", "chart-latency", "chart-stability", "chart-tradeoff", "chart-memory"}) {
+  // Six chart canvases, parity and environment sections.
+  for (const char* id : {"chart-throughput", "chart-latency", "chart-stability", "chart-tradeoff",
+                         "chart-frontier", "chart-memory"}) {
     EXPECT_NE(html.find(std::string("<canvas id=\"") + id + "\">"), std::string::npos) << id;
   }
   EXPECT_NE(html.find("<section id=\"parity\">"), std::string::npos);
@@ -167,6 +168,9 @@ TEST(HtmlReporterTest, EmbedsTheRunAsJsonThatReadsBack) {
             nlohmann::json({159.5, 159.75, 160.0}));
   EXPECT_EQ(data["rows"][sample_run::kFailedRow]["error"], run.rows[sample_run::kFailedRow].error);
   EXPECT_EQ(data["labels"][sample_run::kFastRow], "OpenVINO CPU FP32 batch 64, 2 threads");
+  // The latency chart's front: the guide's, as indices into the rows.
+  EXPECT_EQ(data["frontier"], nlohmann::json(report::latency_frontier(run.rows)));
+  EXPECT_FALSE(data["frontier"].empty());
 }
 
 TEST(HtmlReporterTest, HostileTextCannotBreakOutOfTheMarkupOrTheDataBlock) {
