@@ -71,10 +71,21 @@ std::optional<std::string> lead_sentence(const Winner& winner, const std::vector
                      "throughput alone.";
 }
 
-GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
+// A section titled `title` that opens with `paragraph`.
+GuideSection section_of(std::string title, std::string paragraph) {
   GuideSection section;
-  section.title = "Winners";
-  section.paragraphs.push_back(
+  section.title = std::move(title);
+  section.paragraphs.push_back(std::move(paragraph));
+  return section;
+}
+
+// A row's P50 with the guide's 3 decimals, or "n/a".
+std::string p50_cell(const Row& row) {
+  return row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : std::string(kNotAvailable);
+}
+
+GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section = section_of("Winners",
       "Values equal at the precision shown are ties, and every tied row is named.");
   GuideTable table;
   table.columns = {{"Criterion", false},
@@ -103,9 +114,7 @@ std::string inferences_cell(const BreakEven& pair, const std::vector<Row>& rows)
 }
 
 GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide) {
-  GuideSection section;
-  section.title = "Break-even: when a slower compile pays for itself";
-  section.paragraphs.push_back(
+  GuideSection section = section_of("Break-even: when a slower compile pays for itself",
       "For each pair where row A compiles slower than row B but serves faster: time per input "
       "t = 1000 / throughput (ms per sample, so different batches compare per sample); serving "
       "n inputs costs compile + n × t; A has paid for its extra compile time after "
@@ -154,9 +163,7 @@ GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide
 }
 
 GuideSection headroom_section(const std::vector<Row>& rows, const Guide& guide) {
-  GuideSection section;
-  section.title = "Headroom against the hardware";
-  section.paragraphs.push_back(
+  GuideSection section = section_of("Headroom against the hardware",
       "Per precision, the row that does the most of the model's multiply-adds per second relative to "
       "the CPU's peak for that precision, measured before the first and after the last CPU cell of "
       "this run, the higher of the two counting (compute_bound). The FPS bound is the rate no "
@@ -180,9 +187,7 @@ GuideSection headroom_section(const std::vector<Row>& rows, const Guide& guide) 
 }
 
 GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& guide) {
-  GuideSection section;
-  section.title = "Scaling with threads";
-  section.paragraphs.push_back(
+  GuideSection section = section_of("Scaling with threads",
       "Configurations measured at several thread counts (--threads sweep), each against its own "
       "run with the fewest threads: speed-up is the throughput ratio, efficiency the speed-up over "
       "the thread ratio (100 % = every added thread worked as well as the first ones). Low "
@@ -197,7 +202,7 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
       const Row& row = rows[scaling.rows[i]];
       table.rows.push_back({row_title(row), std::to_string(scaling.threads[i]),
                             fmt::format("{:.2f}", *row.throughput),
-                            row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : "n/a",
+                            p50_cell(row),
                             fmt::format("{:.2f}x", scaling_speedup(rows, scaling, i)),
                             fmt::format("{:.1f}", scaling_efficiency(rows, scaling, i) * 100.0)});
     }
@@ -207,9 +212,7 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
 }
 
 GuideSection instance_scaling_section(const std::vector<Row>& rows, const Guide& guide) {
-  GuideSection section;
-  section.title = "One process or several";
-  section.paragraphs.push_back(
+  GuideSection section = section_of("One process or several",
       "Configurations measured at several instance counts (--instances): each instance is its own "
       "process with its own copy of the model and its share of the threads, and a row's "
       "throughput is all its instances' together. Against the best row with the fewest "
@@ -228,7 +231,7 @@ GuideSection instance_scaling_section(const std::vector<Row>& rows, const Guide&
       table.rows.push_back({row_title(row), std::to_string(row.instances),
                             threads ? std::to_string(*threads) : "n/a",
                             fmt::format("{:.2f}", *row.throughput),
-                            row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : "n/a",
+                            p50_cell(row),
                             row.peak_rss_mb ? fmt::format("{:.1f}", *row.peak_rss_mb) : "n/a",
                             fmt::format("{:.2f}x", instance_speedup(rows, scaling, i))});
     }
