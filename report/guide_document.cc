@@ -191,7 +191,8 @@ GuideSection thread_scaling_section(const std::vector<Row>& rows, const Guide& g
       "Configurations measured at several thread counts (--threads sweep), each against its own "
       "run with the fewest threads: speed-up is the throughput ratio, efficiency the speed-up over "
       "the thread ratio (100 % = every added thread worked as well as the first ones). Low "
-      "efficiency means the cores are better spent on another model instance or another request. "
+      "efficiency means the cores are better spent on another model instance (--instances "
+      "measures that) or another request. "
       "Each count is its own measurement with its own noise (see its CV): a few % either side of "
       "100 % is noise, not a finding.");
   GuideTable table;
