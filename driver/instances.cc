@@ -78,12 +78,10 @@ std::optional<double> cpus_used(const std::vector<Row>& rows) {
   return used;
 }
 
-// The warning for CPU instances that kept fewer CPUs busy than their threads could have: they
-// waited for each other's cores.
-std::optional<std::string> contention_warning(const std::vector<Row>& rows, int usable_cpus) {
-  const std::optional<double> busy = cpus_used(rows);
-  if (rows.front().device != "cpu" || !busy) return std::nullopt;
-  const double used = *busy;
+// The warning for CPU instances that kept `used` CPUs busy together, fewer than their threads
+// could have: they waited for each other's cores.
+std::optional<std::string> contention_warning(const std::vector<Row>& rows, double used, int usable_cpus) {
+  if (rows.front().device != "cpu") return std::nullopt;
   int threads = 0;
   for (const Row& row : rows) {
     const std::optional<int> row_threads = effective_threads(row);
@@ -156,8 +154,8 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
 
   context.budget_exhausted = merged.samples < context.iterations_requested;
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
-  if (auto waited = contention_warning(rows, usable_cpus)) merged.warnings.push_back(*waited);
-  if (auto used = cpus_used(rows)) {
+  if (const std::optional<double> used = cpus_used(rows)) {
+    if (auto waited = contention_warning(rows, *used, usable_cpus)) merged.warnings.push_back(*waited);
     char text[32];
     std::snprintf(text, sizeof text, "%.2f", *used);
     merged.effective[kCpusUsed] = text;  // every instance's together

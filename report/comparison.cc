@@ -108,20 +108,24 @@ void write_text_table(std::ostream& out, const std::vector<Column>& columns,
 
 }  // namespace
 
+// Whether [a_lo, a_hi] and [b_lo, b_hi] are disjoint: the test both kinds of interval share.
+Significance disjoint(double a_lo, double a_hi, double b_lo, double b_hi) {
+  return (a_hi < b_lo || b_hi < a_lo) ? Significance::Significant : Significance::WithinIntervals;
+}
+
 Significance p50_significance(const Row& base, const Row& head) {
   if (!base.p50_ci_ms || !head.p50_ci_ms) return Significance::NoInterval;
   const QuantileInterval& a = *base.p50_ci_ms;
   const QuantileInterval& b = *head.p50_ci_ms;
   if (!a.lo || !a.hi || !b.lo || !b.hi) return Significance::NoInterval;
-  return (*a.hi < *b.lo || *b.hi < *a.lo) ? Significance::Significant
-                                          : Significance::WithinIntervals;
+  return disjoint(*a.lo, *a.hi, *b.lo, *b.hi);
 }
 
 Significance throughput_significance(const Row& base, const Row& head) {
   const auto a = throughput_interval(base);
   const auto b = throughput_interval(head);
   if (!a || !b) return Significance::NoInterval;
-  return (a->hi < b->lo || b->hi < a->lo) ? Significance::Significant : Significance::WithinIntervals;
+  return disjoint(a->lo, a->hi, b->lo, b->hi);
 }
 
 RunComparison compare_runs(const RunResult& base, const RunResult& head) {

@@ -133,9 +133,11 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   }
   if (!runner_up) return winner;
   winner.runner_up = runner_up->row;
-  const auto first = throughput_interval(rows[best.row]);
-  const auto second = throughput_interval(rows[runner_up->row]);
-  if (first && second) winner.lead_beyond_noise = first->lo > second->hi;
+  winner.winner_interval = throughput_interval(rows[best.row]);
+  winner.runner_up_interval = throughput_interval(rows[runner_up->row]);
+  if (winner.winner_interval && winner.runner_up_interval) {
+    winner.lead_beyond_noise = winner.winner_interval->lo > winner.runner_up_interval->hi;
+  }
   return winner;
 }
 

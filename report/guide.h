@@ -34,6 +34,12 @@ std::string_view criterion_name(Criterion criterion);
 // One sentence: which field decides and why that one ("highest `throughput` ...").
 std::string_view winner_rule(Criterion criterion);
 
+// A 95% interval of a row's measured throughput, inputs per second.
+struct ThroughputInterval {
+  double lo = 0;
+  double hi = 0;
+};
+
 // The winner of one criterion.
 struct Winner {
   Criterion criterion = Criterion::PeakThroughput;
@@ -44,17 +50,14 @@ struct Winner {
   std::optional<double> value;  // the winning value, in the criterion field's unit
   std::size_t candidates = 0;   // rows that were compared
   std::string no_winner_reason;
-  // Peak throughput only, with a single winner: the best of the other candidates, and whether
-  // the winner's lead exceeds the noise of the two measurements (their throughput_interval()s
-  // do not overlap); `lead_beyond_noise` is empty when either row has no interval.
+  // Peak throughput only, with a single winner: the best of the other candidates, the two rows'
+  // throughput_interval()s, and whether the winner's lead exceeds the noise of the two
+  // measurements (the intervals do not overlap); `lead_beyond_noise` is empty when either row
+  // has no interval.
   std::optional<std::size_t> runner_up;
+  std::optional<ThroughputInterval> winner_interval;
+  std::optional<ThroughputInterval> runner_up_interval;
   std::optional<bool> lead_beyond_noise;
-};
-
-// A 95% interval of a row's measured throughput, inputs per second.
-struct ThroughputInterval {
-  double lo = 0;
-  double hi = 0;
 };
 
 // The throughput's 95% interval from the timed window's latencies: the throughput is batch

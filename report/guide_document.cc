@@ -54,8 +54,8 @@ std::optional<std::string> lead_sentence(const Winner& winner, const std::vector
       "Peak throughput: {} leads {} by {:.1f}% ({:.2f} vs {:.2f} inputs/s)", row_title(first),
       row_title(second), (*first.throughput / *second.throughput - 1) * 100, *first.throughput,
       *second.throughput);
-  const auto a = throughput_interval(first);
-  const auto b = throughput_interval(second);
+  const auto& a = winner.winner_interval;
+  const auto& b = winner.runner_up_interval;
   if (!a || !b) {
     return fmt::format("{}; {} has no throughput interval (fewer than 2 timed samples, or noise as "
                        "large as the mean), so the lead cannot be judged against the noise.",

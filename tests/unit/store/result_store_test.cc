@@ -42,6 +42,14 @@ class ResultStoreTest : public ::testing::Test {
     return std::move(store).value();
   }
 
+  // Begins `run` in `store` and adds its rows in index order (the run stays unfinished).
+  static void begin_with_rows(ResultStore& store, const RunResult& run) {
+    ASSERT_TRUE(store.begin_run(run.run).is_ok());
+    for (std::size_t i = 0; i < run.rows.size(); ++i) {
+      ASSERT_TRUE(store.add_row(run.run.id, static_cast<int>(i), run.rows[i]).is_ok());
+    }
+  }
+
   fs::path dir_;
   fs::path db_path_;
 };
@@ -380,8 +388,7 @@ TEST_F(ResultStoreTest, ReopeningKeepsTheData) {
   expected.rows = {make_ok_row("LiteRT", "cpu", 42.5)};
   {
     ResultStore store = open_store();
-    ASSERT_TRUE(store.begin_run(expected.run).is_ok());
-    ASSERT_TRUE(store.add_row("kept", 0, expected.rows[0]).is_ok());
+    ASSERT_NO_FATAL_FAILURE(begin_with_rows(store, expected));
     ASSERT_TRUE(store.finish_run("kept").is_ok());
   }
   ResultStore reopened = open_store();
@@ -397,9 +404,7 @@ TEST_F(ResultStoreTest, InterruptedRunKeepsEveryAddedRow) {
   expected.rows = {make_ok_row("ExecuTorch", "cpu", 10), make_failed_row()};
   {
     ResultStore store = open_store();
-    ASSERT_TRUE(store.begin_run(expected.run).is_ok());
-    ASSERT_TRUE(store.add_row("interrupted", 0, expected.rows[0]).is_ok());
-    ASSERT_TRUE(store.add_row("interrupted", 1, expected.rows[1]).is_ok());
+    ASSERT_NO_FATAL_FAILURE(begin_with_rows(store, expected));
     // No finish_run: the process "dies" here.
   }
   ResultStore reopened = open_store();
@@ -420,9 +425,7 @@ TEST_F(ResultStoreTest, ARowAndTheEnvironmentCanBeReplacedAfterTheRun) {
   expected.run = make_run("replaced", "2026-05-05T05:05:05Z");
   expected.rows = {make_ok_row("ExecuTorch", "cpu", 10), make_failed_row()};
   ResultStore store = open_store();
-  ASSERT_TRUE(store.begin_run(expected.run).is_ok());
-  ASSERT_TRUE(store.add_row("replaced", 0, expected.rows[0]).is_ok());
-  ASSERT_TRUE(store.add_row("replaced", 1, expected.rows[1]).is_ok());
+  ASSERT_NO_FATAL_FAILURE(begin_with_rows(store, expected));
   EXPECT_FALSE(store.add_row("replaced", 0, expected.rows[0]).is_ok());  // add never overwrites
   expected.rows[0].fps = 123.0;
   expected.run.env = {{"cpu", {{"peak_multiply_adds", {{"measurements", {1, 2}}}}}}};
