@@ -334,7 +334,10 @@ int backends_command(bool include_testing, bool as_json) {
 
 int models_command(bool prune) {
   std::cout << "Models the exporters build:\n";
-  for (const auto& m : model_catalogue()) std::cout << fmt::format("  {:<14} {}\n", m.name, m.description);
+  for (const auto& m : model_catalogue()) {
+    std::cout << fmt::format("  {:<19} {:<10} {}\n", m.name, fmt::format("{}", fmt::join(m.sample_shape, "x")),
+                             m.description);
+  }
   const auto root = ArtefactCache::default_root();
   ArtefactCache cache(root, project_python(), exporter_dir());
   auto mib = [](double bytes) { return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024.0)); };

@@ -116,9 +116,19 @@ bool artefact_per_batch(const std::string& format) {
 }
 
 const std::vector<ModelEntry>& model_catalogue() {
+  // Parameters and multiply-adds per 224x224 sample as tools/export/models.py counts them.
+  static const std::vector<std::int64_t> kImage = {3, 224, 224};
   static const std::vector<ModelEntry> entries = {
-      {"mobilenet_v2", "torchvision MobileNetV2, 3,504,872 parameters, 3x224x224 input, 1000 classes"},
-      {"tiny_cnn", "a two-layer test CNN, 3x32x32 input, 10 classes (for fast tests)"},
+      {"mobilenet_v2", "torchvision MobileNetV2, 3.5 M parameters, 0.30 G multiply-adds (the study's model)", kImage},
+      {"mobilenet_v3_small", "torchvision MobileNetV3-Small, 2.5 M parameters, 0.06 G multiply-adds", kImage},
+      {"mobilenet_v3_large", "torchvision MobileNetV3-Large, 5.5 M parameters, 0.22 G multiply-adds", kImage},
+      {"efficientnet_b0", "torchvision EfficientNet-B0, 5.3 M parameters, 0.39 G multiply-adds", kImage},
+      {"resnet18", "torchvision ResNet-18, 11.7 M parameters, 1.8 G multiply-adds", kImage},
+      {"resnet50", "torchvision ResNet-50, 25.6 M parameters, 4.1 G multiply-adds", kImage},
+      {"regnet_y_400mf", "torchvision RegNetY-400MF, 4.3 M parameters, 0.40 G multiply-adds", kImage},
+      {"shufflenet_v2_x1_0", "torchvision ShuffleNetV2 1.0x, 2.3 M parameters, 0.14 G multiply-adds", kImage},
+      {"convnext_tiny", "torchvision ConvNeXt-Tiny, 28.6 M parameters, 4.5 G multiply-adds", kImage},
+      {"tiny_cnn", "a two-layer test CNN, 10 classes (for fast tests)", {3, 32, 32}},
   };
   return entries;
 }

@@ -67,6 +67,7 @@ std::string targets_summary(const std::vector<Target>& targets);
 struct ModelEntry {
   std::string name;
   std::string description;
+  std::vector<std::int64_t> sample_shape;  // one sample's input, e.g. {3, 224, 224}
 };
 
 // Models the exporters can build (tools/export/models.py is authoritative).

@@ -305,7 +305,7 @@ Status Driver::validate(const RunRequest& request) const {
     }
     if (request.weights) {
       return Status(StatusCode::Usage, "--weights applies to a named model, not to a model file",
-                    "drop --weights or use --model mobilenet_v2");
+                    "drop --weights or name the model's architecture (`inferbench models` lists them)");
     }
   }
   if (request.out_dir && !request.dry_run) {  // a dry run writes nothing, --out included
@@ -622,8 +622,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (format == "none") {
       Artefact none;
       none.model = request.model;
-      none.sample_shape = request.model == "tiny_cnn" ? std::vector<std::int64_t>{3, 32, 32}
-                                                      : std::vector<std::int64_t>{3, 224, 224};
+      none.sample_shape = find_model(request.model)->sample_shape;
       return artefacts.emplace(key, none).first->second;
     }
     const std::string device_part = export_request.device ? " " + *export_request.device : "";

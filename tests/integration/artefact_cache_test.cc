@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/catalogue.h"
 #include "tests/support/cli_runner.h"
 
 namespace inferbench::testing {
@@ -106,6 +107,23 @@ TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
   models = run_inferbench({"models"}, 60, env);
   EXPECT_NE(models.out.find("current  tiny_cnn"), std::string::npos) << models.out;
   fs::remove_all(dir);
+}
+
+// The driver's model catalogue (names and input shapes, for `inferbench models` and the checks
+// before a run) and the exporters' (tools/export/models.py, which builds them) list the same models.
+TEST(ModelCatalogue, MatchesTheExporters) {
+  const std::string script = "import json, sys; sys.path.insert(0, sys.argv[1]); import models; "
+                             "print(json.dumps({name: list(shape) for name, (_, shape) in models.MODELS.items()}))";
+  SpawnOptions options;
+  options.timeout = std::chrono::seconds(120);
+  auto listed = run_child({INFERBENCH_PYTHON, "-c", script, std::string(INFERBENCH_SOURCE_DIR) + "/tools/export"},
+                          options);
+  ASSERT_TRUE(listed.is_ok()) << listed.status().to_string();
+  ASSERT_TRUE(listed->exited && listed->exit_code == 0) << listed->stderr_tail;
+  const auto exporters = nlohmann::json::parse(listed->stdout_text);
+  nlohmann::json driver = nlohmann::json::object();
+  for (const auto& model : model_catalogue()) driver[model.name] = model.sample_shape;
+  EXPECT_EQ(driver, exporters);
 }
 
 }  // namespace

@@ -196,6 +196,22 @@ TEST_F(TorchBackend, MobileNetV2Smoke) {
   EXPECT_EQ(row["batch"], 2);
 }
 
+// Another model of the catalogue goes the same way as MobileNetV2: exported by name, counted
+// (parameters and multiply-adds from the exporter) and checked against its own FP32 reference.
+TEST_F(TorchBackend, AnotherCatalogueModelRunsByName) {
+  const auto dir = fresh_dir("torch-mv3");
+  auto run = run_inferbench({"run", "--model", "mobilenet_v3_small", "--backends", "torch:eager", "--devices",
+                             "cpu", "--batch", "2", "--warmup", "1", "--iters", "3", "--out", dir.string(),
+                             "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  expect_complete_ok_row(row);
+  EXPECT_EQ(row["model"], "mobilenet_v3_small");
+  EXPECT_EQ(row["params"], 2542856);
+  EXPECT_EQ(row["macs_per_sample"], 56510400);
+  EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.9999);
+}
+
 TEST_F(TorchBackend, ParityAgainstTheReferenceWhenTorchIsNotInTheMatrix) {
   // The noop plugin's output is a slice of the input; the FP32 reference from a hidden torch
   // run has the same shape for tiny_cnn (10 classes), so parity is computed and far from 1.

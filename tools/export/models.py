@@ -29,11 +29,21 @@ class TinyCnn(nn.Module):
         return self.classifier(torch.flatten(x, 1))
 
 
+def torchvision_model(name: str):
+    """A constructor of torchvision's `name` architecture without its pretrained weights (no hub
+    is reachable: build() gives it seeded random weights or loads --weights)."""
+    return lambda: __import__("torchvision").models.get_model(name, weights=None)
+
+
+# The torchvision classifiers a deployment engineer most often ships to a CPU or an edge device,
+# each exported through every backend (driver/catalogue.cc lists the same names with their input
+# shapes; a test keeps the two lists equal).
+TORCHVISION = ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0",
+               "resnet18", "resnet50", "regnet_y_400mf", "shufflenet_v2_x1_0", "convnext_tiny")
+
 # name -> (constructor, per-sample input shape)
-MODELS = {
-    "mobilenet_v2": (lambda: __import__("torchvision").models.mobilenet_v2(weights=None), (3, 224, 224)),
-    "tiny_cnn": (TinyCnn, (3, 32, 32)),
-}
+MODELS = {name: (torchvision_model(name), (3, 224, 224)) for name in TORCHVISION}
+MODELS["tiny_cnn"] = (TinyCnn, (3, 32, 32))
 
 
 def build(name: str, seed: int, weights: str | None) -> tuple[nn.Module, tuple[int, ...]]:
