@@ -88,6 +88,21 @@ Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
 
 }  // namespace
 
+std::optional<std::string> delegation_text(const nlohmann::json& manifest) {
+  const auto it = manifest.find("delegation");
+  if (it == manifest.end() || !it->is_object() || !it->contains("delegated_ops")) return std::nullopt;
+  const auto& d = *it;
+  const auto calls = d.value("delegate_calls", 0);
+  std::string text = "XNNPACK took " + std::to_string(d.value("delegated_ops", 0)) + " operators in " +
+                     std::to_string(calls) + (calls == 1 ? " call" : " calls");
+  const nlohmann::json operators = d.value("outside_delegate", nlohmann::json::object());
+  std::string outside;
+  for (const auto& [name, count] : operators.items()) {
+    outside += (outside.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + name;
+  }
+  return text + "; outside it: " + (outside.empty() ? "none" : outside);
+}
+
 std::string project_python() {
   if (const char* env = std::getenv("INFERBENCH_PYTHON"); env && *env) return env;
   return build_info().python;

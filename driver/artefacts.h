@@ -99,6 +99,11 @@ class ArtefactCache {
 Result<Artefact> user_artefact(const std::filesystem::path& file,
                                std::vector<std::int64_t> sample_shape);
 
+// "XNNPACK took 217 operators in 1 call; outside it: 18 dim_order_ops__to_dim_order_copy_default,
+// 1 getitem": the exporter's record of how a program was delegated (the ExecuTorch exporter's
+// manifest "delegation"); empty when the manifest has none.
+std::optional<std::string> delegation_text(const nlohmann::json& manifest);
+
 // The project's Python (INFERBENCH_PYTHON, else the one found at configure time) and the
 // exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).
 std::string project_python();

@@ -785,6 +785,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     row.artefact_bytes = artefact->bytes;
     row.params = artefact->params;
     row.macs_per_sample = artefact->macs_per_sample;
+    if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
+      row.effective["delegation"] = *delegation;
+    }
     ++done;
     progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
              row_status_name(row.status) + (row.status == RowStatus::Ok

@@ -349,6 +349,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
       guide.no_break_even.push_back({i, "no measured throughput"});
     }
     if (is_parity_reference(row)) guide.reference_rows.push_back(i);
+    if (row.effective.count(kKernelsOutsideDelegate)) guide.partly_delegated.push_back(i);
   }
   for (Criterion criterion : all_criteria()) guide.winners.push_back(pick_winner(criterion, rows));
 

@@ -157,6 +157,9 @@ struct Guide {
   std::vector<InstanceScaling> instance_scaling;
   // latency_frontier() of the rows.
   std::vector<std::size_t> latency_frontier;
+  // Ok rows that ran part of their model outside their delegate, on the framework's own kernels
+  // (effective.kernels_outside_delegate, set by the plugin), in input order.
+  std::vector<std::size_t> partly_delegated;
 };
 
 // The ok rows with a P99 latency and a throughput that no other such row beats on both (lower or

@@ -287,6 +287,34 @@ GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) 
   return section;
 }
 
+GuideSection partly_delegated_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section = section_of("Models the delegate did not take whole",
+      "These rows ran part of the model outside their delegate, on the framework's own kernels, "
+      "with the graph cut into pieces around those operators: their speed measures that split as "
+      "much as the delegate. Another conversion of the model, or another form of the operators "
+      "named, may bring the rest under the delegate; until then, compare them with care.");
+  GuideTable table;
+  table.columns = {{"Row", false}, {"Outside the delegate", false}, {"What the framework says", false}};
+  for (std::size_t index : guide.partly_delegated) {
+    const Row& row = rows[index];
+    auto field = [&](const char* key) {
+      const auto it = row.effective.find(key);
+      return it == row.effective.end() ? std::string() : it->second;
+    };
+    std::string detail = field("delegation");  // the exporter's operator count (ExecuTorch)
+    if (detail.empty() && field("fully_accelerated") == "no") {
+      detail = "not fully accelerated (LiteRtCompiledModelIsFullyAccelerated); "
+               "tools/results/tflite_partitions.py names the operators";
+    }
+    if (const std::string instructions = field("instructions"); !instructions.empty()) {
+      detail += (detail.empty() ? "" : "; ") + instructions + " instructions in the execution plan";
+    }
+    table.rows.push_back({row_title(row), field(kKernelsOutsideDelegate), detail});
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Rows left out";
@@ -331,6 +359,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
     document.sections.push_back(frontier_section(rows, guide));
   }
   document.sections.push_back(break_even_section(rows, guide));
+  if (!guide.partly_delegated.empty()) document.sections.push_back(partly_delegated_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));
   return document;
 }

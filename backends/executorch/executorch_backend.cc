@@ -198,9 +198,20 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
                       "); a .pte has a fixed shape: give --batch and --input-shape to match it, or re-export");
     }
 
+    // What the runtime executes per inference: the program's instructions (a delegate call, or
+    // an operator run by ExecuTorch's own kernels outside the delegate).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // ET_EXPERIMENTAL marks it deprecated
+    const size_t instructions = meta->num_instructions();
+#pragma GCC diagnostic pop
+    // One instruction is the whole program in one XNNPACK call; more are operators the
+    // partitioner left to ExecuTorch's own kernels (or, rarely, further delegate calls).
+    const bool xnnpack = meta->uses_backend("XnnpackBackend");
     auto& e = b->effective;
-    e.set("isa", "XNNPACK");
-    e.set("delegate", "XNNPACK");
+    e.set("isa", !xnnpack ? "ExecuTorch kernels" : instructions > 1 ? "XNNPACK + ExecuTorch kernels" : "XNNPACK");
+    e.set("delegate", xnnpack ? "XNNPACK" : "none");
+    e.set("instructions", std::to_string(instructions));
+    if (xnnpack && instructions > 1) e.set("kernels_outside_delegate", "ExecuTorch kernels");
     e.set("program_input", shape_text(program_shape));
     e.set("input_binding", input_meta->is_memory_planned()
                                ? "copied once into the program's planned input at set_input"

@@ -334,7 +334,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     bool fully_accelerated = false;
     const bool known = lib->is_fully_accelerated(b->compiled, &fully_accelerated) == lc::kStatusOk;
     auto& e = b->effective;
-    e.set("isa", "XNNPACK");
+    // A graph XNNPACK does not fully take runs in pieces, the rest on TFLite's built-in kernels.
+    e.set("isa", known && !fully_accelerated ? "XNNPACK + TFLite kernels" : "XNNPACK");
+    if (known && !fully_accelerated) e.set("kernels_outside_delegate", "TFLite built-in kernels");
     e.set("delegate", "XNNPACK (LiteRT CPU accelerator)");
     e.set("fully_accelerated", known ? (fully_accelerated ? "yes" : "no") : "unknown");
     e.set("threads", std::to_string(threads));

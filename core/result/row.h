@@ -133,6 +133,10 @@ struct Row {
 // wall time, "1.97": how many CPUs it kept busy on average, spinning threads included.
 inline constexpr const char* kCpusUsed = "cpus_used";
 
+// effective[kKernelsOutsideDelegate]: set by a plugin whose delegate did not take the whole model,
+// naming the kernels that ran the rest ("TFLite built-in kernels", "ExecuTorch kernels").
+inline constexpr const char* kKernelsOutsideDelegate = "kernels_outside_delegate";
+
 // effective[kWindowStartNs] / [kWindowEndNs]: an instance's timed window on the machine's steady
 // clock (nanoseconds), which the driver turns into the instances' common window and removes.
 inline constexpr const char* kWindowStartNs = "window_start_ns";

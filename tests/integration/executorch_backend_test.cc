@@ -53,14 +53,34 @@ TEST_F(ExecutorchBackend, TinyModelFp32AndInt8) {
     EXPECT_EQ(effective["program_input"], "[4,3,32,32]");
     // The exporter leaves the input unplanned, so the plugin's buffer is bound without a copy.
     EXPECT_EQ(effective["input_binding"], "bound by pointer (input not memory-planned)");
-    // The row says what executed it: "<CPU> (XNNPACK, 1 thread)".
+    // The row says what executed it: "<CPU> (XNNPACK, 1 thread)": the whole program is one
+    // XNNPACK call (only the output getitem stays outside, and it is no instruction).
     const std::string hardware = row["target_hardware"];
-    EXPECT_NE(hardware.find("XNNPACK"), std::string::npos) << hardware;
-    EXPECT_NE(hardware.find(", 1 thread)"), std::string::npos) << hardware;
+    EXPECT_NE(hardware.find("(XNNPACK, 1 thread)"), std::string::npos) << hardware;
+    EXPECT_EQ(effective["instructions"], "1");
+    EXPECT_NE(effective["delegation"].get<std::string>().find(" in 1 call; outside it: 1 getitem"), std::string::npos)
+        << effective.dump();
     EXPECT_EQ(row["artefact"].get<std::string>().substr(row["artefact"].get<std::string>().size() - 4), ".pte");
     expect_parity(row, 0.9999);
   }
   EXPECT_EQ(seen, (std::set<std::string>{"fp32", "int8"}));
+}
+
+// A program the partitioner splits: MobileNetV3-Small keeps 18 memory-layout copies outside the
+// XNNPACK call, run by ExecuTorch's own kernels, and the row says so.
+TEST_F(ExecutorchBackend, PartlyDelegatedProgramSaysWhatRanOutsideXnnpack) {
+  const auto dir = fresh_dir("executorch-mv3");
+  auto run = run_inferbench({"run", "--model", "mobilenet_v3_small", "--backends", "executorch", "--precisions",
+                             "fp32", "--batch", "1", "--warmup", "1", "--iters", "2", "--out", dir.string(),
+                             "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "ok") << row.dump();
+  EXPECT_NE(row["target_hardware"].get<std::string>().find("(XNNPACK + ExecuTorch kernels, "), std::string::npos)
+      << row["target_hardware"];
+  EXPECT_EQ(row["effective"]["instructions"], "19");
+  EXPECT_NE(row["effective"]["delegation"].get<std::string>().find("18 dim_order_ops__to_dim_order_copy_default"),
+            std::string::npos) << row["effective"].dump();
 }
 
 TEST_F(ExecutorchBackend, ManifestRecordsExportAndCalibration) {

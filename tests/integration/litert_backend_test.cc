@@ -60,6 +60,20 @@ TEST_F(LitertBackend, TinyModelFp32AndInt8) {
   EXPECT_EQ(seen, (std::set<std::string>{"fp32", "int8"}));
 }
 
+// A graph XNNPACK does not take whole: ResNet-18's max-pool padding (a PADV2) stays on TFLite's
+// built-in kernels; LiteRT reports the compiled model not fully accelerated and the row says so.
+TEST_F(LitertBackend, PartlyDelegatedGraphSaysWhatRanOutsideXnnpack) {
+  const auto dir = fresh_dir("litert-resnet18");
+  auto run = run_inferbench({"run", "--model", "resnet18", "--backends", "litert", "--precisions", "fp32",
+                             "--batch", "1", "--warmup", "1", "--iters", "2", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["status"], "ok") << row.dump();
+  EXPECT_EQ(row["effective"]["fully_accelerated"], "no") << row["effective"].dump();
+  EXPECT_NE(row["target_hardware"].get<std::string>().find("(XNNPACK + TFLite kernels, "), std::string::npos)
+      << row["target_hardware"];
+}
+
 TEST_F(LitertBackend, ManifestRecordsExportCalibrationAndInterface) {
   // The same export the run above made (cached), read from the manifest beside the artefact.
   const auto dir = fresh_dir("litert-manifest");

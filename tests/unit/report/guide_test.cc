@@ -186,6 +186,37 @@ TEST(GuideWinners, RowsLeftOutForTheSameReasonShareABullet) {
                 "TensorRT CUDA GPU FP16 batch 64 — failed: crash"}));
 }
 
+// Rows whose delegate left part of the model to the framework's own kernels get a section of
+// their own, saying what the framework reported; fully delegated rows do not appear in it.
+TEST(GuidePartlyDelegated, ListsTheRowsAndWhatTheFrameworkSaid) {
+  Row whole = ok_row("TFLite (LiteRT)", "fp32", 1, 10, 700, 2, 1.2, 30);
+  whole.effective = {{"fully_accelerated", "yes"}};
+  Row litert = ok_row("TFLite (LiteRT)", "int8", 1, 10, 170, 9, 1.7, 20);
+  litert.effective = {{"fully_accelerated", "no"}, {kKernelsOutsideDelegate, "TFLite built-in kernels"}};
+  Row executorch = ok_row("ExecuTorch", "fp32", 1, 18, 520, 3, 1.7, 28);
+  executorch.effective = {{kKernelsOutsideDelegate, "ExecuTorch kernels"},
+                          {"instructions", "19"},
+                          {"delegation", "XNNPACK took 217 operators in 1 call; outside it: 18 copies"}};
+  const std::vector<Row> rows = {whole, litert, executorch};
+  const Guide guide = compute_guide(rows);
+  EXPECT_EQ(guide.partly_delegated, (std::vector<std::size_t>{1, 2}));
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& section = section_titled(document, "Models the delegate did not take whole");
+  ASSERT_TRUE(section.table);
+  EXPECT_EQ(section.table->rows,
+            (std::vector<std::vector<std::string>>{
+                {"TFLite (LiteRT) CPU INT8 batch 1", "TFLite built-in kernels",
+                 "not fully accelerated (LiteRtCompiledModelIsFullyAccelerated); "
+                 "tools/results/tflite_partitions.py names the operators"},
+                {"ExecuTorch CPU FP32 batch 1", "ExecuTorch kernels",
+                 "XNNPACK took 217 operators in 1 call; outside it: 18 copies; 19 instructions in the execution plan"}}));
+  // Without such rows the section is not there.
+  const std::vector<Row> whole_only = {whole};
+  EXPECT_THROW(section_titled(guide_document(whole_only, compute_guide(whole_only)),
+                              "Models the delegate did not take whole"),
+               std::runtime_error);
+}
+
 TEST(GuideWinners, ASingleRowWinsWhatItHasAndHasNoPairs) {
   const std::vector<Row> rows = {ok_row("A", "fp32", 8, 100, 50, 30, 1.5, 900)};
   const Guide guide = compute_guide(rows);
