@@ -105,7 +105,7 @@ void print_configuration(const RunRequest& request, const RunInfo& info) {
       "inferbench run {}\n  model {} | batch {} | warm-up {} | iterations {} | max {} s/cell | "
       "threads {} | seed {}\n  backends {} | devices {} | precisions {}\n  host {} | {} | {} "
       "usable CPUs\n",
-      info.id, request.model,
+      info.id, fmt::format("{}", fmt::join(request.models, ",")),
       fmt::format("{}", fmt::join(request.batches, ",")), request.warmup, request.iterations,
       request.max_seconds,
       request.threads == std::vector<int>{0} ? "default" : fmt::format("{}", fmt::join(request.threads, ",")),
@@ -161,7 +161,8 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
   }
   if (!plan->unavailable.empty()) std::cout << "Unavailable here:\n";
   for (const Row& row : plan->unavailable) {
-    std::cout << fmt::format("  {}: {}\n", report::row_title(row), report::one_line(row.error));
+    std::cout << fmt::format("  {}: {}\n", report::row_label(row, request.models.size() > 1),
+                             report::one_line(row.error));
   }
   return kExitOk;
 }

@@ -69,7 +69,8 @@ Result<BackendOption> parse_backend_option(const std::string& text) {
 
 void ModelOptions::add_to(CLI::App& app) {
   single(app.add_option("--model", model,
-                        "a known model name (see `inferbench models`) or an artefact file")
+                        "a known model name (see `inferbench models`) or an artefact file, or a "
+                        "comma list of them: each runs the whole matrix in turn")
              ->capture_default_str()->group("Model"));
   single(app.add_option("--weights", weights,
                         "checkpoint (torch state_dict) for a named model; default: seeded random "
@@ -80,7 +81,14 @@ void ModelOptions::add_to(CLI::App& app) {
 }
 
 Status ModelOptions::apply(RunRequest& request) const {
-  request.model = model;
+  // Not parse_list(): "all" is no model list (a file may be called that).
+  request.models.clear();
+  std::stringstream names(model);
+  for (std::string name; std::getline(names, name, ',');) {
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) request.models.push_back(name);
+  }
   if (!weights.empty()) request.weights = weights;
   if (!input_shape.empty()) {
     std::stringstream in(input_shape);

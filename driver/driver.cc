@@ -290,17 +290,36 @@ Status Driver::validate(const RunRequest& request) const {
       !instances.is_ok()) {
     return instances;
   }
-  const bool named_model = find_model(request.model) != nullptr;
-  if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
-    return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
-                  "give --weights an existing checkpoint (a torch state_dict)");
+  if (request.models.empty()) return Status(StatusCode::Usage, "--model is empty", "name a model or a file");
+  if (std::set<std::string>(request.models.begin(), request.models.end()).size() != request.models.size()) {
+    return Status(StatusCode::Usage, "--model names a model twice", "give each model once");
   }
-  if (!named_model) {
+  // Rows name a file by its file name, and reports group rows by that name.
+  std::set<std::string> row_names;
+  for (const std::string& model : request.models) {
+    const std::string name = find_model(model) ? model : fs::path(model).filename().string();
+    if (!row_names.insert(name).second) {
+      return Status(StatusCode::Usage, "two of the --model files are called '" + name + "', and rows name a file by its name",
+                    "copy one under another name");
+    }
+  }
+  if (request.weights && request.models.size() > 1) {
+    return Status(StatusCode::Usage, "--weights is one model's checkpoint, but --model names " +
+                                         std::to_string(request.models.size()) + " models",
+                  "run the model with a checkpoint on its own, or drop --weights");
+  }
+  for (const std::string& model : request.models) {
+    const bool named_model = find_model(model) != nullptr;
+    if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
+      return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
+                    "give --weights an existing checkpoint (a torch state_dict)");
+    }
+    if (named_model) continue;
     std::error_code ec;
-    if (!fs::exists(request.model, ec)) {
+    if (!fs::exists(model, ec)) {
       std::vector<std::string> known;
       for (const auto& m : model_catalogue()) known.push_back(m.name);
-      return Status(StatusCode::Input, "model '" + request.model + "' is neither a known model nor an existing file",
+      return Status(StatusCode::Input, "model '" + model + "' is neither a known model nor an existing file",
                     "use one of: " + join(known) + ", or a path to an artefact file");
     }
     if (request.weights) {
@@ -323,11 +342,155 @@ Status Driver::validate(const RunRequest& request) const {
   return Status::ok();
 }
 
+namespace {
+
+// One model of a run: what its rows call it, the backends that take part (for a user's file only
+// those that load it, with only the variants that do), its cells and the rows it cannot run.
+struct ModelPlan {
+  std::size_t ordinal = 0;  // its place in --model, for the work folder's file names
+  std::string model;        // a catalogue name or the user's file path
+  std::string row_model;    // what its rows call it: the name, or the file's name
+  bool named = false;
+  std::optional<Artefact> user_file;
+  std::vector<BackendDescription> backends;
+  std::map<std::string, std::vector<std::string>> selected_variants;  // backend -> variants; absent = all
+  std::vector<Cell> cells;
+  std::vector<Row> early_rows;
+  bool reference_possible = false;
+};
+
+// A user's file: only backends that load its suffix, and of a backend with variants only those
+// that load it. A backend or variant asked for by name that cannot load it is an error.
+Status keep_backends_for_file(ModelPlan& plan, const RunRequest& request) {
+  auto shape = request.sample_shape.empty() ? std::vector<std::int64_t>{3, 224, 224} : request.sample_shape;
+  auto artefact = user_artefact(plan.model, shape);
+  if (!artefact) return artefact.status();
+  plan.user_file = *artefact;
+  const std::string suffix = file_suffix(plan.model);
+  if (!request.backends.empty()) {
+    for (const auto& d : plan.backends) {
+      if (d.loadable && !d.suffixes.empty() && !contains(d.suffixes, suffix)) {
+        return Status(StatusCode::Usage,
+                      "backend '" + d.name + "' loads " + join(d.suffixes) + " files, not '" + suffix + "'",
+                      "pick the backend for this file or give a matching --model");
+      }
+    }
+  } else {
+    std::vector<std::string> loadable;  // every suffix some available backend loads, for the hint
+    for (const auto& d : plan.backends) {
+      if (!d.loadable) continue;
+      for (const auto& s : d.suffixes) {
+        if (!contains(loadable, s)) loadable.push_back(s);
+      }
+    }
+    std::erase_if(plan.backends, [&](const auto& d) {
+      return !d.loadable || (!d.suffixes.empty() && !contains(d.suffixes, suffix));
+    });
+    if (plan.backends.empty()) {
+      const std::string what = suffix.empty() ? "model file '" + plan.model + "' has no file suffix"
+                                              : "no available backend loads '" + suffix + "' files";
+      return Status(StatusCode::Usage, what,
+                    "give an artefact file ending in one of " + join(loadable) +
+                        " (`inferbench backends` says which backend loads which)");
+    }
+  }
+  // An AOTInductor package is not a TorchScript module.
+  for (auto& d : plan.backends) {
+    if (!d.loadable) continue;
+    for (const auto& name : plan.selected_variants[d.name]) {
+      auto v = std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& x) { return x.name == name; });
+      if (v != d.variants.end() && !v->suffixes.empty() && !contains(v->suffixes, suffix)) {
+        return Status(StatusCode::Usage,
+                      "variant '" + d.name + ":" + name + "' loads " + join(v->suffixes) + " files, not '" + suffix + "'",
+                      "pick the variant for this file or give a matching --model");
+      }
+    }
+    std::erase_if(d.variants, [&](const auto& v) { return !v.suffixes.empty() && !contains(v.suffixes, suffix); });
+  }
+  std::erase_if(plan.selected_variants, [](const auto& entry) { return entry.second.empty(); });
+  return Status::ok();
+}
+
+// The model's matrix: a cell per backend variant, device, precision, scenario, batch, instance
+// count and thread count, numbered from `index` on. Combinations a backend cannot run become
+// unavailable rows.
+void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
+  for (const auto& d : plan.backends) {
+    const auto chosen = plan.selected_variants.find(d.name);
+    const std::vector<std::string> selected =
+        chosen != plan.selected_variants.end() ? chosen->second : std::vector<std::string>{};
+    const std::vector<std::string> declared_scenarios = d.loadable ? d.scenarios : std::vector<std::string>{"sync"};
+    const auto& scenarios = !request.scenarios.empty() ? request.scenarios : declared_scenarios;
+    for (const VariantCell& planned : expand_variants(d.name, d.variants, selected, request.devices, request.precisions)) {
+      const std::string& device = planned.target.device;
+      const std::string& precision = planned.target.precision;
+      const VariantDescription* variant = planned.variant ? &d.variants[*planned.variant] : nullptr;
+      // A thread sweep applies to CPU rows; other devices run once, with the first count.
+      const std::vector<int> thread_counts =
+          device == "cpu" ? request.threads : std::vector<int>{request.threads.front()};
+      for (const auto& scenario : scenarios) {
+        for (int batch : request.batches) {
+          for (int instances : request.instances) {
+            for (int requested_threads : thread_counts) {
+              // Several CPU instances at the frameworks' default share the cores out between them.
+              const int threads = requested_threads == 0 && instances > 1 && device == "cpu"
+                                      ? std::max(1, usable_cpu_count() / instances)
+                                      : requested_threads;
+              Cell cell;
+              cell.index = index++;
+              cell.backend = d.name;
+              cell.variant = variant ? variant->name : "";
+              cell.plugin_path = d.plugin_path;
+              cell.framework = variant ? variant->framework : d.framework;
+              cell.device = device;
+              cell.precision = precision;
+              cell.scenario = scenario;
+              cell.model = plan.row_model;
+              cell.batch = batch;
+              cell.warmup = request.warmup;
+              cell.iterations = request.iterations;
+              cell.max_seconds = request.max_seconds;
+              cell.threads = threads;
+              cell.instances = instances;
+              cell.seed = request.seed;
+              if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
+                cell.options = it->second;
+              }
+              cell.requested["threads"] = threads ? std::to_string(threads) : "default";
+              for (const auto& [k, v] : cell.options) cell.requested[k] = v;
+              if (!d.loadable) {
+                plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
+              } else if (planned.offer == Offer::NoDevice) {
+                plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+              } else if (d.unavailable_devices.count(device)) {
+                plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
+              } else if (planned.offer == Offer::NoTarget) {
+                plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
+              } else if (!contains(d.scenarios, scenario)) {
+                plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                                     d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
+              } else {
+                plan.cells.push_back(std::move(cell));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Status Driver::run(const RunRequest& request, const RunListener& listener) const {
   IB_RETURN_IF_ERROR(validate(request));
-  const bool named_model = find_model(request.model) != nullptr;
   auto progress = [&](const std::string& text) {
     if (listener.progress) listener.progress(text);
+  };
+  // With several models, every cell's label starts with its model.
+  const bool several_models = request.models.size() > 1;
+  auto label_of = [&](const Cell& cell) {
+    return (several_models ? cell.model + " " : std::string()) + cell_label(cell);
   };
 
   // Which backends, described by their plugins, and which of their variants: a backend named
@@ -379,135 +542,47 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     }
   }
 
-  // A user's file: only backends that load its suffix.
-  std::optional<Artefact> user_file;
-  if (!named_model) {
-    auto shape = request.sample_shape.empty() ? std::vector<std::int64_t>{3, 224, 224} : request.sample_shape;
-    auto artefact = user_artefact(request.model, shape);
-    if (!artefact) return artefact.status();
-    user_file = *artefact;
-    const std::string suffix = file_suffix(request.model);
-    if (!request.backends.empty()) {
-      for (const auto& d : backends) {
-        if (d.loadable && !d.suffixes.empty() && !contains(d.suffixes, suffix)) {
-          return Status(StatusCode::Usage,
-                        "backend '" + d.name + "' loads " + join(d.suffixes) + " files, not '" + suffix + "'",
-                        "pick the backend for this file or give a matching --model");
-        }
-      }
-    } else {
-      std::vector<std::string> loadable;  // every suffix some available backend loads, for the hint
-      for (const auto& d : backends) {
-        if (!d.loadable) continue;
-        for (const auto& s : d.suffixes) {
-          if (!contains(loadable, s)) loadable.push_back(s);
-        }
-      }
-      std::erase_if(backends, [&](const auto& d) {
-        return !d.loadable || (!d.suffixes.empty() && !contains(d.suffixes, suffix));
-      });
-      if (backends.empty()) {
-        const std::string what = suffix.empty() ? "model file '" + request.model + "' has no file suffix"
-                                                : "no available backend loads '" + suffix + "' files";
-        return Status(StatusCode::Usage, what,
-                      "give an artefact file ending in one of " + join(loadable) +
-                          " (`inferbench backends` says which backend loads which)");
-      }
-    }
-    // Of a backend with variants, only those that load the file: an AOTInductor package is not a
-    // TorchScript module. A variant asked for by name that cannot load it is an error.
-    for (auto& d : backends) {
-      if (!d.loadable) continue;
-      for (const auto& name : selected_variants[d.name]) {
-        auto v = std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& x) { return x.name == name; });
-        if (v != d.variants.end() && !v->suffixes.empty() && !contains(v->suffixes, suffix)) {
-          return Status(StatusCode::Usage,
-                        "variant '" + d.name + ":" + name + "' loads " + join(v->suffixes) + " files, not '" + suffix + "'",
-                        "pick the variant for this file or give a matching --model");
-        }
-      }
-      std::erase_if(d.variants, [&](const auto& v) { return !v.suffixes.empty() && !contains(v.suffixes, suffix); });
-    }
-    std::erase_if(selected_variants, [](const auto& entry) { return entry.second.empty(); });
+  // The FP32 reference for parity: PyTorch's eager module on the CPU, per model and batch, on
+  // the same seeded input.
+  auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == kReferenceBackend; });
+  BackendDescription torch = torch_it != backends.end() ? *torch_it : describe_backend(kReferenceBackend);
+  const auto reference_variant = std::find_if(torch.variants.begin(), torch.variants.end(),
+                                              [](const auto& v) { return v.name == kReferenceVariant; });
+  const Target reference_target{"cpu", "fp32"};
+  const bool torch_usable = torch.loadable && reference_variant != torch.variants.end() &&
+                            reference_variant->runs(reference_target) && !torch.unavailable_devices.count("cpu");
+  const std::string reference_label =
+      reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
+
+  // Every model's matrix, before anything runs: a model that cannot run stops the run here, not
+  // after the models before it were measured.
+  std::vector<ModelPlan> plans;
+  int index = 0;
+  for (const auto& model : request.models) {
+    ModelPlan plan;
+    plan.ordinal = plans.size();
+    plan.model = model;
+    plan.named = find_model(model) != nullptr;
+    plan.row_model = plan.named ? model : fs::path(model).filename().string();
+    plan.backends = backends;
+    plan.selected_variants = selected_variants;
+    if (!plan.named) IB_RETURN_IF_ERROR(keep_backends_for_file(plan, request));
+    expand_matrix(plan, request, index);
+    plan.reference_possible =
+        torch_usable && (plan.named || contains(reference_variant->suffixes, file_suffix(model)));
+    plans.push_back(std::move(plan));
   }
 
-  // Expand the matrix. Combinations a backend cannot run become unavailable rows right away.
-  std::vector<Cell> cells;
-  std::vector<Row> early_rows;
-  int index = 0;
-  for (const auto& d : backends) {
-    const auto chosen = selected_variants.find(d.name);
-    const std::vector<std::string> selected =
-        chosen != selected_variants.end() ? chosen->second : std::vector<std::string>{};
-    const std::vector<std::string> declared_scenarios = d.loadable ? d.scenarios : std::vector<std::string>{"sync"};
-    const auto& scenarios = !request.scenarios.empty() ? request.scenarios : declared_scenarios;
-    for (const VariantCell& planned : expand_variants(d.name, d.variants, selected, request.devices, request.precisions)) {
-      const std::string& device = planned.target.device;
-      const std::string& precision = planned.target.precision;
-      const VariantDescription* variant = planned.variant ? &d.variants[*planned.variant] : nullptr;
-      // A thread sweep applies to CPU rows; other devices run once, with the first count.
-      const std::vector<int> thread_counts =
-          device == "cpu" ? request.threads : std::vector<int>{request.threads.front()};
-      for (const auto& scenario : scenarios) {
-        for (int batch : request.batches) {
-          for (int instances : request.instances) {
-            for (int requested_threads : thread_counts) {
-              // Several CPU instances at the frameworks' default share the cores out between them.
-              const int threads = requested_threads == 0 && instances > 1 && device == "cpu"
-                                      ? std::max(1, usable_cpu_count() / instances)
-                                      : requested_threads;
-              Cell cell;
-              cell.index = index++;
-              cell.backend = d.name;
-              cell.variant = variant ? variant->name : "";
-              cell.plugin_path = d.plugin_path;
-              cell.framework = variant ? variant->framework : d.framework;
-              cell.device = device;
-              cell.precision = precision;
-              cell.scenario = scenario;
-              cell.model = named_model ? request.model : fs::path(request.model).filename().string();
-              cell.batch = batch;
-              cell.warmup = request.warmup;
-              cell.iterations = request.iterations;
-              cell.max_seconds = request.max_seconds;
-              cell.threads = threads;
-              cell.instances = instances;
-              cell.seed = request.seed;
-              if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
-                cell.options = it->second;
-              }
-              cell.requested["threads"] = threads ? std::to_string(threads) : "default";
-              for (const auto& [k, v] : cell.options) cell.requested[k] = v;
-              if (!d.loadable) {
-                early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
-              } else if (planned.offer == Offer::NoDevice) {
-                early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-              } else if (d.unavailable_devices.count(device)) {
-                early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
-              } else if (planned.offer == Offer::NoTarget) {
-                early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-              } else if (!contains(d.scenarios, scenario)) {
-                early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                                d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
-              } else {
-                cells.push_back(std::move(cell));
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  // Artefacts, one per (format, precision of the artefact), per device for formats compiled for
-  // one device (artefact_per_device) and per batch for formats compiled for one input shape
-  // (artefact_per_batch). `key` tells this run's artefacts apart ("aoti-fp16-cuda-b64",
-  // "aoti-fp16-cuda-b64-aoti-autotune=max"): the key of `artefacts` below and the export log's name.
+  // Artefacts, one per model and (format, precision of the artefact), per device for formats
+  // compiled for one device (artefact_per_device) and per batch for formats compiled for one
+  // input shape (artefact_per_batch). `key` tells one model's artefacts apart
+  // ("aoti-fp16-cuda-b64", "aoti-fp16-cuda-b64-aoti-autotune=max").
   ArtefactCache cache(paths_.artefact_root, project_python(), exporter_dir());
   struct PlannedExport {
     std::string key;
     ExportRequest request;
   };
-  auto planned_export = [&](const std::string& format, const Cell& cell) {
+  auto planned_export = [&](const ModelPlan& plan, const std::string& format, const Cell& cell) {
     const bool per_batch = artefact_per_batch(format);
     const bool per_device = artefact_per_device(format);
     const std::string exported_precision = artefact_precision(format, cell.precision);
@@ -518,23 +593,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       key.append("-").append(flag, flag.find_first_not_of('-')).append("=").append(value);
     }
     return PlannedExport{key,
-                         {request.model, format, exported_precision, request.seed, request.weights,
+                         {plan.model, format, exported_precision, request.seed, request.weights,
                           per_batch ? std::optional<int>(cell.batch) : std::nullopt,
                           per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags}};
   };
-  // The FP32 reference for parity: PyTorch's eager module on the CPU, per batch, on the same
-  // seeded input.
-  auto torch_it = std::find_if(backends.begin(), backends.end(), [](const auto& d) { return d.name == kReferenceBackend; });
-  BackendDescription torch = torch_it != backends.end() ? *torch_it : describe_backend(kReferenceBackend);
-  const auto reference_variant = std::find_if(torch.variants.begin(), torch.variants.end(),
-                                              [](const auto& v) { return v.name == kReferenceVariant; });
-  const Target reference_target{"cpu", "fp32"};
-  const bool torch_usable = torch.loadable && reference_variant != torch.variants.end() &&
-                            reference_variant->runs(reference_target) && !torch.unavailable_devices.count("cpu");
-  const bool reference_possible =
-      torch_usable && (named_model || contains(reference_variant->suffixes, file_suffix(request.model)));
-  const std::string reference_label =
-      reference_variant != torch.variants.end() ? reference_variant->framework + " CPU FP32" : "";
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
   // One process only: several instances would read the file while instance 0 writes it.
   auto produces_reference = [&](const Cell& c, int batch) {
@@ -542,8 +604,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
            c.precision == "fp32" && c.scenario == "sync" && c.batch == batch && c.instances == 1;
   };
   // The hidden cell that only computes batch `batch`'s reference output (no warm-up, one
-  // iteration), for a run without such a measured cell.
-  auto reference_cell = [&](int batch) {
+  // iteration), for a model without such a measured cell.
+  auto reference_cell = [&](const ModelPlan& plan, int batch) {
     Cell ref;
     ref.backend = kReferenceBackend;
     ref.variant = kReferenceVariant;
@@ -551,7 +613,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     ref.framework = reference_variant->framework;
     ref.device = "cpu";
     ref.precision = "fp32";
-    ref.model = named_model ? request.model : fs::path(request.model).filename().string();
+    ref.model = plan.row_model;
     ref.batch = batch;
     ref.warmup = 0;
     ref.iterations = 1;
@@ -559,6 +621,17 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     ref.threads = request.threads.front();
     ref.seed = request.seed;
     return ref;
+  };
+  // The batches of `plan` whose reference needs a hidden cell.
+  auto hidden_reference_batches = [&](const ModelPlan& plan) {
+    std::vector<int> batches;
+    if (!plan.reference_possible || plan.cells.empty()) return batches;
+    for (int batch : request.batches) {
+      if (std::none_of(plan.cells.begin(), plan.cells.end(), [&](const Cell& c) { return produces_reference(c, batch); })) {
+        batches.push_back(batch);
+      }
+    }
+    return batches;
   };
   // The description and variant a cell runs (the reference backend's even when not selected).
   auto backend_of = [&](const Cell& cell) -> const BackendDescription& {
@@ -571,37 +644,43 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   };
 
   if (request.dry_run) {
-    RunPlan plan;
-    plan.unavailable = early_rows;
-    auto plan_cell = [&](const Cell& cell, const std::string& format, bool reference) {
-      PlannedCell planned{cell_label(cell), "", std::nullopt, user_file.has_value(), reference};
-      if (user_file) {
+    RunPlan run_plan;
+    for (const ModelPlan& plan : plans) {
+      run_plan.unavailable.insert(run_plan.unavailable.end(), plan.early_rows.begin(), plan.early_rows.end());
+    }
+    auto plan_cell = [&](const ModelPlan& plan, const Cell& cell, const std::string& format, bool reference) {
+      PlannedCell planned{label_of(cell), "", std::nullopt, plan.user_file.has_value(), reference};
+      if (plan.user_file) {
         planned.artefact = "your file";
-        planned.cached = user_file->file;
+        planned.cached = plan.user_file->file;
       } else if (format != "none") {
-        const PlannedExport e = planned_export(format, cell);
-        planned.artefact = e.key;
+        const PlannedExport e = planned_export(plan, format, cell);
+        planned.artefact = (several_models ? plan.row_model + " " : std::string()) + e.key;
         planned.cached = cache.cached(e.request);
       }
-      plan.cells.push_back(std::move(planned));
+      run_plan.cells.push_back(std::move(planned));
     };
-    for (const Cell& cell : cells) plan_cell(cell, variant_of(cell).artefact_format, false);
-    // The parity reference (torch:eager cpu fp32 sync) runs hidden for each batch without such a cell.
-    for (int batch : request.batches) {
-      if (!reference_possible || cells.empty()) break;
-      if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); })) {
-        continue;
-      }
-      plan_cell(reference_cell(batch), reference_variant->artefact_format, true);
+    for (const ModelPlan& plan : plans) {
+      for (const Cell& cell : plan.cells) plan_cell(plan, cell, variant_of(cell).artefact_format, false);
     }
-    if (listener.plan) listener.plan(plan);
+    // The parity reference (torch:eager cpu fp32 sync) runs hidden for each model and batch
+    // without such a cell.
+    for (const ModelPlan& plan : plans) {
+      for (int batch : hidden_reference_batches(plan)) {
+        plan_cell(plan, reference_cell(plan, batch), reference_variant->artefact_format, true);
+      }
+    }
+    if (listener.plan) listener.plan(run_plan);
     return Status::ok();
   }
 
-  if (listener.started) {
-    listener.started(RunStart{std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.device == "cpu"; })});
+  const auto has_cpu_cell = [](const ModelPlan& plan) {
+    return std::any_of(plan.cells.begin(), plan.cells.end(), [](const Cell& c) { return c.device == "cpu"; });
+  };
+  if (listener.started) listener.started(RunStart{std::any_of(plans.begin(), plans.end(), has_cpu_cell)});
+  for (const ModelPlan& plan : plans) {
+    for (const auto& row : plan.early_rows) listener.row(row);
   }
-  for (const auto& row : early_rows) listener.row(row);
 
   // Work folder for cell files, reference outputs and logs.
   fs::path work = request.out_dir ? *request.out_dir / "work"
@@ -610,190 +689,197 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  std::map<std::string, Result<Artefact>> artefacts;
+  std::map<std::pair<std::size_t, std::string>, Result<Artefact>> artefacts;  // (model, key) ->
   CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
-  auto artefact_for = [&](const std::string& format, const Cell& cell) -> const Result<Artefact>& {
-    const PlannedExport planned = planned_export(format, cell);
-    const std::string& key = planned.key;
+  auto artefact_for = [&](const ModelPlan& plan, const std::string& format, const Cell& cell) -> const Result<Artefact>& {
+    const PlannedExport planned = planned_export(plan, format, cell);
+    const std::pair<std::size_t, std::string> key{plan.ordinal, planned.key};
     const ExportRequest& export_request = planned.request;
     auto it = artefacts.find(key);
     if (it != artefacts.end()) return it->second;
-    if (user_file) return artefacts.emplace(key, *user_file).first->second;
+    if (plan.user_file) return artefacts.emplace(key, *plan.user_file).first->second;
     if (format == "none") {
       Artefact none;
-      none.model = request.model;
-      none.sample_shape = find_model(request.model)->sample_shape;
+      none.model = plan.model;
+      none.sample_shape = find_model(plan.model)->sample_shape;
       return artefacts.emplace(key, none).first->second;
     }
     const std::string device_part = export_request.device ? " " + *export_request.device : "";
     const std::string batch_part = export_request.batch ? " batch " + std::to_string(*export_request.batch) : "";
     std::string flag_part;
     for (const auto& [flag, value] : export_request.flags) flag_part += " " + flag + " " + value;
-    progress("export " + request.model + " -> " + format + " " + export_request.precision + device_part +
+    progress("export " + plan.model + " -> " + format + " " + export_request.precision + device_part +
              batch_part + flag_part);
     if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
-    auto result = cache.get(export_request, work / "logs" / ("export-" + key + ".log"));
+    auto result = cache.get(export_request, work / "logs" / ("export-" + plan.row_model + "-" + planned.key + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
     }
     return artefacts.emplace(key, std::move(result)).first->second;
   };
 
-  std::vector<Cell> ordered;
+  // Each model's cells: its reference producers first, then its matrix in order.
   std::set<int> hidden_reference_cells;
-  for (int batch : request.batches) {
-    if (!reference_possible || cells.empty()) break;
-    const fs::path reference_file = work / ("reference-b" + std::to_string(batch) + ".f32");
-    auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); });
-    if (producer != cells.end()) {
-      producer->reference_out = reference_file.string();
-    } else {
-      Cell ref = reference_cell(batch);
-      ref.index = index++;
-      ref.reference_out = reference_file.string();
-      hidden_reference_cells.insert(ref.index);
-      cells.push_back(ref);
-    }
-    for (auto& c : cells) {
-      if (c.batch == batch) {
-        c.reference_in = reference_file.string();
-        c.reference_label = reference_label;
-      }
-    }
-  }
-  // Reference producers first, then the matrix in order.
-  std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
-    return !a.reference_out.empty() && b.reference_out.empty();
-  });
-
-  const int total = static_cast<int>(cells.size() - hidden_reference_cells.size());
-  int done = 0;
-  std::map<int, std::string> reference_failures;  // batch -> why
-  for (auto& cell : cells) {
-    const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-    const VariantDescription& variant = variant_of(cell);
-    // Live progress of this cell, from its export (if any) until its row is final.
-    CellProgressTracker tracker(hidden ? 0 : done + 1, total, cell_label(cell), cell.iterations,
-                                cell.max_seconds, Clock::now());
-    current_tracker = &tracker;
-    const auto& artefact = artefact_for(variant.artefact_format, cell);
-    if (!artefact) {
-      if (!hidden) {
-        ++done;
-        listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
+  for (ModelPlan& plan : plans) {
+    std::vector<Cell>& cells = plan.cells;
+    for (int batch : request.batches) {
+      if (!plan.reference_possible || cells.empty()) break;
+      const fs::path reference_file =
+          work / ("reference-m" + std::to_string(plan.ordinal) + "-b" + std::to_string(batch) + ".f32");
+      auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); });
+      if (producer != cells.end()) {
+        producer->reference_out = reference_file.string();
       } else {
-        reference_failures[cell.batch] = artefact.status().to_string();
+        Cell ref = reference_cell(plan, batch);
+        ref.index = index++;
+        ref.reference_out = reference_file.string();
+        hidden_reference_cells.insert(ref.index);
+        cells.push_back(ref);
       }
-      continue;
+      for (auto& c : cells) {
+        if (c.batch == batch) {
+          c.reference_in = reference_file.string();
+          c.reference_label = reference_label;
+        }
+      }
     }
-    cell.artefact = artefact->file.string();
-    cell.input_shape = {cell.batch};
-    cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
-    // A reference that failed to appear leaves the cell without parity rather than failing it.
-    if (!cell.reference_in.empty() && reference_failures.count(cell.batch)) cell.reference_in.clear();
-    if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
-      cell.reference_in.clear();
-    }
+    std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
+      return !a.reference_out.empty() && b.reference_out.empty();
+    });
+  }
 
-    const std::string label = cell_label(cell);
-    progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
-                    : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
-    // One worker per instance (one for most cells), all started at once; instance 0 reports
-    // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
-    const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
-    const fs::path gate = work / ("gate-" + std::to_string(cell.index));
-    if (cell.instances > 1) {
-      fs::remove_all(gate, ec);
-      fs::create_directories(gate, ec);
-      cell.gate_dir = gate.string();
-    }
-    std::vector<ChildSpec> children;
-    for (int k = 0; k < cell.instances; ++k) {
-      Cell instance = cell;
-      instance.instance = k;
-      if (k > 0) instance.reference_out.clear();
-      const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
-      const fs::path cell_file = work / (cell_name + suffix + ".json");
-      {
-        std::ofstream out(cell_file);
-        out << nlohmann::json(instance).dump(2);
+  int total = 0;
+  for (const ModelPlan& plan : plans) total += static_cast<int>(plan.cells.size());
+  total -= static_cast<int>(hidden_reference_cells.size());
+  int done = 0;
+  for (ModelPlan& plan : plans) {
+    std::map<int, std::string> reference_failures;  // batch -> why
+    for (auto& cell : plan.cells) {
+      const bool hidden = hidden_reference_cells.count(cell.index) > 0;
+      const VariantDescription& variant = variant_of(cell);
+      const std::string label = label_of(cell);
+      // Live progress of this cell, from its export (if any) until its row is final.
+      CellProgressTracker tracker(hidden ? 0 : done + 1, total, label, cell.iterations, cell.max_seconds,
+                                  Clock::now());
+      current_tracker = &tracker;
+      const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
+      if (!artefact) {
+        if (!hidden) {
+          ++done;
+          listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
+        } else {
+          reference_failures[cell.batch] = artefact.status().to_string();
+        }
+        continue;
       }
-      ChildSpec child;
-      SpawnOptions& options = child.options;
-      options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
-      options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                          (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
-                                          std::to_string(cell.batch) + suffix + ".log");
-      options.echo_stderr = request.verbose;
-      child.argv = {paths_.worker_executable.string(), "worker"};
-      if (listener.phase && k == 0) {
-        options.on_progress_line = [&](std::string_view line) {
-          if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
-        };
-        options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
-        child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+      cell.artefact = artefact->file.string();
+      cell.input_shape = {cell.batch};
+      cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
+      // A reference that failed to appear leaves the cell without parity rather than failing it.
+      if (!cell.reference_in.empty() && reference_failures.count(cell.batch)) cell.reference_in.clear();
+      if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
+        cell.reference_in.clear();
       }
-      child.argv.push_back(cell_file.string());
-      children.push_back(std::move(child));
-    }
-    // A worker's row, or a failed row saying how the worker ended.
-    const auto row_of = [&](const Result<ChildOutcome>& outcome) {
-      if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
-      auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
-      if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
-        return reply.get<Row>();
+
+      progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
+                      : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
+      // One worker per instance (one for most cells), all started at once; instance 0 reports
+      // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
+      const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
+      const fs::path gate = work / ("gate-" + std::to_string(cell.index));
+      if (cell.instances > 1) {
+        fs::remove_all(gate, ec);
+        fs::create_directories(gate, ec);
+        cell.gate_dir = gate.string();
       }
-      std::string error = "worker " + describe_outcome(*outcome);
-      if (outcome->timed_out) {
-        error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+      std::vector<ChildSpec> children;
+      for (int k = 0; k < cell.instances; ++k) {
+        Cell instance = cell;
+        instance.instance = k;
+        if (k > 0) instance.reference_out.clear();
+        const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
+        const fs::path cell_file = work / (cell_name + suffix + ".json");
+        {
+          std::ofstream out(cell_file);
+          out << nlohmann::json(instance).dump(2);
+        }
+        ChildSpec child;
+        SpawnOptions& options = child.options;
+        options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
+        options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
+                                            (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
+                                            std::to_string(cell.batch) + suffix + ".log");
+        options.echo_stderr = request.verbose;
+        child.argv = {paths_.worker_executable.string(), "worker"};
+        if (listener.phase && k == 0) {
+          options.on_progress_line = [&](std::string_view line) {
+            if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
+          };
+          options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
+          child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+        }
+        child.argv.push_back(cell_file.string());
+        children.push_back(std::move(child));
       }
-      if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
-        error += ": " + why;
+      // A worker's row, or a failed row saying how the worker ended.
+      const auto row_of = [&](const Result<ChildOutcome>& outcome) {
+        if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
+        auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+        if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
+          return reply.get<Row>();
+        }
+        std::string error = "worker " + describe_outcome(*outcome);
+        if (outcome->timed_out) {
+          error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+        }
+        if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
+          error += ": " + why;
+        }
+        Row failed = status_row(cell, RowStatus::Failed, error);
+        failed.peak_rss_mb = outcome->peak_rss_mb;
+        return failed;
+      };
+      // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
+      const StopOthers stop_others = [&](const ChildOutcome& ended) {
+        return row_of(ended).status != RowStatus::Ok;
+      };
+      const std::vector<Result<ChildOutcome>> outcomes =
+          run_children(children, cell.instances > 1 ? stop_others : nullptr);
+      std::vector<Row> instance_rows;
+      for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
+      Row row = cell.instances > 1
+                    ? merge_instances(std::move(instance_rows),
+                                      {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
+                                      usable_cpu_count())
+                    : std::move(instance_rows.front());
+      if (cell.instances > 1) fs::remove_all(gate, ec);
+      if (hidden) {
+        if (row.status != RowStatus::Ok) reference_failures[cell.batch] = row.error;
+        continue;
       }
-      Row failed = status_row(cell, RowStatus::Failed, error);
-      failed.peak_rss_mb = outcome->peak_rss_mb;
-      return failed;
-    };
-    // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
-    const StopOthers stop_others = [&](const ChildOutcome& ended) {
-      return row_of(ended).status != RowStatus::Ok;
-    };
-    const std::vector<Result<ChildOutcome>> outcomes =
-        run_children(children, cell.instances > 1 ? stop_others : nullptr);
-    std::vector<Row> instance_rows;
-    for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
-    Row row = cell.instances > 1
-                  ? merge_instances(std::move(instance_rows),
-                                    {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
-                                    usable_cpu_count())
-                  : std::move(instance_rows.front());
-    if (cell.instances > 1) fs::remove_all(gate, ec);
-    if (hidden) {
-      if (row.status != RowStatus::Ok) reference_failures[cell.batch] = row.error;
-      continue;
+      if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
+        row.warnings.push_back("no parity: the FP32 reference output was not produced");
+      }
+      if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
+        const auto why = reference_failures.count(cell.batch) ? reference_failures[cell.batch]
+                         : plan.reference_possible ? "the reference run did not finish"
+                                              : "no PyTorch CPU FP32 reference for this model";
+        row.warnings.push_back("no parity: " + why);
+      }
+      row.export_ms = artefact->export_ms;
+      row.artefact_bytes = artefact->bytes;
+      row.params = artefact->params;
+      row.macs_per_sample = artefact->macs_per_sample;
+      if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
+        row.effective["delegation"] = *delegation;
+      }
+      ++done;
+      progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
+               row_status_name(row.status) + (row.status == RowStatus::Ok
+                   ? fmt_ok(row)
+                   : " — " + row.error));
+      listener.row(row);
     }
-    if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
-      row.warnings.push_back("no parity: the FP32 reference output was not produced");
-    }
-    if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
-      const auto why = reference_failures.count(cell.batch) ? reference_failures[cell.batch]
-                       : reference_possible ? "the reference run did not finish"
-                                            : "no PyTorch CPU FP32 reference for this model";
-      row.warnings.push_back("no parity: " + why);
-    }
-    row.export_ms = artefact->export_ms;
-    row.artefact_bytes = artefact->bytes;
-    row.params = artefact->params;
-    row.macs_per_sample = artefact->macs_per_sample;
-    if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
-      row.effective["delegation"] = *delegation;
-    }
-    ++done;
-    progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
-             row_status_name(row.status) + (row.status == RowStatus::Ok
-                 ? fmt_ok(row)
-                 : " — " + row.error));
-    listener.row(row);
   }
   if (!request.out_dir) fs::remove_all(work, ec);
   return Status::ok();

@@ -9,7 +9,7 @@ nlohmann::json to_json(const RunRequest& r) {
     return items.empty() ? nlohmann::json("all") : nlohmann::json(items);
   };
   return {
-      {"model", r.model},
+      {"model", r.models},
       {"weights", r.weights ? nlohmann::json(r.weights->string()) : nlohmann::json(nullptr)},
       {"input_shape", r.sample_shape},
       {"backends", list_or_all(r.backends)},

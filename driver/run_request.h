@@ -26,8 +26,10 @@ inline constexpr int kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 1024;
 
 struct RunRequest {
-  std::string model = kDefaultModel;            // a known model name or a file path
-  std::optional<std::filesystem::path> weights; // checkpoint for a named model
+  // Known model names or file paths, each measured on the whole matrix in turn (a sweep when
+  // several).
+  std::vector<std::string> models = {kDefaultModel};
+  std::optional<std::filesystem::path> weights; // checkpoint for the one named model
   std::vector<std::int64_t> sample_shape;       // per-sample input shape for a model FILE
   std::vector<std::string> backends;            // empty = every known backend
   std::vector<std::string> devices;             // empty = every device each backend declares

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -76,26 +77,55 @@ std::string row_title(const Row& row) {
   return one_line(title);
 }
 
-std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
-  std::vector<RankedRow> ranked;
-  std::vector<RankedRow> unranked;
+std::vector<std::string> models_of(const std::vector<Row>& rows) {
+  std::vector<std::string> models;
   for (const Row& row : rows) {
-    if (row.status == RowStatus::Ok && row.fps) {
-      ranked.push_back({&row, std::nullopt});
-    } else {
-      unranked.push_back({&row, std::nullopt});
+    if (!row.model.empty() && std::find(models.begin(), models.end(), row.model) == models.end()) {
+      models.push_back(row.model);
     }
   }
-  // Stable, so rows with equal FPS keep their input order.
-  std::stable_sort(ranked.begin(), ranked.end(), [](const RankedRow& a, const RankedRow& b) {
-    return *a.row->fps > *b.row->fps;
-  });
-  for (std::size_t i = 0; i < ranked.size(); ++i) {
-    const bool tied = i > 0 && *ranked[i].row->fps == *ranked[i - 1].row->fps;
-    ranked[i].rank = tied ? ranked[i - 1].rank : static_cast<int>(i) + 1;
+  return models;
+}
+
+std::vector<Row> rows_of_model(const std::vector<Row>& rows, const std::string& model) {
+  std::vector<Row> selected;
+  std::copy_if(rows.begin(), rows.end(), std::back_inserter(selected),
+               [&](const Row& row) { return row.model == model; });
+  return selected;
+}
+
+std::string row_label(const Row& row, bool with_model) {
+  return with_model && !row.model.empty() ? row.model + ": " + row_title(row) : row_title(row);
+}
+
+std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
+  // Rows without a model (hand-made ones) form one group of their own, after the models.
+  std::vector<std::string> groups = models_of(rows);
+  groups.emplace_back();
+  std::vector<RankedRow> result;
+  for (const std::string& model : groups) {
+    std::vector<RankedRow> ranked;
+    std::vector<RankedRow> unranked;
+    for (const Row& row : rows) {
+      if (row.model != model) continue;
+      if (row.status == RowStatus::Ok && row.fps) {
+        ranked.push_back({&row, std::nullopt});
+      } else {
+        unranked.push_back({&row, std::nullopt});
+      }
+    }
+    // Stable, so rows with equal FPS keep their input order.
+    std::stable_sort(ranked.begin(), ranked.end(), [](const RankedRow& a, const RankedRow& b) {
+      return *a.row->fps > *b.row->fps;
+    });
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      const bool tied = i > 0 && *ranked[i].row->fps == *ranked[i - 1].row->fps;
+      ranked[i].rank = tied ? ranked[i - 1].rank : static_cast<int>(i) + 1;
+    }
+    result.insert(result.end(), ranked.begin(), ranked.end());
+    result.insert(result.end(), unranked.begin(), unranked.end());
   }
-  ranked.insert(ranked.end(), unranked.begin(), unranked.end());
-  return ranked;
+  return result;
 }
 
 const std::vector<Column>& table_b_columns() {
@@ -205,17 +235,17 @@ std::vector<std::string> limit_cells(const Row& row) {
           fmt::format("{}, {} thread{}", bound.kernel, bound.threads, bound.threads == 1 ? "" : "s")};
 }
 
-std::vector<Note> row_notes(const std::vector<RankedRow>& ranked) {
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model) {
   std::vector<Note> notes;
   for (const RankedRow& r : ranked) {
     if (r.row->status == RowStatus::Ok) continue;
     std::string text = r.row->error.empty() ? "(no error message)" : one_line(r.row->error);
-    notes.push_back({row_status_name(r.row->status), row_title(*r.row), std::move(text)});
+    notes.push_back({row_status_name(r.row->status), row_label(*r.row, with_model), std::move(text)});
   }
   for (const RankedRow& r : ranked) {
     if (r.row->status != RowStatus::Ok) continue;
     for (const std::string& warning : r.row->warnings) {
-      notes.push_back({"warn", row_title(*r.row), one_line(warning)});
+      notes.push_back({"warn", row_label(*r.row, with_model), one_line(warning)});
     }
   }
   return notes;

@@ -44,15 +44,26 @@ std::string mode_label(const Row& row);
 // add their mode; ", 2 instances" and ", 1 thread" follow when they apply).
 std::string row_title(const Row& row);
 
+// The models the rows measured (Row::model, empty ones left out), in the order of their first row.
+std::vector<std::string> models_of(const std::vector<Row>& rows);
+
+// The rows of one model, in input order.
+std::vector<Row> rows_of_model(const std::vector<Row>& rows, const std::string& model);
+
+// row_title(), preceded by "model: " when `with_model` (a run of several models, where the
+// title alone would name two rows alike).
+std::string row_label(const Row& row, bool with_model);
+
 // A row in display order with its rank.
 struct RankedRow {
   const Row* row = nullptr;
   std::optional<int> rank;  // 1 = highest FPS; empty for rows that are not ranked
 };
 
-// The rows in display order: ok rows with an FPS value first, by FPS descending (rank 1 =
-// fastest; equal FPS share a rank, the next rank skips: 1, 1, 3), then every other row
-// (failed, unavailable, ok without FPS) unranked in input order. The pointers refer into
+// The rows in display order, model by model (models_of() order; rows of different models do
+// not compete): ok rows with an FPS value first, by FPS descending (rank 1 = the model's
+// fastest; equal FPS share a rank, the next rank skips: 1, 1, 3), then every other row of the
+// model (failed, unavailable, ok without FPS) unranked in input order. The pointers refer into
 // `rows`, which must outlive the result.
 std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows);
 
@@ -109,6 +120,7 @@ struct Note {
 // The failures first, one per row that is not ok (its status name as kind, its error as text),
 // then the warnings of the ok rows, one note each; both in `ranked` order. Warnings of rows
 // that are not ok are left out: the failure is what matters there.
-std::vector<Note> row_notes(const std::vector<RankedRow>& ranked);
+// Each note's title is row_label(row, with_model).
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model = false);
 
 }  // namespace inferbench::report

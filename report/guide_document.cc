@@ -3,7 +3,9 @@
 #include "report/guide_document.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -341,7 +343,101 @@ GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) 
   return section;
 }
 
+// Of the ok rows of `rows` that pass `keep`, the index of the one with the highest (`higher`) or
+// lowest value of `field`; ties go to the first in input order.
+template <typename Keep, typename Field>
+std::optional<std::size_t> best_row(const std::vector<Row>& rows, Keep keep, Field field, bool higher) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status != RowStatus::Ok || !keep(row)) continue;
+    const std::optional<double> value = field(row);
+    if (!value) continue;
+    const std::optional<double> current = best ? field(rows[*best]) : std::nullopt;
+    if (!current || (higher ? *value > *current : *value < *current)) best = i;
+  }
+  return best;
+}
+
+GuideSection across_models_section(const std::vector<Row>& rows, const std::vector<std::string>& models) {
+  GuideSection section = section_of("Across models",
+      fmt::format("This run measured {} models on the same matrix. Rows of different models do not "
+                  "compete: each model has its own guide below. Across models, speed also measures "
+                  "how much work each one is (multiply-adds per input); what a bigger model buys in "
+                  "accuracy is not measured here (seeded random weights unless --weights), so weigh "
+                  "these speeds against the accuracy you know for each model. Throughput in inputs/s; "
+                  "the lowest P99 among sync rows (one request at a time).",
+                  models.size()));
+  GuideTable table;
+  table.columns = {{"Model", false},         {"Params", true},        {"MACs/input (M)", true},
+                   {"Fastest row", false},   {"Inputs/s", true},          {"Fastest FP32 row", false},
+                   {"FP32 inputs/s", true},  {"Lowest P99 row (sync)", false}, {"P99 (ms)", true},
+                   {"Ok rows", true}};
+  const auto any = [](const Row&) { return true; };
+  const auto fp32 = [](const Row& row) { return row.precision == "fp32"; };
+  const auto sync = [](const Row& row) { return row.scenario == "sync"; };
+  const auto throughput = [](const Row& row) { return row.throughput; };
+  const auto p99 = [](const Row& row) {
+    return row.latency_ms ? std::optional<double>(row.latency_ms->p99) : std::nullopt;
+  };
+  for (const std::string& model : models) {
+    const std::vector<Row> own = rows_of_model(rows, model);
+    std::optional<std::int64_t> params, macs;
+    for (const Row& row : own) {
+      if (!params) params = row.params;
+      if (!macs) macs = row.macs_per_sample;
+    }
+    const auto fastest = best_row(own, any, throughput, true);
+    const auto fastest_fp32 = best_row(own, fp32, throughput, true);
+    const auto quickest = best_row(own, sync, p99, false);
+    const auto name_of = [&](std::optional<std::size_t> i) {
+      return i ? row_title(own[*i]) : std::string("none");
+    };
+    const auto count = std::count_if(own.begin(), own.end(), [](const Row& row) { return row.status == RowStatus::Ok; });
+    table.rows.push_back(
+        {model, params ? std::to_string(*params) : std::string(kNotAvailable),
+         macs ? fmt::format("{:.1f}", static_cast<double>(*macs) / 1e6) : std::string(kNotAvailable),
+         name_of(fastest), fastest ? fmt::format("{:.2f}", *own[*fastest].throughput) : std::string(kNotAvailable),
+         name_of(fastest_fp32),
+         fastest_fp32 ? fmt::format("{:.2f}", *own[*fastest_fp32].throughput) : std::string(kNotAvailable),
+         name_of(quickest), quickest ? fmt::format("{:.3f}", own[*quickest].latency_ms->p99) : std::string(kNotAvailable),
+         fmt::format("{} of {}", count, own.size())});
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 }  // namespace
+
+GuideDocument run_guide_document(const std::vector<Row>& rows) {
+  const std::vector<std::string> models = models_of(rows);
+  if (models.size() < 2) return guide_document(rows, compute_guide(rows));
+  const Guide whole = compute_guide(rows);
+  GuideDocument document;
+  document.intro = fmt::format(
+      "Computed from this run's {} rows of {} models ({} ok, {} failed or unavailable); every "
+      "number is a field of results.json or arithmetic on those fields (docs/metrics.md, \"The "
+      "guide\").",
+      whole.total_rows, models.size(), whole.ok_rows, whole.not_ok.size());
+  document.sections.push_back(across_models_section(rows, models));
+  for (const std::string& model : models) {
+    const std::vector<Row> own = rows_of_model(rows, model);
+    const Guide guide = compute_guide(own);
+    GuideDocument part = guide_document(own, guide);
+    for (std::size_t i = 0; i < part.sections.size(); ++i) {
+      GuideSection& section = part.sections[i];
+      section.title = model + ": " + section.title;
+      if (i == 0) {
+        section.paragraphs.insert(section.paragraphs.begin(),
+                                  fmt::format("The {} row{} of {} ({} ok, {} failed or unavailable).",
+                                              guide.total_rows, guide.total_rows == 1 ? "" : "s", model,
+                                              guide.ok_rows, guide.not_ok.size()));
+      }
+      document.sections.push_back(std::move(section));
+    }
+  }
+  return document;
+}
 
 GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
   GuideDocument document;

@@ -113,10 +113,12 @@ constexpr std::size_t kBatchColumn = 6;
 
 // Ok and failed rows in the Table B layout. Unavailable rows (nothing measured, often many: a
 // device or plugin missing multiplies by every precision and batch) are listed under the table
-// by notes_html(), grouped by reason, so the measured rows stay on the first screen.
-std::string results_table(const std::vector<report::RankedRow>& ranked) {
+// by notes_html(), grouped by reason, so the measured rows stay on the first screen. A run of
+// several models has a Model column after the rank (ranks count within each model).
+std::string results_table(const std::vector<report::RankedRow>& ranked, bool several_models) {
   std::vector<report::Column> columns = report::table_b_columns();
   columns.insert(columns.begin() + kBatchColumn, {"Batch", true});
+  if (several_models) columns.insert(columns.begin() + 1, {"Model", false});
   columns.push_back({"Status", false});
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> classes;
@@ -124,6 +126,7 @@ std::string results_table(const std::vector<report::RankedRow>& ranked) {
     if (r.row->status == RowStatus::Unavailable) continue;
     std::vector<std::string> line = report::table_b_cells(r);
     line.insert(line.begin() + kBatchColumn, std::to_string(r.row->batch));
+    if (several_models) line.insert(line.begin() + 1, r.row->model);
     line.emplace_back(row_status_name(r.row->status));
     cells.push_back(std::move(line));
     classes.emplace_back(row_status_name(r.row->status));
@@ -132,14 +135,18 @@ std::string results_table(const std::vector<report::RankedRow>& ranked) {
   std::string html = table_html(columns, cells, classes, "results");
   std::vector<std::vector<std::string>> device_cells;
   for (const report::RankedRow& r : ranked) {
-    if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
+    if (!report::has_device_measurements(*r.row)) continue;
+    device_cells.push_back(report::device_cells(*r.row));
+    device_cells.back().front() = report::row_label(*r.row, several_models);
   }
   if (!device_cells.empty()) {
     html += "\n<p>Measured by the device itself:</p>\n" + table_html(report::device_columns(), device_cells);
   }
   std::vector<std::vector<std::string>> limit_cells;
   for (const report::RankedRow& r : ranked) {
-    if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
+    if (!r.row->compute_bound) continue;
+    limit_cells.push_back(report::limit_cells(*r.row));
+    limit_cells.back().front() = report::row_label(*r.row, several_models);
   }
   if (!limit_cells.empty()) {
     html += "\n<p>" + escape(report::kLimitsTitle) + "</p>\n" + table_html(report::limit_columns(), limit_cells);
@@ -159,8 +166,8 @@ std::string note_item(const std::string& kind, const std::vector<std::string>& t
 // Failures and unavailable rows in full under the table, rows with the same reason grouped in
 // one item; the measurement warnings folded (one click away), since a run with many rows has
 // several per row and the guide should stay near the table.
-std::string notes_html(const std::vector<report::RankedRow>& ranked) {
-  const std::vector<report::Note> notes = report::row_notes(ranked);
+std::string notes_html(const std::vector<report::RankedRow>& ranked, bool several_models) {
+  const std::vector<report::Note> notes = report::row_notes(ranked, several_models);
   std::vector<std::pair<std::string, std::string>> reasons;  // (kind, text), first seen first
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> titles;
   std::string warnings;
@@ -222,16 +229,16 @@ std::string guide_html(const report::GuideDocument& document) {
   return html;
 }
 
-std::string parity_html(const std::vector<Row>& rows) {
+std::string parity_html(const std::vector<Row>& rows, bool several_models) {
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> without;
   for (const Row& row : rows) {
     if (row.status != RowStatus::Ok) continue;
     if (!row.parity) {
-      without.push_back(report::row_title(row));
+      without.push_back(report::row_label(row, several_models));
       continue;
     }
-    cells.push_back({report::row_title(row), row.parity->reference,
+    cells.push_back({report::row_label(row, several_models), row.parity->reference,
                      fmt::format("{:.6f}", row.parity->cosine),
                      fmt::format("{:.3g}", row.parity->max_abs_err),
                      fmt::format("{:.3f}", row.parity->top1_agreement),
@@ -357,12 +364,27 @@ class HtmlReporter final : public BufferedReporter {
   void end() override {
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
     const report::Guide guide = report::compute_guide(rows_);
+    const std::vector<std::string> models = report::models_of(rows_);
+    const bool several_models = models.size() > 1;
 
     nlohmann::json labels = nlohmann::json::array();
-    for (const Row& row : rows_) labels.push_back(report::row_title(row));
-    // "frontier": the guide's latency_frontier(), indices into "rows", for the latency chart.
+    for (const Row& row : rows_) labels.push_back(report::row_label(row, several_models));
+    // "frontiers": each model's latency_frontier() as indices into "rows", for the latency chart.
+    nlohmann::json frontiers = nlohmann::json::array();
+    if (!several_models) frontiers.push_back({{"model", ""}, {"rows", guide.latency_frontier}});
+    for (const std::string& model : several_models ? models : std::vector<std::string>{}) {
+      std::vector<std::size_t> own;  // indices into rows_
+      for (std::size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].model == model) own.push_back(i);
+      }
+      std::vector<Row> model_rows;
+      for (std::size_t i : own) model_rows.push_back(rows_[i]);
+      nlohmann::json front = nlohmann::json::array();
+      for (std::size_t k : report::latency_frontier(model_rows)) front.push_back(own[k]);
+      frontiers.push_back({{"model", model}, {"rows", front}});
+    }
     const nlohmann::json data = {
-        {"run", run_}, {"rows", rows_}, {"labels", labels}, {"frontier", guide.latency_frontier}};
+        {"run", run_}, {"rows", rows_}, {"labels", labels}, {"frontiers", frontiers}};
 
     const std::string_view library = report::chart_library();
     std::string notice;
@@ -387,11 +409,11 @@ class HtmlReporter final : public BufferedReporter {
     const std::map<std::string, std::string> values = {
         {"title", escape("inferbench run " + report::one_line(run_.id))},
         {"summary", summary_html(run_, rows_)},
-        {"table", results_table(ranked)},
-        {"notes", notes_html(ranked)},
-        {"guide", guide_html(report::guide_document(rows_, guide))},
+        {"table", results_table(ranked, several_models)},
+        {"notes", notes_html(ranked, several_models)},
+        {"guide", guide_html(report::run_guide_document(rows_))},
         {"chart_notice", notice},
-        {"parity", parity_html(rows_)},
+        {"parity", parity_html(rows_, several_models)},
         {"environment", environment_html(run_, rows_)},
         {"footer", footer},
         {"data", script_json(data)},

@@ -30,12 +30,29 @@ class MarkdownReporter final : public BufferedReporter {
 
   void end() override {
     out_ << fmt::format("## inferbench run {}\n\n", report::one_line(run_.id));
-    out_ << fmt::format("Host: {}, started {}.\n\n", report::one_line(run_.host),
+    out_ << fmt::format("Host: {}, started {}.\n", report::one_line(run_.host),
                         report::one_line(run_.started_at));
+    // Several models: a table per model, each ranked on its own.
+    const std::vector<std::string> models = report::models_of(rows_);
+    if (models.size() < 2) {
+      out_ << '\n';
+      write_tables(rows_);
+    }
+    for (std::size_t i = 0; models.size() >= 2 && i < models.size(); ++i) {
+      out_ << fmt::format("\n### Model {} of {}: {}\n\n", i + 1, models.size(),
+                          report::markdown_cell(report::one_line(models[i])));
+      write_tables(report::rows_of_model(rows_, models[i]));
+    }
+    out_.flush();
+  }
 
+ private:
+  // Table B of `rows` with a Status column, the device's and the physical-limits tables under
+  // it, then the notes.
+  void write_tables(const std::vector<Row>& rows) {
     std::vector<report::Column> columns = report::table_b_columns();
     columns.push_back({"Status", false});
-    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
+    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
     std::vector<std::vector<std::string>> table;
     for (const report::RankedRow& r : ranked) {
       table.push_back(report::table_b_cells(r));
@@ -59,7 +76,6 @@ class MarkdownReporter final : public BufferedReporter {
     for (const report::Note& note : notes) {
       out_ << fmt::format("- **{}** {}: {}\n", note.kind, note.title, note.text);
     }
-    out_.flush();
   }
 };
 

@@ -79,19 +79,31 @@ class TableReporter final : public BufferedReporter {
   // Buffered: ranks and column widths need every row.
 
   void end() override {
-    const std::vector<report::Column>& columns = report::table_b_columns();
-    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows_);
-
-    std::vector<std::vector<std::string>> cells;
-    cells.reserve(ranked.size());
-    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r));
-
     out_ << "inferbench results\n";
     out_ << fmt::format("run {}  host {}  started {}\n", report::one_line(run_.id),
                         report::one_line(run_.host), report::one_line(run_.started_at));
-    out_ << '\n';
+    // Several models: a table per model, each ranked on its own.
+    const std::vector<std::string> models = report::models_of(rows_);
+    if (models.size() < 2) {
+      out_ << '\n';
+      write_tables(rows_);
+    }
+    for (std::size_t i = 0; models.size() >= 2 && i < models.size(); ++i) {
+      const std::vector<Row> rows = report::rows_of_model(rows_, models[i]);
+      out_ << fmt::format("\nModel {} of {}: {}\n\n", i + 1, models.size(), report::one_line(models[i]));
+      write_tables(rows);
+    }
+    out_.flush();
+  }
 
-    write_aligned(out_, columns, cells);
+ private:
+  // Table B of `rows`, the device's and the physical-limits tables under it, then the notes.
+  void write_tables(const std::vector<Row>& rows) {
+    const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
+    std::vector<std::vector<std::string>> cells;
+    cells.reserve(ranked.size());
+    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r));
+    write_aligned(out_, report::table_b_columns(), cells);
     if (cells.empty()) out_ << "(no rows)\n";
 
     std::vector<std::vector<std::string>> device_cells;
@@ -116,7 +128,6 @@ class TableReporter final : public BufferedReporter {
     for (const report::Note& note : notes) {
       out_ << fmt::format("  [{}] {}: {}\n", note.kind, note.title, note.text);
     }
-    out_.flush();
   }
 };
 

@@ -108,6 +108,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--batch", "-4"}, "batch -4 is out of range"},
         BadInput{{"run", "--batch", "100000"}, "batch 100000 is out of range"},
         BadInput{{"run", "--model", "/nonexistent/model.pt"}, "neither a known model nor an existing file"},
+        // A list is checked whole before anything runs: the second name stops the first.
+        BadInput{{"run", "--model", "tiny_cnn,/nonexistent/model.pt"}, "model '/nonexistent/model.pt' is neither"},
+        BadInput{{"run", "--model", "tiny_cnn,tiny_cnn"}, "--model names a model twice"},
+        BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt," INFERBENCH_SOURCE_DIR "/report/CMakeLists.txt"},
+                 "two of the --model files are called 'CMakeLists.txt'"},
+        BadInput{{"run", "--model", "tiny_cnn,resnet18", "--weights", INFERBENCH_BINARY},
+                 "--weights is one model's checkpoint, but --model names 2 models"},
+        BadInput{{"run", "--model", "tiny_cnn," INFERBENCH_SOURCE_DIR "/CMakeLists.txt", "--no-store"},
+                 "no available backend loads '.txt' files"},
         // An existing file no backend loads: the line lists the suffixes that would do.
         BadInput{{"run", "--model", INFERBENCH_BINARY, "--no-store"},
                  "has no file suffix; give an artefact file ending in one of .pt,"},

@@ -212,6 +212,39 @@ TEST_F(TorchBackend, AnotherCatalogueModelRunsByName) {
   EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.9999);
 }
 
+// Several models in one run: each runs the whole matrix, each row is checked against its own
+// model's FP32 reference (two instances leave the reference to a hidden cell per model: a
+// reference of the other model would not even have the same number of outputs), and the
+// reports give each model its own ranking and guide.
+TEST_F(TorchBackend, SeveralModelsInOneRunEachAgainstItsOwnReference) {
+  const auto dir = fresh_dir("torch-models");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn,mobilenet_v3_small", "--backends", "torch:eager",
+                             "--devices", "cpu", "--batch", "2", "--instances", "2", "--warmup", "1",
+                             "--iters", "3", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(results["run"]["request"]["model"], nlohmann::json::array({"tiny_cnn", "mobilenet_v3_small"}));
+  ASSERT_EQ(results["rows"].size(), 2u);
+  EXPECT_EQ(results["rows"][0]["model"], "tiny_cnn");
+  EXPECT_EQ(results["rows"][1]["model"], "mobilenet_v3_small");
+  EXPECT_EQ(results["rows"][1]["params"], 2542856);
+  for (const auto& row : results["rows"]) {
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    ASSERT_FALSE(row["parity"].is_null()) << row.dump();
+    EXPECT_GE(row["parity"]["cosine"].get<double>(), 0.9999) << row.dump();
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "reference-m0-b2.f32"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "reference-m1-b2.f32"));
+  EXPECT_NE(run.out.find("Model 1 of 2: tiny_cnn"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Model 2 of 2: mobilenet_v3_small"), std::string::npos) << run.out;
+  const std::string guide = read_file(dir / "guide.md");
+  EXPECT_NE(guide.find("### Across models"), std::string::npos) << guide;
+  EXPECT_NE(guide.find("### mobilenet_v3_small: Winners"), std::string::npos) << guide;
+}
+
 TEST_F(TorchBackend, ParityAgainstTheReferenceWhenTorchIsNotInTheMatrix) {
   // The noop plugin's output is a slice of the input; the FP32 reference from a hidden torch
   // run has the same shape for tiny_cnn (10 classes), so parity is computed and far from 1.

@@ -12,7 +12,7 @@ namespace {
 TEST(RunOptions, DefaultsReproduceTheStudy) {
   auto r = parse_run_arguments({});
   ASSERT_TRUE(r) << r.status().to_string();
-  EXPECT_EQ(r->model, "mobilenet_v2");
+  EXPECT_EQ(r->models, std::vector<std::string>{"mobilenet_v2"});
   EXPECT_EQ(r->batches, std::vector<int>{64});
   EXPECT_EQ(r->warmup, 50);
   EXPECT_EQ(r->iterations, 100);
@@ -27,6 +27,15 @@ TEST(RunOptions, ListsAndChangedFlags) {
   EXPECT_EQ(r->batches, (std::vector<int>{1, 8, 64}));
   EXPECT_EQ(r->iterations, 5);
   EXPECT_EQ(r->changed.size(), 3u);
+}
+
+TEST(RunOptions, ModelIsOneOrAList) {
+  auto r = parse_run_arguments({"--model", "resnet18, mobilenet_v2,my model.pt"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->models, (std::vector<std::string>{"resnet18", "mobilenet_v2", "my model.pt"}));
+  auto all = parse_run_arguments({"--model", "all"});  // a file may be called that
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->models, std::vector<std::string>{"all"});
 }
 
 TEST(RunOptions, UnknownFlagIsRejected) {

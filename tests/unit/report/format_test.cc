@@ -99,6 +99,31 @@ TEST(FormatTest, RanksOkRowsByFpsAndTiesShareARank) {
                                                     std::nullopt}));
 }
 
+// Rows of different models do not compete: each model is ranked on its own, the models in the
+// order of their first row.
+TEST(FormatTest, RanksWithinEachModel) {
+  auto of_model = [](Row row, std::string model) {
+    row.model = std::move(model);
+    return row;
+  };
+  const std::vector<Row> rows = {of_model(ok_row("big slow", 10.0), "resnet50"),
+                                 of_model(ok_row("small slow", 100.0), "mobilenet_v2"),
+                                 of_model(ok_row("big fast", 40.0), "resnet50"),
+                                 of_model(ok_row("small fast", 400.0), "mobilenet_v2")};
+  EXPECT_EQ(models_of(rows), (std::vector<std::string>{"resnet50", "mobilenet_v2"}));
+  std::vector<std::string> order;
+  std::vector<std::optional<int>> ranks;
+  for (const RankedRow& r : rank_by_fps(rows)) {
+    order.push_back(r.row->framework);
+    ranks.push_back(r.rank);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"big fast", "big slow", "small fast", "small slow"}));
+  EXPECT_EQ(ranks, (std::vector<std::optional<int>>{1, 2, 1, 2}));
+  EXPECT_EQ(rows_of_model(rows, "mobilenet_v2").size(), 2u);
+  EXPECT_EQ(row_label(rows[0], true), "resnet50: big slow batch 0");
+  EXPECT_EQ(row_label(rows[0], false), "big slow batch 0");
+}
+
 TEST(FormatTest, RankingNoRowsGivesNothing) { EXPECT_TRUE(rank_by_fps({}).empty()); }
 
 TEST(FormatTest, CellsMatchColumns) {

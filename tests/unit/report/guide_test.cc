@@ -670,6 +670,52 @@ TEST(GuideThreadScaling, NoSectionWithoutASweep) {
   }
 }
 
+// Several models: an "Across models" table, then each model's own guide (its rows compared only
+// with each other), its section titles starting with the model.
+TEST(GuideModels, EachModelHasItsOwnGuideAfterATableAcrossModels) {
+  auto of_model = [](Row row, const std::string& model, std::int64_t params, std::int64_t macs) {
+    row.model = model;
+    row.params = params;
+    row.macs_per_sample = macs;
+    return row;
+  };
+  Row async = ok_row("OV", "int8", 64, 300, 900, 150, 1.1, 400);
+  async.scenario = "async";
+  const std::vector<Row> rows = {
+      of_model(ok_row("PT", "fp32", 64, 10, 80, 900, 1.2, 900), "mobilenet_v2", 3504872, 300774272),
+      of_model(ok_row("PT", "fp32", 64, 10, 20, 3500, 1.2, 1200), "resnet50", 25557032, 4089184256),
+      of_model(ok_row("OV", "fp32", 64, 150, 170, 400, 1.1, 500), "mobilenet_v2", 3504872, 300774272),
+      of_model(async, "mobilenet_v2", 3504872, 300774272),
+      of_model(failed_row("LiteRT", RowStatus::Unavailable, "not built"), "resnet50", 0, 0)};
+  const GuideDocument document = run_guide_document(rows);
+  EXPECT_NE(document.intro.find("5 rows of 2 models (4 ok, 1 failed or unavailable)"), std::string::npos)
+      << document.intro;
+  ASSERT_FALSE(document.sections.empty());
+  const GuideSection& across = document.sections.front();
+  EXPECT_EQ(across.title, "Across models");
+  ASSERT_TRUE(across.table);
+  ASSERT_EQ(across.table->rows.size(), 2u);
+  // The fastest row overall (async INT8), the fastest FP32 row and the lowest sync P99 differ.
+  EXPECT_EQ(across.table->rows[0],
+            (std::vector<std::string>{"mobilenet_v2", "3504872", "300.8", "OV CPU INT8 async batch 64",
+                                      "900.00", "OV CPU FP32 batch 64", "170.00", "OV CPU FP32 batch 64",
+                                      "400.000", "3 of 3"}));
+  EXPECT_EQ(across.table->rows[1],
+            (std::vector<std::string>{"resnet50", "25557032", "4089.2", "PT CPU FP32 batch 64", "20.00",
+                                      "PT CPU FP32 batch 64", "20.00", "PT CPU FP32 batch 64",
+                                      "3500.000", "1 of 2"}));
+  // Each model's winners come from its own rows only.
+  const GuideSection& winners = section_titled(document, "resnet50: Winners");
+  EXPECT_EQ(winners.paragraphs.front(), "The 2 rows of resnet50 (1 ok, 1 failed or unavailable).");
+  ASSERT_TRUE(winners.table);
+  EXPECT_EQ(winners.table->rows[0][1], "PT CPU FP32 batch 64");
+  EXPECT_EQ(section_titled(document, "mobilenet_v2: Winners").table->rows[0][1], "OV CPU INT8 async batch 64");
+  EXPECT_EQ(section_titled(document, "resnet50: Rows left out").bullets.size(), 1u);
+  // One model: the guide as before, no table across models.
+  const std::vector<Row> one(rows.begin(), rows.begin() + 1);
+  EXPECT_EQ(run_guide_document(one).sections.front().title, "Winners");
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";

@@ -168,9 +168,27 @@ TEST(HtmlReporterTest, EmbedsTheRunAsJsonThatReadsBack) {
             nlohmann::json({159.5, 159.75, 160.0}));
   EXPECT_EQ(data["rows"][sample_run::kFailedRow]["error"], run.rows[sample_run::kFailedRow].error);
   EXPECT_EQ(data["labels"][sample_run::kFastRow], "OpenVINO CPU FP32 batch 64, 2 threads");
-  // The latency chart's front: the guide's, as indices into the rows.
-  EXPECT_EQ(data["frontier"], nlohmann::json(report::latency_frontier(run.rows)));
-  EXPECT_FALSE(data["frontier"].empty());
+  // The latency chart's front: the guide's, as indices into the rows (one model: one front).
+  ASSERT_EQ(data["frontiers"].size(), 1u);
+  EXPECT_EQ(data["frontiers"][0]["rows"], nlohmann::json(report::latency_frontier(run.rows)));
+  EXPECT_FALSE(data["frontiers"][0]["rows"].empty());
+}
+
+TEST(HtmlReporterTest, SeveralModelsNameTheirModelAndHaveAFrontEach) {
+  RunResult run = sample_run::make();
+  Row other = run.rows[sample_run::kFastRow];
+  other.model = "resnet50";
+  run.rows.push_back(other);
+  const std::string html = render_html(run);
+  const nlohmann::json data = nlohmann::json::parse(data_block(html), nullptr, false);
+  ASSERT_TRUE(data.is_object());
+  EXPECT_EQ(data["labels"].back(), "resnet50: OpenVINO CPU FP32 batch 64, 2 threads");
+  EXPECT_EQ(data["labels"][sample_run::kFastRow], "mobilenet_v2: OpenVINO CPU FP32 batch 64, 2 threads");
+  ASSERT_EQ(data["frontiers"].size(), 2u);
+  EXPECT_EQ(data["frontiers"][1]["model"], "resnet50");
+  EXPECT_EQ(data["frontiers"][1]["rows"], nlohmann::json::array({run.rows.size() - 1}));
+  EXPECT_NE(html.find("<th>Model</th>"), std::string::npos);
+  EXPECT_NE(html.find("Across models"), std::string::npos);
 }
 
 TEST(HtmlReporterTest, HostileTextCannotBreakOutOfTheMarkupOrTheDataBlock) {

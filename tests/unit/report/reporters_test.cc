@@ -401,6 +401,45 @@ TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
   for (std::size_t i = 4; i <= 9; ++i) EXPECT_EQ(unescaped_pipes(lines[i]), 17U) << lines[i];
 }
 
+// The sample run with its two ok rows copied as a second model, resnet50, slower.
+RunResult two_model_run() {
+  RunResult run = sample_run::make();
+  for (int index : {sample_run::kSlowRow, sample_run::kFastRow}) {
+    Row row = run.rows[index];
+    row.model = "resnet50";
+    row.fps = *row.fps / 10;
+    run.rows.push_back(row);
+  }
+  return run;
+}
+
+TEST(TableReporterTest, SeveralModelsGetATableEachRankedOnItsOwn) {
+  const std::vector<std::string> lines = lines_of(render("table", two_model_run()));
+  std::vector<std::string> headings;
+  std::vector<std::string> ranked;  // "rank framework" of the ranked lines, in order
+  for (const std::string& line : lines) {
+    if (line.rfind("Model ", 0) == 0) headings.push_back(line);
+    if (line.find("   1  ") == 0 || line.find("   2  ") == 0) ranked.push_back(line.substr(0, 20));
+  }
+  EXPECT_EQ(headings, (std::vector<std::string>{"Model 1 of 2: mobilenet_v2", "Model 2 of 2: resnet50"}));
+  EXPECT_EQ(ranked, (std::vector<std::string>{"   1  OpenVINO      ", "   2  PyTorch (Nativ",
+                                              "   1  OpenVINO      ", "   2  PyTorch (Nativ"}));
+}
+
+TEST(MarkdownReporterTest, SeveralModelsGetATableEachRankedOnItsOwn) {
+  const std::string text = render("markdown", two_model_run());
+  const auto first = text.find("### Model 1 of 2: mobilenet_v2");
+  const auto second = text.find("### Model 2 of 2: resnet50");
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_LT(first, second);
+  // resnet50's own fastest row is its rank 1 (40.08 FPS), though mobilenet_v2 has faster ones.
+  EXPECT_NE(text.find("| 1 | OpenVINO | CPU | Intel Xeon Gold 6338 (AVX-512, 2 threads) | FP32 | sync | "
+                      "7835.45 | 159.672 | 195.609 | 40.08 |", second),
+            std::string::npos)
+      << text;
+}
+
 TEST(MarkdownReporterTest, EscapesPipesInEveryCell) {
   RunResult run = sample_run::make();
   Row row = run.rows[sample_run::kFastRow];
