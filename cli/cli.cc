@@ -467,8 +467,10 @@ int history_command(const std::string& db, int limit) {
   }
   if (runs->empty()) std::cout << "no runs yet\n";
   for (const auto& r : *runs) {
-    std::cout << fmt::format("{}  {}  {:<10} rows {:>3} (ok {}, failed {}, unavailable {})  {}{}\n", r.id,
-                             r.started_at, r.host, r.row_count, r.ok_count, r.failed_count,
+    std::cout << fmt::format("{}  {}  {:<10} {}  rows {:>3} (ok {}, failed {}, unavailable {})  {}{}\n", r.id,
+                             r.started_at, r.host,
+                             r.models.empty() ? "(no model)" : fmt::format("{}", fmt::join(r.models, ",")),
+                             r.row_count, r.ok_count, r.failed_count,
                              r.unavailable_count,
                              r.best_fps ? fmt::format("best {:.2f} FPS {}", *r.best_fps, r.best_label) : "",
                              r.finished_at ? "" : "  (interrupted)");

@@ -343,14 +343,11 @@ std::string environment_html(const RunInfo& run, const std::vector<Row>& rows) {
 }
 
 std::string summary_html(const RunInfo& run, const std::vector<Row>& rows) {
-  std::set<std::string> models;
-  for (const Row& row : rows) {
-    if (!row.model.empty()) models.insert(row.model);
-  }
+  const std::vector<std::string> models = report::models_of(rows);
   std::string model_list;
   for (const std::string& m : models) model_list += (model_list.empty() ? "" : ", ") + m;
-  return fmt::format("<p>Host {} &middot; started {} &middot; model {} &middot; {} row{}</p>",
-                     escape(run.host), escape(run.started_at),
+  return fmt::format("<p>Host {} &middot; started {} &middot; model{} {} &middot; {} row{}</p>",
+                     escape(run.host), escape(run.started_at), models.size() > 1 ? "s" : "",
                      escape(model_list.empty() ? "n/a" : model_list), rows.size(),
                      rows.size() == 1 ? "" : "s");
 }

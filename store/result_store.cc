@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <sstream>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -513,17 +514,24 @@ Result<std::vector<RunSummary>> ResultStore::list_runs(int limit) const {
              SUM(status = 'failed') AS failed_count,
              SUM(status = 'unavailable') AS unavailable_count
       FROM run_rows WHERE run_id IN (SELECT id FROM recent) GROUP BY run_id),
+    firsts AS (
+      SELECT run_id, model, MIN(row_index) AS first FROM run_rows
+      WHERE model <> '' AND run_id IN (SELECT id FROM recent) GROUP BY run_id, model),
+    models AS (
+      SELECT run_id, GROUP_CONCAT(printf('%010d', first) || ':' || model, char(31)) AS names
+      FROM firsts GROUP BY run_id),
     ranked AS (
-      SELECT run_id, fps, framework, device, precision,
+      SELECT run_id, fps, framework, device, precision, model,
              ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY fps DESC, row_index) AS place
       FROM run_rows
       WHERE status = 'ok' AND fps IS NOT NULL AND run_id IN (SELECT id FROM recent))
     SELECT r.id, r.started_at, r.finished_at, r.host,
            COALESCE(c.row_count, 0), COALESCE(c.ok_count, 0),
            COALESCE(c.failed_count, 0), COALESCE(c.unavailable_count, 0),
-           b.fps, b.framework, b.device, b.precision
+           b.fps, b.framework, b.device, b.precision, b.model, m.names
     FROM recent r
     LEFT JOIN counts c ON c.run_id = r.id
+    LEFT JOIN models m ON m.run_id = r.id
     LEFT JOIN ranked b ON b.run_id = r.id AND b.place = 1
     ORDER BY r.started_at DESC, r.seq DESC
   )sql",
@@ -542,9 +550,17 @@ Result<std::vector<RunSummary>> ResultStore::list_runs(int limit) const {
     run.ok_count = static_cast<int>(statement->integer(5));
     run.failed_count = static_cast<int>(statement->integer(6));
     run.unavailable_count = static_cast<int>(statement->integer(7));
+    // "0000000003:resnet50" entries, joined by unit separators, in no promised order: sorted
+    // here by the zero-padded index of each model's first row.
+    std::vector<std::string> firsts;
+    std::stringstream names(statement->optional_text(13).value_or(""));
+    for (std::string entry; std::getline(names, entry, '\x1f');) firsts.push_back(entry);
+    std::sort(firsts.begin(), firsts.end());
+    for (const std::string& entry : firsts) run.models.push_back(entry.substr(entry.find(':') + 1));
     run.best_fps = statement->optional_real(8);
     if (run.best_fps) {
-      run.best_label = statement->text(9) + " " + statement->text(10) + " " + statement->text(11);
+      run.best_label = (run.models.size() > 1 ? statement->text(12) + " " : std::string()) +
+                       statement->text(9) + " " + statement->text(10) + " " + statement->text(11);
     }
     runs.push_back(std::move(run));
   }

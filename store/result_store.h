@@ -25,8 +25,11 @@ struct RunSummary {
   int ok_count = 0;
   int failed_count = 0;
   int unavailable_count = 0;
+  std::vector<std::string> models;  // the rows' models, in the order of each one's first row
   std::optional<double> best_fps;  // highest fps of an ok row; empty when no ok row has one
-  std::string best_label;          // "<framework> <device> <precision>" of that row, or empty
+  // "<framework> <device> <precision>" of that row ("<model> <framework> ..." in a run of
+  // several models), or empty
+  std::string best_label;
 };
 
 // A handle on one result-store file.

@@ -7,6 +7,7 @@ with how far ahead of the next configuration it is (each model's guide.md judges
 the noise), and the row with the lowest P99 latency.
 
     python tools/results/model_table.py results/models-cpu/*/results.json
+    python tools/results/model_table.py results/models-one-run-cpu/results.json
 """
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ def configuration(row: dict) -> str:
 
 
 def load(paths: list[Path]) -> list[tuple[str, dict, dict[str, dict]]]:
-    """(model, run record, configuration -> ok row) per results.json, in the order given."""
+    """(model, run record, configuration -> ok row) per model of each results.json (a run of
+    several models, `--model a,b`, gives one entry per model), in the order given."""
     runs = []
     for path in paths:
         results = json.loads(path.read_text())
-        rows = {configuration(r): r for r in results["rows"] if r["status"] == "ok"}
-        if not rows:
-            raise SystemExit(f"{path}: no ok row")
-        model = next(iter(rows.values()))["model"]
-        runs.append((model, results["run"], rows))
+        models: dict[str, dict[str, dict]] = {}
+        for r in results["rows"]:
+            rows = models.setdefault(r["model"], {})
+            if r["status"] == "ok":
+                rows[configuration(r)] = r
+        for model, rows in models.items():
+            if not rows:
+                raise SystemExit(f"{path}: no ok row of {model}")
+            runs.append((model, results["run"], rows))
     return runs
 
 

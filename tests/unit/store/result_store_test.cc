@@ -289,6 +289,26 @@ TEST_F(ResultStoreTest, ListRunsNewestFirstWithCountsAndBestRow) {
   EXPECT_EQ((*two)[0].row_count, 6);
 }
 
+TEST_F(ResultStoreTest, ListRunsNamesTheModelsInRowOrder) {
+  ResultStore store = open_store();
+  ASSERT_TRUE(store.begin_run(make_run("models", "2026-03-01T10:00:00Z")).is_ok());
+  // Twelve rows, so that a text sort of the row index (10 before 2) would put zeta first.
+  const std::vector<std::pair<std::string, double>> rows = {
+      {"resnet50", 20}, {"resnet50", 25}, {"alpha", 500}, {"resnet50", 21}, {"alpha", 400}, {"alpha", 300},
+      {"alpha", 200},   {"alpha", 100},   {"alpha", 50},  {"alpha", 40},    {"zeta", 10},   {"zeta", 11}};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Row row = make_ok_row("OpenVINO", "cpu", rows[i].second);
+    row.model = rows[i].first;
+    ASSERT_TRUE(store.add_row("models", static_cast<int>(i), row).is_ok());
+  }
+  auto runs = store.list_runs(0);
+  ASSERT_TRUE(runs.is_ok()) << runs.status().to_string();
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].models, (std::vector<std::string>{"resnet50", "alpha", "zeta"}));
+  // Rows of several models: the best row names its model.
+  EXPECT_EQ((*runs)[0].best_label, "alpha OpenVINO cpu fp32");
+}
+
 TEST_F(ResultStoreTest, ListRunsOfAnEmptyStoreIsEmpty) {
   ResultStore store = open_store();
   auto runs = store.list_runs(10);
