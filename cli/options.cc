@@ -162,6 +162,11 @@ void MeasurementOptions::add_to(CLI::App& app) {
                         "worker process with its timed window started with the others' (a comma "
                         "list makes a sweep); with --threads 0 each CPU instance gets CPUs / N "
                         "threads")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--rounds", rounds, "measure the whole matrix this many times in turn, "
+                        "each cell's rounds interleaved with the other cells' (each round its own "
+                        "warm-up and --iters), and merge each cell's rounds into its row: drift of "
+                        "the machine's speed then hits every cell alike")
+             ->capture_default_str()->group("Measurement"));
   single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
                         "weights)")->capture_default_str()->group("Measurement"));
 }
@@ -177,6 +182,7 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   auto instances_parsed = parse_int_list(instances, "--instances");
   if (!instances_parsed) return instances_parsed.status();
   request.instances = *instances_parsed;
+  request.rounds = rounds;
   request.seed = seed;
   return Status::ok();
 }

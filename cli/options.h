@@ -40,6 +40,7 @@ struct MeasurementOptions {
   double timeout_seconds = kDefaultTimeoutSeconds;
   std::string threads = "0";
   std::string instances = "1";
+  int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;

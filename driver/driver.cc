@@ -21,6 +21,7 @@
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
 #include "driver/instances.h"
+#include "driver/rounds.h"
 #include "driver/spawn.h"
 
 namespace fs = std::filesystem;
@@ -277,6 +278,10 @@ Status Driver::validate(const RunRequest& request) const {
   }
   if (request.warmup < 0) return Status(StatusCode::Usage, "--warmup must be 0 or more", "");
   if (request.iterations < 1) return Status(StatusCode::Usage, "--iters must be at least 1", "");
+  if (request.rounds < 1 || request.rounds > kMaxRounds) {
+    return Status(StatusCode::Usage, "--rounds " + std::to_string(request.rounds) + " is out of range",
+                  "use a count between 1 and " + std::to_string(kMaxRounds));
+  }
   if (request.max_seconds <= 0) return Status(StatusCode::Usage, "--max-seconds must be positive", "");
   if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
   if (Status threads = check_counts(request.threads, "--threads", 0, kMaxThreads,
@@ -748,137 +753,162 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     });
   }
 
+  // With --rounds N the whole matrix runs N times in turn (the hidden reference cells once); a
+  // cell's row is final after its last round, or after a round that was not ok.
+  const int rounds = request.rounds;
   int total = 0;
   for (const ModelPlan& plan : plans) total += static_cast<int>(plan.cells.size());
-  total -= static_cast<int>(hidden_reference_cells.size());
+  total = (total - static_cast<int>(hidden_reference_cells.size())) * rounds;
   int done = 0;
-  for (ModelPlan& plan : plans) {
-    std::map<int, std::string> reference_failures;  // batch -> why
-    for (auto& cell : plan.cells) {
-      const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-      const VariantDescription& variant = variant_of(cell);
-      const std::string label = label_of(cell);
-      // Live progress of this cell, from its export (if any) until its row is final.
-      CellProgressTracker tracker(hidden ? 0 : done + 1, total, label, cell.iterations, cell.max_seconds,
-                                  Clock::now());
-      current_tracker = &tracker;
-      const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
-      if (!artefact) {
-        if (!hidden) {
-          ++done;
-          listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
-        } else {
-          reference_failures[cell.batch] = artefact.status().to_string();
+  std::vector<std::map<int, std::string>> reference_failures(plans.size());  // per model: batch -> why
+  std::map<int, std::vector<Row>> round_rows;  // cell index -> its rows of the rounds so far
+  std::set<int> finished;                      // cells whose row is final before the last round
+  for (int round = 1; round <= rounds; ++round) {
+    for (ModelPlan& plan : plans) {
+      std::map<int, std::string>& failures = reference_failures[plan.ordinal];
+      for (auto& cell : plan.cells) {
+        const bool hidden = hidden_reference_cells.count(cell.index) > 0;
+        if ((hidden && round > 1) || finished.count(cell.index)) continue;
+        const VariantDescription& variant = variant_of(cell);
+        const std::string label = (rounds > 1 ? "round " + std::to_string(round) + "/" + std::to_string(rounds) + " "
+                                              : std::string()) +
+                                  label_of(cell);
+        // Live progress of this cell, from its export (if any) until its row is final.
+        CellProgressTracker tracker(hidden ? 0 : done + 1, total, label, cell.iterations, cell.max_seconds,
+                                    Clock::now());
+        current_tracker = &tracker;
+        const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
+        if (!artefact) {
+          if (!hidden) {
+            done += rounds - round + 1;  // its later rounds would fail alike
+            finished.insert(cell.index);
+            listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
+          } else {
+            failures[cell.batch] = artefact.status().to_string();
+          }
+          continue;
         }
-        continue;
-      }
-      cell.artefact = artefact->file.string();
-      cell.input_shape = {cell.batch};
-      cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
-      // A reference that failed to appear leaves the cell without parity rather than failing it.
-      if (!cell.reference_in.empty() && reference_failures.count(cell.batch)) cell.reference_in.clear();
-      if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
-        cell.reference_in.clear();
-      }
+        cell.artefact = artefact->file.string();
+        cell.input_shape = {cell.batch};
+        cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
+        // A reference that failed to appear leaves the cell without parity rather than failing it.
+        if (!cell.reference_in.empty() && failures.count(cell.batch)) cell.reference_in.clear();
+        if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
+          cell.reference_in.clear();
+        }
 
-      progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
-                      : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
-      // One worker per instance (one for most cells), all started at once; instance 0 reports
-      // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
-      const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
-      const fs::path gate = work / ("gate-" + std::to_string(cell.index));
-      if (cell.instances > 1) {
-        fs::remove_all(gate, ec);
-        fs::create_directories(gate, ec);
-        cell.gate_dir = gate.string();
-      }
-      std::vector<ChildSpec> children;
-      for (int k = 0; k < cell.instances; ++k) {
-        Cell instance = cell;
-        instance.instance = k;
-        if (k > 0) instance.reference_out.clear();
-        const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
-        const fs::path cell_file = work / (cell_name + suffix + ".json");
-        {
-          std::ofstream out(cell_file);
-          out << nlohmann::json(instance).dump(2);
+        progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
+                        : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
+        // One worker per instance (one for most cells), all started at once; instance 0 reports
+        // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
+        const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
+        const fs::path gate = work / ("gate-" + std::to_string(cell.index));
+        if (cell.instances > 1) {
+          fs::remove_all(gate, ec);
+          fs::create_directories(gate, ec);
+          cell.gate_dir = gate.string();
         }
-        ChildSpec child;
-        SpawnOptions& options = child.options;
-        options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
-        options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                            (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
-                                            std::to_string(cell.batch) + suffix + ".log");
-        options.echo_stderr = request.verbose;
-        child.argv = {paths_.worker_executable.string(), "worker"};
-        if (listener.phase && k == 0) {
-          options.on_progress_line = [&](std::string_view line) {
-            if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
-          };
-          options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
-          child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+        std::vector<ChildSpec> children;
+        for (int k = 0; k < cell.instances; ++k) {
+          Cell instance = cell;
+          instance.instance = k;
+          if (k > 0) instance.reference_out.clear();
+          const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
+          const fs::path cell_file = work / (cell_name + suffix + ".json");
+          {
+            std::ofstream out(cell_file);
+            out << nlohmann::json(instance).dump(2);
+          }
+          ChildSpec child;
+          SpawnOptions& options = child.options;
+          options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
+          options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
+                                              (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
+                                              std::to_string(cell.batch) + suffix +
+                                              (rounds > 1 ? "-r" + std::to_string(round) : "") + ".log");
+          options.echo_stderr = request.verbose;
+          child.argv = {paths_.worker_executable.string(), "worker"};
+          if (listener.phase && k == 0) {
+            options.on_progress_line = [&](std::string_view line) {
+              if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
+            };
+            options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
+            child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
+          }
+          child.argv.push_back(cell_file.string());
+          children.push_back(std::move(child));
         }
-        child.argv.push_back(cell_file.string());
-        children.push_back(std::move(child));
-      }
-      // A worker's row, or a failed row saying how the worker ended.
-      const auto row_of = [&](const Result<ChildOutcome>& outcome) {
-        if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
-        auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
-        if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
-          return reply.get<Row>();
+        // A worker's row, or a failed row saying how the worker ended.
+        const auto row_of = [&](const Result<ChildOutcome>& outcome) {
+          if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
+          auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+          if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
+            return reply.get<Row>();
+          }
+          std::string error = "worker " + describe_outcome(*outcome);
+          if (outcome->timed_out) {
+            error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+          }
+          if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
+            error += ": " + why;
+          }
+          Row failed = status_row(cell, RowStatus::Failed, error);
+          failed.peak_rss_mb = outcome->peak_rss_mb;
+          return failed;
+        };
+        // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
+        const StopOthers stop_others = [&](const ChildOutcome& ended) {
+          return row_of(ended).status != RowStatus::Ok;
+        };
+        const std::vector<Result<ChildOutcome>> outcomes =
+            run_children(children, cell.instances > 1 ? stop_others : nullptr);
+        std::vector<Row> instance_rows;
+        for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
+        Row row = cell.instances > 1
+                      ? merge_instances(std::move(instance_rows),
+                                        {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
+                                        usable_cpu_count())
+                      : std::move(instance_rows.front());
+        if (cell.instances > 1) fs::remove_all(gate, ec);
+        if (hidden) {
+          if (row.status != RowStatus::Ok) failures[cell.batch] = row.error;
+          continue;
         }
-        std::string error = "worker " + describe_outcome(*outcome);
-        if (outcome->timed_out) {
-          error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+        if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
+          row.warnings.push_back("no parity: the FP32 reference output was not produced");
         }
-        if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
-          error += ": " + why;
+        if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
+          const auto why = failures.count(cell.batch) ? failures[cell.batch]
+                           : plan.reference_possible ? "the reference run did not finish"
+                                                : "no PyTorch CPU FP32 reference for this model";
+          row.warnings.push_back("no parity: " + why);
         }
-        Row failed = status_row(cell, RowStatus::Failed, error);
-        failed.peak_rss_mb = outcome->peak_rss_mb;
-        return failed;
-      };
-      // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
-      const StopOthers stop_others = [&](const ChildOutcome& ended) {
-        return row_of(ended).status != RowStatus::Ok;
-      };
-      const std::vector<Result<ChildOutcome>> outcomes =
-          run_children(children, cell.instances > 1 ? stop_others : nullptr);
-      std::vector<Row> instance_rows;
-      for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
-      Row row = cell.instances > 1
-                    ? merge_instances(std::move(instance_rows),
-                                      {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
-                                      usable_cpu_count())
-                    : std::move(instance_rows.front());
-      if (cell.instances > 1) fs::remove_all(gate, ec);
-      if (hidden) {
-        if (row.status != RowStatus::Ok) reference_failures[cell.batch] = row.error;
-        continue;
+        row.export_ms = artefact->export_ms;
+        row.artefact_bytes = artefact->bytes;
+        row.params = artefact->params;
+        row.macs_per_sample = artefact->macs_per_sample;
+        if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
+          row.effective["delegation"] = *delegation;
+        }
+        ++done;
+        progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
+                 row_status_name(row.status) + (row.status == RowStatus::Ok
+                     ? fmt_ok(row)
+                     : " — " + row.error));
+        if (rounds > 1) {
+          std::vector<Row>& so_far = round_rows[cell.index];
+          so_far.push_back(std::move(row));
+          const bool last = round == rounds || so_far.back().status != RowStatus::Ok;
+          if (!last) continue;
+          done += rounds - round;  // the rounds a failed cell skips
+          finished.insert(cell.index);
+          const int measured_rounds = static_cast<int>(so_far.size());
+          row = merge_rounds(std::move(so_far), {cell.iterations * cell.instances * measured_rounds, false,
+                                                 build_info().build_type, cpu_governor()});
+          round_rows.erase(cell.index);
+        }
+        listener.row(row);
       }
-      if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
-        row.warnings.push_back("no parity: the FP32 reference output was not produced");
-      }
-      if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
-        const auto why = reference_failures.count(cell.batch) ? reference_failures[cell.batch]
-                         : plan.reference_possible ? "the reference run did not finish"
-                                              : "no PyTorch CPU FP32 reference for this model";
-        row.warnings.push_back("no parity: " + why);
-      }
-      row.export_ms = artefact->export_ms;
-      row.artefact_bytes = artefact->bytes;
-      row.params = artefact->params;
-      row.macs_per_sample = artefact->macs_per_sample;
-      if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
-        row.effective["delegation"] = *delegation;
-      }
-      ++done;
-      progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
-               row_status_name(row.status) + (row.status == RowStatus::Ok
-                   ? fmt_ok(row)
-                   : " — " + row.error));
-      listener.row(row);
     }
   }
   if (!request.out_dir) fs::remove_all(work, ec);

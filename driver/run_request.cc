@@ -23,6 +23,7 @@ nlohmann::json to_json(const RunRequest& r) {
       {"timeout_seconds", r.timeout_seconds},
       {"threads", r.threads},
       {"instances", r.instances},
+      {"rounds", r.rounds},
       {"seed", r.seed},
       {"backend_options", r.backend_options},
       {"out", r.out_dir ? nlohmann::json(r.out_dir->string()) : nlohmann::json(nullptr)},

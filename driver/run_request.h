@@ -24,6 +24,7 @@ inline constexpr double kDefaultTimeoutSeconds = 1800;  // per worker, hard kill
 inline constexpr std::uint64_t kDefaultSeed = 0;
 inline constexpr int kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 1024;
+inline constexpr int kMaxRounds = 100;
 
 struct RunRequest {
   // Known model names or file paths, each measured on the whole matrix in turn (a sweep when
@@ -43,6 +44,8 @@ struct RunRequest {
   std::vector<int> threads = {0};               // a sweep when several; 0 = each framework's default
   // Instances of each cell run at once (a sweep when several): 1 = one worker per cell.
   std::vector<int> instances = {1};
+  // Times the whole matrix is measured, in turn; each cell's rounds are merged into its row.
+  int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
   // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
   std::map<std::string, std::map<std::string, std::string>> backend_options;

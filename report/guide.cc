@@ -138,6 +138,14 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   if (winner.winner_interval && winner.runner_up_interval) {
     winner.lead_beyond_noise = winner.winner_interval->lo > winner.runner_up_interval->hi;
   }
+  const std::vector<double>& first = rows[best.row].round_throughput;
+  const std::vector<double>& second = rows[runner_up->row].round_throughput;
+  if (first.size() >= 2 && first.size() == second.size()) {
+    int won = 0;
+    for (std::size_t k = 0; k < first.size(); ++k) won += first[k] > second[k] ? 1 : 0;
+    winner.rounds_won = won;
+    winner.rounds_compared = static_cast<int>(first.size());
+  }
   return winner;
 }
 

@@ -58,6 +58,11 @@ struct Winner {
   std::optional<ThroughputInterval> winner_interval;
   std::optional<ThroughputInterval> runner_up_interval;
   std::optional<bool> lead_beyond_noise;
+  // When both rows were measured in the same number of rounds (--rounds, 2 or more): in how many
+  // of them the winner's round throughput beat the runner-up's. Rounds interleave every cell, so
+  // a lead that holds in every round is not the machine drifting between two cells.
+  std::optional<int> rounds_won;
+  int rounds_compared = 0;
 };
 
 // The throughput's 95% interval from the timed window's latencies: the throughput is batch

@@ -47,8 +47,22 @@ std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
   return text;
 }
 
-// Whether the throughput winner's lead over the runner-up exceeds the measurements' noise.
-std::optional<std::string> lead_sentence(const Winner& winner, const std::vector<Row>& rows) {
+// Whether the winner's lead held in every round (--rounds), or "" when the rows were not
+// measured in rounds alike.
+std::string rounds_sentence(const Winner& winner, const std::vector<Row>& rows) {
+  if (!winner.rounds_won) return "";
+  const int won = *winner.rounds_won;
+  const int n = winner.rounds_compared;
+  const std::string head = fmt::format(" Round by round (--rounds {}, every cell measured in each), {} was faster in {} of {}:",
+                                       n, row_title(rows[winner.rows.front()]), won, n);
+  if (won == n) return head + " the lead held in every round, so the machine's drift between cells did not make it.";
+  return head + " the lead did not hold in every round, so the machine's speed moved between cells by as "
+                "much as the lead; choose on something else, or measure more rounds.";
+}
+
+// Whether the throughput winner's lead over the runner-up exceeds the noise of the two timed
+// windows.
+std::optional<std::string> lead_noise_sentence(const Winner& winner, const std::vector<Row>& rows) {
   if (!winner.runner_up) return std::nullopt;
   const Row& first = rows[winner.rows.front()];
   const Row& second = rows[*winner.runner_up];
@@ -72,6 +86,15 @@ std::optional<std::string> lead_sentence(const Winner& winner, const std::vector
                      "faster; raise --iters or rerun on a quieter machine before choosing on "
                      "throughput alone.";
 }
+
+// The throughput winner's lead over the runner-up against the noise, and round by round.
+std::optional<std::string> lead_sentence(const Winner& winner, const std::vector<Row>& rows) {
+  if (!winner.runner_up) return std::nullopt;
+  std::optional<std::string> sentence = lead_noise_sentence(winner, rows);
+  if (sentence) *sentence += rounds_sentence(winner, rows);
+  return sentence;
+}
+
 
 // A section titled `title` that opens with `paragraph`.
 GuideSection section_of(std::string title, std::string paragraph) {

@@ -107,6 +107,9 @@ struct Row {
   int warmup = 0;                      // warm-up iterations run
   std::optional<double> wall_ms;       // wall time of the timed window
   std::vector<double> latency_samples_ms;  // raw per-iteration latencies, in order
+  // With --rounds N > 1: the measured throughput of each round, in round order (the row's
+  // samples are all rounds' together); empty for a row measured in one round.
+  std::vector<double> round_throughput;
   // Device time of each timed iteration, from timestamps the device records itself on its
   // stream (CUDA events), and their summary; empty for a device that does not record them.
   std::optional<LatencySummary> device_time_ms;

@@ -157,6 +157,7 @@ void to_json(json& j, const Row& r) {
       {"latency_samples_ms", r.latency_samples_ms},
       {"device_time_ms", optional_to_json(r.device_time_ms)},
       {"device_time_samples_ms", r.device_time_samples_ms},
+      {"round_throughput", r.round_throughput},
       {"peak_rss_mb", optional_to_json(r.peak_rss_mb)},
       {"peak_device_memory_mb", optional_to_json(r.peak_device_memory_mb)},
       {"artefact_bytes", optional_to_json(r.artefact_bytes)},
@@ -205,6 +206,7 @@ void from_json(const json& j, Row& r) {
   value_from_json(j, "latency_samples_ms", r.latency_samples_ms);
   optional_from_json(j, "device_time_ms", r.device_time_ms);
   value_from_json(j, "device_time_samples_ms", r.device_time_samples_ms);
+  value_from_json(j, "round_throughput", r.round_throughput);
   optional_from_json(j, "peak_rss_mb", r.peak_rss_mb);
   optional_from_json(j, "peak_device_memory_mb", r.peak_device_memory_mb);
   optional_from_json(j, "artefact_bytes", r.artefact_bytes);

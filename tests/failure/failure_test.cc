@@ -123,6 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt", "--no-store"},
                  "no available backend loads '.txt' files; give an artefact file ending in one of .pt,"},
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
+        BadInput{{"run", "--rounds", "0"}, "--rounds 0 is out of range; use a count between 1 and 100"},
         BadInput{{"run", "--threads", "-1"}, "--threads -1 is out of range"},
         BadInput{{"run", "--threads", "1,2,1"}, "--threads names a count twice"},
         BadInput{{"run", "--instances", "0"}, "--instances 0 is out of range"},

@@ -245,6 +245,37 @@ TEST_F(TorchBackend, SeveralModelsInOneRunEachAgainstItsOwnReference) {
   EXPECT_NE(guide.find("### mobilenet_v3_small: Winners"), std::string::npos) << guide;
 }
 
+// Rounds: the matrix twice in turn, each cell's rounds merged into its row (every round's
+// samples, each round's throughput), a worker log per round.
+TEST_F(TorchBackend, RoundsMeasureTheMatrixInTurnAndMergeEachCell) {
+  const auto dir = fresh_dir("torch-rounds");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager,noop", "--devices", "cpu",
+                             "--scenarios", "sync", "--batch", "2", "--warmup", "1", "--iters", "4", "--rounds", "2",
+                             "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Round 2 starts after round 1 of every cell.
+  const auto torch_round_2 = run.err.find("round 2/2 torch:eager");
+  const auto noop_round_1 = run.err.find("round 1/2 noop");
+  ASSERT_NE(torch_round_2, std::string::npos) << run.err;
+  ASSERT_NE(noop_round_1, std::string::npos) << run.err;
+  EXPECT_LT(noop_round_1, torch_round_2) << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(results["run"]["request"]["rounds"], 2);
+  ASSERT_EQ(results["rows"].size(), 2u);
+  for (const auto& row : results["rows"]) {
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    EXPECT_EQ(row["samples"], 8);
+    EXPECT_EQ(row["latency_samples_ms"].size(), 8u);
+    ASSERT_EQ(row["round_throughput"].size(), 2u);
+    EXPECT_FALSE(row["parity"].is_null());
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-0-torch-eager-cpu-fp32-sync-b2-r1.log"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "work" / "logs" / "cell-0-torch-eager-cpu-fp32-sync-b2-r2.log"));
+}
+
 TEST_F(TorchBackend, ParityAgainstTheReferenceWhenTorchIsNotInTheMatrix) {
   // The noop plugin's output is a slice of the input; the FP32 reference from a hidden torch
   // run has the same shape for tiny_cnn (10 classes), so parity is computed and far from 1.

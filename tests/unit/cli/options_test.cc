@@ -38,6 +38,15 @@ TEST(RunOptions, ModelIsOneOrAList) {
   EXPECT_EQ(all->models, std::vector<std::string>{"all"});
 }
 
+TEST(RunOptions, RoundsIsOneUnlessAsked) {
+  auto one = parse_run_arguments({});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->rounds, 1);
+  auto three = parse_run_arguments({"--rounds", "3"});
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->rounds, 3);
+}
+
 TEST(RunOptions, UnknownFlagIsRejected) {
   auto r = parse_run_arguments({"--itters", "5"});
   ASSERT_FALSE(r);

@@ -716,6 +716,34 @@ TEST(GuideModels, EachModelHasItsOwnGuideAfterATableAcrossModels) {
   EXPECT_EQ(run_guide_document(one).sections.front().title, "Winners");
 }
 
+// Rows measured in rounds (--rounds): the lead is also judged round by round.
+TEST(GuideThroughputInterval, TheLeadIsAlsoJudgedRoundByRound) {
+  Row fast = ok_row("A", "int8", 64, 10, 110, 600, 1.1, 500);
+  Row slow = ok_row("B", "int8", 64, 10, 100, 650, 1.1, 500);
+  fast.round_throughput = {120, 95, 115};
+  slow.round_throughput = {100, 100, 100};
+  const Guide guide = compute_guide({fast, slow});
+  const Winner& winner = guide.winners.front();
+  ASSERT_TRUE(winner.rounds_won);
+  EXPECT_EQ(*winner.rounds_won, 2);
+  EXPECT_EQ(winner.rounds_compared, 3);
+  const GuideDocument document = guide_document({fast, slow}, guide);
+  const std::string& lead = section_titled(document, "Winners").bullets.front();
+  EXPECT_NE(lead.find("Round by round (--rounds 3, every cell measured in each), A CPU INT8 batch 64 was "
+                      "faster in 2 of 3: the lead did not hold in every round"),
+            std::string::npos)
+      << lead;
+  fast.round_throughput = {120, 105, 115};
+  const Guide held = compute_guide({fast, slow});
+  EXPECT_EQ(*held.winners.front().rounds_won, 3);
+  EXPECT_NE(section_titled(guide_document({fast, slow}, held), "Winners").bullets.front().find(
+                "faster in 3 of 3: the lead held in every round"),
+            std::string::npos);
+  // Rows measured once: nothing to say round by round.
+  slow.round_throughput.clear();
+  EXPECT_FALSE(compute_guide({fast, slow}).winners.front().rounds_won);
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
