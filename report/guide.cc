@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/stats/diagnostics.h"
+#include "core/stats/student_t.h"
 #include "report/format.h"
 
 namespace inferbench::report {
@@ -276,8 +277,19 @@ int tie_decimals(Criterion criterion) {
 }
 
 std::optional<ThroughputInterval> throughput_interval(const Row& row) {
-  if (row.status != RowStatus::Ok || !row.throughput || !(*row.throughput > 0) || !row.latency_ms ||
-      !(row.latency_ms->mean > 0) || row.latency_samples_ms.size() < 2) {
+  if (row.status != RowStatus::Ok || !row.throughput || !(*row.throughput > 0)) return std::nullopt;
+  // Rounds: the spread of the rounds' throughputs, which holds the drift between cells too.
+  const std::vector<double>& rounds = row.round_throughput;
+  if (rounds.size() >= 2) {
+    const double n = static_cast<double>(rounds.size());
+    double mean = 0;
+    for (double t : rounds) mean += t / n;
+    double squares = 0;
+    for (double t : rounds) squares += (t - mean) * (t - mean);
+    const double half = student_t_975(static_cast<int>(rounds.size()) - 1) * std::sqrt(squares / (n - 1)) / std::sqrt(n);
+    return ThroughputInterval{std::max(0.0, *row.throughput - half), *row.throughput + half};
+  }
+  if (!row.latency_ms || !(row.latency_ms->mean > 0) || row.latency_samples_ms.size() < 2) {
     return std::nullopt;
   }
   const double n_eff = effective_sample_size(row.latency_samples_ms);

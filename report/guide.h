@@ -71,6 +71,10 @@ struct Winner {
 // mean's, 1.96 std / (mean sqrt(n_eff)) = h with n_eff the samples' effective_sample_size(),
 // and the interval is [throughput / (1 + h), throughput / (1 - h)]. Empty unless the row is ok
 // with a throughput, a latency summary and at least 2 samples, and h < 1.
+// A row measured in rounds (round_throughput, 2 or more) has instead throughput ± t s / sqrt(N)
+// (lower end at least 0), s the sample standard deviation of its N round throughputs and t
+// student_t_975(N - 1): the rounds are independent measurements whose spread includes the
+// machine's drift between cells, which the samples of one window cannot show.
 std::optional<ThroughputInterval> throughput_interval(const Row& row);
 
 // A pair where row A compiles slower than row B but serves faster.

@@ -60,8 +60,17 @@ std::string rounds_sentence(const Winner& winner, const std::vector<Row>& rows) 
                 "much as the lead; choose on something else, or measure more rounds.";
 }
 
+// What the two rows' throughput intervals were computed from (throughput_interval()).
+std::string interval_basis(const Row& a, const Row& b) {
+  const bool rounds_a = a.round_throughput.size() >= 2, rounds_b = b.round_throughput.size() >= 2;
+  if (rounds_a && rounds_b) return "from the spread of each row's round throughputs";
+  if (!rounds_a && !rounds_b) return "from each row's mean latency and its effective number of independent samples";
+  return "from the spread of the round throughputs of the row measured in rounds, the mean latency and "
+         "effective number of independent samples of the other";
+}
+
 // Whether the throughput winner's lead over the runner-up exceeds the noise of the two timed
-// windows.
+// windows (or of the rounds).
 std::optional<std::string> lead_noise_sentence(const Winner& winner, const std::vector<Row>& rows) {
   if (!winner.runner_up) return std::nullopt;
   const Row& first = rows[winner.rows.front()];
@@ -78,13 +87,13 @@ std::optional<std::string> lead_noise_sentence(const Winner& winner, const std::
                        lead, row_title(a ? second : first));
   }
   const std::string intervals = fmt::format(
-      "{}; their 95% intervals, {:.2f}–{:.2f} and {:.2f}–{:.2f} inputs/s (from each row's mean "
-      "latency and its effective number of independent samples),",
-      lead, a->lo, a->hi, b->lo, b->hi);
+      "{}; their 95% intervals, {:.2f}–{:.2f} and {:.2f}–{:.2f} inputs/s ({}),",
+      lead, a->lo, a->hi, b->lo, b->hi,
+      interval_basis(first, second));
   if (*winner.lead_beyond_noise) return intervals + " do not overlap: the lead is beyond this run's noise.";
   return intervals + " overlap: the lead is within this run's noise, so either could be the "
-                     "faster; raise --iters or rerun on a quieter machine before choosing on "
-                     "throughput alone.";
+                     "faster; raise --iters or --rounds, or rerun on a quieter machine, before "
+                     "choosing on throughput alone.";
 }
 
 // The throughput winner's lead over the runner-up against the noise, and round by round.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -333,8 +334,8 @@ TEST(GuideThroughputInterval, TheLeadIsJudgedAgainstTheNoise) {
   const auto bullets = guide_document(overlapping, guide).sections.front().bullets;
   ASSERT_EQ(bullets.size(), 1u);
   EXPECT_NE(bullets[0].find("overlap: the lead is within this run's noise, so either could be the "
-                            "faster; raise --iters or rerun on a quieter machine before choosing "
-                            "on throughput alone."),
+                            "faster; raise --iters or --rounds, or rerun on a quieter machine, "
+                            "before choosing on throughput alone."),
             std::string::npos)
       << bullets[0];
 
@@ -722,13 +723,23 @@ TEST(GuideThroughputInterval, TheLeadIsAlsoJudgedRoundByRound) {
   Row slow = ok_row("B", "int8", 64, 10, 100, 650, 1.1, 500);
   fast.round_throughput = {120, 95, 115};
   slow.round_throughput = {100, 100, 100};
+  // The intervals come from the rounds: 110 ± 4.303 × 13.229 / √3 (t for 2 degrees of freedom,
+  // the sample standard deviation of 120, 95, 115); rounds that agree have no width.
+  const auto interval = throughput_interval(fast);
+  ASSERT_TRUE(interval);
+  EXPECT_NEAR(interval->lo, 110 - 4.303 * std::sqrt(175.0) / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(interval->hi, 110 + 4.303 * std::sqrt(175.0) / std::sqrt(3.0), 1e-9);
+  EXPECT_DOUBLE_EQ(throughput_interval(slow)->lo, 100);
+  EXPECT_DOUBLE_EQ(throughput_interval(slow)->hi, 100);
   const Guide guide = compute_guide({fast, slow});
   const Winner& winner = guide.winners.front();
+  EXPECT_FALSE(*winner.lead_beyond_noise);  // 77.1–142.9 holds 100
   ASSERT_TRUE(winner.rounds_won);
   EXPECT_EQ(*winner.rounds_won, 2);
   EXPECT_EQ(winner.rounds_compared, 3);
   const GuideDocument document = guide_document({fast, slow}, guide);
   const std::string& lead = section_titled(document, "Winners").bullets.front();
+  EXPECT_NE(lead.find("(from the spread of each row's round throughputs), overlap"), std::string::npos) << lead;
   EXPECT_NE(lead.find("Round by round (--rounds 3, every cell measured in each), A CPU INT8 batch 64 was "
                       "faster in 2 of 3: the lead did not hold in every round"),
             std::string::npos)
