@@ -8,6 +8,7 @@
 
 #include "core/stats/timed_window.h"
 #include "core/support/check.h"
+#include "driver/merge_support.h"
 
 namespace inferbench {
 namespace {
@@ -67,13 +68,9 @@ std::optional<CommonWindow> common_window(const std::vector<Row>& rows) {
 std::optional<double> cpus_used(const std::vector<Row>& rows) {
   double used = 0;
   for (const Row& row : rows) {
-    auto it = row.effective.find(kCpusUsed);
-    if (it == row.effective.end()) return std::nullopt;
-    try {
-      used += std::stod(it->second);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
+    const std::optional<double> own = effective_number(row, kCpusUsed);
+    if (!own) return std::nullopt;
+    used += *own;
   }
   return used;
 }
@@ -121,20 +118,11 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
 
   Row merged = rows.front();
   merged.instances = static_cast<int>(n);
-  std::vector<double> samples;
-  merged.device_time_samples_ms.clear();
+  JoinedSamples joined = join_samples(rows);
+  merged.device_time_samples_ms = std::move(joined.device_time_ms);
+  if (merged.device_time_samples_ms.empty()) merged.device_time_ms.reset();
   double wall_ms = 0;
-  for (const Row& row : rows) {
-    samples.insert(samples.end(), row.latency_samples_ms.begin(), row.latency_samples_ms.end());
-    merged.device_time_samples_ms.insert(merged.device_time_samples_ms.end(),
-                                         row.device_time_samples_ms.begin(), row.device_time_samples_ms.end());
-    wall_ms = std::max(wall_ms, row.wall_ms.value_or(0.0));
-  }
-  // Device times only when every instance recorded them, so that they describe every sample.
-  if (merged.device_time_samples_ms.size() != samples.size()) {
-    merged.device_time_samples_ms.clear();
-    merged.device_time_ms.reset();
-  }
+  for (const Row& row : rows) wall_ms = std::max(wall_ms, row.wall_ms.value_or(0.0));
   // The common window: from the first instance's window opening to the last one's closing (the
   // longest single window when the instances did not say when theirs were).
   const std::optional<CommonWindow> window = common_window(rows);
@@ -146,7 +134,7 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
     std::snprintf(spread, sizeof spread, "%.3f", window->start_spread_ms);
     merged.effective[kInstancesStartSpread] = spread;
   }
-  set_timed_window(merged, std::move(samples), wall_ms, /*overlap=*/true);
+  set_timed_window(merged, std::move(joined.latency_ms), wall_ms, /*overlap=*/true);
   merged.compile_ms = longest(rows, &Row::compile_ms);
   merged.first_inference_ms = longest(rows, &Row::first_inference_ms);
   merged.peak_rss_mb = total(rows, &Row::peak_rss_mb);
@@ -160,19 +148,9 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
     std::snprintf(text, sizeof text, "%.2f", *used);
     merged.effective[kCpusUsed] = text;  // every instance's together
   }
-  std::vector<std::string> seen;
-  for (std::size_t k = 0; k < n; ++k) {
-    for (const std::string& warning : rows[k].warnings) {
-      const bool everywhere = std::all_of(rows.begin(), rows.end(), [&](const Row& row) {
-        return std::find(row.warnings.begin(), row.warnings.end(), warning) != row.warnings.end();
-      });
-      const std::string text = everywhere ? warning : instance_label(k, n) + ": " + warning;
-      if (std::find(seen.begin(), seen.end(), text) == seen.end()) {
-        seen.push_back(text);
-        merged.warnings.push_back(text);
-      }
-    }
-  }
+  std::vector<std::vector<std::string>> warnings;
+  for (const Row& row : rows) warnings.push_back(row.warnings);
+  add_member_warnings(merged.warnings, warnings, [n](std::size_t k) { return instance_label(k, n); });
   return merged;
 }
 

@@ -9,6 +9,7 @@
 #include "core/stats/percentile.h"
 #include "core/stats/timed_window.h"
 #include "core/support/check.h"
+#include "driver/merge_support.h"
 
 namespace inferbench {
 namespace {
@@ -41,13 +42,9 @@ std::optional<double> largest(const std::vector<Row>& rows, std::optional<double
 std::optional<double> mean_cpus_used(const std::vector<Row>& rows) {
   double sum = 0;
   for (const Row& row : rows) {
-    auto it = row.effective.find(kCpusUsed);
-    if (it == row.effective.end()) return std::nullopt;
-    try {
-      sum += std::stod(it->second);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
+    const std::optional<double> own = effective_number(row, kCpusUsed);
+    if (!own) return std::nullopt;
+    sum += *own;
   }
   return sum / static_cast<double>(rows.size());
 }
@@ -65,24 +62,17 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   }
 
   Row merged = rows.front();
-  std::vector<double> samples;
-  merged.device_time_samples_ms.clear();
+  JoinedSamples joined = join_samples(rows);
+  merged.device_time_samples_ms = std::move(joined.device_time_ms);
+  if (merged.device_time_samples_ms.empty()) merged.device_time_ms.reset();
   merged.round_throughput.clear();
   double wall_ms = 0;
   for (const Row& row : rows) {
-    samples.insert(samples.end(), row.latency_samples_ms.begin(), row.latency_samples_ms.end());
-    merged.device_time_samples_ms.insert(merged.device_time_samples_ms.end(),
-                                         row.device_time_samples_ms.begin(), row.device_time_samples_ms.end());
     wall_ms += row.wall_ms.value_or(0.0);
     merged.round_throughput.push_back(row.throughput.value_or(0.0));
   }
-  // Device times only when every round recorded them, so that they describe every sample.
-  if (merged.device_time_samples_ms.size() != samples.size()) {
-    merged.device_time_samples_ms.clear();
-    merged.device_time_ms.reset();
-  }
   const bool overlap = merged.scenario == "async" || merged.instances > 1;
-  set_timed_window(merged, std::move(samples), wall_ms, overlap);
+  set_timed_window(merged, std::move(joined.latency_ms), wall_ms, overlap);
   merged.compile_ms = median_of(rows, &Row::compile_ms);
   merged.cached_compile_ms = median_of(rows, &Row::cached_compile_ms);
   merged.first_inference_ms = median_of(rows, &Row::first_inference_ms);
@@ -119,19 +109,7 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
       if (std::find(judged.begin(), judged.end(), warning) == judged.end()) own_warnings[k].push_back(warning);
     }
   }
-  std::vector<std::string> seen;
-  for (std::size_t k = 0; k < n; ++k) {
-    for (const std::string& warning : own_warnings[k]) {
-      const bool everywhere = std::all_of(own_warnings.begin(), own_warnings.end(), [&](const auto& list) {
-        return std::find(list.begin(), list.end(), warning) != list.end();
-      });
-      const std::string text = everywhere ? warning : round_label(k, n) + ": " + warning;
-      if (std::find(seen.begin(), seen.end(), text) == seen.end()) {
-        seen.push_back(text);
-        merged.warnings.push_back(text);
-      }
-    }
-  }
+  add_member_warnings(merged.warnings, own_warnings, [n](std::size_t k) { return round_label(k, n); });
   return merged;
 }
 

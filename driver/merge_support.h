@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the two ways of making one row from several rows of a cell share: its instances
+// (driver/instances.h) and its rounds (driver/rounds.h).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result/row.h"
+
+namespace inferbench {
+
+// Every row's latency samples, one row after another, and their device times when every row
+// recorded one per sample (none otherwise, so that they describe every sample).
+struct JoinedSamples {
+  std::vector<double> latency_ms;
+  std::vector<double> device_time_ms;
+};
+JoinedSamples join_samples(const std::vector<Row>& rows);
+
+// row.effective[key] as a number; empty when it is missing or not a number.
+std::optional<double> effective_number(const Row& row, const std::string& key);
+
+// Appends each member's warnings to `out` (members[k]: member k's), a warning every member has
+// once as it is and any other as "<label(k)>: <warning>"; no text twice.
+void add_member_warnings(std::vector<std::string>& out, const std::vector<std::vector<std::string>>& members,
+                         const std::function<std::string(std::size_t)>& label);
+
+}  // namespace inferbench
