@@ -229,5 +229,30 @@ TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
   EXPECT_NE(loaded.dom.find("<figure id=\"figure-limits\"><h3>Physical limits"), std::string::npos);
 }
 
+// Rows measured in rounds add the round-by-round chart (the no-op rows have no physical limit,
+// so six charts and this one).
+TEST_F(HtmlBrowserTest, RowsMeasuredInRoundsGetTheirChart) {
+  const fs::path dir = fresh_dir("html-browser-rounds");
+  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--batch", "2", "--warmup",
+                                   "1", "--iters", "5", "--rounds", "3", "--out", (dir / "out").string(),
+                                   "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const fs::path page = dir / "out" / "report.html";
+  if (built_without_charts(page)) {
+    GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js), so the page has no "
+                    "charts to check";
+  }
+  const BrowserRun loaded =
+      run_chromium(chromium_, dir, page, {"--dump-dom", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0"});
+  ASSERT_TRUE(loaded.outcome.exited && loaded.outcome.exit_code == 0)
+      << describe_outcome(loaded.outcome) << "\n"
+      << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "7") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "7") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
+  EXPECT_NE(loaded.dom.find("<figure id=\"figure-rounds\" class=\"wide\"><h3>Throughput round by round"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace inferbench::testing
