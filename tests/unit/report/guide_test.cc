@@ -325,7 +325,9 @@ TEST(GuideThroughputInterval, TheLeadIsJudgedAgainstTheNoise) {
                 "Peak throughput: A CPU FP32 batch 64 leads B CPU FP32 batch 64 by 15.0% (6400.00 "
                 "vs 5565.22 inputs/s); their 95% intervals, 6124.61–6701.32 and 5355.81–5791.67 "
                 "inputs/s (from each row's mean latency and its effective number of independent "
-                "samples), do not overlap: the lead is beyond this run's noise."});
+                "samples), do not overlap: the lead is beyond the noise inside the two timed windows; "
+                "a change of the machine's speed between the two cells is not in that (--rounds "
+                "measures it)."});
 
   // The same values measured in runs: the winner's interval now reaches below the runner-up's.
   const std::vector<Row> overlapping = {clear, correlated};
