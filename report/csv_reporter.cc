@@ -24,7 +24,7 @@ constexpr std::string_view kColumns[] = {
     "p99_over_p50", "lag1_autocorrelation", "samples", "device_p50_ms", "device_p99_ms", "device_mean_ms", "peak_rss_mb",
     "peak_device_memory_mb", "artefact_bytes", "params", "macs_per_sample", "peak_gmacs",
     "achieved_gmacs", "utilisation", "fps_bound", "parity_max_abs_err",
-    "parity_cosine", "parity_top1_agreement", "warnings",
+    "parity_cosine", "parity_top1_agreement", "round_throughput", "warnings",
 };
 
 // Separates the warnings inside their one cell.
@@ -87,6 +87,11 @@ class CsvReporter final : public Reporter {
       if (!row.parity) return std::nullopt;
       return (*row.parity).*field;
     };
+    std::string rounds;  // each round's throughput (--rounds), ';' between them
+    for (double throughput : row.round_throughput) {
+      if (!rounds.empty()) rounds += ';';
+      rounds += fmt::format("{}", throughput);
+    }
     std::string warnings;
     for (const std::string& warning : row.warnings) {
       if (!warnings.empty()) warnings += kWarningSeparator;
@@ -141,6 +146,7 @@ class CsvReporter final : public Reporter {
                          number(parity(&Parity::max_abs_err)),
                          number(parity(&Parity::cosine)),
                          number(parity(&Parity::top1_agreement)),
+                         rounds,
                          warnings,
                      });
   }
