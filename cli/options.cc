@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <sstream>
 
+#include "driver/catalogue.h"
+
 namespace inferbench::cli {
 namespace {
 
@@ -70,7 +72,8 @@ Result<BackendOption> parse_backend_option(const std::string& text) {
 void ModelOptions::add_to(CLI::App& app) {
   single(app.add_option("--model", model,
                         "a known model name (see `inferbench models`) or an artefact file, or a "
-                        "comma list of them: each runs the whole matrix in turn")
+                        "comma list of them: each runs the whole matrix in turn; all = every "
+                        "known model but the test one")
              ->capture_default_str()->group("Model"));
   single(app.add_option("--weights", weights,
                         "checkpoint (torch state_dict) for a named model; default: seeded random "
@@ -81,9 +84,14 @@ void ModelOptions::add_to(CLI::App& app) {
 }
 
 Status ModelOptions::apply(RunRequest& request) const {
-  // Not parse_list(): "all" is no model list (a file may be called that).
+  // "all": every model of the catalogue but the test ones.
   request.models.clear();
-  std::stringstream names(model);
+  if (model == "all") {
+    for (const ModelEntry& entry : model_catalogue()) {
+      if (!entry.testing) request.models.push_back(entry.name);
+    }
+  }
+  std::stringstream names(model == "all" ? std::string() : model);
   for (std::string name; std::getline(names, name, ',');) {
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);

@@ -128,7 +128,7 @@ const std::vector<ModelEntry>& model_catalogue() {
       {"regnet_y_400mf", "torchvision RegNetY-400MF, 4.3 M parameters, 0.40 G multiply-adds", kImage},
       {"shufflenet_v2_x1_0", "torchvision ShuffleNetV2 1.0x, 2.3 M parameters, 0.14 G multiply-adds", kImage},
       {"convnext_tiny", "torchvision ConvNeXt-Tiny, 28.6 M parameters, 4.5 G multiply-adds", kImage},
-      {"tiny_cnn", "a two-layer test CNN, 10 classes (for fast tests)", {3, 32, 32}},
+      {"tiny_cnn", "a two-layer test CNN, 10 classes (for fast tests)", {3, 32, 32}, /*testing=*/true},
   };
   return entries;
 }

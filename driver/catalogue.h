@@ -68,6 +68,7 @@ struct ModelEntry {
   std::string name;
   std::string description;
   std::vector<std::int64_t> sample_shape;  // one sample's input, e.g. {3, 224, 224}
+  bool testing = false;  // for the test suite: left out of `--model all`
 };
 
 // Models the exporters can build (tools/export/models.py is authoritative).
