@@ -298,6 +298,34 @@ std::optional<ThroughputInterval> throughput_interval(const Row& row) {
   return ThroughputInterval{*row.throughput / (1 + h), *row.throughput / (1 - h)};
 }
 
+std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows) {
+  std::size_t rounds = 0;
+  for (const Row& row : rows) {
+    if (row.status == RowStatus::Ok && row.throughput) rounds = std::max(rounds, row.round_throughput.size());
+  }
+  std::vector<std::size_t> ranked;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].status == RowStatus::Ok && rows[i].throughput && rounds >= 2 && rows[i].round_throughput.size() == rounds) {
+      ranked.push_back(i);
+    }
+  }
+  if (ranked.size() < 2) return {};
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](std::size_t a, std::size_t b) { return *rows[a].throughput > *rows[b].throughput; });
+  std::vector<RoundRanks> result;
+  for (std::size_t i : ranked) {
+    RoundRanks entry{i, {}};
+    for (std::size_t k = 0; k < rounds; ++k) {
+      const double own = rows[i].round_throughput[k];
+      const auto faster = std::count_if(ranked.begin(), ranked.end(),
+                                        [&](std::size_t j) { return rows[j].round_throughput[k] > own; });
+      entry.ranks.push_back(static_cast<int>(faster) + 1);
+    }
+    result.push_back(std::move(entry));
+  }
+  return result;
+}
+
 std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows) {
   std::vector<std::size_t> eligible;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -411,6 +439,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
   guide.thread_scaling = thread_scaling(rows);
   guide.instance_scaling = instance_scaling(rows);
   guide.latency_frontier = latency_frontier(rows);
+  guide.round_ranks = round_ranks(rows);
   return guide;
 }
 

@@ -139,6 +139,17 @@ struct InstanceScaling {
 // fewest instances (more than 1: the extra instances paid off).
 double instance_speedup(const std::vector<Row>& rows, const InstanceScaling& scaling, std::size_t i);
 
+// Rows measured in rounds (--rounds): each one's rank among them in every round.
+struct RoundRanks {
+  std::size_t row = 0;     // index into the rows
+  std::vector<int> ranks;  // its rank in each round, 1 = the round's highest round_throughput
+};
+
+// The ok rows with the most rounds (2 or more; every row of one run has the same count) and at
+// least 2 of them, by throughput, highest first (ties: input order): each with its rank in each
+// round among those rows (equal round throughputs share a rank: 1, 1, 3). Empty otherwise.
+std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows);
+
 struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
@@ -166,6 +177,8 @@ struct Guide {
   std::vector<InstanceScaling> instance_scaling;
   // latency_frontier() of the rows.
   std::vector<std::size_t> latency_frontier;
+  // round_ranks() of the rows.
+  std::vector<RoundRanks> round_ranks;
   // Ok rows that ran part of their model outside their delegate, on the framework's own kernels
   // (effective.kernels_outside_delegate, set by the plugin), in input order.
   std::vector<std::size_t> partly_delegated;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace inferbench::report {
 namespace {
@@ -329,6 +330,49 @@ GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) 
   return section;
 }
 
+GuideSection round_ranks_section(const std::vector<Row>& rows, const Guide& guide) {
+  const std::size_t rounds = guide.round_ranks.front().ranks.size();
+  GuideSection section = section_of("Round by round",
+      fmt::format("Every cell was measured in {} rounds, one after the other (--rounds): each row's rank "
+                  "among these {} rows in each round, by its throughput in that round. A row whose "
+                  "rank never changes holds its place against the machine's drift; rows whose ranks "
+                  "swap in some round were ordered by when they ran as much as by the runtime. Under the "
+                  "table, each row and the rows it beat in every round: the order the drift did not decide.",
+                  rounds, guide.round_ranks.size()));
+  GuideTable table;
+  table.columns = {{"Row", false}, {"Measured thr.", true}, {"Rank by round", false},
+                   {"Best", true}, {"Worst", true}};
+  std::size_t steady = 0;
+  for (const RoundRanks& entry : guide.round_ranks) {
+    const Row& row = rows[entry.row];
+    const auto [best, worst] = std::minmax_element(entry.ranks.begin(), entry.ranks.end());
+    if (*best == *worst) ++steady;
+    table.rows.push_back({row_title(row), fmt::format("{:.2f}", *row.throughput),
+                          fmt::format("{}", fmt::join(entry.ranks, ", ")), std::to_string(*best),
+                          std::to_string(*worst)});
+  }
+  section.table = std::move(table);
+  for (const RoundRanks& entry : guide.round_ranks) {
+    std::vector<std::string> beaten;
+    for (const RoundRanks& other : guide.round_ranks) {
+      bool every = other.row != entry.row;
+      for (std::size_t k = 0; every && k < rounds; ++k) {
+        every = rows[entry.row].round_throughput[k] > rows[other.row].round_throughput[k];
+      }
+      if (every) beaten.push_back(row_title(rows[other.row]));
+    }
+    if (!beaten.empty()) {
+      section.bullets.push_back(fmt::format("{} beat in every round: {}.", row_title(rows[entry.row]),
+                                            fmt::join(beaten, "; ")));
+    }
+  }
+  section.bullets.push_back(
+      steady == guide.round_ranks.size()
+          ? std::string("Every row kept its rank in every round: the ranking is not the machine's drift.")
+          : fmt::format("{} of {} rows kept their rank in every round.", steady, guide.round_ranks.size()));
+  return section;
+}
+
 GuideSection partly_delegated_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section = section_of("Models the delegate did not take whole",
       "These rows ran part of the model outside their delegate, on the framework's own kernels, "
@@ -494,6 +538,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
       (guide.latency_frontier.size() == 1 && guide.ok_rows >= 2)) {
     document.sections.push_back(frontier_section(rows, guide));
   }
+  if (!guide.round_ranks.empty()) document.sections.push_back(round_ranks_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   if (!guide.partly_delegated.empty()) document.sections.push_back(partly_delegated_section(rows, guide));
   document.sections.push_back(left_out_section(rows, guide));

@@ -33,7 +33,8 @@ struct GuideDocument {
   // "Winners", "Headroom against the hardware" (only when rows have a physical limit),
   // "Scaling with threads" (only after a --threads sweep), "One process or several" (only after
   // an --instances sweep), "Latency against throughput" (only
-  // when two rows or more were measured), "Break-even ...", "Models the delegate did not take
+  // when two rows or more were measured), "Round by round" (only after --rounds: each row's
+  // rank in every round), "Break-even ...", "Models the delegate did not take
   // whole" (only when a row ran part of its model outside its delegate), "Rows left out" (failed
   // and unavailable rows that share a reason in one bullet: "A; B — reason").
   std::vector<GuideSection> sections;

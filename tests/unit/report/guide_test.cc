@@ -757,6 +757,34 @@ TEST(GuideThroughputInterval, TheLeadIsAlsoJudgedRoundByRound) {
   EXPECT_FALSE(compute_guide({fast, slow}).winners.front().rounds_won);
 }
 
+// After --rounds: each row's rank in every round, and the rows each one beat in every round.
+TEST(GuideRounds, RanksInEveryRoundAndWhatHeldInAll) {
+  Row a = ok_row("A", "int8", 64, 10, 580, 600, 1.1, 500);
+  Row b = ok_row("B", "int8", 64, 10, 551, 650, 1.1, 500);
+  Row c = ok_row("C", "int8", 64, 10, 480, 700, 1.1, 500);
+  a.round_throughput = {577, 628, 555};
+  b.round_throughput = {549, 528, 604};
+  c.round_throughput = {466, 528, 481};
+  const Row failed = failed_row("D", RowStatus::Failed, "crash");
+  const std::vector<Row> rows = {c, failed, a, b};
+  const std::vector<RoundRanks> ranks = round_ranks(rows);
+  ASSERT_EQ(ranks.size(), 3u);  // the failed row is not ranked
+  EXPECT_EQ(ranks[0].row, 2u);  // highest throughput first
+  EXPECT_EQ(ranks[0].ranks, (std::vector<int>{1, 1, 2}));
+  EXPECT_EQ(ranks[1].ranks, (std::vector<int>{2, 2, 1}));  // round 2: B and C tie at 528
+  EXPECT_EQ(ranks[2].ranks, (std::vector<int>{3, 2, 3}));
+  const GuideDocument document = guide_document(rows, compute_guide(rows));
+  const GuideSection& section = section_titled(document, "Round by round");
+  ASSERT_TRUE(section.table);
+  EXPECT_EQ(section.table->rows[0],
+            (std::vector<std::string>{"A CPU INT8 batch 64", "580.00", "1, 1, 2", "1", "2"}));
+  EXPECT_EQ(section.bullets, (std::vector<std::string>{
+                                 "A CPU INT8 batch 64 beat in every round: C CPU INT8 batch 64.",
+                                 "0 of 3 rows kept their rank in every round."}));
+  // Rows measured once: no such section.
+  EXPECT_TRUE(round_ranks({ok_row("A", "int8", 64, 10, 580, 600, 1.1, 500), c}).empty());
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
