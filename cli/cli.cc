@@ -144,6 +144,7 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
   }
   const std::size_t to_export = exports.size();
   std::cout << fmt::format("inferbench run --dry-run: {} cell{} would be measured", measured, measured == 1 ? "" : "s");
+  if (request.rounds > 1) std::cout << fmt::format(", each in {} rounds", request.rounds);
   if (references > 0) {
     std::cout << fmt::format(" (and {} hidden PyTorch CPU FP32 reference cell{} for parity)", references,
                              references == 1 ? "" : "s");

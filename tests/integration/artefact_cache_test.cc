@@ -66,6 +66,10 @@ TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
   EXPECT_NE(plan.out.find("  [reference] torch:eager cpu fp32 sync batch 3  torchscript-fp32: cached "),
             std::string::npos)
       << plan.out;
+  // With rounds the plan says each cell is measured once per round.
+  plan = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--scenarios", "sync", "--rounds", "3",
+                         "--dry-run"}, 120, env);
+  EXPECT_NE(plan.out.find("1 cell would be measured, each in 3 rounds"), std::string::npos) << plan.out;
   auto models = run_inferbench({"models"}, 60, env);
   ASSERT_EQ(models.exit_code, 0) << models.err;
   EXPECT_NE(models.out.find("current  tiny_cnn       torchscript  fp32"), std::string::npos) << models.out;
