@@ -130,6 +130,8 @@ class HtmlBrowserTest : public ::testing::Test {
                       "listed in tools/setup/apt-packages.txt)";
     }
   }
+  void expect_page_with_figure(const std::string& name, std::vector<std::string> args,
+                               const std::string& charts, const std::string& figure);
   std::string chromium_;
 };
 
@@ -204,14 +206,16 @@ TEST_F(HtmlBrowserTest, ReportFromANoopRunRendersItsChartsOfflineWithoutErrors) 
   std::cout << "screenshot: " << screenshot.string() << "\n";
 }
 
-// A row with a physical limit (a real LibTorch CPU row: the exporter counted the multiply-adds,
-// the run measured the CPU's peak) adds the sixth chart, % of peak; the no-op rows above have
-// none, so their page keeps that figure hidden.
-TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
-  const fs::path dir = fresh_dir("html-browser-limits");
-  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
-                                   "--batch", "2", "--warmup", "2", "--iters", "5", "--out",
-                                   (dir / "out").string(), "--no-store"});
+// Runs `inferbench run ARGS --out DIR/out --no-store`, loads its report.html in Chromium and
+// checks that the page drew `charts` charts, each with pixels, without a script error, and that
+// the DOM holds `figure` (a figure shown only for such rows). The whole body of a test: it skips
+// when inferbench was built without Chart.js.
+void HtmlBrowserTest::expect_page_with_figure(const std::string& name, std::vector<std::string> args,
+                                              const std::string& charts, const std::string& figure) {
+  const fs::path dir = fresh_dir(name);
+  args.insert(args.begin(), "run");
+  args.insert(args.end(), {"--out", (dir / "out").string(), "--no-store"});
+  const auto run = run_inferbench(args);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const fs::path page = dir / "out" / "report.html";
   if (built_without_charts(page)) {
@@ -223,35 +227,29 @@ TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
   ASSERT_TRUE(loaded.outcome.exited && loaded.outcome.exit_code == 0)
       << describe_outcome(loaded.outcome) << "\n"
       << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "7") << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "7") << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), charts) << loaded.log;
+  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), charts) << loaded.log;
   EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
-  EXPECT_NE(loaded.dom.find("<figure id=\"figure-limits\"><h3>Physical limits"), std::string::npos);
+  EXPECT_NE(loaded.dom.find(figure), std::string::npos);
+}
+
+// A row with a physical limit (a real LibTorch CPU row: the exporter counted the multiply-adds,
+// the run measured the CPU's peak) adds the seventh chart, % of peak; the no-op rows above have
+// none, so their page keeps that figure hidden.
+TEST_F(HtmlBrowserTest, RowsWithAPhysicalLimitGetTheirChart) {
+  expect_page_with_figure("html-browser-limits",
+                          {"--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "2",
+                           "--warmup", "2", "--iters", "5"},
+                          "7", "<figure id=\"figure-limits\"><h3>Physical limits");
 }
 
 // Rows measured in rounds add the round-by-round chart (the no-op rows have no physical limit,
 // so six charts and this one).
 TEST_F(HtmlBrowserTest, RowsMeasuredInRoundsGetTheirChart) {
-  const fs::path dir = fresh_dir("html-browser-rounds");
-  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--batch", "2", "--warmup",
-                                   "1", "--iters", "5", "--rounds", "3", "--out", (dir / "out").string(),
-                                   "--no-store"});
-  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  const fs::path page = dir / "out" / "report.html";
-  if (built_without_charts(page)) {
-    GTEST_SKIP() << "inferbench was built without Chart.js (libjs-chart.js), so the page has no "
-                    "charts to check";
-  }
-  const BrowserRun loaded =
-      run_chromium(chromium_, dir, page, {"--dump-dom", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0"});
-  ASSERT_TRUE(loaded.outcome.exited && loaded.outcome.exit_code == 0)
-      << describe_outcome(loaded.outcome) << "\n"
-      << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-rendered"), "7") << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-charts-nonblank"), "7") << loaded.log;
-  EXPECT_EQ(attribute_of_body(loaded.dom, "data-chart-errors"), "<absent>");
-  EXPECT_NE(loaded.dom.find("<figure id=\"figure-rounds\" class=\"wide\"><h3>Throughput round by round"),
-            std::string::npos);
+  expect_page_with_figure("html-browser-rounds",
+                          {"--model", "tiny_cnn", "--backends", "noop", "--batch", "2", "--warmup", "1", "--iters",
+                           "5", "--rounds", "3"},
+                          "7", "<figure id=\"figure-rounds\" class=\"wide\"><h3>Throughput round by round");
 }
 
 }  // namespace
