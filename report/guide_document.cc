@@ -493,10 +493,9 @@ GuideSection across_models_section(const std::vector<Row>& rows, const std::vect
 
 }  // namespace
 
-GuideDocument run_guide_document(const std::vector<Row>& rows) {
+GuideDocument run_guide_document(const std::vector<Row>& rows, const Guide& whole) {
   const std::vector<std::string> models = models_of(rows);
-  if (models.size() < 2) return guide_document(rows, compute_guide(rows));
-  const Guide whole = compute_guide(rows);
+  if (models.size() < 2) return guide_document(rows, whole);
   GuideDocument document;
   document.intro = fmt::format(
       "Computed from this run's {} rows of {} models ({} ok, {} failed or unavailable); every "

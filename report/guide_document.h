@@ -46,11 +46,12 @@ struct GuideDocument {
 // (3 significant digits below 0.1 s).
 GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide);
 
-// The guide of a whole run. One model (models_of()): guide_document() of its rows. Several
+// The guide of a whole run, `guide` being compute_guide(rows). One model (models_of()):
+// guide_document(rows, guide). Several
 // models: rows of different models never compete, so each model gets its own guide, its
 // sections' titles starting with "<model>: " and its Winners section opening with that guide's
 // intro; before them an "Across models" section gives, per model, its size and work (parameters,
 // multiply-adds per input), its fastest row, its fastest FP32 row and its lowest sync P99.
-GuideDocument run_guide_document(const std::vector<Row>& rows);
+GuideDocument run_guide_document(const std::vector<Row>& rows, const Guide& guide);
 
 }  // namespace inferbench::report

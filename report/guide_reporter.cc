@@ -22,7 +22,7 @@ class GuideReporter final : public BufferedReporter {
   // Buffered: winners and pairs need every row.
 
   void end() override {
-    const report::GuideDocument document = report::run_guide_document(rows_);
+    const report::GuideDocument document = report::run_guide_document(rows_, report::compute_guide(rows_));
     out_ << fmt::format("## inferbench deployment guide: run {}\n\n", report::one_line(run_.id));
     out_ << fmt::format("Host: {}, started {}. {}\n", report::one_line(run_.host),
                         report::one_line(run_.started_at), document.intro);

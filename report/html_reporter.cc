@@ -408,7 +408,7 @@ class HtmlReporter final : public BufferedReporter {
         {"summary", summary_html(run_, rows_)},
         {"table", results_table(ranked, several_models)},
         {"notes", notes_html(ranked, several_models)},
-        {"guide", guide_html(report::run_guide_document(rows_))},
+        {"guide", guide_html(report::run_guide_document(rows_, guide))},
         {"chart_notice", notice},
         {"parity", parity_html(rows_, several_models)},
         {"environment", environment_html(run_, rows_)},

@@ -690,7 +690,7 @@ TEST(GuideModels, EachModelHasItsOwnGuideAfterATableAcrossModels) {
       of_model(ok_row("OV", "fp32", 64, 150, 170, 400, 1.1, 500), "mobilenet_v2", 3504872, 300774272),
       of_model(async, "mobilenet_v2", 3504872, 300774272),
       of_model(failed_row("LiteRT", RowStatus::Unavailable, "not built"), "resnet50", 0, 0)};
-  const GuideDocument document = run_guide_document(rows);
+  const GuideDocument document = run_guide_document(rows, compute_guide(rows));
   EXPECT_NE(document.intro.find("5 rows of 2 models (4 ok, 1 failed or unavailable)"), std::string::npos)
       << document.intro;
   ASSERT_FALSE(document.sections.empty());
@@ -716,7 +716,7 @@ TEST(GuideModels, EachModelHasItsOwnGuideAfterATableAcrossModels) {
   EXPECT_EQ(section_titled(document, "resnet50: Rows left out").bullets.size(), 1u);
   // One model: the guide as before, no table across models.
   const std::vector<Row> one(rows.begin(), rows.begin() + 1);
-  EXPECT_EQ(run_guide_document(one).sections.front().title, "Winners");
+  EXPECT_EQ(run_guide_document(one, compute_guide(one)).sections.front().title, "Winners");
 }
 
 // Rows measured in rounds (--rounds): the lead is also judged round by round.
