@@ -227,6 +227,12 @@ int run_command(const RunRequest& request) {
     if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
+  listener.revise = [&](std::size_t position, Row row) {
+    if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
+    result.rows.at(position) = std::move(row);
+    if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]));
+    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+  };
   const Status status = driver.run(request, listener);
   display.clear();
   // The peaks again, now that the rows are measured: a neighbour's load during the first

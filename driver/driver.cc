@@ -683,8 +683,13 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     return std::any_of(plan.cells.begin(), plan.cells.end(), [](const Cell& c) { return c.device == "cpu"; });
   };
   if (listener.started) listener.started(RunStart{std::any_of(plans.begin(), plans.end(), has_cpu_cell)});
+  std::size_t rows_given = 0;  // rows given to the listener so far: the next one's position
+  const auto give_row = [&](const Row& row) {
+    listener.row(row);
+    return rows_given++;
+  };
   for (const ModelPlan& plan : plans) {
-    for (const auto& row : plan.early_rows) listener.row(row);
+    for (const auto& row : plan.early_rows) give_row(row);
   }
 
   // Work folder for cell files, reference outputs and logs.
@@ -762,6 +767,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   int done = 0;
   std::vector<std::map<int, std::string>> reference_failures(plans.size());  // per model: batch -> why
   std::map<int, std::vector<Row>> round_rows;  // cell index -> its rows of the rounds so far
+  std::map<int, std::size_t> given_rows;       // cell index -> position of its row given so far
   std::set<int> finished;                      // cells whose row is final before the last round
   for (int round = 1; round <= rounds; ++round) {
     for (ModelPlan& plan : plans) {
@@ -782,7 +788,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           if (!hidden) {
             done += rounds - round + 1;  // its later rounds would fail alike
             finished.insert(cell.index);
-            listener.row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
+            give_row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
           } else {
             failures[cell.batch] = artefact.status().to_string();
           }
@@ -899,15 +905,31 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           std::vector<Row>& so_far = round_rows[cell.index];
           so_far.push_back(std::move(row));
           const bool last = round == rounds || so_far.back().status != RowStatus::Ok;
-          if (!last) continue;
+          const int measured_rounds = static_cast<int>(so_far.size());
+          const MeasurementContext context{cell.iterations * cell.instances * measured_rounds, false,
+                                           build_info().build_type, cpu_governor()};
+          if (!last) {
+            // The rounds so far, given now so that an interrupted run keeps them.
+            if (!listener.revise) continue;
+            Row partial = merge_rounds(so_far, context);
+            partial.warnings.push_back(rounds_so_far_warning(measured_rounds, rounds));
+            if (auto given = given_rows.find(cell.index); given != given_rows.end()) {
+              listener.revise(given->second, partial);
+            } else {
+              given_rows[cell.index] = give_row(partial);
+            }
+            continue;
+          }
           done += rounds - round;  // the rounds a failed cell skips
           finished.insert(cell.index);
-          const int measured_rounds = static_cast<int>(so_far.size());
-          row = merge_rounds(std::move(so_far), {cell.iterations * cell.instances * measured_rounds, false,
-                                                 build_info().build_type, cpu_governor()});
+          row = merge_rounds(std::move(so_far), context);
           round_rows.erase(cell.index);
+          if (auto given = given_rows.find(cell.index); given != given_rows.end()) {
+            listener.revise(given->second, row);
+            continue;
+          }
         }
-        listener.row(row);
+        give_row(row);
       }
     }
   }

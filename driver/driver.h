@@ -76,6 +76,12 @@ struct RunListener {
   // Once, after the request passed every check and the matrix is known, before any row.
   std::function<void(const RunStart&)> started;
   std::function<void(const Row&)> row;
+  // Optional: replaces the row given `position`-th (0-based, in the order of `row` calls) with a
+  // newer one. When set, a cell measured in several rounds (--rounds) is given after its first
+  // round, with a warning naming the rounds still to come, and revised after each later round,
+  // so an interrupted run keeps every round measured; when unset, such a cell's row is given
+  // once, after its last round.
+  std::function<void(std::size_t position, const Row&)> revise;
   std::function<void(const std::string&)> progress;
   // Optional: the running cell's phase as it changes, and about once a second during a phase
   // (elapsed time, iterations done, time left). When unset, workers send no progress at all.

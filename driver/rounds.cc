@@ -113,4 +113,10 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   return merged;
 }
 
+std::string rounds_so_far_warning(int measured, int requested) {
+  return "measured in " + std::to_string(measured) + " of the " + std::to_string(requested) +
+         " rounds asked for: the run ended before the other rounds of this row; its throughput "
+         "interval and round-by-round ranks cover only these";
+}
+
 }  // namespace inferbench

@@ -2,6 +2,7 @@
 // A cell measured in several rounds (--rounds): one row from the rows of its rounds.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/result/row.h"
@@ -31,5 +32,9 @@ inline constexpr double kRoundsDriftWarning = 0.10;
 // judgements diagnose() makes of that round's own samples, which those of all the samples
 // supersede), once when every round has it and "round K of N: ..." otherwise.
 Row merge_rounds(std::vector<Row> rows, MeasurementContext context);
+
+// The warning of a row merged from its first `measured` rounds of `requested`, given before its
+// other rounds ran: the row a run interrupted there keeps.
+std::string rounds_so_far_warning(int measured, int requested);
 
 }  // namespace inferbench

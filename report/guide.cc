@@ -141,11 +141,13 @@ Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
   }
   const std::vector<double>& first = rows[best.row].round_throughput;
   const std::vector<double>& second = rows[runner_up->row].round_throughput;
-  if (first.size() >= 2 && first.size() == second.size()) {
+  // The rounds both rows have: all of them, unless the run ended before some rows' last rounds.
+  const std::size_t common = std::min(first.size(), second.size());
+  if (common >= 2) {
     int won = 0;
-    for (std::size_t k = 0; k < first.size(); ++k) won += first[k] > second[k] ? 1 : 0;
+    for (std::size_t k = 0; k < common; ++k) won += first[k] > second[k] ? 1 : 0;
     winner.rounds_won = won;
-    winner.rounds_compared = static_cast<int>(first.size());
+    winner.rounds_compared = static_cast<int>(common);
   }
   return winner;
 }
@@ -299,15 +301,13 @@ std::optional<ThroughputInterval> throughput_interval(const Row& row) {
 }
 
 std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows) {
-  std::size_t rounds = 0;
-  for (const Row& row : rows) {
-    if (row.status == RowStatus::Ok && row.throughput) rounds = std::max(rounds, row.round_throughput.size());
-  }
   std::vector<std::size_t> ranked;
+  std::size_t rounds = 0;  // the rounds every ranked row has
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].status == RowStatus::Ok && rows[i].throughput && rounds >= 2 && rows[i].round_throughput.size() == rounds) {
-      ranked.push_back(i);
-    }
+    const std::size_t own = rows[i].round_throughput.size();
+    if (rows[i].status != RowStatus::Ok || !rows[i].throughput || own < 2) continue;
+    ranked.push_back(i);
+    rounds = ranked.size() == 1 ? own : std::min(rounds, own);
   }
   if (ranked.size() < 2) return {};
   std::stable_sort(ranked.begin(), ranked.end(),

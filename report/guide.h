@@ -58,9 +58,10 @@ struct Winner {
   std::optional<ThroughputInterval> winner_interval;
   std::optional<ThroughputInterval> runner_up_interval;
   std::optional<bool> lead_beyond_noise;
-  // When both rows were measured in the same number of rounds (--rounds, 2 or more): in how many
-  // of them the winner's round throughput beat the runner-up's. Rounds interleave every cell, so
-  // a lead that holds in every round is not the machine drifting between two cells.
+  // When both rows were measured in rounds (--rounds, 2 or more each): in how many of the rounds
+  // both have (`rounds_compared`: all of them unless the run ended early) the winner's round
+  // throughput beat the runner-up's. Rounds interleave every cell, so a lead that holds in every
+  // round is not the machine drifting between two cells.
   std::optional<int> rounds_won;
   int rounds_compared = 0;
 };
@@ -145,9 +146,10 @@ struct RoundRanks {
   std::vector<int> ranks;  // its rank in each round, 1 = the round's highest round_throughput
 };
 
-// The ok rows with the most rounds (2 or more; every row of one run has the same count) and at
-// least 2 of them, by throughput, highest first (ties: input order): each with its rank in each
-// round among those rows (equal round throughputs share a rank: 1, 1, 3). Empty otherwise.
+// The ok rows measured in 2 rounds or more, when there are at least 2 of them, by throughput,
+// highest first (ties: input order): each with its rank among them in each of the rounds all of
+// them have (equal round throughputs share a rank: 1, 1, 3). Every row of a finished run has all
+// its rounds; a run that ended early leaves later cells with fewer. Empty otherwise.
 std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows);
 
 struct Guide {

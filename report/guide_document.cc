@@ -48,14 +48,18 @@ std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
   return text;
 }
 
-// Whether the winner's lead held in every round (--rounds), or "" when the rows were not
-// measured in rounds alike.
+// Whether the winner's lead held in every round (--rounds), or "" when the rows were not both
+// measured in rounds.
 std::string rounds_sentence(const Winner& winner, const std::vector<Row>& rows) {
   if (!winner.rounds_won) return "";
   const int won = *winner.rounds_won;
   const int n = winner.rounds_compared;
-  const std::string head = fmt::format(" Round by round (--rounds {}, every cell measured in each), {} was faster in {} of {}:",
-                                       n, row_title(rows[winner.rows.front()]), won, n);
+  const bool all = static_cast<int>(rows[winner.rows.front()].round_throughput.size()) == n &&
+                   static_cast<int>(rows[*winner.runner_up].round_throughput.size()) == n;
+  const std::string rounds = all ? fmt::format("--rounds {}, every cell measured in each", n)
+                                 : fmt::format("the first {}, which both rows were measured in before the run ended", n);
+  const std::string head = fmt::format(" Round by round ({}), {} was faster in {} of {}:", rounds,
+                                       row_title(rows[winner.rows.front()]), won, n);
   if (won == n) return head + " the lead held in every round, so the machine's drift between cells did not make it.";
   return head + " the lead did not hold in every round, so the machine's speed moved between cells by as "
                 "much as the lead; choose on something else, or measure more rounds.";
@@ -332,13 +336,17 @@ GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) 
 
 GuideSection round_ranks_section(const std::vector<Row>& rows, const Guide& guide) {
   const std::size_t rounds = guide.round_ranks.front().ranks.size();
+  const bool cut = std::any_of(guide.round_ranks.begin(), guide.round_ranks.end(),
+                               [&](const RoundRanks& entry) { return rows[entry.row].round_throughput.size() > rounds; });
   GuideSection section = section_of("Round by round",
-      fmt::format("Every cell was measured in {} rounds, one after the other (--rounds): each row's rank "
-                  "among these {} rows in each round, by its throughput in that round. A row whose "
+      fmt::format("{}: each row's rank among these {} rows in each round, by its throughput in that round. A row whose "
                   "rank never changes holds its place against the machine's drift; rows whose ranks "
                   "swap in some round were ordered by when they ran as much as by the runtime. Under the "
                   "table, each row and the rows it beat in every round: the order the drift did not decide.",
-                  rounds, guide.round_ranks.size()));
+                  cut ? fmt::format("The run ended before every cell's last round; these rows were all measured in "
+                                    "the first {} rounds, one after the other (--rounds)", rounds)
+                      : fmt::format("Every cell was measured in {} rounds, one after the other (--rounds)", rounds),
+                  guide.round_ranks.size()));
   GuideTable table;
   table.columns = {{"Row", false}, {"Measured thr.", true}, {"Rank by round", false},
                    {"Best", true}, {"Worst", true}};

@@ -205,5 +205,70 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   EXPECT_NE(history.out.find("ok 1"), std::string::npos) << history.out;
 }
 
+// With --rounds, a cell's row is on disk from its first round on, revised after each later one:
+// an interrupted run keeps the rounds measured, and says that the others never ran.
+TEST(Failure, InterruptedRunKeepsTheRoundsMeasuredSoFar) {
+  const auto dir = fresh_dir("interrupt-rounds");
+  const auto db = dir / "history.sqlite";
+  std::vector<std::string> argv = {INFERBENCH_BINARY, "run", "--backends", "noop,hang", "--model", "tiny_cnn",
+                                   "--batch", "1", "--warmup", "1", "--iters", "3", "--rounds", "3",
+                                   "--scenarios", "sync", "--out", dir.string(), "--db", db.string()};
+  std::thread killer([&] {
+    for (int i = 0; i < 600; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto results = read_json(dir / "results.json");
+      if (!results.is_discarded() && !row_of(results, "noop").is_null()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::system("pkill -TERM -f '[i]nferbench run --backends noop,hang --model tiny_cnn --batch 1 --warmup 1 --iters 3 --rounds 3'");
+  });
+  SpawnOptions options;
+  options.timeout = std::chrono::seconds(120);
+  auto outcome = run_child(argv, options);
+  killer.join();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->signal, SIGTERM);
+  const auto results = read_json(dir / "results.json");
+  const auto noop = row_of(results, "noop");
+  ASSERT_FALSE(noop.is_null()) << results.dump();
+  EXPECT_EQ(noop["status"], "ok");
+  EXPECT_EQ(noop["samples"], 3);
+  EXPECT_EQ(noop["round_throughput"].size(), 1u);
+  EXPECT_NE(noop["warnings"].dump().find("measured in 1 of the 3 rounds asked for"), std::string::npos) << noop.dump();
+  EXPECT_TRUE(row_of(results, "hang").is_null());  // its first round never finished
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  // The store keeps the same row.
+  auto stored = run_inferbench({"report", results["run"]["id"].get<std::string>(), "--db", db.string(), "--format", "json"});
+  EXPECT_EQ(stored.exit_code, 0) << stored.err;
+  EXPECT_NE(stored.out.find("measured in 1 of the 3 rounds asked for"), std::string::npos) << stored.out;
+}
+
+// A run that finishes replaces each cell's row of the rounds so far with the row of all its
+// rounds, in the place the first one took, in the files and in the store alike.
+TEST(Failure, RowsOfEveryRoundReplaceTheRowsOfTheRoundsSoFar) {
+  const auto dir = fresh_dir("rounds-revised");
+  const auto db = dir / "history.sqlite";
+  auto run = run_inferbench({"run", "--backends", "noop,abort", "--model", "tiny_cnn", "--batch", "1", "--warmup", "1",
+                             "--iters", "3", "--rounds", "3", "--scenarios", "sync", "--out", dir.string(), "--db",
+                             db.string()});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // the abort row failed in its first round
+  const auto results = read_json(dir / "results.json");
+  ASSERT_EQ(results["rows"].size(), 2u) << results.dump();
+  EXPECT_EQ(results["rows"][0]["backend"], "noop");
+  EXPECT_EQ(results["rows"][1]["backend"], "abort");
+  const auto noop = results["rows"][0];
+  EXPECT_EQ(noop["status"], "ok");
+  EXPECT_EQ(noop["samples"], 9);
+  EXPECT_EQ(noop["round_throughput"].size(), 3u);
+  EXPECT_EQ(noop["warnings"].dump().find("rounds asked for"), std::string::npos) << noop.dump();
+  auto stored = run_inferbench({"report", results["run"]["id"].get<std::string>(), "--db", db.string(), "--format", "json"});
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  const auto from_store = nlohmann::json::parse(stored.out);
+  ASSERT_EQ(from_store["rows"].size(), 2u);
+  EXPECT_EQ(from_store["rows"][0]["round_throughput"], noop["round_throughput"]);
+}
+
 }  // namespace
 }  // namespace inferbench::testing

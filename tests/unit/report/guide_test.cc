@@ -785,6 +785,37 @@ TEST(GuideRounds, RanksInEveryRoundAndWhatHeldInAll) {
   EXPECT_TRUE(round_ranks({ok_row("A", "int8", 64, 10, 580, 600, 1.1, 500), c}).empty());
 }
 
+// A run that ended before its last rounds (interrupted): rows measured in rounds compare over the
+// rounds every one of them has, and the guide says so; a row measured once is not ranked.
+TEST(GuideRounds, ARunThatEndedEarlyComparesTheRoundsEveryRowHas) {
+  Row a = ok_row("A", "int8", 64, 10, 580, 600, 1.1, 500);
+  Row b = ok_row("B", "int8", 64, 10, 551, 650, 1.1, 500);
+  Row c = ok_row("C", "int8", 64, 10, 480, 700, 1.1, 500);
+  a.round_throughput = {577, 628, 555};
+  b.round_throughput = {549, 630};
+  c.round_throughput = {466};
+  const std::vector<Row> rows = {a, b, c};
+  const std::vector<RoundRanks> ranks = round_ranks(rows);
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_EQ(ranks[0].ranks, (std::vector<int>{1, 2}));
+  EXPECT_EQ(ranks[1].ranks, (std::vector<int>{2, 1}));
+  const Guide guide = compute_guide(rows);
+  const Winner& winner = guide.winners.front();
+  ASSERT_TRUE(winner.rounds_won);
+  EXPECT_EQ(*winner.rounds_won, 1);
+  EXPECT_EQ(winner.rounds_compared, 2);
+  const GuideDocument document = guide_document(rows, guide);
+  EXPECT_NE(section_titled(document, "Winners").bullets.front().find(
+                "Round by round (the first 2, which both rows were measured in before the run ended), A CPU "
+                "INT8 batch 64 was faster in 1 of 2"),
+            std::string::npos)
+      << section_titled(document, "Winners").bullets.front();
+  EXPECT_NE(section_titled(document, "Round by round").paragraphs.front().find(
+                "The run ended before every cell's last round; these rows were all measured in the first 2 rounds"),
+            std::string::npos)
+      << section_titled(document, "Round by round").paragraphs.front();
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
