@@ -60,6 +60,7 @@ std::string status_line(const CellPhase& phase) {
   }
   line += " | " + duration_label(phase.elapsed_s);
   line += " | ETA " + (phase.eta_s ? duration_label(*phase.eta_s) : std::string("?"));
+  if (phase.run_eta_s) line += " | run ETA " + duration_label(*phase.run_eta_s);
   return line;
 }
 
@@ -73,7 +74,8 @@ std::string phase_log_line(const CellPhase& phase) {
   } else {
     return "";
   }
-  return fmt::format("  {} {}: {}", cell_tag(phase), phase.label, what);
+  return fmt::format("  {} {}: {}{}", cell_tag(phase), phase.label, what,
+                     phase.run_eta_s ? " | run ETA " + duration_label(*phase.run_eta_s) : std::string());
 }
 
 ProgressDisplay::ProgressDisplay(std::ostream& out, Mode mode, int width)

@@ -42,12 +42,14 @@ class ProgressDisplay {
   std::string last_logged_;  // Plain: the cell and phase of the last line printed
 };
 
-// "  [2/4] torch cpu fp32 sync batch 64 | measure 40/100 [####------] | 12.3 s | ETA 18 s":
-// the Terminal status line. A hidden reference cell shows "[reference]".
+// "  [2/4] torch cpu fp32 sync batch 64 | measure 40/100 [####------] | 12.3 s | ETA 18 s", then
+// " | run ETA 4 min 10 s" when the run's time left is known: the Terminal status line. A hidden
+// reference cell shows "[reference]".
 std::string status_line(const CellPhase& phase);
 
-// "  [2/4] torch cpu fp32 sync batch 64: measure (100 iterations)": the Plain line for a phase
-// change; empty for the phases Plain mode does not log (load, finish, none yet).
+// "  [2/4] torch cpu fp32 sync batch 64: measure (100 iterations)" (then " | run ETA ..." as in
+// the status line): the Plain line for a phase change; empty for the phases Plain mode does not
+// log (load, finish, none yet).
 std::string phase_log_line(const CellPhase& phase);
 
 // "9.5 s", "2 min 05 s": a duration for the display.

@@ -22,6 +22,10 @@ struct CellPhase {
   int total = 0;         // iterations the phase runs; 0 when not counted
   double elapsed_s = 0;  // since the cell started (its export included)
   std::optional<double> eta_s;  // seconds until warm-up and measurement end; empty = unknown
+  // Seconds until the run's last cell ends: this cell's time left plus, for each cell still to
+  // run (each round of it, with --rounds), what that cell took the last time it ran. Empty while
+  // a cell to come has not run yet (with one round: always) and for the run's last cell.
+  std::optional<double> run_eta_s;
 };
 
 // Seconds left for a cell's warm-up and timed loop, from the pace of the current phase:

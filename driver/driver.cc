@@ -701,6 +701,15 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
 
   std::map<std::pair<std::size_t, std::string>, Result<Artefact>> artefacts;  // (model, key) ->
   CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
+  // The run's time left (CellPhase::run_eta_s): set for each cell before it starts.
+  std::optional<double> later_s;         // the cells to run after this one; empty = unknown
+  std::optional<double> previous_run_s;  // how long this cell took the last time it ran
+  const auto show_phase = [&](CellPhase phase) {
+    std::optional<double> own = phase.eta_s;
+    if (!own && previous_run_s) own = std::max(0.0, *previous_run_s - phase.elapsed_s);
+    if (later_s && own) phase.run_eta_s = *own + *later_s;
+    listener.phase(phase);
+  };
   auto artefact_for = [&](const ModelPlan& plan, const std::string& format, const Cell& cell) -> const Result<Artefact>& {
     const PlannedExport planned = planned_export(plan, format, cell);
     const std::pair<std::size_t, std::string> key{plan.ordinal, planned.key};
@@ -720,7 +729,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     for (const auto& [flag, value] : export_request.flags) flag_part += " " + flag + " " + value;
     progress("export " + plan.model + " -> " + format + " " + export_request.precision + device_part +
              batch_part + flag_part);
-    if (listener.phase && current_tracker) listener.phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
+    if (listener.phase && current_tracker) show_phase(current_tracker->set_phase(kPhaseExport, Clock::now()));
     auto result = cache.get(export_request, work / "logs" / ("export-" + plan.row_model + "-" + planned.key + ".log"));
     if (result) {
       progress(std::string(result->cached ? "cached " : "exported ") + result->file.string());
@@ -769,12 +778,42 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<int, std::vector<Row>> round_rows;  // cell index -> its rows of the rounds so far
   std::map<int, std::size_t> given_rows;       // cell index -> position of its row given so far
   std::set<int> finished;                      // cells whose row is final before the last round
+  // Every (round, cell) in the order they run, and how long each cell took the last time it ran:
+  // the run's time left once every cell to come has run before.
+  std::vector<int> schedule;  // cell indexes
+  for (int round = 1; round <= rounds; ++round) {
+    for (const ModelPlan& plan : plans) {
+      for (const Cell& cell : plan.cells) {
+        if (round == 1 || !hidden_reference_cells.count(cell.index)) schedule.push_back(cell.index);
+      }
+    }
+  }
+  std::map<int, double> cell_seconds;
+  const auto time_after = [&](std::size_t step) -> std::optional<double> {
+    double sum = 0;
+    bool any = false;
+    for (std::size_t s = step + 1; s < schedule.size(); ++s) {
+      if (finished.count(schedule[s])) continue;
+      const auto known = cell_seconds.find(schedule[s]);
+      if (known == cell_seconds.end()) return std::nullopt;
+      sum += known->second;
+      any = true;
+    }
+    return any ? std::optional<double>(sum) : std::nullopt;
+  };
+  std::size_t step = 0;
   for (int round = 1; round <= rounds; ++round) {
     for (ModelPlan& plan : plans) {
       std::map<int, std::string>& failures = reference_failures[plan.ordinal];
       for (auto& cell : plan.cells) {
         const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-        if ((hidden && round > 1) || finished.count(cell.index)) continue;
+        if (hidden && round > 1) continue;
+        const std::size_t here = step++;
+        if (finished.count(cell.index)) continue;
+        const Clock::time_point cell_started = Clock::now();
+        later_s = time_after(here);
+        const auto last_time = cell_seconds.find(cell.index);
+        previous_run_s = last_time == cell_seconds.end() ? std::nullopt : std::optional<double>(last_time->second);
         const VariantDescription& variant = variant_of(cell);
         const std::string label = (rounds > 1 ? "round " + std::to_string(round) + "/" + std::to_string(rounds) + " "
                                               : std::string()) +
@@ -836,9 +875,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           child.argv = {paths_.worker_executable.string(), "worker"};
           if (listener.phase && k == 0) {
             options.on_progress_line = [&](std::string_view line) {
-              if (auto phase = tracker.on_line(line, Clock::now())) listener.phase(*phase);
+              if (auto phase = tracker.on_line(line, Clock::now())) show_phase(*phase);
             };
-            options.on_wait = [&] { listener.phase(tracker.snapshot(Clock::now())); };
+            options.on_wait = [&] { show_phase(tracker.snapshot(Clock::now())); };
             child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
           }
           child.argv.push_back(cell_file.string());
@@ -868,6 +907,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         };
         const std::vector<Result<ChildOutcome>> outcomes =
             run_children(children, cell.instances > 1 ? stop_others : nullptr);
+        cell_seconds[cell.index] = std::chrono::duration<double>(Clock::now() - cell_started).count();
         std::vector<Row> instance_rows;
         for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
         Row row = cell.instances > 1

@@ -142,5 +142,19 @@ TEST(Progress, PipedOutputGetsOneLinePerPhaseAndNoControlCharacters) {
   EXPECT_EQ(run.err.find(cell + "measure", run.err.find(cell + "measure") + 1), std::string::npos);
 }
 
+// With --rounds, once every cell to come has run before, the progress says how long the run has
+// left: not in round 1 (cells not run yet), not for the run's last cell (its own ETA says it).
+TEST(Progress, RoundsAfterTheFirstShowTheRunsTimeLeft) {
+  const auto dir = fresh_dir("progress-run-eta");
+  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--scenarios", "sync",
+                                   "--batch", "1,2", "--warmup", "1", "--iters", "300", "--rounds", "2",
+                                   "--backend-option", "noop:spin_us=1000", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::regex with_eta("round 2/2 noop cpu fp32 sync batch 1: measure \\(300 iterations\\) \\| run ETA [0-9.]+ s\n");
+  EXPECT_TRUE(std::regex_search(run.err, with_eta)) << run.err;
+  EXPECT_NE(run.err.find("round 1/2 noop cpu fp32 sync batch 1: measure (300 iterations)\n"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("round 2/2 noop cpu fp32 sync batch 2: measure (300 iterations)\n"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace inferbench::testing

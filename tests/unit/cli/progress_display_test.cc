@@ -36,6 +36,15 @@ TEST(ProgressDisplay, StatusLineShowsPhaseIterationsElapsedAndEta) {
             "  [reference] noop cpu fp32 sync batch 4 | starting | 0.0 s | ETA ?");
 }
 
+TEST(ProgressDisplay, TheRunsTimeLeftFollowsTheCellsWhenKnown) {
+  CellPhase phase = cell("measure", 40, 100, 12.34, 18.0);
+  phase.run_eta_s = 250.0;
+  EXPECT_EQ(status_line(phase),
+            "  [2/4] noop cpu fp32 sync batch 4 | measure 40/100 [####------] | 12.3 s | ETA 18.0 s"
+            " | run ETA 4 min 10 s");
+  EXPECT_EQ(phase_log_line(phase), "  [2/4] noop cpu fp32 sync batch 4: measure (100 iterations) | run ETA 4 min 10 s");
+}
+
 TEST(ProgressDisplay, DurationLabels) {
   EXPECT_EQ(duration_label(0.04), "0.0 s");
   EXPECT_EQ(duration_label(59.94), "59.9 s");
