@@ -27,6 +27,28 @@ nlohmann::json row_of(const nlohmann::json& results, const std::string& backend)
   return nullptr;
 }
 
+// Runs the driver command `argv` (writing into `dir`) and sends it SIGTERM once the noop row is
+// in dir/results.json, half a second into the next cell (a hang worker); its outcome.
+Result<ChildOutcome> run_until_noop_row_then_interrupt(const std::vector<std::string>& argv,
+                                                        const std::filesystem::path& dir) {
+  std::string command_line = "[i]nferbench";  // the brackets keep pkill from matching its own shell
+  for (std::size_t i = 1; i < argv.size(); ++i) command_line += " " + argv[i];
+  std::thread killer([&] {
+    for (int i = 0; i < 600; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto results = read_json(dir / "results.json");
+      if (!results.is_discarded() && !row_of(results, "noop").is_null()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::system(("pkill -TERM -f '" + command_line + "'").c_str());
+  });
+  SpawnOptions options;
+  options.timeout = std::chrono::seconds(120);
+  auto outcome = run_child(argv, options);
+  killer.join();
+  return outcome;
+}
+
 TEST(Failure, CrashingWorkerBecomesAFailedRowAndTheRunGoesOn) {
   const auto dir = fresh_dir("abort");
   auto run = run_inferbench(with({"run", "--backends", "abort,noop", "--out", dir.string()}, kQuick));
@@ -171,20 +193,7 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   std::vector<std::string> argv = {INFERBENCH_BINARY, "run", "--backends", "noop,hang", "--model",
                                    "tiny_cnn", "--batch", "1", "--warmup", "1", "--iters", "3",
                                    "--scenarios", "sync", "--out", dir.string(), "--db", db.string()};
-  std::thread killer([&] {
-    // Wait until the noop row is on disk, then interrupt while the hang worker runs.
-    for (int i = 0; i < 600; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto results = read_json(dir / "results.json");
-      if (!results.is_discarded() && !row_of(results, "noop").is_null()) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    std::system("pkill -TERM -f '[i]nferbench run --backends noop,hang'");
-  });
-  SpawnOptions options;
-  options.timeout = std::chrono::seconds(120);
-  auto outcome = run_child(argv, options);
-  killer.join();
+  auto outcome = run_until_noop_row_then_interrupt(argv, dir);
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->timed_out);
   EXPECT_EQ(outcome->signal, SIGTERM);
@@ -213,19 +222,7 @@ TEST(Failure, InterruptedRunKeepsTheRoundsMeasuredSoFar) {
   std::vector<std::string> argv = {INFERBENCH_BINARY, "run", "--backends", "noop,hang", "--model", "tiny_cnn",
                                    "--batch", "1", "--warmup", "1", "--iters", "3", "--rounds", "3",
                                    "--scenarios", "sync", "--out", dir.string(), "--db", db.string()};
-  std::thread killer([&] {
-    for (int i = 0; i < 600; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto results = read_json(dir / "results.json");
-      if (!results.is_discarded() && !row_of(results, "noop").is_null()) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    std::system("pkill -TERM -f '[i]nferbench run --backends noop,hang --model tiny_cnn --batch 1 --warmup 1 --iters 3 --rounds 3'");
-  });
-  SpawnOptions options;
-  options.timeout = std::chrono::seconds(120);
-  auto outcome = run_child(argv, options);
-  killer.join();
+  auto outcome = run_until_noop_row_then_interrupt(argv, dir);
   ASSERT_TRUE(outcome);
   EXPECT_EQ(outcome->signal, SIGTERM);
   const auto results = read_json(dir / "results.json");
