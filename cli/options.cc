@@ -177,6 +177,10 @@ void MeasurementOptions::add_to(CLI::App& app) {
              ->capture_default_str()->group("Measurement"));
   single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
                         "weights)")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--input", input, "the data to run and compare on instead of seeded random "
+                        "values: a .npy array shaped (N, C, H, W), or a folder of images, "
+                        "preprocessed for torchvision's ImageNet models (resize, centre crop, "
+                        "normalise); batches take the samples in turn")->group("Measurement"));
 }
 
 Status MeasurementOptions::apply(RunRequest& request) const {
@@ -192,6 +196,7 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   request.instances = *instances_parsed;
   request.rounds = rounds;
   request.seed = seed;
+  if (!input.empty()) request.input = input;
   return Status::ok();
 }
 

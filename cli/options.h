@@ -42,6 +42,7 @@ struct MeasurementOptions {
   std::string instances = "1";
   int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
+  std::string input;  // .npy or a folder of images; empty = seeded random values
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

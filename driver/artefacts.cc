@@ -51,13 +51,6 @@ class Fnv1a {
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-std::string last_line(const std::string& text) {
-  auto end = text.find_last_not_of("\n\r ");
-  if (end == std::string::npos) return "";
-  auto start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
 Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
   std::ifstream in(dir / "manifest.json");
   if (!in) return Status(StatusCode::Io, "no manifest.json in " + dir.string());

@@ -21,6 +21,7 @@
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
 #include "driver/instances.h"
+#include "driver/input_data.h"
 #include "driver/rounds.h"
 #include "driver/spawn.h"
 
@@ -73,15 +74,6 @@ Status check_counts(const std::vector<int>& counts, const std::string& flag, int
     return Status(StatusCode::Usage, flag + " names a count twice", "give each count once");
   }
   return Status::ok();
-}
-
-std::string last_line(const std::string& text) {
-  std::istringstream in(text);
-  std::string line, last;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
-  }
-  return last;
 }
 
 // build/backends.tsv: name \t BUILT|SKIPPED \t reason.
@@ -330,6 +322,14 @@ Status Driver::validate(const RunRequest& request) const {
     if (request.weights) {
       return Status(StatusCode::Usage, "--weights applies to a named model, not to a model file",
                     "drop --weights or name the model's architecture (`inferbench models` lists them)");
+    }
+  }
+  if (request.input) {
+    std::error_code ec;
+    const bool npy = fs::is_regular_file(*request.input, ec) && request.input->extension() == ".npy";
+    if (!npy && !fs::is_directory(*request.input, ec)) {
+      return Status(StatusCode::Input, "input data " + request.input->string() + " is neither a .npy file nor a folder",
+                    "give --input a .npy array shaped (N, C, H, W) or a folder of images");
     }
   }
   if (request.out_dir && !request.dry_run) {  // a dry run writes nothing, --out included
@@ -682,7 +682,37 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   const auto has_cpu_cell = [](const ModelPlan& plan) {
     return std::any_of(plan.cells.begin(), plan.cells.end(), [](const Cell& c) { return c.device == "cpu"; });
   };
-  if (listener.started) listener.started(RunStart{std::any_of(plans.begin(), plans.end(), has_cpu_cell)});
+  // Work folder for cell files, reference outputs, input data and logs.
+  fs::path work = request.out_dir ? *request.out_dir / "work"
+                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(work / "logs", ec);
+  if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
+
+  // The user's input data (--input), once per sample shape, before anything runs: data that does
+  // not fit a model stops the run here.
+  std::map<std::vector<std::int64_t>, InputData> inputs;
+  RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr};
+  if (request.input) {
+    start.input = nlohmann::json::array();
+    for (const ModelPlan& plan : plans) {
+      const std::vector<std::int64_t> shape = plan.user_file ? plan.user_file->sample_shape : find_model(plan.model)->sample_shape;
+      if (inputs.count(shape)) continue;
+      const std::string name = "input-" + std::to_string(inputs.size());
+      auto data = prepare_input_data(*request.input, shape, work / (name + ".f32"),
+                                     request.out_dir ? std::optional<fs::path>(work / "logs" / (name + ".log")) : std::nullopt);
+      if (!data) {
+        if (!request.out_dir) fs::remove_all(work, ec);
+        return data.status();
+      }
+      nlohmann::json description = data->description;
+      description["sample_shape"] = shape;
+      start.input.push_back(std::move(description));
+      inputs.emplace(shape, std::move(*data));
+    }
+  }
+
+  if (listener.started) listener.started(start);
   std::size_t rows_given = 0;  // rows given to the listener so far: the next one's position
   const auto give_row = [&](const Row& row) {
     listener.row(row);
@@ -691,13 +721,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   for (const ModelPlan& plan : plans) {
     for (const auto& row : plan.early_rows) give_row(row);
   }
-
-  // Work folder for cell files, reference outputs and logs.
-  fs::path work = request.out_dir ? *request.out_dir / "work"
-                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
-  std::error_code ec;
-  fs::create_directories(work / "logs", ec);
-  if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
   std::map<std::pair<std::size_t, std::string>, Result<Artefact>> artefacts;  // (model, key) ->
   CellProgressTracker* current_tracker = nullptr;  // the cell being prepared, for its export phase
@@ -765,6 +788,15 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
       return !a.reference_out.empty() && b.reference_out.empty();
     });
+    if (request.input) {
+      const InputData& data =
+          inputs.at(plan.user_file ? plan.user_file->sample_shape : find_model(plan.model)->sample_shape);
+      for (Cell& cell : cells) {
+        cell.input_file = data.file.string();
+        cell.input_samples = data.samples;
+        cell.requested["input"] = request.input->string();
+      }
+    }
   }
 
   // With --rounds N the whole matrix runs N times in turn (the hidden reference cells once); a
@@ -922,6 +954,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         }
         if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
           row.warnings.push_back("no parity: the FP32 reference output was not produced");
+        }
+        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples) {
+          row.warnings.push_back("the batch of " + std::to_string(cell.batch) + " repeats the " +
+                                 std::to_string(cell.input_samples) + " samples of --input: parity counts each " +
+                                 "repeat again; give at least as many samples as the batch");
         }
         if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
           const auto why = failures.count(cell.batch) ? failures[cell.batch]

@@ -70,6 +70,9 @@ struct RunPlan {
 // What a run is about to measure, given to RunListener::started.
 struct RunStart {
   bool cpu_cells = false;  // some cell runs on the CPU (so its rows can have physical limits)
+  // With --input: what the data became, one entry per sample shape (InputData::description with
+  // "sample_shape"); null without.
+  nlohmann::json input;
 };
 
 struct RunListener {

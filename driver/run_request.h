@@ -47,6 +47,9 @@ struct RunRequest {
   // Times the whole matrix is measured, in turn; each cell's rounds are merged into its row.
   int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
+  // The user's input data (--input): a .npy array or a folder of images; empty = seeded random
+  // values.
+  std::optional<std::filesystem::path> input;
   // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
   std::map<std::string, std::map<std::string, std::string>> backend_options;
   std::optional<std::filesystem::path> out_dir;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "core/support/check.h"
 #include "core/timing/clock.h"
@@ -285,6 +286,16 @@ std::string describe_outcome(const ChildOutcome& outcome) {
                   sigabbrev_np(outcome.signal) ? sigabbrev_np(outcome.signal) : "?");
   }
   return text;
+}
+
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) last = line;
+  }
+  return last;
 }
 
 }  // namespace inferbench

@@ -73,4 +73,8 @@ void install_interrupt_handler();
 // "killed by signal 6 (SIGABRT)", "exited with code 3", "timed out after 5.0 s".
 std::string describe_outcome(const ChildOutcome& outcome);
 
+// The last line of a child's output (stdout_text, stderr_tail) that is not blank, without its
+// line end; empty when there is none.
+std::string last_line(const std::string& text);
+
 }  // namespace inferbench

@@ -75,14 +75,15 @@ Status write_floats(const std::string& path, std::span<const float> values) {
   return Status::ok();
 }
 
-Result<std::vector<float>> read_floats(const std::string& path) {
+// The raw float32 values of `path`, the `what` of the cell ("reference output", "input data").
+Result<std::vector<float>> read_floats(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status(StatusCode::Io, "cannot read reference output " + path);
+  if (!in) return Status(StatusCode::Io, "cannot read " + what + " " + path);
   const auto bytes = static_cast<size_t>(in.tellg());
   std::vector<float> values(bytes / sizeof(float));
   in.seekg(0);
   in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
-  if (!in) return Status(StatusCode::Io, "short read of reference output " + path);
+  if (!in) return Status(StatusCode::Io, "short read of " + what + " " + path);
   return values;
 }
 
@@ -217,7 +218,21 @@ Row run_cell(const Cell& cell, int progress_fd) {
   // Inputs are made before prepare so that their allocation is outside every timer.
   const auto count = static_cast<size_t>(std::accumulate(
       cell.input_shape.begin(), cell.input_shape.end(), std::int64_t{1}, std::multiplies<>()));
-  const std::vector<float> input = make_input(cell.seed, count);
+  std::vector<float> input;
+  if (cell.input_file.empty()) {
+    input = make_input(cell.seed, count);
+  } else {
+    // The driver's conversion of --input: input_samples samples of this cell's sample shape.
+    auto samples = read_floats(cell.input_file, "input data");
+    const std::size_t sample_size = count / static_cast<std::size_t>(cell.batch);
+    if (samples && (cell.input_samples < 1 || samples->size() != sample_size * static_cast<std::size_t>(cell.input_samples))) {
+      samples = Status(StatusCode::Io, "input data " + cell.input_file + " holds " + std::to_string(samples->size()) +
+                                           " values, not " + std::to_string(cell.input_samples) + " samples of " +
+                                           std::to_string(sample_size));
+    }
+    if (!samples) return fail_row(row, RowStatus::Failed, samples.status().to_string());
+    input = batch_from_samples(*samples, sample_size, count);
+  }
 
   std::vector<std::string> option_keys, option_values;
   for (const auto& [k, v] : cell.options) {
@@ -351,7 +366,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
     }
   }
   if (!cell.reference_in.empty()) {
-    auto reference = read_floats(cell.reference_in);
+    auto reference = read_floats(cell.reference_in, "reference output");
     if (!reference) return fail_row(row, RowStatus::Failed, reference.status().to_string());
     const int64_t classes = out_rank > 0 ? out_shape[out_rank - 1] : 1;
     auto parity = compare_outputs(output, *reference, classes);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <numbers>
 
+#include "core/support/check.h"
+
 namespace inferbench {
 namespace {
 
@@ -33,6 +35,14 @@ std::vector<float> make_input(std::uint64_t seed, std::size_t count) {
       values[2 * pair + 1] = static_cast<float>(r * std::sin(2 * std::numbers::pi * u2));
     }
   }
+  return values;
+}
+
+std::vector<float> batch_from_samples(std::span<const float> samples, std::size_t sample_size, std::size_t count) {
+  IB_CHECK(sample_size > 0 && samples.size() >= sample_size && samples.size() % sample_size == 0)
+      << samples.size() << " values are not whole samples of " << sample_size;
+  std::vector<float> values(count);
+  for (std::size_t i = 0; i < count; ++i) values[i] = samples[i % samples.size()];
   return values;
 }
 

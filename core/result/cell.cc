@@ -19,6 +19,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"reference_in", c.reference_in}, {"reference_label", c.reference_label},
       {"requested", c.requested},   {"instances", c.instances},
       {"instance", c.instance},     {"gate_dir", c.gate_dir},
+      {"input_file", c.input_file}, {"input_samples", c.input_samples},
   };
 }
 
@@ -48,6 +49,8 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("instances").get_to(c.instances);
   j.at("instance").get_to(c.instance);
   j.at("gate_dir").get_to(c.gate_dir);
+  j.at("input_file").get_to(c.input_file);
+  j.at("input_samples").get_to(c.input_samples);
 }
 
 Row row_for_cell(const Cell& cell) {

@@ -39,6 +39,11 @@ struct Cell {
   int instance = 0;
   std::string gate_dir;
   std::uint64_t seed = 0;        // input data seed
+  // The user's input data (--input) as raw float32 samples one after the other, `input_samples`
+  // of them; empty = seeded random values (`seed`). A batch takes samples 0, 1, ... in turn and
+  // starts again at sample 0 after the last.
+  std::string input_file;
+  int input_samples = 0;
   std::map<std::string, std::string> options;  // --backend-option pairs for this backend
   std::string reference_out;     // when set, write the output here as raw float32
   std::string reference_in;      // when set, compare the output against this raw float32 file

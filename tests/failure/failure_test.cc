@@ -133,6 +133,8 @@ INSTANTIATE_TEST_SUITE_P(
         // A list is checked whole before anything runs: the second name stops the first.
         BadInput{{"run", "--model", "tiny_cnn,/nonexistent/model.pt"}, "model '/nonexistent/model.pt' is neither"},
         BadInput{{"run", "--model", "tiny_cnn,tiny_cnn"}, "--model names a model twice"},
+        BadInput{{"run", "--input", "/nonexistent/images"},
+                 "input data /nonexistent/images is neither a .npy file nor a folder"},
         BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt," INFERBENCH_SOURCE_DIR "/report/CMakeLists.txt"},
                  "two of the --model files are called 'CMakeLists.txt'"},
         BadInput{{"run", "--model", "tiny_cnn,resnet18", "--weights", INFERBENCH_BINARY},

@@ -6,6 +6,9 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -182,6 +185,88 @@ TEST_F(TorchBackend, WeightsFromACheckpoint) {
                                  "--backends", "torch", "--no-store"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.pth"), std::string::npos) << missing.err;
+}
+
+// --input: the model runs on the user's samples, a batch taking them in turn. The reference output
+// the FP32 cell writes is compared with plain PyTorch's output for the same samples.
+TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
+  const auto dir = fresh_dir("torch-input-npy");
+  const auto data = dir / "samples.npy";
+  const auto expected = dir / "expected.f32";
+  const std::string make = std::string(INFERBENCH_PYTHON) + " -c \"import sys, numpy, torch; sys.path.insert(0, '" +
+                           INFERBENCH_SOURCE_DIR + "/tools/export'); import models; m, _ = models.build('tiny_cnn', 0, None); "
+                           "x = numpy.random.default_rng(5).standard_normal((3, 3, 32, 32)).astype('float32'); "
+                           "numpy.save('" + data.string() + "', x); "
+                           "y = m(torch.from_numpy(x[[0, 1, 2, 0]])).detach().numpy().astype('<f4'); "
+                           "open('" + expected.string() + "', 'wb').write(y.tobytes())\"";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "4",
+                             "--warmup", "1", "--iters", "3", "--input", data.string(), "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  const auto& described = results["run"]["request"]["input_data"][0];
+  EXPECT_EQ(described["samples"], 3);
+  EXPECT_EQ(described["source"], "npy");
+  EXPECT_EQ(described["sample_shape"], nlohmann::json::array({3, 32, 32}));
+  const auto& row = results["rows"][0];
+  EXPECT_EQ(row["status"], "ok");
+  EXPECT_EQ(row["requested"]["input"], data.string());
+  EXPECT_NE(row["warnings"].dump().find("the batch of 4 repeats the 3 samples of --input"), std::string::npos);
+  const auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    return values;
+  };
+  const std::vector<float> ours = read(dir / "work" / "reference-m0-b4.f32");
+  const std::vector<float> python = read(expected);
+  ASSERT_EQ(ours.size(), python.size());
+  ASSERT_EQ(ours.size(), 40u);  // 4 samples x 10 classes
+  for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_NEAR(ours[i], python[i], 1e-4) << i;
+
+  // An array of another sample shape stops the run before anything runs, with one line.
+  const std::string wrong = std::string(INFERBENCH_PYTHON) + " -c \"import numpy; numpy.save('" +
+                            (dir / "wrong.npy").string() + "', numpy.zeros((2, 3, 16, 16), 'float32'))\"";
+  ASSERT_EQ(std::system(wrong.c_str()), 0);
+  auto refused = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                                 "--input", (dir / "wrong.npy").string(), "--no-store"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("has shape (2, 3, 16, 16), but the model takes samples of 3x32x32: give an array "
+                             "shaped (N, 3, 32, 32)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+}
+
+// --input with a folder of images: each one preprocessed for the model's sample shape.
+TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
+  const auto dir = fresh_dir("torch-input-images");
+  const auto images = dir / "images";
+  std::filesystem::create_directories(images);
+  const std::string make = std::string(INFERBENCH_PYTHON) + " -c \"from PIL import Image; import numpy; "
+                           "rng = numpy.random.default_rng(1); "
+                           "[Image.fromarray(rng.integers(0, 255, (48 + 8 * i, 40, 3), dtype='uint8')).save('" +
+                           images.string() + "/' + str(i) + '.png') for i in range(2)]\"";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "2",
+                             "--warmup", "1", "--iters", "3", "--input", images.string(), "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(results["run"]["request"]["input_data"][0]["source"], "images");
+  EXPECT_EQ(results["run"]["request"]["input_data"][0]["samples"], 2);
+  EXPECT_NE(results["run"]["request"]["input_data"][0]["preprocess"].get<std::string>().find(
+                "resize shorter side to 37 (bilinear, antialiased), centre crop 32x32"),
+            std::string::npos);
+  EXPECT_EQ(results["rows"][0]["status"], "ok");
+  EXPECT_EQ(results["rows"][0]["warnings"].dump().find("repeats"), std::string::npos);
+  // A folder without images is one clear line.
+  std::filesystem::create_directories(dir / "empty");
+  auto refused = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                                 "--input", (dir / "empty").string(), "--no-store"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("has no images"), std::string::npos) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
 }
 
 TEST_F(TorchBackend, MobileNetV2Smoke) {

@@ -30,5 +30,13 @@ TEST(InputGenerator, StandardNormalMoments) {
   EXPECT_NEAR(sq / x.size() - mean * mean, 1.0, 0.02);
 }
 
+// --input: a batch takes the user's samples in turn, and repeats them when it is larger.
+TEST(InputGenerator, BatchesTakeTheSamplesInTurn) {
+  const std::vector<float> samples = {1, 2, 3, 4, 5, 6};  // three samples of two values
+  EXPECT_EQ(batch_from_samples(samples, 2, 4), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(batch_from_samples(samples, 2, 6), samples);
+  EXPECT_EQ(batch_from_samples(samples, 2, 10), (std::vector<float>{1, 2, 3, 4, 5, 6, 1, 2, 3, 4}));
+}
+
 }  // namespace
 }  // namespace inferbench

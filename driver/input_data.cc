@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Preparing the user's input data with tools/export/input_data.py.
+#include "driver/input_data.h"
+
+#include <chrono>
+#include <string>
+
+#include "driver/artefacts.h"
+#include "driver/spawn.h"
+
+namespace inferbench {
+namespace fs = std::filesystem;
+
+Result<InputData> prepare_input_data(const fs::path& source, const std::vector<std::int64_t>& sample_shape,
+                                     const fs::path& file, const std::optional<fs::path>& log_file) {
+  const std::string python = project_python();
+  if (python.empty() || !fs::exists(python)) {
+    return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and --input needs it",
+                  "run `make setup` or set INFERBENCH_PYTHON");
+  }
+  std::string shape;
+  for (std::int64_t dim : sample_shape) {
+    if (!shape.empty()) shape += 'x';
+    shape += std::to_string(dim);
+  }
+  SpawnOptions options;
+  options.timeout = std::chrono::minutes(30);
+  options.log_file = log_file;
+  auto outcome = run_child({python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
+                            "--sample-shape", shape, "--out", file.string()},
+                           options);
+  if (!outcome) return outcome.status();
+  if (!outcome->exited || outcome->exit_code != 0) {
+    const std::string why = last_line(outcome->stderr_tail);
+    if (why.starts_with("input data: ")) return Status(StatusCode::Input, why.substr(12));
+    return Status(StatusCode::Input,
+                  "cannot read the input data " + source.string() + " (" + describe_outcome(*outcome) + ")" +
+                      (why.empty() ? "" : ": " + why),
+                  log_file ? "see " + log_file->string() : "rerun with --out DIR to keep its log");
+  }
+  InputData data;
+  data.file = file;
+  data.description = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+  if (data.description.is_discarded() || !data.description.contains("samples")) {
+    return Status(StatusCode::Internal, "input_data.py printed no description of " + source.string(),
+                  log_file ? "see " + log_file->string() : "rerun with --out DIR to keep its log");
+  }
+  data.samples = data.description["samples"].get<int>();
+  return data;
+}
+
+}  // namespace inferbench
