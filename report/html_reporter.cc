@@ -244,9 +244,16 @@ std::string parity_html(const std::vector<Row>& rows, bool several_models) {
                      fmt::format("{:.3f}", row.parity->top1_agreement),
                      report::is_parity_reference(row) ? "yes (exact by definition)" : "no"});
   }
-  std::string html =
-      "<p class=\"lead\">Each row's output on the same seeded input against the FP32 reference "
-      "output (docs/metrics.md, Parity).</p>\n";
+  // The user's data (--input, recorded in each row's requested settings) or the seeded values.
+  std::string input = "the same seeded input";
+  for (const Row& row : rows) {
+    if (const auto given = row.requested.find("input"); given != row.requested.end()) {
+      input = "the same input, " + escape(given->second) + " (--input)";
+      break;
+    }
+  }
+  std::string html = "<p class=\"lead\">Each row's output on " + input +
+                     " against the FP32 reference output (docs/metrics.md, Parity).</p>\n";
   if (cells.empty()) {
     html += "<p>No row was compared with the FP32 reference.</p>\n";
   } else {

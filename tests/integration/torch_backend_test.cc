@@ -260,6 +260,9 @@ TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
             std::string::npos);
   EXPECT_EQ(results["rows"][0]["status"], "ok");
   EXPECT_EQ(results["rows"][0]["warnings"].dump().find("repeats"), std::string::npos);
+  std::ifstream page(dir / "report.html");
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("Each row's output on the same input, " + images.string() + " (--input)"), std::string::npos);
   // A folder without images is one clear line.
   std::filesystem::create_directories(dir / "empty");
   auto refused = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
