@@ -209,6 +209,7 @@ int run_command(const RunRequest& request) {
   listener.started = [&](const RunStart& start) {
     started = true;
     if (!start.input.is_null()) result.run.request["input_data"] = start.input;
+    if (!start.calibration.is_null()) result.run.request["calibration_data"] = start.calibration;
     // The CPU's peak multiply-add rates, measured before any worker runs, for the CPU rows'
     // physical limits (docs/metrics.md); not when no cell runs on the CPU.
     if (start.cpu_cells) {

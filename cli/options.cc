@@ -181,6 +181,9 @@ void MeasurementOptions::add_to(CLI::App& app) {
                         "values: a .npy array shaped (N, C, H, W), or a folder of images, "
                         "preprocessed for torchvision's ImageNet models (resize, centre crop, "
                         "normalise); batches take the samples in turn")->group("Measurement"));
+  single(app.add_option("--calibration", calibration, "INT8 artefacts: calibrate on this data (a .npy "
+                        "array or a folder of images, as --input reads them) instead of a seeded "
+                        "synthetic set")->group("Measurement"));
 }
 
 Status MeasurementOptions::apply(RunRequest& request) const {
@@ -197,6 +200,7 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   request.rounds = rounds;
   request.seed = seed;
   if (!input.empty()) request.input = input;
+  if (!calibration.empty()) request.calibration = calibration;
   return Status::ok();
 }
 

@@ -43,6 +43,7 @@ struct MeasurementOptions {
   int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
   std::string input;  // .npy or a folder of images; empty = seeded random values
+  std::string calibration;  // the same forms, for INT8 calibration; empty = seeded synthetic
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

@@ -96,6 +96,17 @@ std::optional<std::string> delegation_text(const nlohmann::json& manifest) {
   return text + "; outside it: " + (outside.empty() ? "none" : outside);
 }
 
+std::optional<std::string> calibration_text(const nlohmann::json& manifest) {
+  const auto it = manifest.find("calibration");
+  if (it == manifest.end() || !it->is_object() || !it->contains("source")) return std::nullopt;
+  const auto& c = *it;
+  const nlohmann::json seed = c.value("seed", nlohmann::json(nullptr));
+  const std::string origin = seed.is_number() ? "seed " + std::to_string(seed.get<long long>())
+                                              : "sha256 " + c.value("sha256", std::string("?"));
+  return c.value("source", std::string()) + "; " + std::to_string(c.value("samples", 0)) + " samples, " + origin +
+         "; " + c.value("method", std::string("?"));
+}
+
 std::string project_python() {
   if (const char* env = std::getenv("INFERBENCH_PYTHON"); env && *env) return env;
   return build_info().python;
@@ -206,6 +217,24 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   hash.add(request.precision);
   hash.add(std::to_string(request.seed));
   if (request.weights) hash.add_file(*request.weights);
+  if (request.calibration) {
+    // Every file of a folder (by name, in name order) or the one file: what the exporter reads.
+    hash.add("calibration");
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(*request.calibration, ec)) {
+      for (const auto& entry : fs::directory_iterator(*request.calibration, ec)) {
+        if (entry.is_regular_file(ec)) files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());
+    } else {
+      files.push_back(*request.calibration);
+    }
+    for (const fs::path& file : files) {
+      hash.add(file.filename().string());
+      hash.add_file(file);
+    }
+  }
   const std::string batch = request.batch ? "-b" + std::to_string(*request.batch) : "";
   if (request.batch) hash.add(batch);
   const std::string device = request.device ? "-" + *request.device : "";
@@ -215,7 +244,8 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
     hash.add(flag + "=" + value);
     flags += "-" + value;  // "-max" for --aoti-autotune max: visible in the folder's name
   }
-  return request.model + "-" + request.format + "-" + request.precision + device + batch + flags + "-" + hash.hex();
+  return request.model + "-" + request.format + "-" + request.precision + device + batch + flags +
+         (request.calibration ? "-calibrated" : "") + "-" + hash.hex();
 }
 
 std::optional<fs::path> ArtefactCache::cached(const ExportRequest& request) const {
@@ -273,6 +303,10 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   for (const auto& [flag, value] : request.flags) {
     argv.push_back(flag);
     argv.push_back(value);
+  }
+  if (request.calibration) {
+    argv.push_back("--calibration");
+    argv.push_back(fs::absolute(*request.calibration).string());
   }
   if (const auto environment = exporter_environment(request.format)) {
     const std::string python = environment->python();

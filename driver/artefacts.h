@@ -45,6 +45,9 @@ struct ExportRequest {
   // Exporter flags a backend option asks for ("--aoti-autotune" -> "max"; exporter_flags()):
   // they change what is made, so they are part of the content key.
   std::map<std::string, std::string> flags;
+  // INT8: the user's calibration data (--calibration: a .npy array or a folder of images) instead
+  // of the exporters' seeded synthetic set; its content is part of the key. Empty otherwise.
+  std::optional<std::filesystem::path> calibration;
 };
 
 class ArtefactCache {
@@ -103,6 +106,11 @@ Result<Artefact> user_artefact(const std::filesystem::path& file,
 // 1 getitem": the exporter's record of how a program was delegated (the ExecuTorch exporter's
 // manifest "delegation"); empty when the manifest has none.
 std::optional<std::string> delegation_text(const nlohmann::json& manifest);
+
+// "user data: /data/val.npy (npy; ...); 300 samples, sha256 ...; nncf.quantize (...)": what an
+// INT8 artefact was calibrated on, from its manifest (the words of handoff.calibration_text);
+// empty when the manifest records no calibration.
+std::optional<std::string> calibration_text(const nlohmann::json& manifest);
 
 // The project's Python (INFERBENCH_PYTHON, else the one found at configure time) and the
 // exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).

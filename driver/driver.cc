@@ -324,12 +324,14 @@ Status Driver::validate(const RunRequest& request) const {
                     "drop --weights or name the model's architecture (`inferbench models` lists them)");
     }
   }
-  if (request.input) {
+  for (const auto& [data, flag, what] : {std::tuple{&request.input, "--input", "input data"},
+                                         std::tuple{&request.calibration, "--calibration", "calibration data"}}) {
     std::error_code ec;
-    const bool npy = fs::is_regular_file(*request.input, ec) && request.input->extension() == ".npy";
-    if (!npy && !fs::is_directory(*request.input, ec)) {
-      return Status(StatusCode::Input, "input data " + request.input->string() + " is neither a .npy file nor a folder",
-                    "give --input a .npy array shaped (N, C, H, W) or a folder of images");
+    if (!*data) continue;
+    const bool npy = fs::is_regular_file(**data, ec) && (*data)->extension() == ".npy";
+    if (!npy && !fs::is_directory(**data, ec)) {
+      return Status(StatusCode::Input, std::string(what) + " " + (*data)->string() + " is neither a .npy file nor a folder",
+                    "give " + std::string(flag) + " a .npy array shaped (N, C, H, W) or a folder of images");
     }
   }
   if (request.out_dir && !request.dry_run) {  // a dry run writes nothing, --out included
@@ -597,10 +599,14 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     for (const auto& [flag, value] : flags) {
       key.append("-").append(flag, flag.find_first_not_of('-')).append("=").append(value);
     }
+    // INT8 artefacts are calibrated on the user's data when given.
+    const bool calibrated = request.calibration && exported_precision == "int8";
+    if (calibrated) key += "-calibrated";
     return PlannedExport{key,
                          {plan.model, format, exported_precision, request.seed, request.weights,
                           per_batch ? std::optional<int>(cell.batch) : std::nullopt,
-                          per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags}};
+                          per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags,
+                          calibrated ? request.calibration : std::nullopt}};
   };
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
   // One process only: several instances would read the file while instance 0 writes it.
@@ -689,27 +695,40 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // The user's input data (--input), once per sample shape, before anything runs: data that does
-  // not fit a model stops the run here.
+  // The user's input and calibration data (--input, --calibration), once per sample shape, before
+  // anything runs: data that does not fit a model stops the run here. The exporters read the
+  // calibration data themselves; this checks it and records what it is.
   std::map<std::vector<std::int64_t>, InputData> inputs;
-  RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr};
-  if (request.input) {
-    start.input = nlohmann::json::array();
+  RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
+  const auto prepare_data = [&](const fs::path& source, const std::string& name,
+                                std::map<std::vector<std::int64_t>, InputData>& prepared, nlohmann::json& described) {
+    described = nlohmann::json::array();
     for (const ModelPlan& plan : plans) {
       const std::vector<std::int64_t> shape = plan.user_file ? plan.user_file->sample_shape : find_model(plan.model)->sample_shape;
-      if (inputs.count(shape)) continue;
-      const std::string name = "input-" + std::to_string(inputs.size());
-      auto data = prepare_input_data(*request.input, shape, work / (name + ".f32"),
-                                     request.out_dir ? std::optional<fs::path>(work / "logs" / (name + ".log")) : std::nullopt);
+      if (prepared.count(shape)) continue;
+      const std::string file = name + "-" + std::to_string(prepared.size());
+      auto data = prepare_input_data(source, shape, work / (file + ".f32"),
+                                     request.out_dir ? std::optional<fs::path>(work / "logs" / (file + ".log")) : std::nullopt);
       if (!data) {
-        if (!request.out_dir) fs::remove_all(work, ec);
-        return data.status();
+        return Status(data.status().code(), "--" + name + ": " + data.status().message(), data.status().hint());
       }
       nlohmann::json description = data->description;
       description["sample_shape"] = shape;
-      start.input.push_back(std::move(description));
-      inputs.emplace(shape, std::move(*data));
+      described.push_back(std::move(description));
+      prepared.emplace(shape, std::move(*data));
     }
+    return Status::ok();
+  };
+  Status data_status = Status::ok();
+  if (request.input) data_status = prepare_data(*request.input, "input", inputs, start.input);
+  if (data_status && request.calibration) {
+    std::map<std::vector<std::int64_t>, InputData> calibration;
+    data_status = prepare_data(*request.calibration, "calibration", calibration, start.calibration);
+    for (const auto& [shape, data] : calibration) fs::remove(data.file, ec);
+  }
+  if (!data_status) {
+    if (!request.out_dir) fs::remove_all(work, ec);
+    return data_status;
   }
 
   if (listener.started) listener.started(start);
@@ -972,6 +991,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         row.macs_per_sample = artefact->macs_per_sample;
         if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
           row.effective["delegation"] = *delegation;
+        }
+        if (auto calibration = calibration_text(artefact->manifest); calibration && row.status == RowStatus::Ok) {
+          row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
         }
         ++done;
         progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +

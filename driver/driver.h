@@ -71,8 +71,9 @@ struct RunPlan {
 struct RunStart {
   bool cpu_cells = false;  // some cell runs on the CPU (so its rows can have physical limits)
   // With --input: what the data became, one entry per sample shape (InputData::description with
-  // "sample_shape"); null without.
+  // "sample_shape"); null without. The same for --calibration.
   nlohmann::json input;
+  nlohmann::json calibration;
 };
 
 struct RunListener {

@@ -26,6 +26,7 @@ nlohmann::json to_json(const RunRequest& r) {
       {"rounds", r.rounds},
       {"seed", r.seed},
       {"input", r.input ? nlohmann::json(r.input->string()) : nlohmann::json(nullptr)},
+      {"calibration", r.calibration ? nlohmann::json(r.calibration->string()) : nlohmann::json(nullptr)},
       {"backend_options", r.backend_options},
       {"out", r.out_dir ? nlohmann::json(r.out_dir->string()) : nlohmann::json(nullptr)},
       {"changed", r.changed},

@@ -50,6 +50,9 @@ struct RunRequest {
   // The user's input data (--input): a .npy array or a folder of images; empty = seeded random
   // values.
   std::optional<std::filesystem::path> input;
+  // The user's calibration data for INT8 artefacts (--calibration), in the same forms; empty =
+  // the exporters' seeded synthetic set.
+  std::optional<std::filesystem::path> calibration;
   // backend -> key -> value, from --backend-option BACKEND:KEY=VALUE.
   std::map<std::string, std::map<std::string, std::string>> backend_options;
   std::optional<std::filesystem::path> out_dir;

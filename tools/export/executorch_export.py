@@ -30,10 +30,11 @@ import handoff  # noqa: E402
 
 
 def export_pte(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
-               batch: int = 1, python: str | None = None, model_name: str = "") -> tuple[Path, dict]:
+               batch: int = 1, python: str | None = None, model_name: str = "",
+               calibration: handoff.CalibrationData | None = None) -> tuple[Path, dict]:
     """Main environment: hands the export to this file in the ExecuTorch environment."""
     return handoff.hand_off(__file__, "ExecuTorch", "INFERBENCH_EXECUTORCH_PYTHON", "pte", model, out, precision,
-                            seed, batch, python, model_name)
+                            seed, batch, python, model_name, calibration)
 
 
 # --- ExecuTorch environment --------------------------------------------------------------
@@ -46,9 +47,11 @@ def import_sdks() -> None:
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e  # noqa: F401
 
 
-def quantise(model: torch.nn.Module, example: torch.Tensor, seed: int) -> tuple[torch.nn.Module, dict]:
+def quantise(model: torch.nn.Module, example: torch.Tensor, seed: int,
+             data: handoff.CalibrationData | None) -> tuple[torch.nn.Module, dict]:
     """PT2E static INT8 quantisation for XNNPACK: symmetric per-channel weights, activations
-    per-tensor (XNNPACK's 8-bit scheme), observers calibrated on seeded synthetic images."""
+    per-tensor (XNNPACK's 8-bit scheme), observers calibrated on `data` (the user's) or on seeded
+    synthetic images (handoff.calibrate)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
         XNNPACKQuantizer, get_symmetric_quantization_config)
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
@@ -57,7 +60,7 @@ def quantise(model: torch.nn.Module, example: torch.Tensor, seed: int) -> tuple[
     quantizer.set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
     graph = torch.export.export(model, (example,), strict=False).module()
     prepared = prepare_pt2e(graph, quantizer)
-    calibration = handoff.calibrate(prepared, example, seed)
+    calibration = handoff.calibrate(prepared, example, seed, data)
     converted = convert_pt2e(prepared)
     calibration["method"] = ("PT2E static quantisation, XNNPACKQuantizer symmetric per-channel weights, "
                              "per-tensor activations (torchao prepare_pt2e / convert_pt2e)")
@@ -98,7 +101,7 @@ def main() -> int:
     start = time.perf_counter()
     calibration = None
     if args.precision == "int8":
-        model, calibration = quantise(model, example, args.seed)
+        model, calibration = quantise(model, example, args.seed, handoff.calibration_of(args))
     buffer, summary = lower(model, example)
     path = args.out / "model.pte"
     path.write_bytes(buffer)

@@ -27,6 +27,8 @@ import torch
 
 import aoti_export
 import executorch_export
+import handoff
+import input_data
 import litert_export
 import models
 import openvino_export
@@ -65,6 +67,10 @@ OPTIONS = {
     "aoti": lambda args: {"batch": args.batch, "device": args.device, "autotune": args.aoti_autotune},
 }
 
+# Formats whose int8 artefacts are calibrated: their exporter takes `calibration` (the user's
+# data, or None for the seeded synthetic set).
+CALIBRATED = {"openvino-ir", "pte", "tflite"}
+
 # format -> function importing the SDK the exporter needs. It runs before the export timer: the
 # export time is the conversion, as for torchscript, not Python's first import of an SDK.
 PRELOADS = {"openvino-ir": openvino_export.import_sdks, "onnx": openvino_export.import_onnx}
@@ -89,16 +95,28 @@ def main() -> int:
                         help="Python of the ExecuTorch environment, which lowers pte artefacts")
     parser.add_argument("--litert-python", default=os.environ.get("INFERBENCH_LITERT_PYTHON", ""),
                         help="Python of the LiteRT environment, which converts tflite artefacts")
+    parser.add_argument("--calibration", type=Path,
+                        help="int8: calibrate on this data (a .npy array or a folder of images, as "
+                             "input_data.py reads them) instead of the seeded synthetic set")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
     # The export is timed from a built model to a written file, as the study timed conversion.
     model, shape = models.build(args.model, args.seed, args.weights)
     macs = models.multiply_adds(model, shape)  # before any exporter converts the model
+    calibration = None
+    if args.calibration is not None and args.precision == "int8" and args.format in CALIBRATED:
+        try:
+            samples, described = input_data.load(args.calibration, shape)
+        except input_data.InputError as error:
+            raise SystemExit(f"calibration data: {error}") from error
+        calibration = handoff.CalibrationData(samples, {**described, "path": os.path.abspath(args.calibration)})
     if args.format in PRELOADS:
         PRELOADS[args.format]()
     start = time.perf_counter()
     options = OPTIONS[args.format](args) if args.format in OPTIONS else {}
+    if args.format in CALIBRATED:
+        options["calibration"] = calibration
     path, extra = EXPORTERS[args.format](model, shape, args.out, args.precision, args.seed, **options)
     export_ms = (time.perf_counter() - start) * 1000.0
 

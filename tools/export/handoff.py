@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the exporters that run in an environment of their own share (executorch_export.py in the
 ExecuTorch environment, litert_export.py in the LiteRT one): the hand-off from the main
-environment, the command line and start of their second half, and the seeded calibration set
-of their INT8 quantisation.
+environment, the command line and start of their second half, and the calibration set of their
+INT8 quantisation (seeded synthetic, or the user's data: CalibrationData).
 
 The hand-off: export.py builds the model in the main environment; hand_off() saves its weights
 (state_dict) beside the artefact, runs the exporter file with the other environment's Python on
@@ -16,8 +16,10 @@ import argparse
 import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 # At least this many calibration samples (OpenVINO's NNCF set has 300 as well), in whole batches
@@ -28,10 +30,33 @@ CALIBRATION_SAMPLES = 300
 CALIBRATION_SEED_OFFSET = 1
 
 
+@dataclass
+class CalibrationData:
+    """The user's calibration set (--calibration): float32 samples shaped (N, *sample shape), and
+    what they are (input_data.load's description, with "path")."""
+    samples: np.ndarray
+    description: dict
+
+    def record(self, used: int) -> dict:
+        """The manifest's "calibration" for a set of `used` samples drawn from these in turn."""
+        return {"source": f"user data: {self.description['path']} ({self.description['source']}; "
+                          f"preprocess: {self.description['preprocess']})",
+                "samples": used, "distinct_samples": int(self.samples.shape[0]),
+                "sha256": self.description["sha256"], "seed": None}
+
+
+def calibration_text(calibration: dict) -> str:
+    """One line for a manifest's "calibration" (a runtime's model info, say)."""
+    origin = f"seed {calibration['seed']}" if calibration.get("seed") is not None else f"sha256 {calibration['sha256']}"
+    return f"{calibration['source']}; {calibration['samples']} samples, {origin}; {calibration['method']}"
+
+
 def hand_off(script: str, environment: str, variable: str, file_format: str, model: torch.nn.Module, out: Path,
-             precision: str, seed: int, batch: int, python: str | None, model_name: str) -> tuple[Path, dict]:
+             precision: str, seed: int, batch: int, python: str | None, model_name: str,
+             calibration: CalibrationData | None = None) -> tuple[Path, dict]:
     """Main environment: runs `script` (an exporter file) with the Python of `environment`
-    ($`variable` unless `python` is given) on the model's weights; returns (artefact, fields)."""
+    ($`variable` unless `python` is given) on the model's weights, and on `calibration` for INT8;
+    returns (artefact, fields)."""
     if precision not in ("fp32", "int8"):
         raise SystemExit(f"{file_format} artefacts are exported in fp32 or int8, not {precision}")
     python = python or os.environ.get(variable, "")
@@ -42,11 +67,19 @@ def hand_off(script: str, environment: str, variable: str, file_format: str, mod
     torch.save(model.state_dict(), weights)
     command = [python, str(Path(script).resolve()), "--model", model_name, "--precision", precision,
                "--seed", str(seed), "--batch", str(batch), "--weights", str(weights), "--out", str(out)]
+    samples = out / f".{Path(script).stem}-calibration.npy"
+    description = out / f".{Path(script).stem}-calibration.json"
+    if calibration is not None and precision == "int8":
+        np.save(samples, calibration.samples)
+        description.write_text(json.dumps(calibration.description))
+        command += ["--calibration", str(samples), "--calibration-description", str(description)]
     try:
         # stderr passes through to the driver's export log; stdout carries the result.
         done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     finally:
         weights.unlink(missing_ok=True)
+        samples.unlink(missing_ok=True)
+        description.unlink(missing_ok=True)
     if done.returncode != 0:
         raise SystemExit(f"the {environment} exporter failed (exit {done.returncode}) in {python}; its error is above")
     lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -63,7 +96,16 @@ def arguments(doc: str, what: str) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1, help=f"the {what}'s static batch size")
     parser.add_argument("--weights", required=True, help="state_dict of the model to export")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--calibration", type=Path, help="the user's calibration samples (.npy), for int8")
+    parser.add_argument("--calibration-description", type=Path, help="what they are (JSON)")
     return parser.parse_args()
+
+
+def calibration_of(args: argparse.Namespace) -> CalibrationData | None:
+    """The calibration set hand_off() passed to the exporter's second half, if any."""
+    if args.calibration is None:
+        return None
+    return CalibrationData(np.load(args.calibration), json.loads(args.calibration_description.read_text()))
 
 
 def child_start(doc: str, what: str, import_sdks) -> tuple[argparse.Namespace, torch.nn.Module, torch.Tensor]:
@@ -78,15 +120,23 @@ def child_start(doc: str, what: str, import_sdks) -> tuple[argparse.Namespace, t
     return args, model, torch.zeros((args.batch, *shape))
 
 
-def calibrate(prepared, example: torch.Tensor, seed: int) -> dict:
+def calibrate(prepared, example: torch.Tensor, seed: int, data: CalibrationData | None = None) -> dict:
     """Runs the PT2E-prepared model on the calibration set; returns what the manifest records.
 
-    No image dataset is reachable from here: the calibration images are standard-normal noise,
-    the same distribution as the benchmark's input, with another seed, drawn one sample at a
-    time. Activation ranges therefore fit the benchmark's data, not natural images: the row's
-    parity measures the quantisation error on that data. The artefact's batch is static, so the
-    set comes in whole batches of it."""
+    The artefact's batch is static, so the set comes in whole batches of it. With the user's data
+    (--calibration), every sample once, in turn, the last batch filled from the start again.
+    Otherwise no dataset is at hand: the calibration images are standard-normal noise, the same
+    distribution as the benchmark's seeded input, with another seed, drawn one sample at a time.
+    Activation ranges then fit that data, not natural images: the row's parity measures the
+    quantisation error on it."""
     batch = example.shape[0]
+    if data is not None:
+        count = data.samples.shape[0]
+        batches = -(-count // batch)
+        with torch.no_grad():
+            for b in range(batches):
+                prepared(torch.from_numpy(data.samples[[(b * batch + i) % count for i in range(batch)]]))
+        return data.record(batches * batch)
     batches = -(-CALIBRATION_SAMPLES // batch)
     calibration_seed = seed + CALIBRATION_SEED_OFFSET
     generator = torch.Generator().manual_seed(calibration_seed)

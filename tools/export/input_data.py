@@ -89,6 +89,20 @@ def from_images(folder: Path, shape: tuple[int, ...]) -> tuple[np.ndarray, dict]
     }
 
 
+def load(source: Path, shape: tuple[int, ...]) -> tuple[np.ndarray, dict]:
+    """The samples of `source` (a .npy file or a folder of images) as float32 shaped (N, *shape),
+    and their description: samples, source kind, preprocess, sha256 of the samples' bytes. Raises
+    InputError with one line for the user when the data does not fit."""
+    if source.is_dir():
+        samples, described = from_images(source, shape)
+    elif source.is_file() and source.suffix.lower() == ".npy":
+        samples, described = from_npy(source, shape)
+    else:
+        raise InputError(f"{source} is neither a .npy file nor a folder of images; give one of them")
+    return samples, {"samples": int(samples.shape[0]), **described,
+                     "sha256": hashlib.sha256(samples.tobytes()).hexdigest()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", type=Path)
@@ -97,18 +111,12 @@ def main() -> int:
     args = parser.parse_args()
     shape = tuple(int(d) for d in args.sample_shape.split("x"))
     try:
-        if args.source.is_dir():
-            samples, described = from_images(args.source, shape)
-        elif args.source.is_file() and args.source.suffix.lower() == ".npy":
-            samples, described = from_npy(args.source, shape)
-        else:
-            raise InputError(f"{args.source} is neither a .npy file nor a folder of images; give one of them")
+        samples, described = load(args.source, shape)
     except InputError as error:
         print(f"input data: {error}", file=sys.stderr)
         return 2
-    data = samples.tobytes()
-    args.out.write_bytes(data)
-    print(json.dumps({"samples": int(samples.shape[0]), **described, "sha256": hashlib.sha256(data).hexdigest()}))
+    args.out.write_bytes(samples.tobytes())
+    print(json.dumps(described))
     return 0
 
 

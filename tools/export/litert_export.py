@@ -33,10 +33,11 @@ import handoff  # noqa: E402
 
 
 def export_tflite(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
-                  batch: int = 1, python: str | None = None, model_name: str = "") -> tuple[Path, dict]:
+                  batch: int = 1, python: str | None = None, model_name: str = "",
+                  calibration: handoff.CalibrationData | None = None) -> tuple[Path, dict]:
     """Main environment: hands the export to this file in the LiteRT environment."""
     return handoff.hand_off(__file__, "LiteRT", "INFERBENCH_LITERT_PYTHON", "tflite", model, out, precision,
-                            seed, batch, python, model_name)
+                            seed, batch, python, model_name, calibration)
 
 
 # --- LiteRT environment ------------------------------------------------------------------
@@ -50,10 +51,11 @@ def import_sdks() -> None:
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e  # noqa: F401
 
 
-def convert_int8(model: torch.nn.Module, example: torch.Tensor, seed: int):
+def convert_int8(model: torch.nn.Module, example: torch.Tensor, seed: int, data: handoff.CalibrationData | None):
     """PT2E static INT8 quantisation for LiteRT: symmetric per-channel weights, activations
-    per-tensor (histogram observers), calibrated on seeded synthetic images, then converted with
-    the quantizer's config so that the converter emits full-integer kernels."""
+    per-tensor (histogram observers), calibrated on `data` (the user's) or on seeded synthetic
+    images (handoff.calibrate), then converted with the quantizer's config so that the converter
+    emits full-integer kernels."""
     import litert_torch
     from litert_torch.quantize.pt2e_quantizer import PT2EQuantizer, get_symmetric_quantization_config
     from litert_torch.quantize.quant_config import QuantConfig
@@ -66,7 +68,7 @@ def convert_int8(model: torch.nn.Module, example: torch.Tensor, seed: int):
     # each between a DEQUANTIZE and a QUANTIZE).
     graph = torch.export.export(model, (example,), strict=True).module()
     prepared = prepare_pt2e(graph, quantizer)
-    calibration = handoff.calibrate(prepared, example, seed)
+    calibration = handoff.calibrate(prepared, example, seed, data)
     # Weights stay float with quantize nodes (fold_quantize=False): the converter folds them into
     # int8 constants itself, as litert-torch's own PT2E tests convert.
     converted = convert_pt2e(prepared, fold_quantize=False)
@@ -205,7 +207,7 @@ def main() -> int:
         start = time.perf_counter()
         calibration = boundary = None
         if args.precision == "int8":
-            edge, calibration = convert_int8(model, example, args.seed)
+            edge, calibration = convert_int8(model, example, args.seed, handoff.calibration_of(args))
         else:
             edge = litert_torch.convert(model, (example,))
         edge.export(str(path))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """OpenVINO IR exporters (xml + bin): FP32 by ov.convert_model from the torch model, INT8 by NNCF
-post-training quantisation of that converted model with a seeded synthetic calibration set.
+post-training quantisation of that converted model, calibrated on the user's data (--calibration)
+or on a seeded synthetic set.
 
 The IR keeps the batch dimension dynamic (-1); the OpenVINO plugin reshapes it to the run's
 batch before compiling. Weights are saved in FP32 (compress_to_fp16=False): ov.save_model
@@ -9,9 +10,13 @@ OpenVINO and NNCF are imported here, not by export.py, so the other formats do n
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handoff  # noqa: E402
 
 # NNCF's default subset size: enough samples for stable activation ranges on MobileNetV2.
 CALIBRATION_SAMPLES = 300
@@ -55,7 +60,7 @@ def _versions() -> dict:
 
 
 def export_openvino_ir(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str,
-                       seed: int) -> tuple[Path, dict]:
+                       seed: int, calibration: handoff.CalibrationData | None = None) -> tuple[Path, dict]:
     """fp32: the converted model as is. int8: NNCF-quantised (see _quantise)."""
     import openvino as ov
 
@@ -65,10 +70,10 @@ def export_openvino_ir(model: torch.nn.Module, shape: tuple[int, ...], out: Path
     ov_model = _convert(model, shape)
     extra: dict = {"versions": _versions()}
     if precision == "int8":
-        ov_model, calibration = _quantise(ov_model, shape, seed)
-        extra["calibration"] = calibration
+        ov_model, used = _quantise(ov_model, shape, seed, calibration)
+        extra["calibration"] = used
         # Carried inside the IR as well, so the plugin can report it in the row.
-        ov_model.set_rt_info(_calibration_text(calibration), ["inferbench", "calibration"])
+        ov_model.set_rt_info(handoff.calibration_text(used), ["inferbench", "calibration"])
     path = out / "model.xml"
     ov.save_model(ov_model, str(path), compress_to_fp16=False)
     # The artefact is both files: its size is theirs together.
@@ -77,15 +82,18 @@ def export_openvino_ir(model: torch.nn.Module, shape: tuple[int, ...], out: Path
     return path, extra
 
 
-def _calibration_text(calibration: dict) -> str:
-    return (f"{calibration['source']}; {calibration['samples']} samples, seed {calibration['seed']}; "
-            f"{calibration['method']}")
-
-
-def _quantise(ov_model, shape: tuple[int, ...], seed: int):
+def _quantise(ov_model, shape: tuple[int, ...], seed: int, data: handoff.CalibrationData | None):
     """Post-training INT8 quantisation with NNCF (default MIXED-free preset: symmetric weights,
-    per-channel; activations per-tensor), calibrated on seeded synthetic images."""
+    per-channel; activations per-tensor), calibrated on `data` (the user's: every sample once) or
+    on seeded synthetic images."""
     import nncf
+
+    method = "nncf.quantize (post-training, default preset, fast bias correction)"
+    if data is not None:
+        count = int(data.samples.shape[0])
+        dataset = nncf.Dataset([data.samples[i:i + 1] for i in range(count)])
+        quantised = nncf.quantize(ov_model, dataset, subset_size=count, fast_bias_correction=True)
+        return quantised, {**data.record(count), "method": method}
 
     calibration_seed = seed + CALIBRATION_SEED_OFFSET
     generator = torch.Generator().manual_seed(calibration_seed)
@@ -102,7 +110,7 @@ def _quantise(ov_model, shape: tuple[int, ...], seed: int):
                   "the benchmark input's distribution",
         "samples": CALIBRATION_SAMPLES,
         "seed": calibration_seed,
-        "method": "nncf.quantize (post-training, default preset, fast bias correction)",
+        "method": method,
     }
     return quantised, calibration
 
