@@ -107,7 +107,7 @@ Result<Artefact> user_artefact(const std::filesystem::path& file,
 // manifest "delegation"); empty when the manifest has none.
 std::optional<std::string> delegation_text(const nlohmann::json& manifest);
 
-// "user data: /data/val.npy (npy; ...); 300 samples, sha256 ...; nncf.quantize (...)": what an
+// "user data (npy; ...); 300 samples, sha256 ...; nncf.quantize (...)": what an
 // INT8 artefact was calibrated on, from its manifest (the words of handoff.calibration_text);
 // empty when the manifest records no calibration.
 std::optional<std::string> calibration_text(const nlohmann::json& manifest);

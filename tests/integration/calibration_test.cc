@@ -51,7 +51,7 @@ TEST(Calibration, Int8ArtefactsAreCalibratedOnTheUsersData) {
     ASSERT_EQ(row["status"], "ok") << row.dump();
     const std::string calibration = row["effective"]["calibration"].get<std::string>();
     // Every sample once, in whole batches of the artefact's where the batch is static (12 of 10).
-    EXPECT_EQ(calibration.rfind("user data: " + data.string() + " (npy; ", 0), 0u) << name << ": " << calibration;
+    EXPECT_EQ(calibration.rfind("user data (npy; ", 0), 0u) << name << ": " << calibration;
     EXPECT_NE(calibration.find(name == "openvino" ? "; 10 samples, sha256 " + sha : "; 12 samples, sha256 " + sha),
               std::string::npos)
         << name << ": " << calibration;

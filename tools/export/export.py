@@ -110,7 +110,7 @@ def main() -> int:
             samples, described = input_data.load(args.calibration, shape)
         except input_data.InputError as error:
             raise SystemExit(f"calibration data: {error}") from error
-        calibration = handoff.CalibrationData(samples, {**described, "path": os.path.abspath(args.calibration)})
+        calibration = handoff.CalibrationData(samples, described)
     if args.format in PRELOADS:
         PRELOADS[args.format]()
     start = time.perf_counter()

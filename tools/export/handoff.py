@@ -33,14 +33,14 @@ CALIBRATION_SEED_OFFSET = 1
 @dataclass
 class CalibrationData:
     """The user's calibration set (--calibration): float32 samples shaped (N, *sample shape), and
-    what they are (input_data.load's description, with "path")."""
+    what they are (input_data.load's description). The artefact cache keys on their content, not
+    their path, so the record names them by their sha256 (the run records the path)."""
     samples: np.ndarray
     description: dict
 
     def record(self, used: int) -> dict:
         """The manifest's "calibration" for a set of `used` samples drawn from these in turn."""
-        return {"source": f"user data: {self.description['path']} ({self.description['source']}; "
-                          f"preprocess: {self.description['preprocess']})",
+        return {"source": f"user data ({self.description['source']}; preprocess: {self.description['preprocess']})",
                 "samples": used, "distinct_samples": int(self.samples.shape[0]),
                 "sha256": self.description["sha256"], "seed": None}
 
