@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "core/support/build_info.h"
+#include "driver/catalogue.h"
 #include "driver/spawn.h"
 
 namespace fs = std::filesystem;
@@ -105,6 +107,30 @@ std::optional<std::string> calibration_text(const nlohmann::json& manifest) {
                                               : "sha256 " + c.value("sha256", std::string("?"));
   return c.value("source", std::string()) + "; " + std::to_string(c.value("samples", 0)) + " samples, " + origin +
          "; " + c.value("method", std::string("?"));
+}
+
+Status check_python_model(const std::string& spec, const std::vector<std::int64_t>& sample_shape, std::uint64_t seed,
+                          const std::optional<fs::path>& weights) {
+  const std::string python = project_python();
+  if (python.empty() || !fs::exists(python)) {
+    return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and --model " + spec +
+                                               " needs it", "run `make setup` or set INFERBENCH_PYTHON");
+  }
+  std::vector<std::string> argv = {python, (exporter_dir() / "models.py").string(), "--check", spec,
+                                   "--sample-shape", shape_text(sample_shape), "--seed", std::to_string(seed)};
+  if (weights) argv.insert(argv.end(), {"--weights", fs::absolute(*weights).string()});
+  SpawnOptions options;
+  options.timeout = std::chrono::minutes(10);
+  auto outcome = run_child(argv, options);
+  if (!outcome) return outcome.status();
+  if (outcome->exited && outcome->exit_code == 0) return Status::ok();
+  const std::string why = last_line(outcome->stderr_tail);
+  if (why.starts_with("model: running ")) {
+    return Status(StatusCode::Input, why.substr(7), "give --input-shape one sample's shape (default 3x224x224)");
+  }
+  if (why.starts_with("model: ")) return Status(StatusCode::Input, why.substr(7));
+  return Status(StatusCode::Input, "checking the model " + spec + " failed (" + describe_outcome(*outcome) + ")" +
+                                       (why.empty() ? "" : ": " + why));
 }
 
 std::string project_python() {
@@ -217,6 +243,13 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   hash.add(request.precision);
   hash.add(std::to_string(request.seed));
   if (request.weights) hash.add_file(*request.weights);
+  std::string name = request.model;  // the folder's name starts with it
+  if (is_python_model(request.model)) {
+    hash.add_file(python_model_file(request.model));
+    for (std::int64_t dim : request.sample_shape) hash.add(std::to_string(dim));
+    name = python_model_row_name(request.model);
+    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-'; }, '_');
+  }
   if (request.calibration) {
     // Every file of a folder (by name, in name order) or the one file: what the exporter reads.
     hash.add("calibration");
@@ -244,7 +277,7 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
     hash.add(flag + "=" + value);
     flags += "-" + value;  // "-max" for --aoti-autotune max: visible in the folder's name
   }
-  return request.model + "-" + request.format + "-" + request.precision + device + batch + flags +
+  return name + "-" + request.format + "-" + request.precision + device + batch + flags +
          (request.calibration ? "-calibrated" : "") + "-" + hash.hex();
 }
 
@@ -303,6 +336,10 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   for (const auto& [flag, value] : request.flags) {
     argv.push_back(flag);
     argv.push_back(value);
+  }
+  if (!request.sample_shape.empty()) {
+    argv.push_back("--sample-shape");
+    argv.push_back(shape_text(request.sample_shape));
   }
   if (request.calibration) {
     argv.push_back("--calibration");

@@ -48,6 +48,9 @@ struct ExportRequest {
   // INT8: the user's calibration data (--calibration: a .npy array or a folder of images) instead
   // of the exporters' seeded synthetic set; its content is part of the key. Empty otherwise.
   std::optional<std::filesystem::path> calibration;
+  // The user's FILE.py[:NAME] models (is_python_model): one sample's input shape, which their code
+  // cannot say; empty for catalogue models. The file's content is part of the key as well.
+  std::vector<std::int64_t> sample_shape;
 };
 
 class ArtefactCache {
@@ -111,6 +114,12 @@ std::optional<std::string> delegation_text(const nlohmann::json& manifest);
 // INT8 artefact was calibrated on, from its manifest (the words of handoff.calibration_text);
 // empty when the manifest records no calibration.
 std::optional<std::string> calibration_text(const nlohmann::json& manifest);
+
+// Builds the user's FILE.py[:NAME] model (is_python_model) with the project's Python and runs it
+// on one zero sample of `sample_shape` (tools/export/models.py --check), before anything is
+// exported: a model that cannot be imported, built or run is an Input error with one line.
+Status check_python_model(const std::string& spec, const std::vector<std::int64_t>& sample_shape, std::uint64_t seed,
+                          const std::optional<std::filesystem::path>& weights);
 
 // The project's Python (INFERBENCH_PYTHON, else the one found at configure time) and the
 // exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).

@@ -133,6 +133,29 @@ const std::vector<ModelEntry>& model_catalogue() {
   return entries;
 }
 
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text;
+  for (std::int64_t dim : shape) {
+    if (!text.empty()) text += 'x';
+    text += std::to_string(dim);
+  }
+  return text;
+}
+
+bool is_python_model(std::string_view spec) {
+  return spec.ends_with(".py") || spec.find(".py:") != std::string_view::npos;
+}
+
+std::filesystem::path python_model_file(std::string_view spec) {
+  const std::size_t end = spec.rfind(".py");
+  return std::filesystem::path(std::string(spec.substr(0, end + 3)));
+}
+
+std::string python_model_row_name(std::string_view spec) {
+  const std::size_t end = spec.rfind(".py") + 3;
+  return python_model_file(spec).filename().string() + std::string(spec.substr(end));
+}
+
 const ModelEntry* find_model(std::string_view name) {
   for (const auto& entry : model_catalogue()) {
     if (entry.name == name) return &entry;

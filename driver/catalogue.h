@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +75,17 @@ struct ModelEntry {
 // Models the exporters can build (tools/export/models.py is authoritative).
 const std::vector<ModelEntry>& model_catalogue();
 const ModelEntry* find_model(std::string_view name);
+
+// The user's own PyTorch model as Python code, exported like a catalogue model
+// (tools/export/models.py): "FILE.py" or "FILE.py:NAME", NAME (default `model`) the function or
+// class in FILE that builds it. Whether `spec` names one, its file, and what rows call it
+// ("net.py", "net.py:Net").
+bool is_python_model(std::string_view spec);
+
+// "3x224x224": a sample shape as the exporters' --sample-shape and --input-shape take it.
+std::string shape_text(const std::vector<std::int64_t>& shape);
+std::filesystem::path python_model_file(std::string_view spec);
+std::string python_model_row_name(std::string_view spec);
 
 inline const std::vector<std::string> kKnownDevices = {"cpu", "cuda", "gpu", "npu"};
 inline const std::vector<std::string> kKnownPrecisions = {"fp32", "fp16", "bf16", "int8"};

@@ -76,6 +76,21 @@ Status check_counts(const std::vector<int>& counts, const std::string& flag, int
   return Status::ok();
 }
 
+// What rows call a model: its catalogue name, the user's "net.py[:NAME]", or an artefact's file
+// name.
+std::string row_model_name(const std::string& model) {
+  if (find_model(model)) return model;
+  if (is_python_model(model)) return python_model_row_name(model);
+  return fs::path(model).filename().string();
+}
+
+// One sample's input shape: the catalogue's, or --input-shape (default 3x224x224) for the user's
+// own files.
+std::vector<std::int64_t> sample_shape_of(const std::string& model, const RunRequest& request) {
+  if (const ModelEntry* entry = find_model(model)) return entry->sample_shape;
+  return request.sample_shape.empty() ? std::vector<std::int64_t>{3, 224, 224} : request.sample_shape;
+}
+
 // build/backends.tsv: name \t BUILT|SKIPPED \t reason.
 std::map<std::string, std::string> read_backend_table(const fs::path& path) {
   std::map<std::string, std::string> reasons;
@@ -294,7 +309,7 @@ Status Driver::validate(const RunRequest& request) const {
   // Rows name a file by its file name, and reports group rows by that name.
   std::set<std::string> row_names;
   for (const std::string& model : request.models) {
-    const std::string name = find_model(model) ? model : fs::path(model).filename().string();
+    const std::string name = row_model_name(model);
     if (!row_names.insert(name).second) {
       return Status(StatusCode::Usage, "two of the --model files are called '" + name + "', and rows name a file by its name",
                     "copy one under another name");
@@ -306,10 +321,15 @@ Status Driver::validate(const RunRequest& request) const {
                   "run the model with a checkpoint on its own, or drop --weights");
   }
   for (const std::string& model : request.models) {
-    const bool named_model = find_model(model) != nullptr;
+    // A catalogue model or the user's FILE.py: built by the exporters, so --weights applies.
+    const bool named_model = find_model(model) != nullptr || is_python_model(model);
     if (named_model && request.weights && !fs::is_regular_file(*request.weights)) {
       return Status(StatusCode::Input, "weights file " + request.weights->string() + " not found",
                     "give --weights an existing checkpoint (a torch state_dict)");
+    }
+    if (is_python_model(model) && !fs::is_regular_file(python_model_file(model))) {
+      return Status(StatusCode::Input, "model file " + python_model_file(model).string() + " not found",
+                    "give --model FILE.py[:NAME], FILE a Python file whose NAME (default `model`) builds the torch.nn.Module");
     }
     if (named_model) continue;
     std::error_code ec;
@@ -364,13 +384,13 @@ struct ModelPlan {
   std::vector<Cell> cells;
   std::vector<Row> early_rows;
   bool reference_possible = false;
+  std::vector<std::int64_t> sample_shape;  // one sample's input
 };
 
 // A user's file: only backends that load its suffix, and of a backend with variants only those
 // that load it. A backend or variant asked for by name that cannot load it is an error.
 Status keep_backends_for_file(ModelPlan& plan, const RunRequest& request) {
-  auto shape = request.sample_shape.empty() ? std::vector<std::int64_t>{3, 224, 224} : request.sample_shape;
-  auto artefact = user_artefact(plan.model, shape);
+  auto artefact = user_artefact(plan.model, sample_shape_of(plan.model, request));
   if (!artefact) return artefact.status();
   plan.user_file = *artefact;
   const std::string suffix = file_suffix(plan.model);
@@ -569,8 +589,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     ModelPlan plan;
     plan.ordinal = plans.size();
     plan.model = model;
-    plan.named = find_model(model) != nullptr;
-    plan.row_model = plan.named ? model : fs::path(model).filename().string();
+    plan.named = find_model(model) != nullptr || is_python_model(model);
+    plan.row_model = row_model_name(model);
+    plan.sample_shape = sample_shape_of(model, request);
+    if (is_python_model(model)) plan.model = fs::absolute(python_model_file(model)).string() + model.substr(model.rfind(".py") + 3);
     plan.backends = backends;
     plan.selected_variants = selected_variants;
     if (!plan.named) IB_RETURN_IF_ERROR(keep_backends_for_file(plan, request));
@@ -606,7 +628,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                          {plan.model, format, exported_precision, request.seed, request.weights,
                           per_batch ? std::optional<int>(cell.batch) : std::nullopt,
                           per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags,
-                          calibrated ? request.calibration : std::nullopt}};
+                          calibrated ? request.calibration : std::nullopt,
+                          is_python_model(plan.model) ? plan.sample_shape : std::vector<std::int64_t>{}}};
   };
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
   // One process only: several instances would read the file while instance 0 writes it.
@@ -695,16 +718,17 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
-  // The user's input and calibration data (--input, --calibration), once per sample shape, before
-  // anything runs: data that does not fit a model stops the run here. The exporters read the
-  // calibration data themselves; this checks it and records what it is.
+  // The user's own FILE.py models, built and run once, and the user's input and calibration data
+  // (--input, --calibration), once per sample shape, before anything runs: a model that does not
+  // run, or data that does not fit it, stops the run here. The exporters read the calibration
+  // data themselves; this checks it and records what it is.
   std::map<std::vector<std::int64_t>, InputData> inputs;
   RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
   const auto prepare_data = [&](const fs::path& source, const std::string& name,
                                 std::map<std::vector<std::int64_t>, InputData>& prepared, nlohmann::json& described) {
     described = nlohmann::json::array();
     for (const ModelPlan& plan : plans) {
-      const std::vector<std::int64_t> shape = plan.user_file ? plan.user_file->sample_shape : find_model(plan.model)->sample_shape;
+      const std::vector<std::int64_t>& shape = plan.sample_shape;
       if (prepared.count(shape)) continue;
       const std::string file = name + "-" + std::to_string(prepared.size());
       auto data = prepare_input_data(source, shape, work / (file + ".f32"),
@@ -720,7 +744,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     return Status::ok();
   };
   Status data_status = Status::ok();
-  if (request.input) data_status = prepare_data(*request.input, "input", inputs, start.input);
+  for (const ModelPlan& plan : plans) {
+    if (data_status && is_python_model(plan.model)) {
+      data_status = check_python_model(plan.model, plan.sample_shape, request.seed, request.weights);
+    }
+  }
+  if (data_status && request.input) data_status = prepare_data(*request.input, "input", inputs, start.input);
   if (data_status && request.calibration) {
     std::map<std::vector<std::int64_t>, InputData> calibration;
     data_status = prepare_data(*request.calibration, "calibration", calibration, start.calibration);
@@ -762,7 +791,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (format == "none") {
       Artefact none;
       none.model = plan.model;
-      none.sample_shape = find_model(plan.model)->sample_shape;
+      none.sample_shape = plan.sample_shape;
       return artefacts.emplace(key, none).first->second;
     }
     const std::string device_part = export_request.device ? " " + *export_request.device : "";
@@ -808,8 +837,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       return !a.reference_out.empty() && b.reference_out.empty();
     });
     if (request.input) {
-      const InputData& data =
-          inputs.at(plan.user_file ? plan.user_file->sample_shape : find_model(plan.model)->sample_shape);
+      const InputData& data = inputs.at(plan.sample_shape);
       for (Cell& cell : cells) {
         cell.input_file = data.file.string();
         cell.input_samples = data.samples;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "driver/artefacts.h"
+#include "driver/catalogue.h"
 #include "driver/spawn.h"
 
 namespace inferbench {
@@ -18,16 +19,11 @@ Result<InputData> prepare_input_data(const fs::path& source, const std::vector<s
     return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and --input needs it",
                   "run `make setup` or set INFERBENCH_PYTHON");
   }
-  std::string shape;
-  for (std::int64_t dim : sample_shape) {
-    if (!shape.empty()) shape += 'x';
-    shape += std::to_string(dim);
-  }
   SpawnOptions options;
   options.timeout = std::chrono::minutes(30);
   options.log_file = log_file;
   auto outcome = run_child({python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
-                            "--sample-shape", shape, "--out", file.string()},
+                            "--sample-shape", shape_text(sample_shape), "--out", file.string()},
                            options);
   if (!outcome) return outcome.status();
   if (!outcome->exited || outcome->exit_code != 0) {

@@ -31,10 +31,11 @@ import handoff  # noqa: E402
 
 def export_pte(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
                batch: int = 1, python: str | None = None, model_name: str = "",
-               calibration: handoff.CalibrationData | None = None) -> tuple[Path, dict]:
+               calibration: handoff.CalibrationData | None = None,
+               sample_shape: str | None = None) -> tuple[Path, dict]:
     """Main environment: hands the export to this file in the ExecuTorch environment."""
     return handoff.hand_off(__file__, "ExecuTorch", "INFERBENCH_EXECUTORCH_PYTHON", "pte", model, out, precision,
-                            seed, batch, python, model_name, calibration)
+                            seed, batch, python, model_name, calibration, sample_shape)
 
 
 # --- ExecuTorch environment --------------------------------------------------------------

@@ -62,8 +62,10 @@ EXPORTERS = {
 # programs and LiteRT models have static shapes (exported for one batch) and are converted in
 # environments of their own.
 OPTIONS = {
-    "pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model},
-    "tflite": lambda args: {"batch": args.batch, "python": args.litert_python, "model_name": args.model},
+    "pte": lambda args: {"batch": args.batch, "python": args.executorch_python, "model_name": args.model,
+                         "sample_shape": args.sample_shape},
+    "tflite": lambda args: {"batch": args.batch, "python": args.litert_python, "model_name": args.model,
+                            "sample_shape": args.sample_shape},
     "aoti": lambda args: {"batch": args.batch, "device": args.device, "autotune": args.aoti_autotune},
 }
 
@@ -78,7 +80,9 @@ PRELOADS = {"openvino-ir": openvino_export.import_sdks, "onnx": openvino_export.
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, choices=sorted(models.MODELS))
+    parser.add_argument("--model", required=True,
+                        help=f"one of {', '.join(sorted(models.MODELS))}, or the user's FILE.py[:NAME]")
+    parser.add_argument("--sample-shape", help="FILE.py models: one sample's shape, e.g. 3x224x224")
     parser.add_argument("--format", required=True, choices=sorted(EXPORTERS))
     parser.add_argument("--precision", required=True, choices=["fp32", "fp16", "bf16", "int8"])
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights")
@@ -102,7 +106,8 @@ def main() -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     # The export is timed from a built model to a written file, as the study timed conversion.
-    model, shape = models.build(args.model, args.seed, args.weights)
+    sample_shape = tuple(int(d) for d in args.sample_shape.split("x")) if args.sample_shape else None
+    model, shape = models.build(args.model, args.seed, args.weights, sample_shape)
     macs = models.multiply_adds(model, shape)  # before any exporter converts the model
     calibration = None
     if args.calibration is not None and args.precision == "int8" and args.format in CALIBRATED:

@@ -53,7 +53,7 @@ def calibration_text(calibration: dict) -> str:
 
 def hand_off(script: str, environment: str, variable: str, file_format: str, model: torch.nn.Module, out: Path,
              precision: str, seed: int, batch: int, python: str | None, model_name: str,
-             calibration: CalibrationData | None = None) -> tuple[Path, dict]:
+             calibration: CalibrationData | None = None, sample_shape: str | None = None) -> tuple[Path, dict]:
     """Main environment: runs `script` (an exporter file) with the Python of `environment`
     ($`variable` unless `python` is given) on the model's weights, and on `calibration` for INT8;
     returns (artefact, fields)."""
@@ -67,6 +67,8 @@ def hand_off(script: str, environment: str, variable: str, file_format: str, mod
     torch.save(model.state_dict(), weights)
     command = [python, str(Path(script).resolve()), "--model", model_name, "--precision", precision,
                "--seed", str(seed), "--batch", str(batch), "--weights", str(weights), "--out", str(out)]
+    if sample_shape:
+        command += ["--sample-shape", sample_shape]
     samples = out / f".{Path(script).stem}-calibration.npy"
     description = out / f".{Path(script).stem}-calibration.json"
     if calibration is not None and precision == "int8":
@@ -96,6 +98,7 @@ def arguments(doc: str, what: str) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1, help=f"the {what}'s static batch size")
     parser.add_argument("--weights", required=True, help="state_dict of the model to export")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--sample-shape", help="the user's FILE.py models: one sample's shape, e.g. 3x224x224")
     parser.add_argument("--calibration", type=Path, help="the user's calibration samples (.npy), for int8")
     parser.add_argument("--calibration-description", type=Path, help="what they are (JSON)")
     return parser.parse_args()
@@ -115,7 +118,8 @@ def child_start(doc: str, what: str, import_sdks) -> tuple[argparse.Namespace, t
     args = arguments(doc, what)
     import models  # beside this file, on sys.path as this module is
 
-    model, shape = models.build(args.model, args.seed, args.weights)
+    sample_shape = tuple(int(d) for d in args.sample_shape.split("x")) if args.sample_shape else None
+    model, shape = models.build(args.model, args.seed, args.weights, sample_shape)
     import_sdks()
     return args, model, torch.zeros((args.batch, *shape))
 

@@ -1,7 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
 """The models inferbench can export, built with seeded random weights (no hub is reachable) or
-loaded from a checkpoint given with --weights."""
+loaded from a checkpoint given with --weights: the catalogue below, or the user's own PyTorch
+model as Python code, named FILE.py or FILE.py:NAME (NAME, default `model`, is a function or
+class in FILE that takes no argument and returns the torch.nn.Module; the per-sample input shape
+comes with it, from --input-shape).
+
+    python models.py --check FILE.py[:NAME] --sample-shape 3x224x224 [--seed N] [--weights W]
+
+builds such a model, runs it on one zero sample and prints its parameters and multiply-adds as
+JSON; a model that cannot be built or run is one line on stderr and exit status 2.
+"""
 from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -46,13 +61,53 @@ MODELS = {name: (torchvision_model(name), (3, 224, 224)) for name in TORCHVISION
 MODELS["tiny_cnn"] = (TinyCnn, (3, 32, 32))
 
 
-def build(name: str, seed: int, weights: str | None) -> tuple[nn.Module, tuple[int, ...]]:
-    """The model in eval mode, and its per-sample input shape."""
-    if name not in MODELS:
-        raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
-    make, shape = MODELS[name]
+class ModelError(Exception):
+    """The user's model cannot be built: one line for them."""
+
+
+def python_model(spec: str):
+    """The constructor NAME of the user's FILE.py[:NAME], imported from that file."""
+    file, _, name = spec.rpartition(".py")
+    file, name = Path(file + ".py"), name.removeprefix(":") or "model"
+    if not file.is_file():
+        raise ModelError(f"model file {file} not found")
+    module_spec = importlib.util.spec_from_file_location(f"inferbench_user_model_{file.stem}", file)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.path.insert(0, str(file.resolve().parent))  # its own imports beside it
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as error:  # the user's code: any error is theirs to see
+        raise ModelError(f"importing {file} failed: {type(error).__name__}: {error}") from error
+    make = getattr(module, name, None)
+    if not callable(make):
+        raise ModelError(f"{file} defines no function or class '{name}'; name the one that builds the model: "
+                         f"--model {file}:NAME")
+    return make
+
+
+def is_python_model(name: str) -> bool:
+    return name.endswith(".py") or ".py:" in name
+
+
+def build(name: str, seed: int, weights: str | None,
+          sample_shape: tuple[int, ...] | None = None) -> tuple[nn.Module, tuple[int, ...]]:
+    """The model in eval mode, and its per-sample input shape (`sample_shape` for the user's
+    FILE.py[:NAME], whose code cannot say it)."""
+    if is_python_model(name):
+        if not sample_shape:
+            raise SystemExit(f"the per-sample input shape of {name} is missing (--sample-shape)")
+        try:
+            make, shape = python_model(name), tuple(sample_shape)
+        except ModelError as error:
+            raise SystemExit(str(error)) from error
+    elif name in MODELS:
+        make, shape = MODELS[name]
+    else:
+        raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}, or FILE.py[:NAME]")
     torch.manual_seed(seed)
     model = make()
+    if not isinstance(model, nn.Module):
+        raise SystemExit(f"{name} returned a {type(model).__name__}, not a torch.nn.Module")
     if weights:
         state = torch.load(weights, map_location="cpu", weights_only=True)
         if isinstance(state, dict) and "state_dict" in state:
@@ -117,3 +172,37 @@ def layer_traffic(model: nn.Module, shape: tuple[int, ...]) -> dict:
 
     visit_layers(model, shape, count)
     return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", required=True, help="the user's model, FILE.py[:NAME]")
+    parser.add_argument("--sample-shape", required=True, help="one sample's shape, e.g. 3x224x224")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--weights")
+    args = parser.parse_args()
+    shape = tuple(int(d) for d in args.sample_shape.split("x"))
+    try:
+        model, _ = build(args.check, args.seed, args.weights, shape)
+        with torch.no_grad():
+            output = model(torch.zeros((1, *shape)))
+        if not isinstance(output, torch.Tensor):
+            raise ModelError(f"{args.check} returns a {type(output).__name__}; inferbench compares one output tensor")
+        macs = multiply_adds(model, shape)
+    except SystemExit as error:
+        print(f"model: {error}", file=sys.stderr)
+        return 2
+    except ModelError as error:
+        print(f"model: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the user's forward pass
+        print(f"model: running {args.check} on one zero sample of {args.sample_shape} failed: "
+              f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        return 2
+    print(json.dumps({"params": parameter_count(model), "macs_per_sample": macs,
+                      "output_shape": list(output.shape[1:])}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
