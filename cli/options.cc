@@ -71,16 +71,17 @@ Result<BackendOption> parse_backend_option(const std::string& text) {
 
 void ModelOptions::add_to(CLI::App& app) {
   single(app.add_option("--model", model,
-                        "a known model name (see `inferbench models`) or an artefact file, or a "
-                        "comma list of them: each runs the whole matrix in turn; all = every "
-                        "known model but the test one")
+                        "a known model name (see `inferbench models`), your own PyTorch model as "
+                        "Python code (FILE.py[:NAME], NAME building the torch.nn.Module; default "
+                        "`model`), or an artefact file, or a comma list of them: each runs the "
+                        "whole matrix in turn; all = every known model but the test one")
              ->capture_default_str()->group("Model"));
   single(app.add_option("--weights", weights,
-                        "checkpoint (torch state_dict) for a named model; default: seeded random "
-                        "weights")->group("Model"));
+                        "checkpoint (torch state_dict) for a named or FILE.py model; default: "
+                        "seeded random weights")->group("Model"));
   single(app.add_option("--input-shape", input_shape,
-                        "per-sample input shape of a model FILE, e.g. 3x224x224 (default "
-                        "3x224x224)")->group("Model"));
+                        "per-sample input shape of a model FILE or FILE.py model, e.g. 3x224x224 "
+                        "(default 3x224x224)")->group("Model"));
 }
 
 Status ModelOptions::apply(RunRequest& request) const {
