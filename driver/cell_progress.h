@@ -23,7 +23,8 @@ struct CellPhase {
   double elapsed_s = 0;  // since the cell started (its export included)
   std::optional<double> eta_s;  // seconds until warm-up and measurement end; empty = unknown
   // Seconds until the run's last cell ends: this cell's time left plus, for each cell still to
-  // run (each round of it, with --rounds), what that cell took the last time it ran. Empty while
+  // run (each round of it, with --rounds), what that cell took the last time it ran (its export,
+  // done once, left out). Empty while
   // a cell to come has not run yet (with one round: always) and for the run's last cell.
   std::optional<double> run_eta_s;
 };

@@ -857,8 +857,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<int, std::vector<Row>> round_rows;  // cell index -> its rows of the rounds so far
   std::map<int, std::size_t> given_rows;       // cell index -> position of its row given so far
   std::set<int> finished;                      // cells whose row is final before the last round
-  // Every (round, cell) in the order they run, and how long each cell took the last time it ran:
-  // the run's time left once every cell to come has run before.
+  // Every (round, cell) in the order they run, and how long each cell took the last time it ran
+  // (its export left out: done once, in round 1): the run's time left once every cell to come has
+  // run before.
   std::vector<int> schedule;  // cell indexes
   for (int round = 1; round <= rounds; ++round) {
     for (const ModelPlan& plan : plans) {
@@ -889,7 +890,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         if (hidden && round > 1) continue;
         const std::size_t here = step++;
         if (finished.count(cell.index)) continue;
-        const Clock::time_point cell_started = Clock::now();
         later_s = time_after(here);
         const auto last_time = cell_seconds.find(cell.index);
         previous_run_s = last_time == cell_seconds.end() ? std::nullopt : std::optional<double>(last_time->second);
@@ -902,6 +902,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                     Clock::now());
         current_tracker = &tracker;
         const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
+        // The cell's time from here on: its export, done once, is not part of its later rounds.
+        const Clock::time_point cell_started = Clock::now();
         if (!artefact) {
           if (!hidden) {
             done += rounds - round + 1;  // its later rounds would fail alike
