@@ -84,13 +84,17 @@ Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
 }  // namespace
 
 std::optional<std::string> delegation_text(const nlohmann::json& manifest) {
-  const auto it = manifest.find("delegation");
+  // ExecuTorch's "delegation" (operators the partitioner lowered, delegate calls in the program)
+  // or LiteRT's "xnnpack" (operators in the XNNPACK partitions the interpreter made, partitions).
+  const bool executorch = manifest.contains("delegation");
+  const auto it = manifest.find(executorch ? "delegation" : "xnnpack");
   if (it == manifest.end() || !it->is_object() || !it->contains("delegated_ops")) return std::nullopt;
   const auto& d = *it;
-  const auto calls = d.value("delegate_calls", 0);
+  const auto calls = d.value(executorch ? "delegate_calls" : "partitions", 0);
+  const char* unit = executorch ? (calls == 1 ? " call" : " calls") : (calls == 1 ? " partition" : " partitions");
   std::string text = "XNNPACK took " + std::to_string(d.value("delegated_ops", 0)) + " operators in " +
-                     std::to_string(calls) + (calls == 1 ? " call" : " calls");
-  const nlohmann::json operators = d.value("outside_delegate", nlohmann::json::object());
+                     std::to_string(calls) + unit;
+  const nlohmann::json operators = d.value(executorch ? "outside_delegate" : "outside", nlohmann::json::object());
   std::string outside;
   for (const auto& [name, count] : operators.items()) {
     outside += (outside.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + name;

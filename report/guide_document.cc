@@ -395,7 +395,7 @@ GuideSection partly_delegated_section(const std::vector<Row>& rows, const Guide&
       const auto it = row.effective.find(key);
       return it == row.effective.end() ? std::string() : it->second;
     };
-    std::string detail = field("delegation");  // the exporter's operator count (ExecuTorch)
+    std::string detail = field("delegation");  // the exporter's operator count (ExecuTorch, LiteRT)
     if (detail.empty() && field("fully_accelerated") == "no") {
       detail = "not fully accelerated (LiteRtCompiledModelIsFullyAccelerated); "
                "tools/results/tflite_partitions.py names the operators";

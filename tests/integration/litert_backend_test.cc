@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "tests/support/cli_runner.h"
@@ -103,6 +105,35 @@ TEST_F(LitertBackend, ManifestRecordsExportCalibrationAndInterface) {
   EXPECT_EQ(manifest["outputs"][0]["shape"], (std::vector<int>{4, 10}));
   EXPECT_GT(manifest["quantised_boundary"]["inputs"][0]["scale"].get<double>(), 0) << manifest.dump();
   EXPECT_EQ(manifest["xnnpack"]["whole_graph"], true) << manifest.dump();
+}
+
+// An INT8 operator XNNPACK does not take (hard-swish) stays on TFLite's own kernels between
+// XNNPACK partitions: the exporter counts them, and the row and the guide name them.
+TEST_F(LitertBackend, OperatorsOutsideXnnpackAreNamedInTheRowAndTheGuide) {
+  const auto dir = fresh_dir("litert-outside");
+  const auto file = dir / "hardswish.py";
+  {
+    std::ofstream out(file);
+    out << "from torch import nn\n\n\ndef model():\n"
+           "    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Hardswish(), nn.Conv2d(8, 8, 3, padding=1),\n"
+           "                         nn.Hardswish(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))\n";
+  }
+  auto run = run_inferbench({"run", "--model", file.string(), "--input-shape", "3x16x16", "--backends", "litert",
+                             "--devices", "cpu", "--precisions", "int8", "--batch", "2", "--warmup", "1", "--iters", "2",
+                             "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto [artefact, manifest] = first_artefact_manifest(dir);
+  EXPECT_EQ(manifest["xnnpack"]["whole_graph"], false) << manifest.dump();
+  EXPECT_EQ(manifest["xnnpack"]["outside"], (nlohmann::json{{"HARD_SWISH", 2}})) << manifest.dump();
+  EXPECT_EQ(manifest["xnnpack"]["partitions"], 3);
+  const auto row = read_json(dir / "results.json")["rows"][0];
+  EXPECT_EQ(row["effective"]["delegation"], "XNNPACK took 7 operators in 3 partitions; outside it: 2 HARD_SWISH");
+  std::ifstream guide(dir / "guide.md");
+  const std::string text((std::istreambuf_iterator<char>(guide)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| TFLite (LiteRT) CPU INT8 batch 2 | TFLite built-in kernels | XNNPACK took 7 operators in 3 "
+                      "partitions; outside it: 2 HARD_SWISH |"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(LitertBackend, OneArtefactPerBatch) {

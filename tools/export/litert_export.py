@@ -164,6 +164,27 @@ def tensor_details(details: dict) -> dict:
             "quantisation": {"scale": scale, "zero_point": zero_point} if scale else None}
 
 
+def operators_outside(ops: list[dict], graph_inputs: set[int], graph_outputs: set[int]) -> list[str]:
+    """The names of the operators XNNPACK left to TFLite's built-in kernels, in the model's order,
+    from the interpreter's node list after delegation (the model's operators, then one DELEGATE
+    node per XNNPACK partition). An operator outside is one the execution plan runs between
+    partitions: every input it reads comes from a graph input, a partition's output or another
+    such operator, and an output of it feeds a partition or the graph's output."""
+    delegates = [n for n in ops if n["op_name"] == "DELEGATE"]
+    operators = [n for n in ops if n["op_name"] != "DELEGATE"]
+    computed = {t for n in operators for t in n["outputs"]}
+    into_partitions = {t for d in delegates for t in d["inputs"]}
+    available = graph_inputs | {t for d in delegates for t in d["outputs"]}
+    outside = []
+    for node in operators:  # in the model's (topological) order
+        reads = [t for t in node["inputs"] if t >= 0 and (t in computed or t in graph_inputs)]
+        if all(t in available for t in reads) and any(t in into_partitions or t in graph_outputs
+                                                      for t in node["outputs"]):
+            outside.append(node["op_name"])
+            available.update(node["outputs"])
+    return outside
+
+
 def inspect(path: Path) -> dict:
     """The .tflite's interface, its operators, and how the ai-edge-litert interpreter's default
     CPU delegate (XNNPACK) partitions it: information for the row's reader; the litert plugin
@@ -185,12 +206,17 @@ def inspect(path: Path) -> dict:
         graph_inputs = {d["index"] for d in inputs}
         graph_outputs = {d["index"] for d in interpreter.get_output_details()}
         summary["operators"] = operators
+        outside: dict[str, int] = {}
+        for name in operators_outside(ops, graph_inputs, graph_outputs):
+            outside[name] = outside.get(name, 0) + 1
         summary["xnnpack"] = {
             "partitions": len(delegates),
             # One partition reading the graph's inputs and writing its outputs: nothing runs
             # outside the delegate.
             "whole_graph": len(delegates) == 1 and graph_inputs <= set(delegates[0]["inputs"].tolist())
                            and graph_outputs == set(delegates[0]["outputs"].tolist()),
+            "delegated_ops": sum(operators.values()) - sum(outside.values()),
+            "outside": outside,
         }
     except Exception as error:  # the summary is information, never a reason to fail the export
         summary["xnnpack"] = {"unavailable": f"{type(error).__name__}: {error}"}

@@ -3,10 +3,9 @@
 wheel's Python Interpreter delegates the graph (the same XNNPACK delegate the litert plugin's
 compiled model applies; the plugin itself only learns whether the graph is fully accelerated).
 
-After delegation the Interpreter lists the model's operators and one DELEGATE node per XNNPACK
-partition. An operator left outside is one the execution plan runs between partitions: every input
-it reads comes from a graph input, a partition's output or another such operator, and an output of
-it feeds a partition or the graph's output. Run it with the LiteRT environment's Python:
+The litert exporter records the same reading in each artefact's manifest (xnnpack.outside) and the
+row's effective.delegation repeats it; this reads any .tflite, yours included
+(litert_export.operators_outside says how). Run it with the LiteRT environment's Python:
 
     ~/.cache/inferbench/litert-venv-*/bin/python tools/results/tflite_partitions.py MODEL.tflite...
 """
@@ -14,7 +13,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+import litert_export  # noqa: E402  (the exporter's own reading of the partitions)
 
 
 def partitions(path: Path) -> tuple[int, int, list[str]]:
@@ -24,21 +27,11 @@ def partitions(path: Path) -> tuple[int, int, list[str]]:
     interpreter = Interpreter(model_path=str(path), num_threads=1)
     interpreter.allocate_tensors()
     nodes = interpreter._get_ops_details()  # the only listing the wheel offers
-    delegates = [n for n in nodes if n["op_name"] == "DELEGATE"]
-    operators = [n for n in nodes if n["op_name"] != "DELEGATE"]
     graph_inputs = {d["index"] for d in interpreter.get_input_details()}
     graph_outputs = {d["index"] for d in interpreter.get_output_details()}
-    computed = {t for n in operators for t in n["outputs"]}
-    into_partitions = {t for d in delegates for t in d["inputs"]}
-    available = graph_inputs | {t for d in delegates for t in d["outputs"]}
-    outside = []
-    for node in operators:  # in the model's (topological) order
-        reads = [t for t in node["inputs"] if t >= 0 and (t in computed or t in graph_inputs)]
-        if all(t in available for t in reads) and any(t in into_partitions or t in graph_outputs
-                                                      for t in node["outputs"]):
-            outside.append(node["op_name"])
-            available.update(node["outputs"])
-    return len(delegates), len(operators), outside
+    delegates = [n for n in nodes if n["op_name"] == "DELEGATE"]
+    operators = [n for n in nodes if n["op_name"] != "DELEGATE"]
+    return len(delegates), len(operators), litert_export.operators_outside(nodes, graph_inputs, graph_outputs)
 
 
 def main() -> int:
