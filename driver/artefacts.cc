@@ -113,14 +113,20 @@ std::optional<std::string> calibration_text(const nlohmann::json& manifest) {
          "; " + c.value("method", std::string("?"));
 }
 
-Status check_python_model(const std::string& spec, const std::vector<std::int64_t>& sample_shape, std::uint64_t seed,
-                          const std::optional<fs::path>& weights) {
+Result<std::string> usable_project_python(const std::string& needed_by) {
   const std::string python = project_python();
   if (python.empty() || !fs::exists(python)) {
-    return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and --model " + spec +
+    return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and " + needed_by +
                                                " needs it", "run `make setup` or set INFERBENCH_PYTHON");
   }
-  std::vector<std::string> argv = {python, (exporter_dir() / "models.py").string(), "--check", spec,
+  return python;
+}
+
+Status check_python_model(const std::string& spec, const std::vector<std::int64_t>& sample_shape, std::uint64_t seed,
+                          const std::optional<fs::path>& weights) {
+  auto python = usable_project_python("--model " + spec);
+  if (!python) return python.status();
+  std::vector<std::string> argv = {*python, (exporter_dir() / "models.py").string(), "--check", spec,
                                    "--sample-shape", shape_text(sample_shape), "--seed", std::to_string(seed)};
   if (weights) argv.insert(argv.end(), {"--weights", fs::absolute(*weights).string()});
   SpawnOptions options;

@@ -122,6 +122,9 @@ std::optional<std::string> calibration_text(const nlohmann::json& manifest);
 Status check_python_model(const std::string& spec, const std::vector<std::int64_t>& sample_shape, std::uint64_t seed,
                           const std::optional<std::filesystem::path>& weights);
 
+// The project's Python, or an Unavailable error saying that `needed_by` ("--input") needs it.
+Result<std::string> usable_project_python(const std::string& needed_by);
+
 // The project's Python (INFERBENCH_PYTHON, else the one found at configure time) and the
 // exporters' folder (INFERBENCH_TOOLS, else the source tree's tools/export).
 std::string project_python();

@@ -14,15 +14,12 @@ namespace fs = std::filesystem;
 
 Result<InputData> prepare_input_data(const fs::path& source, const std::vector<std::int64_t>& sample_shape,
                                      const fs::path& file, const std::optional<fs::path>& log_file) {
-  const std::string python = project_python();
-  if (python.empty() || !fs::exists(python)) {
-    return Status(StatusCode::Unavailable, "the project's Python '" + python + "' does not exist, and --input needs it",
-                  "run `make setup` or set INFERBENCH_PYTHON");
-  }
+  auto python = usable_project_python("reading " + source.string());
+  if (!python) return python.status();
   SpawnOptions options;
   options.timeout = std::chrono::minutes(30);
   options.log_file = log_file;
-  auto outcome = run_child({python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
+  auto outcome = run_child({*python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
                             "--sample-shape", shape_text(sample_shape), "--out", file.string()},
                            options);
   if (!outcome) return outcome.status();
