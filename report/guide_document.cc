@@ -131,6 +131,38 @@ std::string p50_cell(const Row& row) {
   return row.latency_ms ? fmt::format("{:.3f}", row.latency_ms->p50) : std::string(kNotAvailable);
 }
 
+// What the accuracy loss was measured on (the rows' requested input, the INT8 rows' calibration),
+// and what that lets the reader conclude; none when no row below FP32 has parity.
+std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows) {
+  std::optional<std::string> input;  // the user's data, when --input gave it
+  bool reduced = false, synthetic_calibration = false, own_calibration = false;
+  for (const Row& row : rows) {
+    if (row.status != RowStatus::Ok || !row.parity) continue;
+    if (const auto given = row.requested.find("input"); given != row.requested.end()) input = given->second;
+    reduced = reduced || row.precision != "fp32";
+    if (const auto calibration = row.effective.find("calibration"); calibration != row.effective.end()) {
+      (calibration->second.starts_with("synthetic") ? synthetic_calibration : own_calibration) = true;
+    }
+  }
+  if (!reduced) return std::nullopt;
+  std::string calibration;
+  if (synthetic_calibration || own_calibration) {
+    calibration = synthetic_calibration && own_calibration ? " The INT8 rows were calibrated partly on a seeded synthetic set, partly on your data"
+                  : synthetic_calibration                  ? " The INT8 rows were calibrated on a seeded synthetic set"
+                                                           : " The INT8 rows were calibrated on your data (--calibration)";
+    calibration += " (each row's effective.calibration).";
+  }
+  if (input) {
+    return "Accuracy loss: measured on your data, " + *input + " (--input): top-1 agreement is how often each row gave "
+           "the FP32 model's answer on it, which with your model's real weights (--weights) is the accuracy an INT8 or "
+           "BF16 row costs." + calibration;
+  }
+  return "Accuracy loss: measured on seeded random input, which tells whether a row computes the same function as the "
+         "FP32 reference, not how often it gives your model's answer." + calibration +
+         " For that, rerun with your model's weights (--weights), your images (--input) and, for INT8, other images "
+         "to calibrate on (--calibration).";
+}
+
 GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section = section_of("Winners",
       "Values equal at the precision shown are ties, and every tied row is named.");
@@ -149,6 +181,7 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
   for (const Winner& winner : guide.winners) {
     if (auto lead = lead_sentence(winner, rows)) section.bullets.push_back(*lead);
   }
+  if (auto basis = accuracy_basis_sentence(rows)) section.bullets.push_back(*basis);
   return section;
 }
 

@@ -816,6 +816,33 @@ TEST(GuideRounds, ARunThatEndedEarlyComparesTheRoundsEveryRowHas) {
       << section_titled(document, "Round by round").paragraphs.front();
 }
 
+// The Winners section says what the accuracy loss was measured on, and what that allows.
+TEST(GuideWinners, TheAccuracyLossSaysWhatItWasMeasuredOn) {
+  Row fp32 = ok_row("A", "fp32", 64, 10, 100, 600, 1.1, 500);
+  Row int8 = ok_row("B", "int8", 64, 10, 300, 200, 1.1, 500);
+  fp32.parity = Parity{0, 1.0, 1.0, "PyTorch (Native) CPU FP32"};
+  int8.parity = Parity{0.01, 0.9999, 1.0, "PyTorch (Native) CPU FP32"};
+  int8.effective["calibration"] = "synthetic: standard-normal float32 images; 300 samples, seed 1; nncf.quantize";
+  const auto bullets = [](const std::vector<Row>& rows) {
+    return section_titled(guide_document(rows, compute_guide(rows)), "Winners").bullets;
+  };
+  const auto has = [](const std::vector<std::string>& lines, const std::string& text) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+  auto lines = bullets({fp32, int8});
+  EXPECT_TRUE(has(lines, "Accuracy loss: measured on seeded random input, which tells whether a row computes the same "
+                         "function as the FP32 reference, not how often it gives your model's answer. The INT8 rows were "
+                         "calibrated on a seeded synthetic set (each row's effective.calibration). For that, rerun with"));
+  fp32.requested["input"] = int8.requested["input"] = "/data/val";
+  int8.effective["calibration"] = "user data (images; ...); 500 samples, sha256 ab; nncf.quantize";
+  lines = bullets({fp32, int8});
+  EXPECT_TRUE(has(lines, "Accuracy loss: measured on your data, /data/val (--input): top-1 agreement is how often each "
+                         "row gave the FP32 model's answer on it"));
+  EXPECT_TRUE(has(lines, "The INT8 rows were calibrated on your data (--calibration)"));
+  // FP32 rows only: nothing to say.
+  EXPECT_FALSE(has(bullets({fp32}), "Accuracy loss"));
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
