@@ -592,7 +592,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     plan.named = find_model(model) != nullptr || is_python_model(model);
     plan.row_model = row_model_name(model);
     plan.sample_shape = sample_shape_of(model, request);
-    if (is_python_model(model)) plan.model = fs::absolute(python_model_file(model)).string() + model.substr(model.rfind(".py") + 3);
+    if (is_python_model(model)) {  // the exporters run elsewhere: an absolute path, NAME kept
+      plan.model = fs::absolute(python_model_file(model)).string() + model.substr(model.rfind(".py") + 3);
+    }
     plan.backends = backends;
     plan.selected_variants = selected_variants;
     if (!plan.named) IB_RETURN_IF_ERROR(keep_backends_for_file(plan, request));
@@ -724,14 +726,16 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   // data themselves; this checks it and records what it is.
   std::map<std::vector<std::int64_t>, InputData> inputs;
   RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
-  const auto prepare_data = [&](const fs::path& source, const std::string& name,
+  // --input: only the samples a batch takes (the largest batch's); --calibration: all of them.
+  const int largest_batch = *std::max_element(request.batches.begin(), request.batches.end());
+  const auto prepare_data = [&](const fs::path& source, const std::string& name, std::optional<int> limit,
                                 std::map<std::vector<std::int64_t>, InputData>& prepared, nlohmann::json& described) {
     described = nlohmann::json::array();
     for (const ModelPlan& plan : plans) {
       const std::vector<std::int64_t>& shape = plan.sample_shape;
       if (prepared.count(shape)) continue;
       const std::string file = name + "-" + std::to_string(prepared.size());
-      auto data = prepare_input_data(source, shape, work / (file + ".f32"),
+      auto data = prepare_input_data(source, shape, work / (file + ".f32"), limit,
                                      request.out_dir ? std::optional<fs::path>(work / "logs" / (file + ".log")) : std::nullopt);
       if (!data) {
         return Status(data.status().code(), "--" + name + ": " + data.status().message(), data.status().hint());
@@ -749,10 +753,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       data_status = check_python_model(plan.model, plan.sample_shape, request.seed, request.weights);
     }
   }
-  if (data_status && request.input) data_status = prepare_data(*request.input, "input", inputs, start.input);
+  if (data_status && request.input) {
+    data_status = prepare_data(*request.input, "input", largest_batch, inputs, start.input);
+  }
   if (data_status && request.calibration) {
     std::map<std::vector<std::int64_t>, InputData> calibration;
-    data_status = prepare_data(*request.calibration, "calibration", calibration, start.calibration);
+    data_status = prepare_data(*request.calibration, "calibration", std::nullopt, calibration, start.calibration);
     for (const auto& [shape, data] : calibration) fs::remove(data.file, ec);
   }
   if (!data_status) {

@@ -13,15 +13,17 @@ namespace inferbench {
 namespace fs = std::filesystem;
 
 Result<InputData> prepare_input_data(const fs::path& source, const std::vector<std::int64_t>& sample_shape,
-                                     const fs::path& file, const std::optional<fs::path>& log_file) {
+                                     const fs::path& file, std::optional<int> limit,
+                                     const std::optional<fs::path>& log_file) {
   auto python = usable_project_python("reading " + source.string());
   if (!python) return python.status();
   SpawnOptions options;
   options.timeout = std::chrono::minutes(30);
   options.log_file = log_file;
-  auto outcome = run_child({*python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
-                            "--sample-shape", shape_text(sample_shape), "--out", file.string()},
-                           options);
+  std::vector<std::string> argv = {*python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
+                                   "--sample-shape", shape_text(sample_shape), "--out", file.string()};
+  if (limit) argv.insert(argv.end(), {"--limit", std::to_string(*limit)});
+  auto outcome = run_child(argv, options);
   if (!outcome) return outcome.status();
   if (!outcome->exited || outcome->exit_code != 0) {
     const std::string why = last_line(outcome->stderr_tail);

@@ -22,11 +22,12 @@ struct InputData {
   nlohmann::json description;
 };
 
-// Converts `source` into samples of `sample_shape` in `file` with the project's Python. A source
-// that does not fit (wrong shape, no images, unreadable) is an Input error with the script's one
-// line; its whole output goes to `log_file` when given.
+// Converts `source` (its first `limit` samples, when given) into samples of `sample_shape` in
+// `file` with the project's Python. A source that does not fit (wrong shape, no images,
+// unreadable) is an Input error with the script's one line; its whole output goes to `log_file`
+// when given.
 Result<InputData> prepare_input_data(const std::filesystem::path& source, const std::vector<std::int64_t>& sample_shape,
-                                     const std::filesystem::path& file,
+                                     const std::filesystem::path& file, std::optional<int> limit,
                                      const std::optional<std::filesystem::path>& log_file);
 
 }  // namespace inferbench

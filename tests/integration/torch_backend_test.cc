@@ -206,6 +206,7 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
   const auto results = read_json(dir / "results.json");
   const auto& described = results["run"]["request"]["input_data"][0];
   EXPECT_EQ(described["samples"], 3);
+  EXPECT_EQ(described["available"], 3);
   EXPECT_EQ(described["source"], "npy");
   EXPECT_EQ(described["sample_shape"], nlohmann::json::array({3, 32, 32}));
   const auto& row = results["rows"][0];
@@ -239,7 +240,8 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
 }
 
-// --input with a folder of images: each one preprocessed for the model's sample shape.
+// --input with a folder of images: each one preprocessed for the model's sample shape; only the
+// samples a batch takes are read.
 TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
   const auto dir = fresh_dir("torch-input-images");
   const auto images = dir / "images";
@@ -247,7 +249,7 @@ TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
   const std::string make = std::string(INFERBENCH_PYTHON) + " -c \"from PIL import Image; import numpy; "
                            "rng = numpy.random.default_rng(1); "
                            "[Image.fromarray(rng.integers(0, 255, (48 + 8 * i, 40, 3), dtype='uint8')).save('" +
-                           images.string() + "/' + str(i) + '.png') for i in range(2)]\"";
+                           images.string() + "/' + str(i) + '.png') for i in range(3)]\"";
   ASSERT_EQ(std::system(make.c_str()), 0);
   auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "2",
                              "--warmup", "1", "--iters", "3", "--input", images.string(), "--out", dir.string(), "--no-store"});
@@ -255,6 +257,7 @@ TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
   const auto results = read_json(dir / "results.json");
   EXPECT_EQ(results["run"]["request"]["input_data"][0]["source"], "images");
   EXPECT_EQ(results["run"]["request"]["input_data"][0]["samples"], 2);
+  EXPECT_EQ(results["run"]["request"]["input_data"][0]["available"], 3);
   EXPECT_NE(results["run"]["request"]["input_data"][0]["preprocess"].get<std::string>().find(
                 "resize shorter side to 37 (bilinear, antialiased), centre crop 32x32"),
             std::string::npos);
