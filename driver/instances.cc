@@ -63,18 +63,6 @@ std::optional<CommonWindow> common_window(const std::vector<Row>& rows) {
                       static_cast<double>(last_start - first_start) / 1e6};
 }
 
-// The CPUs all instances kept busy together (effective.cpus_used summed); empty when an instance
-// did not say.
-std::optional<double> cpus_used(const std::vector<Row>& rows) {
-  double used = 0;
-  for (const Row& row : rows) {
-    const std::optional<double> own = effective_number(row, kCpusUsed);
-    if (!own) return std::nullopt;
-    used += *own;
-  }
-  return used;
-}
-
 // The warning for CPU instances that kept `used` CPUs busy together, fewer than their threads
 // could have: they waited for each other's cores.
 std::optional<std::string> contention_warning(const std::vector<Row>& rows, double used, int usable_cpus) {
@@ -142,7 +130,8 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
 
   context.budget_exhausted = merged.samples < context.iterations_requested;
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
-  if (const std::optional<double> used = cpus_used(rows)) {
+  // The CPUs all instances kept busy together; empty when an instance did not say.
+  if (const std::optional<double> used = summed_cpus_used(rows)) {
     if (auto waited = contention_warning(rows, *used, usable_cpus)) merged.warnings.push_back(*waited);
     char text[32];
     std::snprintf(text, sizeof text, "%.2f", *used);

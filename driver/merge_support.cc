@@ -45,4 +45,14 @@ void add_member_warnings(std::vector<std::string>& out, const std::vector<std::v
   }
 }
 
+std::optional<double> summed_cpus_used(const std::vector<Row>& rows) {
+  double used = 0;
+  for (const Row& row : rows) {
+    const std::optional<double> own = effective_number(row, kCpusUsed);
+    if (!own) return std::nullopt;
+    used += *own;
+  }
+  return used;
+}
+
 }  // namespace inferbench

@@ -24,6 +24,9 @@ JoinedSamples join_samples(const std::vector<Row>& rows);
 // row.effective[key] as a number; empty when it is missing or not a number.
 std::optional<double> effective_number(const Row& row, const std::string& key);
 
+// The rows' effective.cpus_used added up; empty when a row did not say.
+std::optional<double> summed_cpus_used(const std::vector<Row>& rows);
+
 // Appends each member's warnings to `out` (members[k]: member k's), a warning every member has
 // once as it is and any other as "<label(k)>: <warning>"; no text twice.
 void add_member_warnings(std::vector<std::string>& out, const std::vector<std::vector<std::string>>& members,

@@ -38,17 +38,6 @@ std::optional<double> largest(const std::vector<Row>& rows, std::optional<double
   return result;
 }
 
-// The mean of the rounds' effective.cpus_used, or none when a round did not say.
-std::optional<double> mean_cpus_used(const std::vector<Row>& rows) {
-  double sum = 0;
-  for (const Row& row : rows) {
-    const std::optional<double> own = effective_number(row, kCpusUsed);
-    if (!own) return std::nullopt;
-    sum += *own;
-  }
-  return sum / static_cast<double>(rows.size());
-}
-
 }  // namespace
 
 Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
@@ -78,9 +67,11 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   merged.first_inference_ms = median_of(rows, &Row::first_inference_ms);
   merged.peak_rss_mb = largest(rows, &Row::peak_rss_mb);
   merged.peak_device_memory_mb = largest(rows, &Row::peak_device_memory_mb);
-  if (const std::optional<double> used = mean_cpus_used(rows)) {
+  // The mean of the rounds' effective.cpus_used, or none when a round did not say.
+  if (const std::optional<double> summed = summed_cpus_used(rows)) {
+    const double used = *summed / static_cast<double>(n);
     char text[32];
-    std::snprintf(text, sizeof text, "%.2f", *used);
+    std::snprintf(text, sizeof text, "%.2f", used);
     merged.effective[kCpusUsed] = text;
   }
 
