@@ -181,7 +181,16 @@ void MeasurementOptions::add_to(CLI::App& app) {
   single(app.add_option("--input", input, "the data to run and compare on instead of seeded random "
                         "values: a .npy array shaped (N, C, H, W), or a folder of images, "
                         "preprocessed for torchvision's ImageNet models (resize, centre crop, "
-                        "normalise); batches take the samples in turn")->group("Measurement"));
+                        "normalise), or a folder of class folders of images (labelled by "
+                        "folder); the timed batches take the first samples, and parity runs "
+                        "every sample read once (--eval-samples)")->group("Measurement"));
+  single(app.add_option("--eval-samples", eval_samples, "with --input: how many of its samples "
+                        "(the first N, or all) each row runs once after its timed window, for "
+                        "parity and accuracy")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--labels", labels, "with --input: the samples' true classes (a .npy "
+                        "array of N integers, a text file of one per line, or NAME LABEL lines "
+                        "naming the image files), for each row's top-1/top-5 accuracy beside the "
+                        "FP32 reference's")->group("Measurement"));
   single(app.add_option("--calibration", calibration, "INT8 artefacts: calibrate on this data (a .npy "
                         "array or a folder of images, as --input reads them) instead of a seeded "
                         "synthetic set")->group("Measurement"));
@@ -202,6 +211,22 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   request.seed = seed;
   if (!input.empty()) request.input = input;
   if (!calibration.empty()) request.calibration = calibration;
+  if (!labels.empty()) request.labels = labels;
+  if (input.empty() && (!labels.empty() || eval_samples != std::to_string(kDefaultEvalSamples))) {
+    return Status(StatusCode::Usage, std::string(labels.empty() ? "--eval-samples" : "--labels") +
+                                         " is about the samples of --input, and no --input was given",
+                  "add --input FILE.npy|DIR");
+  }
+  if (eval_samples == "all") {
+    request.eval_samples = 0;
+  } else {
+    auto parsed_samples = parse_int(eval_samples, "--eval-samples");
+    if (!parsed_samples || *parsed_samples < 1 || *parsed_samples > 10'000'000) {
+      return Status(StatusCode::Usage, "--eval-samples " + eval_samples + " is not a number of samples",
+                    "give a count from 1 to 10000000, or all");
+    }
+    request.eval_samples = static_cast<int>(*parsed_samples);
+  }
   return Status::ok();
 }
 

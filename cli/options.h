@@ -44,6 +44,8 @@ struct MeasurementOptions {
   std::uint64_t seed = kDefaultSeed;
   std::string input;  // .npy or a folder of images; empty = seeded random values
   std::string calibration;  // the same forms, for INT8 calibration; empty = seeded synthetic
+  std::string eval_samples = std::to_string(kDefaultEvalSamples);  // N or "all"
+  std::string labels;  // .npy or text file of --input's true classes; empty = none
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

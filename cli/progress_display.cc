@@ -27,7 +27,8 @@ std::string cell_tag(const CellPhase& phase) {
 }
 
 bool counted(const CellPhase& phase) {
-  return (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure) && phase.total > 0;
+  return (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure || phase.phase == kPhaseParity) &&
+         phase.total > 0;
 }
 
 // Cut to `width` code points, so the line never wraps.
@@ -71,6 +72,8 @@ std::string phase_log_line(const CellPhase& phase) {
   } else if (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure) {
     what =
         fmt::format("{} ({} iteration{})", phase.phase, phase.total, phase.total == 1 ? "" : "s");
+  } else if (phase.phase == kPhaseParity && phase.done == 0) {
+    what = fmt::format("parity pass over --input ({} batch{})", phase.total, phase.total == 1 ? "" : "es");
   } else {
     return "";
   }

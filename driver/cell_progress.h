@@ -32,8 +32,9 @@ struct CellPhase {
 // Seconds left for a cell's warm-up and timed loop, from the pace of the current phase:
 // each iteration is assumed to take phase_elapsed_s / done, the remaining iterations are the
 // rest of this phase plus (during warm-up) the whole timed loop, and the result never exceeds
-// the cell's time budget left (`budget_left_s`, from --max-seconds). Empty before the first
-// iteration of a counted phase, and in phases that are not counted.
+// the cell's time budget left (`budget_left_s`, from --max-seconds). In the parity pass (after
+// the timed loop, outside the budget): its batches left at the pace of those done. Empty before
+// the first iteration of a counted phase, and in phases that are not counted.
 std::optional<double> estimate_eta(std::string_view phase, int done, int total,
                                    double phase_elapsed_s, int measure_total, double budget_left_s);
 

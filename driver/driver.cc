@@ -726,9 +726,13 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   // data themselves; this checks it and records what it is.
   std::map<std::vector<std::int64_t>, InputData> inputs;
   RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
-  // --input: only the samples a batch takes (the largest batch's); --calibration: all of them.
+  // --input: the samples the parity pass runs (--eval-samples), at least those a batch takes (the
+  // largest batch's); --calibration: all of them.
   const int largest_batch = *std::max_element(request.batches.begin(), request.batches.end());
+  const std::optional<int> input_limit =
+      request.eval_samples > 0 ? std::optional<int>(std::max(largest_batch, request.eval_samples)) : std::nullopt;
   const auto prepare_data = [&](const fs::path& source, const std::string& name, std::optional<int> limit,
+                                const std::optional<fs::path>& labels,
                                 std::map<std::vector<std::int64_t>, InputData>& prepared, nlohmann::json& described) {
     described = nlohmann::json::array();
     for (const ModelPlan& plan : plans) {
@@ -736,7 +740,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       if (prepared.count(shape)) continue;
       const std::string file = name + "-" + std::to_string(prepared.size());
       auto data = prepare_input_data(source, shape, work / (file + ".f32"), limit,
-                                     request.out_dir ? std::optional<fs::path>(work / "logs" / (file + ".log")) : std::nullopt);
+                                     request.out_dir ? std::optional<fs::path>(work / "logs" / (file + ".log")) : std::nullopt,
+                                     labels);
       if (!data) {
         return Status(data.status().code(), "--" + name + ": " + data.status().message(), data.status().hint());
       }
@@ -754,11 +759,12 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     }
   }
   if (data_status && request.input) {
-    data_status = prepare_data(*request.input, "input", largest_batch, inputs, start.input);
+    data_status = prepare_data(*request.input, "input", input_limit, request.labels, inputs, start.input);
   }
   if (data_status && request.calibration) {
     std::map<std::vector<std::int64_t>, InputData> calibration;
-    data_status = prepare_data(*request.calibration, "calibration", std::nullopt, calibration, start.calibration);
+    data_status = prepare_data(*request.calibration, "calibration", std::nullopt, std::nullopt, calibration,
+                               start.calibration);
     for (const auto& [shape, data] : calibration) fs::remove(data.file, ec);
   }
   if (!data_status) {
@@ -844,10 +850,16 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     });
     if (request.input) {
       const InputData& data = inputs.at(plan.sample_shape);
+      const int evaluated = request.eval_samples > 0 ? std::min(request.eval_samples, data.samples) : data.samples;
       for (Cell& cell : cells) {
         cell.input_file = data.file.string();
         cell.input_samples = data.samples;
         cell.requested["input"] = request.input->string();
+        // Parity on every sample read, each once (the reference cell writes them all).
+        if (!cell.reference_in.empty() || !cell.reference_out.empty()) {
+          cell.eval_samples = evaluated;
+          if (data.labels_file) cell.labels_file = data.labels_file->string();
+        }
       }
     }
   }
@@ -945,6 +957,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           Cell instance = cell;
           instance.instance = k;
           if (k > 0) instance.reference_out.clear();
+          // The parity pass runs once per cell: the row keeps the first round's first instance's.
+          if ((k > 0 || round > 1) && instance.eval_samples > 0) {
+            instance.eval_samples = 0;
+            instance.reference_in.clear();
+          }
           const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
           const fs::path cell_file = work / (cell_name + suffix + ".json");
           {
@@ -1007,13 +1024,14 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           if (row.status != RowStatus::Ok) failures[cell.batch] = row.error;
           continue;
         }
-        if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity) {
+        const bool parity_here = round == 1 || cell.eval_samples == 0;  // later rounds keep round 1's
+        if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity && parity_here) {
           row.warnings.push_back("no parity: the FP32 reference output was not produced");
         }
-        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples) {
+        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples && round == 1) {
           row.warnings.push_back("the batch of " + std::to_string(cell.batch) + " repeats the " +
-                                 std::to_string(cell.input_samples) + " samples of --input: parity counts each " +
-                                 "repeat again; give at least as many samples as the batch");
+                                 std::to_string(cell.input_samples) + " samples of --input: every timed iteration "
+                                 "runs some samples twice; give at least as many samples as the batch");
         }
         if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
           const auto why = failures.count(cell.batch) ? failures[cell.batch]

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 Result<InputData> prepare_input_data(const fs::path& source, const std::vector<std::int64_t>& sample_shape,
                                      const fs::path& file, std::optional<int> limit,
-                                     const std::optional<fs::path>& log_file) {
+                                     const std::optional<fs::path>& log_file, const std::optional<fs::path>& labels) {
   auto python = usable_project_python("reading " + source.string());
   if (!python) return python.status();
   SpawnOptions options;
@@ -23,6 +23,10 @@ Result<InputData> prepare_input_data(const fs::path& source, const std::vector<s
   std::vector<std::string> argv = {*python, (exporter_dir() / "input_data.py").string(), fs::absolute(source).string(),
                                    "--sample-shape", shape_text(sample_shape), "--out", file.string()};
   if (limit) argv.insert(argv.end(), {"--limit", std::to_string(*limit)});
+  fs::path labels_file = file;
+  labels_file += ".labels";
+  argv.insert(argv.end(), {"--labels-out", labels_file.string()});
+  if (labels) argv.insert(argv.end(), {"--labels", fs::absolute(*labels).string()});
   auto outcome = run_child(argv, options);
   if (!outcome) return outcome.status();
   if (!outcome->exited || outcome->exit_code != 0) {
@@ -41,6 +45,7 @@ Result<InputData> prepare_input_data(const fs::path& source, const std::vector<s
                   log_file ? "see " + log_file->string() : "rerun with --out DIR to keep its log");
   }
   data.samples = data.description["samples"].get<int>();
+  if (data.description.contains("labels")) data.labels_file = labels_file;
   return data;
 }
 

@@ -26,6 +26,8 @@ nlohmann::json to_json(const RunRequest& r) {
       {"rounds", r.rounds},
       {"seed", r.seed},
       {"input", r.input ? nlohmann::json(r.input->string()) : nlohmann::json(nullptr)},
+      {"eval_samples", r.eval_samples > 0 ? nlohmann::json(r.eval_samples) : nlohmann::json("all")},
+      {"labels", r.labels ? nlohmann::json(r.labels->string()) : nlohmann::json(nullptr)},
       {"calibration", r.calibration ? nlohmann::json(r.calibration->string()) : nlohmann::json(nullptr)},
       {"backend_options", r.backend_options},
       {"out", r.out_dir ? nlohmann::json(r.out_dir->string()) : nlohmann::json(nullptr)},

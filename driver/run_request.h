@@ -22,6 +22,7 @@ inline constexpr int kDefaultIterations = 100;
 inline constexpr double kDefaultMaxSeconds = 600;   // per cell, warm-up + timed loop
 inline constexpr double kDefaultTimeoutSeconds = 1800;  // per worker, hard kill
 inline constexpr std::uint64_t kDefaultSeed = 0;
+inline constexpr int kDefaultEvalSamples = 1000;  // --input samples the parity pass runs
 inline constexpr int kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 1024;
 inline constexpr int kMaxRounds = 100;
@@ -50,6 +51,11 @@ struct RunRequest {
   // The user's input data (--input): a .npy array or a folder of images; empty = seeded random
   // values.
   std::optional<std::filesystem::path> input;
+  // The samples of --input parity runs once each after the timed window (the first N); 0 = all.
+  int eval_samples = kDefaultEvalSamples;
+  // The true classes of --input's samples (--labels): a .npy array or a text file; empty = none
+  // (or the class folders of --input).
+  std::optional<std::filesystem::path> labels;
   // The user's calibration data for INT8 artefacts (--calibration), in the same forms; empty =
   // the exporters' seeded synthetic set.
   std::optional<std::filesystem::path> calibration;

@@ -235,6 +235,54 @@ std::vector<std::string> limit_cells(const Row& row) {
           fmt::format("{}, {} thread{}", bound.kernel, bound.threads, bound.threads == 1 ? "" : "s")};
 }
 
+const std::vector<Column>& accuracy_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},
+      {"Samples", true},
+      {"Top-1 agreement", true},
+      {"Top-1 %", true},
+      {"Top-5 %", true},
+      {"FP32 top-1 %", true},
+      {"FP32 top-5 %", true},
+      {"Change (points)", true},
+  };
+  return kColumns;
+}
+
+std::vector<std::string> accuracy_cells(const Row& row) {
+  const Parity& parity = *row.parity;
+  const LabelAccuracy& accuracy = *parity.accuracy;
+  const auto percent = [](std::optional<double> value) {
+    return value ? fmt::format("{:.2f}", *value * 100.0) : std::string(kNotAvailable);
+  };
+  return {row_title(row),
+          parity.samples ? std::to_string(*parity.samples) : std::string(kNotAvailable),
+          fmt::format("{:.4f}", parity.top1_agreement),
+          percent(accuracy.top1),
+          percent(accuracy.top5),
+          percent(accuracy.reference_top1),
+          percent(accuracy.reference_top5),
+          fmt::format("{:+.2f}", (accuracy.top1 - accuracy.reference_top1) * 100.0)};
+}
+
+std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model) {
+  std::vector<SubTable> tables = {{"Measured by the device itself:", &device_columns(), {}},
+                                  {kAccuracyTitle, &accuracy_columns(), {}},
+                                  {kLimitsTitle, &limit_columns(), {}}};
+  for (const RankedRow& r : ranked) {
+    const Row& row = *r.row;
+    const auto add = [&](SubTable& table, std::vector<std::string> cells) {
+      cells.front() = row_label(row, with_model);
+      table.cells.push_back(std::move(cells));
+    };
+    if (has_device_measurements(row)) add(tables[0], device_cells(row));
+    if (row.parity && row.parity->accuracy) add(tables[1], accuracy_cells(row));
+    if (row.compute_bound) add(tables[2], limit_cells(row));
+  }
+  std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });
+  return tables;
+}
+
 std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model) {
   std::vector<Note> notes;
   for (const RankedRow& r : ranked) {

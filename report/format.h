@@ -105,6 +105,27 @@ inline constexpr const char* kLimitsTitle =
 // The cells of one row for limit_columns(); the row must have a compute_bound.
 std::vector<std::string> limit_cells(const Row& row);
 
+// Accuracy against the labels of --input (rows whose parity has an accuracy): Row, Samples, Top-1
+// agreement, Top-1 %, Top-5 %, FP32 top-1 %, FP32 top-5 %, Change (points of top-1). Shown under
+// Table B.
+const std::vector<Column>& accuracy_columns();
+inline constexpr const char* kAccuracyTitle =
+    "Accuracy on the labelled samples of --input (each row beside the FP32 reference on the same samples):";
+
+// The cells of one row for accuracy_columns(); the row's parity must have an accuracy.
+std::vector<std::string> accuracy_cells(const Row& row);
+
+// A table under Table B, with the rows it concerns.
+struct SubTable {
+  const char* title;
+  const std::vector<Column>* columns;
+  std::vector<std::vector<std::string>> cells;
+};
+
+// The tables under Table B that have rows, in order: the device's own measurements, accuracy,
+// physical limits. Each row is named by row_label(row, with_model).
+std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model);
+
 // A GitHub-flavoured Markdown table: header, alignment rule (numeric columns right-aligned),
 // one line per row with each cell on one line and escaped.
 void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,

@@ -31,8 +31,13 @@ std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
     case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
     case Criterion::Accuracy: {
       const Parity& parity = *rows[winner.rows.front()].parity;
-      return fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
-                         parity.max_abs_err, parity.top1_agreement);
+      std::string value = fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
+                                      parity.max_abs_err, parity.top1_agreement);
+      if (parity.accuracy) {
+        value += fmt::format(", top-1 accuracy {:.2f}% (FP32 {:.2f}%)", parity.accuracy->top1 * 100.0,
+                             parity.accuracy->reference_top1 * 100.0);
+      }
+      return value;
     }
   }
   return std::string(kNotAvailable);
@@ -136,9 +141,14 @@ std::string p50_cell(const Row& row) {
 std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows) {
   std::optional<std::string> input;  // the user's data, when --input gave it
   bool reduced = false, synthetic_calibration = false, own_calibration = false;
+  std::optional<int> samples;      // the most samples a row's parity compared
+  const Row* largest_loss = nullptr;  // the row whose top-1 accuracy fell most below the FP32 reference's
+  const auto loss = [](const Row& row) { return row.parity->accuracy->reference_top1 - row.parity->accuracy->top1; };
   for (const Row& row : rows) {
     if (row.status != RowStatus::Ok || !row.parity) continue;
     if (const auto given = row.requested.find("input"); given != row.requested.end()) input = given->second;
+    if (row.parity->samples) samples = std::max(samples.value_or(0), *row.parity->samples);
+    if (row.parity->accuracy && (!largest_loss || loss(row) > loss(*largest_loss))) largest_loss = &row;
     reduced = reduced || row.precision != "fp32";
     if (const auto calibration = row.effective.find("calibration"); calibration != row.effective.end()) {
       (calibration->second.starts_with("synthetic") ? synthetic_calibration : own_calibration) = true;
@@ -153,9 +163,23 @@ std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows)
     calibration += " (each row's effective.calibration).";
   }
   if (input) {
-    return "Accuracy loss: measured on your data, " + *input + " (--input): top-1 agreement is how often each row gave "
-           "the FP32 model's answer on it, which with your model's real weights (--weights) is the accuracy an INT8 or "
-           "BF16 row costs." + calibration;
+    const std::string counted = samples ? fmt::format(", {} samples, each run once by every row", *samples) : "";
+    std::string labelled;
+    if (largest_loss && loss(*largest_loss) <= 0) {
+      labelled = fmt::format(" Against your labels, the FP32 reference is right on {:.2f}% of them, and no row is "
+                             "right less often (the accuracy table under Table B has every row).",
+                             largest_loss->parity->accuracy->reference_top1 * 100.0);
+    } else if (largest_loss) {
+      const LabelAccuracy& accuracy = *largest_loss->parity->accuracy;
+      labelled = fmt::format(
+          " Against your labels, the FP32 reference is right on {:.2f}% of them; the largest fall in top-1 accuracy "
+          "is {} at {:.2f}% ({:+.2f} points; the accuracy table under Table B has every row).",
+          accuracy.reference_top1 * 100.0, row_title(*largest_loss), accuracy.top1 * 100.0,
+          (accuracy.top1 - accuracy.reference_top1) * 100.0);
+    }
+    return "Accuracy loss: measured on your data, " + *input + " (--input" + counted + "): top-1 agreement is how "
+           "often each row gave the FP32 model's answer on it, which with your model's real weights (--weights) is the "
+           "accuracy an INT8 or BF16 row costs." + labelled + calibration;
   }
   return "Accuracy loss: measured on seeded random input, which tells whether a row computes the same function as the "
          "FP32 reference, not how often it gives your model's answer." + calibration +

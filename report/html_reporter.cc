@@ -133,23 +133,8 @@ std::string results_table(const std::vector<report::RankedRow>& ranked, bool sev
   }
   if (cells.empty()) return ranked.empty() ? "<p>(no rows)</p>" : "<p>(no row was measured)</p>";
   std::string html = table_html(columns, cells, classes, "results");
-  std::vector<std::vector<std::string>> device_cells;
-  for (const report::RankedRow& r : ranked) {
-    if (!report::has_device_measurements(*r.row)) continue;
-    device_cells.push_back(report::device_cells(*r.row));
-    device_cells.back().front() = report::row_label(*r.row, several_models);
-  }
-  if (!device_cells.empty()) {
-    html += "\n<p>Measured by the device itself:</p>\n" + table_html(report::device_columns(), device_cells);
-  }
-  std::vector<std::vector<std::string>> limit_cells;
-  for (const report::RankedRow& r : ranked) {
-    if (!r.row->compute_bound) continue;
-    limit_cells.push_back(report::limit_cells(*r.row));
-    limit_cells.back().front() = report::row_label(*r.row, several_models);
-  }
-  if (!limit_cells.empty()) {
-    html += "\n<p>" + escape(report::kLimitsTitle) + "</p>\n" + table_html(report::limit_columns(), limit_cells);
+  for (const report::SubTable& table : report::tables_under_table_b(ranked, several_models)) {
+    html += "\n<p>" + escape(table.title) + "</p>\n" + table_html(*table.columns, table.cells);
   }
   return html;
 }
@@ -242,6 +227,7 @@ std::string parity_html(const std::vector<Row>& rows, bool several_models) {
                      fmt::format("{:.6f}", row.parity->cosine),
                      fmt::format("{:.3g}", row.parity->max_abs_err),
                      fmt::format("{:.3f}", row.parity->top1_agreement),
+                     row.parity->samples ? std::to_string(*row.parity->samples) : std::string(report::kNotAvailable),
                      report::is_parity_reference(row) ? "yes (exact by definition)" : "no"});
   }
   // The user's data (--input, recorded in each row's requested settings) or the seeded values.
@@ -262,6 +248,7 @@ std::string parity_html(const std::vector<Row>& rows, bool several_models) {
                         {"Cosine", true},
                         {"Max abs err", true},
                         {"Top-1 agreement", true},
+                        {"Samples", true},
                         {"Is the reference", false}},
                        cells);
   }

@@ -60,16 +60,9 @@ class MarkdownReporter final : public BufferedReporter {
     }
     report::write_markdown_table(out_, columns, table);
 
-    std::vector<std::vector<std::string>> device_cells;
-    for (const report::RankedRow& r : ranked) {
-      if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
+    for (const report::SubTable& table : report::tables_under_table_b(ranked, false)) {
+      write_section(out_, table.title, *table.columns, table.cells);
     }
-    if (!device_cells.empty()) write_section(out_, "Measured by the device itself:", report::device_columns(), device_cells);
-    std::vector<std::vector<std::string>> limit_cells;
-    for (const report::RankedRow& r : ranked) {
-      if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
-    }
-    if (!limit_cells.empty()) write_section(out_, report::kLimitsTitle, report::limit_columns(), limit_cells);
 
     const std::vector<report::Note> notes = report::row_notes(ranked);
     if (!notes.empty()) out_ << '\n';

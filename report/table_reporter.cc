@@ -97,7 +97,7 @@ class TableReporter final : public BufferedReporter {
   }
 
  private:
-  // Table B of `rows`, the device's and the physical-limits tables under it, then the notes.
+  // Table B of `rows`, the device's, accuracy and physical-limits tables under it, then the notes.
   void write_tables(const std::vector<Row>& rows) {
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
     std::vector<std::vector<std::string>> cells;
@@ -106,21 +106,9 @@ class TableReporter final : public BufferedReporter {
     write_aligned(out_, report::table_b_columns(), cells);
     if (cells.empty()) out_ << "(no rows)\n";
 
-    std::vector<std::vector<std::string>> device_cells;
-    for (const report::RankedRow& r : ranked) {
-      if (report::has_device_measurements(*r.row)) device_cells.push_back(report::device_cells(*r.row));
-    }
-    if (!device_cells.empty()) {
-      out_ << "\nMeasured by the device itself:\n";
-      write_aligned(out_, report::device_columns(), device_cells);
-    }
-    std::vector<std::vector<std::string>> limit_cells;
-    for (const report::RankedRow& r : ranked) {
-      if (r.row->compute_bound) limit_cells.push_back(report::limit_cells(*r.row));
-    }
-    if (!limit_cells.empty()) {
-      out_ << '\n' << report::kLimitsTitle << '\n';
-      write_aligned(out_, report::limit_columns(), limit_cells);
+    for (const report::SubTable& table : report::tables_under_table_b(ranked, false)) {
+      out_ << '\n' << table.title << '\n';
+      write_aligned(out_, *table.columns, table.cells);
     }
 
     const std::vector<report::Note> notes = report::row_notes(ranked);

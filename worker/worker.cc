@@ -75,16 +75,28 @@ Status write_floats(const std::string& path, std::span<const float> values) {
   return Status::ok();
 }
 
-// The raw float32 values of `path`, the `what` of the cell ("reference output", "input data").
-Result<std::vector<float>> read_floats(const std::string& path, const std::string& what) {
+// The raw values of `path` (float32, or int32 labels), the `what` of the cell ("reference output",
+// "input data"): all of them, or `count` from the `first`.
+template <typename T>
+Result<std::vector<T>> read_values(const std::string& path, const std::string& what, std::size_t first = 0,
+                                   std::optional<std::size_t> count = std::nullopt) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Status(StatusCode::Io, "cannot read " + what + " " + path);
-  const auto bytes = static_cast<size_t>(in.tellg());
-  std::vector<float> values(bytes / sizeof(float));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
+  const auto held = static_cast<size_t>(in.tellg()) / sizeof(T);
+  if (first > held || (count && *count > held - first)) {
+    return Status(StatusCode::Io, what + " " + path + " holds " + std::to_string(held) + " values, not " +
+                                      std::to_string(first + count.value_or(0)));
+  }
+  std::vector<T> values(count.value_or(held - first));
+  in.seekg(static_cast<std::streamoff>(first * sizeof(T)));
+  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
   if (!in) return Status(StatusCode::Io, "short read of " + what + " " + path);
   return values;
+}
+
+Result<std::vector<float>> read_floats(const std::string& path, const std::string& what, std::size_t first = 0,
+                                       std::optional<std::size_t> count = std::nullopt) {
+  return read_values<float>(path, what, first, count);
 }
 
 // One progress message to the driver. A single write(2) of a line shorter than PIPE_BUF is
@@ -180,6 +192,73 @@ void collect_device_times(const LoadedPlugin& plugin, ib_backend* backend, size_
   row.device_time_samples_ms.assign(ms + (count - timed), ms + count);
 }
 
+// The parity pass over the user's data: the first cell.eval_samples samples of --input, each run
+// once after the timed window, batch by batch (a last, partial batch is filled by repeating its
+// own samples, whose extra outputs are dropped). Returns their outputs, one after the other.
+Result<std::vector<float>> evaluate_input(const LoadedPlugin& plugin, ib_backend* backend, const Cell& cell,
+                                          std::size_t sample_size, int progress_fd) {
+  const auto batch = static_cast<std::size_t>(cell.batch);
+  const auto samples = static_cast<std::size_t>(cell.eval_samples);
+  const int batches = static_cast<int>((samples + batch - 1) / batch);
+  std::vector<float> outputs;
+  for (int k = 0; k < batches; ++k) {
+    send_progress(progress_fd, kPhaseParity, k, batches);
+    const std::size_t first = static_cast<std::size_t>(k) * batch;
+    const std::size_t real = std::min(batch, samples - first);
+    auto chunk = read_floats(cell.input_file, "input data", first * sample_size, real * sample_size);
+    if (!chunk) return chunk.status();
+    const std::vector<float> input = batch_from_samples(*chunk, sample_size, batch * sample_size);
+    const std::string which = "samples " + std::to_string(first) + " to " + std::to_string(first + real - 1);
+    if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
+      return Status(StatusCode::Backend, plugin_error(plugin, ("set_input of " + which + " failed").c_str()));
+    }
+    if (plugin.api->run(backend) != IB_OK || plugin.api->sync(backend) != IB_OK) {
+      return Status(StatusCode::Backend, plugin_error(plugin, ("inference of " + which + " failed").c_str()));
+    }
+    const float* data = nullptr;
+    size_t count = 0;
+    const int64_t* shape = nullptr;
+    size_t rank = 0;
+    if (plugin.api->output(backend, &data, &count, &shape, &rank) != IB_OK) {
+      return Status(StatusCode::Backend, plugin_error(plugin, ("output of " + which + " failed").c_str()));
+    }
+    if (count % batch != 0) {
+      return Status(StatusCode::Backend, "the output of " + std::to_string(count) + " values is not " +
+                                             std::to_string(batch) + " samples' worth");
+    }
+    const std::span<const float> kept(data, real * (count / batch));
+    if (const auto bad = count_non_finite(kept); bad > 0) {
+      return Status(StatusCode::Backend, "the backend's output on " + which + " has " + std::to_string(bad) +
+                                             " values that are NaN or infinite");
+    }
+    outputs.insert(outputs.end(), kept.begin(), kept.end());
+  }
+  send_progress(progress_fd, kPhaseParity, batches, batches);
+  return outputs;
+}
+
+// The row's parity: `output` (the timed batch's, or the parity pass's) against the reference
+// cell's, and with labels the accuracy of both; labels that do not fit the model's outputs leave
+// the row without accuracy, and a warning in `row` says why.
+Result<Parity> parity_of(std::span<const float> output, std::int64_t classes, const Cell& cell, Row& row) {
+  auto reference = read_floats(cell.reference_in, "reference output");
+  if (!reference) return reference.status();
+  auto parity = compare_outputs(output, *reference, classes);
+  if (!parity) return parity.status();
+  parity->reference = cell.reference_label;
+  parity->samples = static_cast<int>(output.size() / static_cast<std::size_t>(classes));
+  if (!cell.labels_file.empty()) {
+    auto labels = read_values<std::int32_t>(cell.labels_file, "labels", 0, static_cast<std::size_t>(*parity->samples));
+    auto accuracy = labels ? label_accuracy(output, *reference, *labels, classes) : Result<LabelAccuracy>(labels.status());
+    if (accuracy) {
+      parity->accuracy = *accuracy;
+    } else {
+      row.warnings.push_back("no accuracy: " + accuracy.status().to_string());
+    }
+  }
+  return parity;
+}
+
 }  // namespace
 
 Row run_cell(const Cell& cell, int progress_fd) {
@@ -222,14 +301,13 @@ Row run_cell(const Cell& cell, int progress_fd) {
   if (cell.input_file.empty()) {
     input = make_input(cell.seed, count);
   } else {
-    // The driver's conversion of --input: input_samples samples of this cell's sample shape.
-    auto samples = read_floats(cell.input_file, "input data");
+    // The driver's conversion of --input (input_samples samples of this cell's sample shape): the
+    // first ones, as many as the batch takes.
     const std::size_t sample_size = count / static_cast<std::size_t>(cell.batch);
-    if (samples && (cell.input_samples < 1 || samples->size() != sample_size * static_cast<std::size_t>(cell.input_samples))) {
-      samples = Status(StatusCode::Io, "input data " + cell.input_file + " holds " + std::to_string(samples->size()) +
-                                           " values, not " + std::to_string(cell.input_samples) + " samples of " +
-                                           std::to_string(sample_size));
-    }
+    const auto taken = static_cast<std::size_t>(std::min(cell.batch, cell.input_samples));
+    auto samples = taken > 0 ? read_floats(cell.input_file, "input data", 0, taken * sample_size)
+                             : Result<std::vector<float>>(Status(StatusCode::Io, "input data " + cell.input_file +
+                                                                                     " has no samples"));
     if (!samples) return fail_row(row, RowStatus::Failed, samples.status().to_string());
     input = batch_from_samples(*samples, sample_size, count);
   }
@@ -345,7 +423,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   }
   row.first_inference_ms = to_ms(loop.first_inference);
 
-  // Output: validity, reference dump, parity.
+  // The timed output must be valid: a backend that computes NaN is broken, however fast.
   const float* out_data = nullptr;
   size_t out_count = 0;
   const int64_t* out_shape = nullptr;
@@ -353,27 +431,14 @@ Row run_cell(const Cell& cell, int progress_fd) {
   if (plugin.api->output(backend, &out_data, &out_count, &out_shape, &out_rank) != IB_OK) {
     return fail_row(row, RowStatus::Failed, plugin_error(plugin, "output failed"));
   }
-  const std::span<const float> output(out_data, out_count);
-  if (const auto bad = count_non_finite(output); bad > 0) {
+  if (const auto bad = count_non_finite(std::span<const float>(out_data, out_count)); bad > 0) {
     return fail_row(row, RowStatus::Failed,
                     "the backend's output has " + std::to_string(bad) + " of " +
                         std::to_string(out_count) +
                         " values that are NaN or infinite; the artefact or the backend is broken");
   }
-  if (!cell.reference_out.empty()) {
-    if (auto written = write_floats(cell.reference_out, output); !written) {
-      return fail_row(row, RowStatus::Failed, written.to_string());
-    }
-  }
-  if (!cell.reference_in.empty()) {
-    auto reference = read_floats(cell.reference_in, "reference output");
-    if (!reference) return fail_row(row, RowStatus::Failed, reference.status().to_string());
-    const int64_t classes = out_rank > 0 ? out_shape[out_rank - 1] : 1;
-    auto parity = compare_outputs(output, *reference, classes);
-    if (!parity) return fail_row(row, RowStatus::Failed, "parity: " + parity.status().to_string());
-    row.parity = *parity;
-    row.parity->reference = cell.reference_label;
-  }
+  const int64_t classes = out_rank > 0 ? out_shape[out_rank - 1] : 1;
+  std::vector<float> output(out_data, out_data + out_count);
 
   const ib_key_value* pairs = nullptr;
   size_t num_pairs = 0;
@@ -408,6 +473,27 @@ Row run_cell(const Cell& cell, int progress_fd) {
     const auto threads = row.effective.count("threads") ? row.effective["threads"] : "?";
     row.target_hardware = cpu_model_name() + " (" + isa + ", " + threads + (threads == "1" ? " thread)" : " threads)");
   }
+  // The worker's memory up to here: the parity pass below reads more of the user's data.
+  row.peak_rss_mb = peak_rss_mb();
+
+  // Parity: the timed batch's output, or every sample of --input run once, against the
+  // reference cell's (which writes its own for the cells after it).
+  if (cell.eval_samples > 0) {
+    auto evaluated = evaluate_input(plugin, backend, cell, count / static_cast<std::size_t>(cell.batch), progress_fd);
+    if (!evaluated) return fail_row(row, RowStatus::Failed, "parity pass: " + evaluated.status().to_string());
+    output = std::move(*evaluated);
+  }
+  send_progress(progress_fd, kPhaseFinish);
+  if (!cell.reference_out.empty()) {
+    if (auto written = write_floats(cell.reference_out, output); !written) {
+      return fail_row(row, RowStatus::Failed, written.to_string());
+    }
+  }
+  if (!cell.reference_in.empty()) {
+    auto parity = parity_of(output, classes, cell, row);
+    if (!parity) return fail_row(row, RowStatus::Failed, "parity: " + parity.status().to_string());
+    row.parity = *parity;
+  }
   plugin.api->destroy(backend);
 
   // Statistics, from the raw samples.
@@ -415,7 +501,6 @@ Row run_cell(const Cell& cell, int progress_fd) {
   samples_ms.reserve(loop.samples.size());
   for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
   set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
-  row.peak_rss_mb = peak_rss_mb();
   // The judgements of the samples come first, before the notes on device measurements. Several
   // instances are judged together by the driver, on their merged samples.
   if (cell.instances == 1) {

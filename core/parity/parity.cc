@@ -48,4 +48,48 @@ Result<Parity> compare_outputs(std::span<const float> output, std::span<const fl
   return parity;
 }
 
+Result<double> top_k_accuracy(std::span<const float> output, std::span<const std::int32_t> labels,
+                              std::int64_t classes, int k) {
+  if (classes <= 0 || output.size() != labels.size() * static_cast<std::size_t>(classes)) {
+    return Status(StatusCode::Internal, std::to_string(output.size()) + " outputs do not make " +
+                                            std::to_string(labels.size()) + " samples of " + std::to_string(classes) +
+                                            " classes");
+  }
+  std::size_t hits = 0;
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    const std::int32_t label = labels[r];
+    if (label < 0 || label >= classes) {
+      return Status(StatusCode::Input,
+                    "label " + std::to_string(label) + " of sample " + std::to_string(r) + " is not a class of the "
+                        "model's " + std::to_string(classes) + " outputs",
+                    "give labels from 0 to " + std::to_string(classes - 1));
+    }
+    const float* row = output.data() + r * static_cast<std::size_t>(classes);
+    const float own = row[label];
+    const auto larger = std::count_if(row, row + classes, [own](float v) { return v > own; });
+    if (larger < k) ++hits;
+  }
+  return labels.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(labels.size());
+}
+
+Result<LabelAccuracy> label_accuracy(std::span<const float> output, std::span<const float> reference,
+                                     std::span<const std::int32_t> labels, std::int64_t classes) {
+  LabelAccuracy accuracy;
+  auto top1 = top_k_accuracy(output, labels, classes, 1);
+  if (!top1) return top1.status();
+  auto reference_top1 = top_k_accuracy(reference, labels, classes, 1);
+  if (!reference_top1) return reference_top1.status();
+  accuracy.top1 = *top1;
+  accuracy.reference_top1 = *reference_top1;
+  if (classes > 5) {
+    auto top5 = top_k_accuracy(output, labels, classes, 5);
+    if (!top5) return top5.status();
+    auto reference_top5 = top_k_accuracy(reference, labels, classes, 5);
+    if (!reference_top5) return reference_top5.status();
+    accuracy.top5 = *top5;
+    accuracy.reference_top5 = *reference_top5;
+  }
+  return accuracy;
+}
+
 }  // namespace inferbench

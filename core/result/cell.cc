@@ -20,6 +20,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"requested", c.requested},   {"instances", c.instances},
       {"instance", c.instance},     {"gate_dir", c.gate_dir},
       {"input_file", c.input_file}, {"input_samples", c.input_samples},
+      {"eval_samples", c.eval_samples}, {"labels_file", c.labels_file},
   };
 }
 
@@ -51,6 +52,8 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("gate_dir").get_to(c.gate_dir);
   j.at("input_file").get_to(c.input_file);
   j.at("input_samples").get_to(c.input_samples);
+  j.at("eval_samples").get_to(c.eval_samples);
+  j.at("labels_file").get_to(c.labels_file);
 }
 
 Row row_for_cell(const Cell& cell) {

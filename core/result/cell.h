@@ -44,6 +44,12 @@ struct Cell {
   // starts again at sample 0 after the last.
   std::string input_file;
   int input_samples = 0;
+  // The parity pass over the user's data: after the timed window, the first `eval_samples` samples
+  // of input_file run once each, batch by batch, and parity compares those outputs (the reference
+  // cell writes them); 0 = parity on the timed batch's output. `labels_file` holds their true
+  // classes (int32, one per sample) when the user gave labels; empty otherwise.
+  int eval_samples = 0;
+  std::string labels_file;
   std::map<std::string, std::string> options;  // --backend-option pairs for this backend
   std::string reference_out;     // when set, write the output here as raw float32
   std::string reference_in;      // when set, compare the output against this raw float32 file

@@ -17,11 +17,12 @@ inline constexpr std::string_view kPhaseLoad = "load";        // dlopen of the p
 inline constexpr std::string_view kPhaseCompile = "compile";  // prepare(), timed as compile_ms
 inline constexpr std::string_view kPhaseWarmUp = "warm-up";   // first inference and warm-up
 inline constexpr std::string_view kPhaseMeasure = "measure";  // the timed loop
+inline constexpr std::string_view kPhaseParity = "parity";    // --input's samples run once each (batches)
 inline constexpr std::string_view kPhaseFinish = "finish";    // output check, parity, statistics
 
 struct ProgressMessage {
   std::string phase;  // one of the kPhase* names
-  int done = 0;       // iterations done in the phase (warm-up, measure); 0 otherwise
+  int done = 0;       // iterations done in the phase (warm-up, measure; parity: batches); 0 otherwise
   int total = 0;      // iterations the phase runs; 0 when it is not counted
 };
 

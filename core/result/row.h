@@ -42,11 +42,26 @@ struct QuantileInterval {
 };
 
 // Agreement of this row's output with the FP32 reference output on the same input.
+// Accuracy against the samples' true classes (--labels, or --input's class folders), of the row
+// and of the FP32 reference on the same samples: what a lower precision costs in accuracy.
+struct LabelAccuracy {
+  double top1 = 0;  // fraction of samples whose arg-max class is their label
+  std::optional<double> top5;  // label among the five largest outputs; none with 5 classes or fewer
+  double reference_top1 = 0;
+  std::optional<double> reference_top5;
+
+  bool operator==(const LabelAccuracy&) const = default;
+};
+
 struct Parity {
   double max_abs_err = 0;
   double cosine = 0;          // cosine similarity of the flattened outputs
   double top1_agreement = 0;  // fraction of samples whose arg-max class matches
   std::string reference;      // what the reference was ("PyTorch (Native) CPU FP32")
+  // How many samples were compared: the batch of seeded input, or every sample of --input read
+  // (each once); none in rows recorded before inferbench counted them.
+  std::optional<int> samples;
+  std::optional<LabelAccuracy> accuracy;  // with labels only
 };
 
 // One row's work against the hardware's limit (docs/metrics.md, "Physical limits"): the model's
@@ -174,6 +189,8 @@ void to_json(nlohmann::json& j, const LatencySummary& s);
 void from_json(const nlohmann::json& j, LatencySummary& s);
 void to_json(nlohmann::json& j, const QuantileInterval& c);
 void from_json(const nlohmann::json& j, QuantileInterval& c);
+void to_json(nlohmann::json& j, const LabelAccuracy& a);
+void from_json(const nlohmann::json& j, LabelAccuracy& a);
 void to_json(nlohmann::json& j, const Parity& p);
 void from_json(const nlohmann::json& j, Parity& p);
 void to_json(nlohmann::json& j, const ComputeBound& b);

@@ -96,9 +96,22 @@ void from_json(const json& j, QuantileInterval& c) {
   optional_from_json(j, "effective_samples", c.effective_samples);
 }
 
+void to_json(json& j, const LabelAccuracy& a) {
+  j = json{{"top1", a.top1}, {"top5", optional_to_json(a.top5)},
+           {"reference_top1", a.reference_top1}, {"reference_top5", optional_to_json(a.reference_top5)}};
+}
+
+void from_json(const json& j, LabelAccuracy& a) {
+  value_from_json(j, "top1", a.top1);
+  optional_from_json(j, "top5", a.top5);
+  value_from_json(j, "reference_top1", a.reference_top1);
+  optional_from_json(j, "reference_top5", a.reference_top5);
+}
+
 void to_json(json& j, const Parity& p) {
   j = json{{"max_abs_err", p.max_abs_err}, {"cosine", p.cosine},
-           {"top1_agreement", p.top1_agreement}, {"reference", p.reference}};
+           {"top1_agreement", p.top1_agreement}, {"reference", p.reference},
+           {"samples", optional_to_json(p.samples)}, {"accuracy", optional_to_json(p.accuracy)}};
 }
 
 void from_json(const json& j, Parity& p) {
@@ -106,6 +119,8 @@ void from_json(const json& j, Parity& p) {
   value_from_json(j, "cosine", p.cosine);
   value_from_json(j, "top1_agreement", p.top1_agreement);
   value_from_json(j, "reference", p.reference);
+  optional_from_json(j, "samples", p.samples);
+  optional_from_json(j, "accuracy", p.accuracy);
 }
 
 void to_json(json& j, const ComputeBound& b) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,45 @@ TEST(Calibration, Int8ArtefactsAreCalibratedOnTheUsersData) {
   EXPECT_EQ(synthetic["artefact"].get<std::string>().find("-calibrated-"), std::string::npos);
   EXPECT_EQ(synthetic["effective"]["calibration"].get<std::string>().rfind("synthetic: ", 0), 0u)
       << synthetic["effective"].dump();
+}
+
+// The parity pass (--input, --labels) through every plugin's set_input/run/output: 10 samples at
+// batch 4 (the last batch partial), each row's outputs on all of them against the FP32 reference's.
+TEST(Calibration, TheParityPassRunsTheUsersDataOnEveryBackend) {
+  std::vector<std::string> built;
+  if (INFERBENCH_OPENVINO_BUILT) built.push_back("openvino");
+  if (INFERBENCH_EXECUTORCH_BUILT) built.push_back("executorch");
+  if (INFERBENCH_LITERT_BUILT) built.push_back("litert");
+  if (built.empty() || !INFERBENCH_TORCH_BUILT) GTEST_SKIP() << "needs the torch plugin and another one";
+  std::string backends = "torch:eager";
+  for (const auto& name : built) backends += "," + name;
+  const auto dir = fresh_dir("parity-pass");
+  const auto data = calibration_set(dir, "input.npy", 5, 10);
+  {
+    std::ofstream labels(dir / "labels.txt");
+    for (int label : {3, 1, 4, 1, 5, 9, 2, 6, 5, 3}) labels << label << '\n';
+  }
+  const auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", backends, "--devices", "cpu",
+                                   "--precisions", "fp32,int8", "--scenarios", "sync", "--batch", "4", "--warmup", "1",
+                                   "--iters", "2", "--input", data.string(), "--labels", (dir / "labels.txt").string(),
+                                   "--out", (dir / "run").string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "run" / "results.json");
+  std::set<double> reference_accuracy;
+  int checked = 0;
+  for (const auto& row : results["rows"]) {
+    if (row["status"] == "unavailable") continue;
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    const auto& parity = row["parity"];
+    EXPECT_EQ(parity["samples"], 10) << row["framework"] << " " << row["precision"];
+    ASSERT_FALSE(parity["accuracy"].is_null()) << row.dump();
+    reference_accuracy.insert(parity["accuracy"]["reference_top1"].get<double>());
+    EXPECT_GT(parity["cosine"].get<double>(), row["precision"] == "fp32" ? 0.99999 : 0.99) << row.dump();
+    if (row["precision"] == "fp32") EXPECT_EQ(parity["top1_agreement"], 1.0) << row.dump();
+    ++checked;
+  }
+  EXPECT_EQ(checked, 1 + 2 * static_cast<int>(built.size()));  // torch FP32, each backend's FP32 and INT8
+  EXPECT_EQ(reference_accuracy.size(), 1u);  // one reference, the same samples
 }
 
 // Calibration data that does not fit the model stops the run before anything runs, with one line.

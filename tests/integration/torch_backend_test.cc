@@ -6,6 +6,8 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -197,7 +199,7 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
                            INFERBENCH_SOURCE_DIR + "/tools/export'); import models; m, _ = models.build('tiny_cnn', 0, None); "
                            "x = numpy.random.default_rng(5).standard_normal((3, 3, 32, 32)).astype('float32'); "
                            "numpy.save('" + data.string() + "', x); "
-                           "y = m(torch.from_numpy(x[[0, 1, 2, 0]])).detach().numpy().astype('<f4'); "
+                           "y = m(torch.from_numpy(x)).detach().numpy().astype('<f4'); "
                            "open('" + expected.string() + "', 'wb').write(y.tobytes())\"";
   ASSERT_EQ(std::system(make.c_str()), 0);
   auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "4",
@@ -213,6 +215,9 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
   EXPECT_EQ(row["status"], "ok");
   EXPECT_EQ(row["requested"]["input"], data.string());
   EXPECT_NE(row["warnings"].dump().find("the batch of 4 repeats the 3 samples of --input"), std::string::npos);
+  // Parity counts each sample once, although the batch repeats one.
+  EXPECT_EQ(row["parity"]["samples"], 3);
+  EXPECT_TRUE(row["parity"]["accuracy"].is_null());
   const auto read = [](const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -223,7 +228,7 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
   const std::vector<float> ours = read(dir / "work" / "reference-m0-b4.f32");
   const std::vector<float> python = read(expected);
   ASSERT_EQ(ours.size(), python.size());
-  ASSERT_EQ(ours.size(), 40u);  // 4 samples x 10 classes
+  ASSERT_EQ(ours.size(), 30u);  // 3 samples x 10 classes
   for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_NEAR(ours[i], python[i], 1e-4) << i;
 
   // An array of another sample shape stops the run before anything runs, with one line.
@@ -241,7 +246,7 @@ TEST_F(TorchBackend, InputDataFromANpyArrayIsWhatTheModelRuns) {
 }
 
 // --input with a folder of images: each one preprocessed for the model's sample shape; only the
-// samples a batch takes are read.
+// samples the parity pass runs are read (--eval-samples).
 TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
   const auto dir = fresh_dir("torch-input-images");
   const auto images = dir / "images";
@@ -252,11 +257,13 @@ TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
                            images.string() + "/' + str(i) + '.png') for i in range(3)]\"";
   ASSERT_EQ(std::system(make.c_str()), 0);
   auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch", "2",
-                             "--warmup", "1", "--iters", "3", "--input", images.string(), "--out", dir.string(), "--no-store"});
+                             "--warmup", "1", "--iters", "3", "--input", images.string(), "--eval-samples", "2",
+                             "--out", dir.string(), "--no-store"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto results = read_json(dir / "results.json");
   EXPECT_EQ(results["run"]["request"]["input_data"][0]["source"], "images");
   EXPECT_EQ(results["run"]["request"]["input_data"][0]["samples"], 2);
+  EXPECT_EQ(results["rows"][0]["parity"]["samples"], 2);
   EXPECT_EQ(results["run"]["request"]["input_data"][0]["available"], 3);
   EXPECT_NE(results["run"]["request"]["input_data"][0]["preprocess"].get<std::string>().find(
                 "resize shorter side to 37 (bilinear, antialiased), centre crop 32x32"),
@@ -273,6 +280,129 @@ TEST_F(TorchBackend, InputDataFromAFolderOfImages) {
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find("has no images"), std::string::npos) << refused.err;
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+}
+
+// The parity pass: every sample of --input (20 here, batch 8: the last batch partial) runs once
+// after the timed window, and each row's accuracy against --labels stands beside the FP32
+// reference's. Checked against plain PyTorch's outputs for the same samples and labels.
+TEST_F(TorchBackend, ParityPassRunsEverySampleOnceAndScoresTheLabels) {
+  const auto dir = fresh_dir("torch-parity-pass");
+  const auto data = dir / "samples.npy";
+  const auto labels = dir / "labels.npy";
+  const auto expected = dir / "expected.json";
+  const std::string make =
+      std::string(INFERBENCH_PYTHON) + " -c \"import sys, json, numpy, torch; sys.path.insert(0, '" +
+      INFERBENCH_SOURCE_DIR + "/tools/export'); import models; m, _ = models.build('tiny_cnn', 0, None); "
+      "rng = numpy.random.default_rng(7); x = rng.standard_normal((20, 3, 32, 32)).astype('float32'); "
+      "y = m(torch.from_numpy(x)).detach(); labels = rng.integers(0, 10, 20); "
+      "labels[:6] = y.argmax(1).numpy()[:6]; numpy.save('" + data.string() + "', x); "
+      "numpy.save('" + labels.string() + "', labels); t = torch.from_numpy(labels); "
+      "top5 = (y.topk(5, 1).indices == t[:, None]).any(1).double().mean().item(); "
+      "json.dump({'top1': (y.argmax(1) == t).double().mean().item(), 'top5': top5, "
+      "'top1_12': (y[:12].argmax(1) == t[:12]).double().mean().item()}, open('" + expected.string() + "', 'w'))\"";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager,torch:aoti", "--devices", "cpu",
+                             "--precisions", "fp32", "--batch", "8", "--warmup", "1", "--iters", "3", "--rounds", "2",
+                             "--input", data.string(), "--labels", labels.string(), "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto want = read_json(expected);
+  const auto results = read_json(dir / "results.json");
+  EXPECT_EQ(results["run"]["request"]["eval_samples"], 1000);
+  EXPECT_EQ(results["run"]["request"]["labels"], labels.string());
+  EXPECT_EQ(results["run"]["request"]["input_data"][0]["labels"]["source"], labels.string());
+  ASSERT_EQ(results["rows"].size(), 2u) << results["rows"].dump();
+  for (const auto& row : results["rows"]) {
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    const auto& parity = row["parity"];
+    EXPECT_EQ(parity["samples"], 20) << row.dump();
+    EXPECT_GE(parity["cosine"].get<double>(), 0.9999);
+    EXPECT_NEAR(parity["accuracy"]["reference_top1"].get<double>(), want["top1"].get<double>(), 1e-9);
+    EXPECT_NEAR(parity["accuracy"]["reference_top5"].get<double>(), want["top5"].get<double>(), 1e-9);
+    EXPECT_NEAR(parity["accuracy"]["top1"].get<double>(), want["top1"].get<double>(), 1e-9);
+    EXPECT_GE(parity["accuracy"]["top1"].get<double>(), 0.3);  // the six labels set to the model's answer
+    // Round 2 runs no parity pass: the row keeps round 1's, without a "no parity" warning.
+    EXPECT_EQ(row["warnings"].dump().find("no parity"), std::string::npos) << row["warnings"].dump();
+  }
+  // The CSV and the table name the accuracy.
+  std::ifstream csv(dir / "results.csv");
+  const std::string csv_text((std::istreambuf_iterator<char>(csv)), std::istreambuf_iterator<char>());
+  EXPECT_NE(csv_text.find("accuracy_top1"), std::string::npos);
+
+  // --eval-samples 12: two batches, parity and accuracy on the first 12.
+  auto fewer = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                               "--precisions", "fp32", "--batch", "8", "--warmup", "1", "--iters", "2", "--input",
+                               data.string(), "--labels", labels.string(), "--eval-samples", "12", "--out",
+                               (dir / "fewer").string(), "--no-store"});
+  ASSERT_EQ(fewer.exit_code, 0) << fewer.err;
+  const auto fewer_row = read_json(dir / "fewer" / "results.json")["rows"][0];
+  EXPECT_EQ(fewer_row["parity"]["samples"], 12);
+  EXPECT_NEAR(fewer_row["parity"]["accuracy"]["reference_top1"].get<double>(), want["top1_12"].get<double>(), 1e-9);
+
+  // A label beyond the model's classes leaves the rows measured, without accuracy, and says why.
+  const std::string beyond = std::string(INFERBENCH_PYTHON) + " -c \"import numpy; numpy.save('" +
+                             (dir / "beyond.npy").string() + "', numpy.full(20, 10))\"";
+  ASSERT_EQ(std::system(beyond.c_str()), 0);
+  auto unscored = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                                  "--precisions", "fp32", "--batch", "8", "--warmup", "1", "--iters", "2", "--input",
+                                  data.string(), "--labels", (dir / "beyond.npy").string(), "--out",
+                                  (dir / "beyond").string(), "--no-store"});
+  ASSERT_EQ(unscored.exit_code, 0) << unscored.err;
+  const auto unscored_row = read_json(dir / "beyond" / "results.json")["rows"][0];
+  EXPECT_EQ(unscored_row["status"], "ok");
+  EXPECT_EQ(unscored_row["parity"]["samples"], 20);
+  EXPECT_TRUE(unscored_row["parity"]["accuracy"].is_null());
+  EXPECT_NE(unscored_row["warnings"].dump().find("no accuracy: label 10 of sample 0 is not a class of the model's 10 "
+                                                 "outputs"),
+            std::string::npos)
+      << unscored_row["warnings"].dump();
+
+  // Labels that do not fit, or no --input to label, are one line each before anything runs.
+  const std::string short_labels = std::string(INFERBENCH_PYTHON) + " -c \"import numpy; numpy.save('" +
+                                   (dir / "short.npy").string() + "', numpy.arange(5))\"";
+  ASSERT_EQ(std::system(short_labels.c_str()), 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--input", data.string(), "--labels", (dir / "short.npy").string()},
+           {"--labels", labels.string()},
+           {"--input", data.string(), "--eval-samples", "0"}}) {
+    std::vector<std::string> argv = {"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu",
+                                     "--no-store"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto refused = run_inferbench(argv);
+    EXPECT_EQ(refused.exit_code, 2) << refused.err;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  }
+}
+
+// A folder of class folders (torchvision's ImageFolder layout) labels each image by its folder, and
+// the samples are taken from each class in turn.
+TEST_F(TorchBackend, ClassFoldersLabelTheImages) {
+  const auto dir = fresh_dir("torch-class-folders");
+  const auto images = dir / "images";
+  const std::string make = std::string(INFERBENCH_PYTHON) + " -c \"from PIL import Image; import numpy, os; "
+                           "rng = numpy.random.default_rng(3); "
+                           "[(os.makedirs('" + images.string() + "/' + c, exist_ok=True), "
+                           "Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype='uint8')).save('" +
+                           images.string() + "/' + c + '/' + str(i) + '.png')) for c, n in (('a', 3), ('b', 2)) "
+                           "for i in range(n)]\"";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--batch",
+                             "2", "--warmup", "1", "--iters", "2", "--input", images.string(), "--out", dir.string(),
+                             "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto results = read_json(dir / "results.json");
+  const auto& described = results["run"]["request"]["input_data"][0];
+  EXPECT_EQ(described["samples"], 5);
+  EXPECT_EQ(described["labels"]["classes"], 2);
+  EXPECT_NE(described["preprocess"].get<std::string>().find("2 class folders (a to b), one image of each in turn"),
+            std::string::npos);
+  std::ifstream in(dir / "work" / "input-0.f32.labels", std::ios::binary);
+  std::vector<std::int32_t> labels(5);
+  in.read(reinterpret_cast<char*>(labels.data()), 5 * sizeof(std::int32_t));
+  EXPECT_EQ(labels, (std::vector<std::int32_t>{0, 1, 0, 1, 0}));
+  const auto& row = results["rows"][0];
+  ASSERT_EQ(row["status"], "ok") << row.dump();
+  EXPECT_EQ(row["parity"]["samples"], 5);
+  EXPECT_FALSE(row["parity"]["accuracy"].is_null());
 }
 
 TEST_F(TorchBackend, MobileNetV2Smoke) {

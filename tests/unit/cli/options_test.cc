@@ -104,6 +104,28 @@ TEST(RunOptions, InputShape) {
   EXPECT_FALSE(parse_run_arguments({"--input-shape", "3x0x2"}));
 }
 
+TEST(RunOptions, EvalSamplesAndLabelsGoWithInput) {
+  auto plain = parse_run_arguments({"--input", "x.npy"});
+  ASSERT_TRUE(plain) << plain.status().to_string();
+  EXPECT_EQ(plain->eval_samples, 1000);
+  EXPECT_FALSE(plain->labels);
+  auto all = parse_run_arguments({"--input", "x.npy", "--eval-samples", "all", "--labels", "y.txt"});
+  ASSERT_TRUE(all) << all.status().to_string();
+  EXPECT_EQ(all->eval_samples, 0);  // every sample
+  EXPECT_EQ(all->labels->string(), "y.txt");
+  EXPECT_EQ(parse_run_arguments({"--input", "x.npy", "--eval-samples", "64"})->eval_samples, 64);
+  for (const char* bad : {"0", "-3", "some", "20000000"}) {
+    auto refused = parse_run_arguments({"--input", "x.npy", "--eval-samples", bad});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.status().code(), StatusCode::Usage);
+  }
+  // Both are about --input's samples: without it they are a mistake, not ignored.
+  auto no_input = parse_run_arguments({"--labels", "y.txt"});
+  ASSERT_FALSE(no_input);
+  EXPECT_NE(no_input.status().message().find("--labels is about the samples of --input"), std::string::npos);
+  EXPECT_FALSE(parse_run_arguments({"--eval-samples", "10"}));
+}
+
 TEST(ParseList, AllMeansEverything) {
   EXPECT_TRUE(parse_list("all").empty());
   EXPECT_EQ(parse_list("a, b,,c"), (std::vector<std::string>{"a", "b", "c"}));

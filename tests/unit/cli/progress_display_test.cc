@@ -30,6 +30,8 @@ TEST(ProgressDisplay, StatusLineShowsPhaseIterationsElapsedAndEta) {
       "  [2/4] noop cpu fp32 sync batch 4 | measure 40/100 [####------] | 12.3 s | ETA 18.0 s");
   EXPECT_EQ(status_line(cell("compile", 0, 0, 75.4)),
             "  [2/4] noop cpu fp32 sync batch 4 | compile | 1 min 15 s | ETA ?");
+  EXPECT_EQ(status_line(cell("parity", 4, 16, 30.0, 6.0)),
+            "  [2/4] noop cpu fp32 sync batch 4 | parity 4/16 [##--------] | 30.0 s | ETA 6.0 s");
   CellPhase reference = cell("", 0, 0, 0.0);
   reference.position = 0;
   EXPECT_EQ(status_line(reference),

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -37,6 +38,35 @@ TEST(Parity, SizeMismatchIsAnError) {
   auto p = compare_outputs(a, b, 2);
   ASSERT_FALSE(p);
   EXPECT_NE(p.status().message().find("2 values"), std::string::npos);
+}
+
+TEST(Parity, TopKAccuracyAgainstLabels) {
+  // Three samples of 6 classes.
+  const std::vector<float> out = {0, 5, 1, 2, 3, 4,   // arg-max 1; ranks: 1, 5, 4, 3, 2, 0
+                                  9, 0, 0, 0, 0, 0,   // arg-max 0; the rest tie
+                                  1, 2, 3, 4, 5, 6};  // arg-max 5; class 0 is last
+  const std::vector<std::int32_t> labels = {1, 3, 0};
+  EXPECT_NEAR(*top_k_accuracy(out, labels, 6, 1), 1.0 / 3.0, 1e-12);  // sample 0 only
+  // Top-5: sample 0 (label first), sample 1 (class 3 tied with the 2nd largest: counts as in it),
+  // not sample 2 (class 0 is 6th).
+  EXPECT_NEAR(*top_k_accuracy(out, labels, 6, 5), 2.0 / 3.0, 1e-12);
+  const std::vector<std::int32_t> outside = {1, 6, 0};
+  auto refused = top_k_accuracy(out, outside, 6, 1);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.status().message().find("label 6 of sample 1"), std::string::npos);
+  EXPECT_FALSE(top_k_accuracy(out, std::vector<std::int32_t>{1, 2}, 6, 1));  // counts differ
+}
+
+TEST(Parity, LabelAccuracyOfRowAndReference) {
+  const std::vector<float> out = {1, 0, 0, 1};  // says 0, 1
+  const std::vector<float> ref = {1, 0, 1, 0};  // says 0, 0
+  const std::vector<std::int32_t> labels = {0, 1};
+  auto accuracy = label_accuracy(out, ref, labels, 2);
+  ASSERT_TRUE(accuracy);
+  EXPECT_DOUBLE_EQ(accuracy->top1, 1.0);
+  EXPECT_DOUBLE_EQ(accuracy->reference_top1, 0.5);
+  EXPECT_FALSE(accuracy->top5);  // 2 classes: every label is in the top 5
+  EXPECT_FALSE(accuracy->reference_top5);
 }
 
 TEST(Parity, CountsNonFinite) {

@@ -33,6 +33,22 @@ TEST(RowJson, RoundTripKeepsOptionalsEmpty) {
   EXPECT_EQ(nlohmann::json(row).get<Row>().cached_compile_ms, 3.25);
 }
 
+TEST(RowJson, ParitySamplesAndAccuracyRoundTrip) {
+  Row row;
+  row.parity = Parity{0.25, 0.999, 0.98, "PyTorch (Native) CPU FP32", 1000, LabelAccuracy{0.7, 0.9, 0.72, std::nullopt}};
+  const Row back = nlohmann::json(row).get<Row>();
+  ASSERT_TRUE(back.parity && back.parity->accuracy);
+  EXPECT_EQ(back.parity->samples, 1000);
+  EXPECT_EQ(*back.parity->accuracy, *row.parity->accuracy);
+  EXPECT_TRUE(nlohmann::json(row)["parity"]["accuracy"]["reference_top5"].is_null());
+  // A row stored before parity counted its samples reads back without them.
+  nlohmann::json old = row;
+  old["parity"].erase("samples");
+  old["parity"].erase("accuracy");
+  EXPECT_FALSE(old.get<Row>().parity->samples);
+  EXPECT_FALSE(old.get<Row>().parity->accuracy);
+}
+
 TEST(RowJson, VariantAndDeviceMeasurementsRoundTrip) {
   Row row;
   row.backend = "torch";

@@ -21,6 +21,12 @@ TEST(EstimateEta, FromThePaceOfTheCurrentPhase) {
   EXPECT_DOUBLE_EQ(*estimate_eta(kPhaseMeasure, 1, 1000, 10.0, 1000, 30), 30.0);
 }
 
+TEST(EstimateEta, TheParityPassCountsItsBatchesOutsideTheBudget) {
+  // 4 of 16 batches in 2 s -> 0.5 s each, 12 left -> 6 s, though the loop's budget is spent.
+  EXPECT_DOUBLE_EQ(*estimate_eta(kPhaseParity, 4, 16, 2.0, 100, 0), 6.0);
+  EXPECT_FALSE(estimate_eta(kPhaseParity, 0, 16, 0.0, 100, 600).has_value());
+}
+
 TEST(EstimateEta, UnknownBeforeTheFirstIterationAndOutsideCountedPhases) {
   EXPECT_FALSE(estimate_eta(kPhaseMeasure, 0, 100, 1.0, 100, 600).has_value());
   EXPECT_FALSE(estimate_eta(kPhaseCompile, 0, 0, 5.0, 100, 600).has_value());
