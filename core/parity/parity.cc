@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace inferbench {
 
@@ -74,20 +75,21 @@ Result<double> top_k_accuracy(std::span<const float> output, std::span<const std
 
 Result<LabelAccuracy> label_accuracy(std::span<const float> output, std::span<const float> reference,
                                      std::span<const std::int32_t> labels, std::int64_t classes) {
+  // Top-1 and top-5 (with more than 5 classes) of the row's output, then of the reference's.
+  std::vector<double> scores;
+  for (const std::span<const float> values : {output, reference}) {
+    for (int k : {1, 5}) {
+      if (k == 5 && classes <= 5) continue;
+      auto score = top_k_accuracy(values, labels, classes, k);
+      if (!score) return score.status();
+      scores.push_back(*score);
+    }
+  }
   LabelAccuracy accuracy;
-  auto top1 = top_k_accuracy(output, labels, classes, 1);
-  if (!top1) return top1.status();
-  auto reference_top1 = top_k_accuracy(reference, labels, classes, 1);
-  if (!reference_top1) return reference_top1.status();
-  accuracy.top1 = *top1;
-  accuracy.reference_top1 = *reference_top1;
   if (classes > 5) {
-    auto top5 = top_k_accuracy(output, labels, classes, 5);
-    if (!top5) return top5.status();
-    auto reference_top5 = top_k_accuracy(reference, labels, classes, 5);
-    if (!reference_top5) return reference_top5.status();
-    accuracy.top5 = *top5;
-    accuracy.reference_top5 = *reference_top5;
+    accuracy = {scores[0], scores[1], scores[2], scores[3]};
+  } else {
+    accuracy = {scores[0], std::nullopt, scores[1], std::nullopt};
   }
   return accuracy;
 }
