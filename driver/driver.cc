@@ -1028,7 +1028,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity && parity_here) {
           row.warnings.push_back("no parity: the FP32 reference output was not produced");
         }
-        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples && round == 1) {
+        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples) {
           row.warnings.push_back("the batch of " + std::to_string(cell.batch) + " repeats the " +
                                  std::to_string(cell.input_samples) + " samples of --input: every timed iteration "
                                  "runs some samples twice; give at least as many samples as the batch");
