@@ -855,8 +855,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         cell.input_file = data.file.string();
         cell.input_samples = data.samples;
         cell.requested["input"] = request.input->string();
-        // Parity on every sample read, each once (the reference cell writes them all).
-        if (!cell.reference_in.empty() || !cell.reference_out.empty()) {
+        // Parity and accuracy on every sample read, each once (the reference cell writes them all);
+        // a cell without a reference (a user's artefact file) still scores the labels.
+        if (!cell.reference_in.empty() || !cell.reference_out.empty() || data.labels_file) {
           cell.eval_samples = evaluated;
           if (data.labels_file) cell.labels_file = data.labels_file->string();
         }
@@ -961,6 +962,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           if ((k > 0 || round > 1) && instance.eval_samples > 0) {
             instance.eval_samples = 0;
             instance.reference_in.clear();
+            instance.labels_file.clear();
           }
           const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
           const fs::path cell_file = work / (cell_name + suffix + ".json");

@@ -24,8 +24,8 @@ constexpr std::string_view kColumns[] = {
     "p99_over_p50", "lag1_autocorrelation", "samples", "device_p50_ms", "device_p99_ms", "device_mean_ms", "peak_rss_mb",
     "peak_device_memory_mb", "artefact_bytes", "params", "macs_per_sample", "peak_gmacs",
     "achieved_gmacs", "utilisation", "fps_bound", "parity_max_abs_err",
-    "parity_cosine", "parity_top1_agreement", "parity_samples", "accuracy_top1", "accuracy_top5",
-    "reference_accuracy_top1", "reference_accuracy_top5", "round_throughput", "warnings",
+    "parity_cosine", "parity_top1_agreement", "parity_samples", "accuracy_samples", "accuracy_top1",
+    "accuracy_top5", "reference_accuracy_top1", "reference_accuracy_top5", "round_throughput", "warnings",
 };
 
 // Separates the warnings inside their one cell.
@@ -90,8 +90,8 @@ class CsvReporter final : public Reporter {
     };
     // Accuracy against --input's labels: the row's and the FP32 reference's.
     auto accuracy = [&row](auto LabelAccuracy::*field) -> std::optional<double> {
-      if (!row.parity || !row.parity->accuracy) return std::nullopt;
-      return (*row.parity->accuracy).*field;
+      if (!row.accuracy) return std::nullopt;
+      return (*row.accuracy).*field;
     };
     std::string rounds;  // each round's throughput (--rounds), ';' between them
     for (double throughput : row.round_throughput) {
@@ -153,6 +153,7 @@ class CsvReporter final : public Reporter {
                          number(parity(&Parity::cosine)),
                          number(parity(&Parity::top1_agreement)),
                          integer(row.parity ? row.parity->samples : std::nullopt),
+                         integer(row.accuracy ? std::optional<std::int64_t>(row.accuracy->samples) : std::nullopt),
                          number(accuracy(&LabelAccuracy::top1)),
                          number(accuracy(&LabelAccuracy::top5)),
                          number(accuracy(&LabelAccuracy::reference_top1)),

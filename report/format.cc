@@ -250,19 +250,19 @@ const std::vector<Column>& accuracy_columns() {
 }
 
 std::vector<std::string> accuracy_cells(const Row& row) {
-  const Parity& parity = *row.parity;
-  const LabelAccuracy& accuracy = *parity.accuracy;
+  const LabelAccuracy& accuracy = *row.accuracy;
   const auto percent = [](std::optional<double> value) {
     return value ? fmt::format("{:.2f}", *value * 100.0) : std::string(kNotAvailable);
   };
   return {row_title(row),
-          parity.samples ? std::to_string(*parity.samples) : std::string(kNotAvailable),
-          fmt::format("{:.4f}", parity.top1_agreement),
+          std::to_string(accuracy.samples),
+          row.parity ? fmt::format("{:.4f}", row.parity->top1_agreement) : std::string(kNotAvailable),
           percent(accuracy.top1),
           percent(accuracy.top5),
           percent(accuracy.reference_top1),
           percent(accuracy.reference_top5),
-          fmt::format("{:+.2f}", (accuracy.top1 - accuracy.reference_top1) * 100.0)};
+          accuracy.reference_top1 ? fmt::format("{:+.2f}", (accuracy.top1 - *accuracy.reference_top1) * 100.0)
+                                  : std::string(kNotAvailable)};
 }
 
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model) {
@@ -276,7 +276,7 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
       table.cells.push_back(std::move(cells));
     };
     if (has_device_measurements(row)) add(tables[0], device_cells(row));
-    if (row.parity && row.parity->accuracy) add(tables[1], accuracy_cells(row));
+    if (row.accuracy) add(tables[1], accuracy_cells(row));
     if (row.compute_bound) add(tables[2], limit_cells(row));
   }
   std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });

@@ -105,14 +105,14 @@ inline constexpr const char* kLimitsTitle =
 // The cells of one row for limit_columns(); the row must have a compute_bound.
 std::vector<std::string> limit_cells(const Row& row);
 
-// Accuracy against the labels of --input (rows whose parity has an accuracy): Row, Samples, Top-1
-// agreement, Top-1 %, Top-5 %, FP32 top-1 %, FP32 top-5 %, Change (points of top-1). Shown under
-// Table B.
+// Accuracy against the labels of --input (rows with an accuracy): Row, Samples, Top-1 agreement
+// (with the FP32 reference), Top-1 %, Top-5 %, FP32 top-1 %, FP32 top-5 %, Change (points of
+// top-1); "n/a" where the row has no reference. Shown under Table B.
 const std::vector<Column>& accuracy_columns();
 inline constexpr const char* kAccuracyTitle =
     "Accuracy on the labelled samples of --input (each row beside the FP32 reference on the same samples):";
 
-// The cells of one row for accuracy_columns(); the row's parity must have an accuracy.
+// The cells of one row for accuracy_columns(); the row must have an accuracy.
 std::vector<std::string> accuracy_cells(const Row& row);
 
 // A table under Table B, with the rows it concerns.

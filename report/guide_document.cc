@@ -33,9 +33,9 @@ std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
       const Parity& parity = *rows[winner.rows.front()].parity;
       std::string value = fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
                                       parity.max_abs_err, parity.top1_agreement);
-      if (parity.accuracy) {
-        value += fmt::format(", top-1 accuracy {:.2f}% (FP32 {:.2f}%)", parity.accuracy->top1 * 100.0,
-                             parity.accuracy->reference_top1 * 100.0);
+      if (const auto& accuracy = rows[winner.rows.front()].accuracy; accuracy && accuracy->reference_top1) {
+        value += fmt::format(", top-1 accuracy {:.2f}% (FP32 {:.2f}%)", accuracy->top1 * 100.0,
+                             *accuracy->reference_top1 * 100.0);
       }
       return value;
     }
@@ -143,12 +143,13 @@ std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows)
   bool reduced = false, synthetic_calibration = false, own_calibration = false;
   std::optional<int> samples;      // the most samples a row's parity compared
   const Row* largest_loss = nullptr;  // the row whose top-1 accuracy fell most below the FP32 reference's
-  const auto loss = [](const Row& row) { return row.parity->accuracy->reference_top1 - row.parity->accuracy->top1; };
+  const auto loss = [](const Row& row) { return *row.accuracy->reference_top1 - row.accuracy->top1; };
   for (const Row& row : rows) {
     if (row.status != RowStatus::Ok || !row.parity) continue;
     if (const auto given = row.requested.find("input"); given != row.requested.end()) input = given->second;
     if (row.parity->samples) samples = std::max(samples.value_or(0), *row.parity->samples);
-    if (row.parity->accuracy && (!largest_loss || loss(row) > loss(*largest_loss))) largest_loss = &row;
+    const bool scored = row.accuracy && row.accuracy->reference_top1;
+    if (scored && (!largest_loss || loss(row) > loss(*largest_loss))) largest_loss = &row;
     reduced = reduced || row.precision != "fp32";
     if (const auto calibration = row.effective.find("calibration"); calibration != row.effective.end()) {
       (calibration->second.starts_with("synthetic") ? synthetic_calibration : own_calibration) = true;
@@ -168,14 +169,14 @@ std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows)
     if (largest_loss && loss(*largest_loss) <= 0) {
       labelled = fmt::format(" Against your labels, the FP32 reference is right on {:.2f}% of them, and no row is "
                              "right less often (the accuracy table under Table B has every row).",
-                             largest_loss->parity->accuracy->reference_top1 * 100.0);
+                             *largest_loss->accuracy->reference_top1 * 100.0);
     } else if (largest_loss) {
-      const LabelAccuracy& accuracy = *largest_loss->parity->accuracy;
+      const LabelAccuracy& accuracy = *largest_loss->accuracy;
       labelled = fmt::format(
           " Against your labels, the FP32 reference is right on {:.2f}% of them; the largest fall in top-1 accuracy "
           "is {} at {:.2f}% ({:+.2f} points; the accuracy table under Table B has every row).",
-          accuracy.reference_top1 * 100.0, row_title(*largest_loss), accuracy.top1 * 100.0,
-          (accuracy.top1 - accuracy.reference_top1) * 100.0);
+          *accuracy.reference_top1 * 100.0, row_title(*largest_loss), accuracy.top1 * 100.0,
+          (accuracy.top1 - *accuracy.reference_top1) * 100.0);
     }
     return "Accuracy loss: measured on your data, " + *input + " (--input" + counted + "): top-1 agreement is how "
            "often each row gave the FP32 model's answer on it, which with your model's real weights (--weights) is the "

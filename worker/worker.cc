@@ -237,26 +237,30 @@ Result<std::vector<float>> evaluate_input(const LoadedPlugin& plugin, ib_backend
   return outputs;
 }
 
-// The row's parity: `output` (the timed batch's, or the parity pass's) against the reference
-// cell's, and with labels the accuracy of both; labels that do not fit the model's outputs leave
-// the row without accuracy, and a warning in `row` says why.
-Result<Parity> parity_of(std::span<const float> output, std::int64_t classes, const Cell& cell, Row& row) {
-  auto reference = read_floats(cell.reference_in, "reference output");
-  if (!reference) return reference.status();
-  auto parity = compare_outputs(output, *reference, classes);
-  if (!parity) return parity.status();
-  parity->reference = cell.reference_label;
-  parity->samples = static_cast<int>(output.size() / static_cast<std::size_t>(classes));
+// Parity and accuracy of `output` (the timed batch's, or the parity pass's): against the reference
+// cell's output (`reference`, empty without one) and, with labels, against them (the reference's
+// accuracy beside the row's). Labels that do not fit the model's outputs leave the row without
+// accuracy, with a warning saying why; a failed comparison with the reference fails the row.
+Status compare_with_reference_and_labels(std::span<const float> output, std::span<const float> reference,
+                                         std::int64_t classes, const Cell& cell, Row& row) {
+  const auto samples = output.size() / static_cast<std::size_t>(classes);
+  if (!cell.reference_in.empty()) {
+    auto parity = compare_outputs(output, reference, classes);
+    if (!parity) return Status(parity.status().code(), "parity: " + parity.status().message(), parity.status().hint());
+    parity->reference = cell.reference_label;
+    parity->samples = static_cast<int>(samples);
+    row.parity = *parity;
+  }
   if (!cell.labels_file.empty()) {
-    auto labels = read_values<std::int32_t>(cell.labels_file, "labels", 0, static_cast<std::size_t>(*parity->samples));
-    auto accuracy = labels ? label_accuracy(output, *reference, *labels, classes) : Result<LabelAccuracy>(labels.status());
+    auto labels = read_values<std::int32_t>(cell.labels_file, "labels", 0, samples);
+    auto accuracy = labels ? label_accuracy(output, reference, *labels, classes) : Result<LabelAccuracy>(labels.status());
     if (accuracy) {
-      parity->accuracy = *accuracy;
+      row.accuracy = *accuracy;
     } else {
       row.warnings.push_back("no accuracy: " + accuracy.status().to_string());
     }
   }
-  return parity;
+  return Status::ok();
 }
 
 }  // namespace
@@ -476,8 +480,8 @@ Row run_cell(const Cell& cell, int progress_fd) {
   // The worker's memory up to here: the parity pass below reads more of the user's data.
   row.peak_rss_mb = peak_rss_mb();
 
-  // Parity: the timed batch's output, or every sample of --input run once, against the
-  // reference cell's (which writes its own for the cells after it).
+  // Parity and accuracy: the timed batch's output, or every sample of --input run once, against
+  // the reference cell's (which writes its own for the cells after it) and the labels.
   if (cell.eval_samples > 0) {
     auto evaluated = evaluate_input(plugin, backend, cell, count / static_cast<std::size_t>(cell.batch), progress_fd);
     if (!evaluated) return fail_row(row, RowStatus::Failed, "parity pass: " + evaluated.status().to_string());
@@ -489,10 +493,14 @@ Row run_cell(const Cell& cell, int progress_fd) {
       return fail_row(row, RowStatus::Failed, written.to_string());
     }
   }
+  std::vector<float> reference;
   if (!cell.reference_in.empty()) {
-    auto parity = parity_of(output, classes, cell, row);
-    if (!parity) return fail_row(row, RowStatus::Failed, "parity: " + parity.status().to_string());
-    row.parity = *parity;
+    auto read = read_floats(cell.reference_in, "reference output");
+    if (!read) return fail_row(row, RowStatus::Failed, "parity: " + read.status().to_string());
+    reference = std::move(*read);
+  }
+  if (auto compared = compare_with_reference_and_labels(output, reference, classes, cell, row); !compared) {
+    return fail_row(row, RowStatus::Failed, compared.to_string());
   }
   plugin.api->destroy(backend);
 

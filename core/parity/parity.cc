@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <vector>
+#include <optional>
 
 namespace inferbench {
 
@@ -75,22 +75,21 @@ Result<double> top_k_accuracy(std::span<const float> output, std::span<const std
 
 Result<LabelAccuracy> label_accuracy(std::span<const float> output, std::span<const float> reference,
                                      std::span<const std::int32_t> labels, std::int64_t classes) {
-  // Top-1 and top-5 (with more than 5 classes) of the row's output, then of the reference's.
-  std::vector<double> scores;
-  for (const std::span<const float> values : {output, reference}) {
-    for (int k : {1, 5}) {
-      if (k == 5 && classes <= 5) continue;
-      auto score = top_k_accuracy(values, labels, classes, k);
-      if (!score) return score.status();
-      scores.push_back(*score);
-    }
-  }
   LabelAccuracy accuracy;
-  if (classes > 5) {
-    accuracy = {scores[0], scores[1], scores[2], scores[3]};
-  } else {
-    accuracy = {scores[0], std::nullopt, scores[1], std::nullopt};
-  }
+  accuracy.samples = static_cast<int>(labels.size());
+  // Top-1, and top-5 with more than 5 classes, of `values` into `top1` and `top5`.
+  const auto score = [&](std::span<const float> values, auto& top1, std::optional<double>& top5) -> Status {
+    auto first = top_k_accuracy(values, labels, classes, 1);
+    if (!first) return first.status();
+    top1 = *first;
+    if (classes <= 5) return Status::ok();
+    auto five = top_k_accuracy(values, labels, classes, 5);
+    if (!five) return five.status();
+    top5 = *five;
+    return Status::ok();
+  };
+  IB_RETURN_IF_ERROR(score(output, accuracy.top1, accuracy.top5));
+  if (!reference.empty()) IB_RETURN_IF_ERROR(score(reference, accuracy.reference_top1, accuracy.reference_top5));
   return accuracy;
 }
 

@@ -22,8 +22,8 @@ Result<Parity> compare_outputs(std::span<const float> output, std::span<const fl
 Result<double> top_k_accuracy(std::span<const float> output, std::span<const std::int32_t> labels,
                               std::int64_t classes, int k);
 
-// Top-1 and top-5 accuracy (top-5 with more than 5 classes) of `output` and of `reference`
-// against `labels`, one per sample.
+// Top-1 and top-5 accuracy (top-5 with more than 5 classes) of `output`, and of `reference` unless
+// it is empty, against `labels`, one per sample.
 Result<LabelAccuracy> label_accuracy(std::span<const float> output, std::span<const float> reference,
                                      std::span<const std::int32_t> labels, std::int64_t classes);
 

@@ -42,12 +42,14 @@ struct QuantileInterval {
 };
 
 // Agreement of this row's output with the FP32 reference output on the same input.
-// Accuracy against the samples' true classes (--labels, or --input's class folders), of the row
-// and of the FP32 reference on the same samples: what a lower precision costs in accuracy.
+// Accuracy against the samples' true classes (--labels, or --input's class folders): the row's,
+// and the FP32 reference's on the same samples when the row has one (parity), so that the two
+// together say what a lower precision or another runtime costs in accuracy.
 struct LabelAccuracy {
-  double top1 = 0;  // fraction of samples whose arg-max class is their label
+  int samples = 0;             // how many labelled samples were scored
+  double top1 = 0;             // fraction of samples whose arg-max class is their label
   std::optional<double> top5;  // label among the five largest outputs; none with 5 classes or fewer
-  double reference_top1 = 0;
+  std::optional<double> reference_top1;  // none without an FP32 reference (a user's artefact file)
   std::optional<double> reference_top5;
 
   bool operator==(const LabelAccuracy&) const = default;
@@ -61,7 +63,6 @@ struct Parity {
   // How many samples were compared: the batch of seeded input, or every sample of --input read
   // (each once); none in rows recorded before inferbench counted them.
   std::optional<int> samples;
-  std::optional<LabelAccuracy> accuracy;  // with labels only
 };
 
 // One row's work against the hardware's limit (docs/metrics.md, "Physical limits"): the model's
@@ -138,6 +139,7 @@ struct Row {
   std::optional<std::int64_t> macs_per_sample;  // multiply-adds of one sample (from the exporter)
   std::optional<ComputeBound> compute_bound;    // CPU rows whose precision has a measured peak
   std::optional<Parity> parity;
+  std::optional<LabelAccuracy> accuracy;  // with labels (--labels, class folders) only
 
   // Settings: what was asked and what the framework ran with ("threads": "2").
   std::map<std::string, std::string> requested;

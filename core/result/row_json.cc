@@ -97,21 +97,23 @@ void from_json(const json& j, QuantileInterval& c) {
 }
 
 void to_json(json& j, const LabelAccuracy& a) {
-  j = json{{"top1", a.top1}, {"top5", optional_to_json(a.top5)},
-           {"reference_top1", a.reference_top1}, {"reference_top5", optional_to_json(a.reference_top5)}};
+  j = json{{"samples", a.samples}, {"top1", a.top1}, {"top5", optional_to_json(a.top5)},
+           {"reference_top1", optional_to_json(a.reference_top1)},
+           {"reference_top5", optional_to_json(a.reference_top5)}};
 }
 
 void from_json(const json& j, LabelAccuracy& a) {
+  value_from_json(j, "samples", a.samples);
   value_from_json(j, "top1", a.top1);
   optional_from_json(j, "top5", a.top5);
-  value_from_json(j, "reference_top1", a.reference_top1);
+  optional_from_json(j, "reference_top1", a.reference_top1);
   optional_from_json(j, "reference_top5", a.reference_top5);
 }
 
 void to_json(json& j, const Parity& p) {
   j = json{{"max_abs_err", p.max_abs_err}, {"cosine", p.cosine},
            {"top1_agreement", p.top1_agreement}, {"reference", p.reference},
-           {"samples", optional_to_json(p.samples)}, {"accuracy", optional_to_json(p.accuracy)}};
+           {"samples", optional_to_json(p.samples)}};
 }
 
 void from_json(const json& j, Parity& p) {
@@ -120,7 +122,6 @@ void from_json(const json& j, Parity& p) {
   value_from_json(j, "top1_agreement", p.top1_agreement);
   value_from_json(j, "reference", p.reference);
   optional_from_json(j, "samples", p.samples);
-  optional_from_json(j, "accuracy", p.accuracy);
 }
 
 void to_json(json& j, const ComputeBound& b) {
@@ -180,6 +181,7 @@ void to_json(json& j, const Row& r) {
       {"macs_per_sample", optional_to_json(r.macs_per_sample)},
       {"compute_bound", optional_to_json(r.compute_bound)},
       {"parity", optional_to_json(r.parity)},
+      {"accuracy", optional_to_json(r.accuracy)},
       {"requested", r.requested},
       {"effective", r.effective},
       {"warnings", r.warnings},
@@ -229,6 +231,7 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "macs_per_sample", r.macs_per_sample);
   optional_from_json(j, "compute_bound", r.compute_bound);
   optional_from_json(j, "parity", r.parity);
+  optional_from_json(j, "accuracy", r.accuracy);
   value_from_json(j, "requested", r.requested);
   value_from_json(j, "effective", r.effective);
   value_from_json(j, "warnings", r.warnings);

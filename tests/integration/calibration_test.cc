@@ -103,14 +103,36 @@ TEST(Calibration, TheParityPassRunsTheUsersDataOnEveryBackend) {
     ASSERT_EQ(row["status"], "ok") << row.dump();
     const auto& parity = row["parity"];
     EXPECT_EQ(parity["samples"], 10) << row["framework"] << " " << row["precision"];
-    ASSERT_FALSE(parity["accuracy"].is_null()) << row.dump();
-    reference_accuracy.insert(parity["accuracy"]["reference_top1"].get<double>());
+    ASSERT_FALSE(row["accuracy"].is_null()) << row.dump();
+    EXPECT_EQ(row["accuracy"]["samples"], 10);
+    reference_accuracy.insert(row["accuracy"]["reference_top1"].get<double>());
     EXPECT_GT(parity["cosine"].get<double>(), row["precision"] == "fp32" ? 0.99999 : 0.99) << row.dump();
     if (row["precision"] == "fp32") EXPECT_EQ(parity["top1_agreement"], 1.0) << row.dump();
     ++checked;
   }
   EXPECT_EQ(checked, 1 + 2 * static_cast<int>(built.size()));  // torch FP32, each backend's FP32 and INT8
   EXPECT_EQ(reference_accuracy.size(), 1u);  // one reference, the same samples
+
+  // A user's own artefact file has no PyTorch model to compare with, but the labels still score it.
+  std::string artefact;
+  for (const auto& row : results["rows"]) {
+    if (row["backend"] == built.front() && row["precision"] == "int8") artefact = row["artefact"].get<std::string>();
+  }
+  ASSERT_FALSE(artefact.empty());
+  const auto own = run_inferbench({"run", "--model", artefact, "--input-shape", "3x32x32", "--backends", built.front(),
+                                   "--devices", "cpu", "--precisions", "int8", "--scenarios", "sync", "--batch", "4",
+                                   "--warmup", "1", "--iters", "2", "--input", data.string(), "--labels",
+                                   (dir / "labels.txt").string(), "--out", (dir / "own").string(), "--no-store"});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  const auto own_row = read_json(dir / "own" / "results.json")["rows"].at(0);
+  ASSERT_EQ(own_row["status"], "ok") << own_row.dump();
+  EXPECT_TRUE(own_row["parity"].is_null());
+  EXPECT_EQ(own_row["accuracy"]["samples"], 10);
+  EXPECT_TRUE(own_row["accuracy"]["reference_top1"].is_null());
+  const auto same = std::find_if(results["rows"].begin(), results["rows"].end(), [&](const auto& row) {
+    return row["artefact"] == artefact;
+  });
+  EXPECT_EQ(own_row["accuracy"]["top1"], (*same)["accuracy"]["top1"]);  // the same artefact, the same answers
 }
 
 // Calibration data that does not fit the model stops the run before anything runs, with one line.

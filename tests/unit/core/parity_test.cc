@@ -63,10 +63,16 @@ TEST(Parity, LabelAccuracyOfRowAndReference) {
   const std::vector<std::int32_t> labels = {0, 1};
   auto accuracy = label_accuracy(out, ref, labels, 2);
   ASSERT_TRUE(accuracy);
+  EXPECT_EQ(accuracy->samples, 2);
   EXPECT_DOUBLE_EQ(accuracy->top1, 1.0);
-  EXPECT_DOUBLE_EQ(accuracy->reference_top1, 0.5);
+  EXPECT_EQ(accuracy->reference_top1, 0.5);
   EXPECT_FALSE(accuracy->top5);  // 2 classes: every label is in the top 5
   EXPECT_FALSE(accuracy->reference_top5);
+  // Without a reference (a user's artefact file): the row's own accuracy only.
+  auto alone = label_accuracy(out, {}, labels, 2);
+  ASSERT_TRUE(alone);
+  EXPECT_DOUBLE_EQ(alone->top1, 1.0);
+  EXPECT_FALSE(alone->reference_top1);
 }
 
 TEST(Parity, CountsNonFinite) {

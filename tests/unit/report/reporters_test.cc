@@ -197,8 +197,8 @@ constexpr const char* kCsvHeader =
     "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,lag1_autocorrelation,samples,"
     "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
     "artefact_bytes,params,macs_per_sample,peak_gmacs,achieved_gmacs,utilisation,fps_bound,"
-    "parity_max_abs_err,parity_cosine,parity_top1_agreement,parity_samples,accuracy_top1,accuracy_top5,"
-    "reference_accuracy_top1,reference_accuracy_top5,round_throughput,warnings";
+    "parity_max_abs_err,parity_cosine,parity_top1_agreement,parity_samples,accuracy_samples,accuracy_top1,"
+    "accuracy_top5,reference_accuracy_top1,reference_accuracy_top5,round_throughput,warnings";
 
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   const std::string text = render("csv", sample_run::make());
@@ -209,31 +209,31 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(lines[1],
             "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,1,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
-            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,");
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
             "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,1,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
-  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
             "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,1,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,,100,,,,512.4,,"
-            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,\"CV 5.0% is above 2%: governor is "
+            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
             "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
-            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,");
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
   ASSERT_EQ(records.size(), 5U);
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 55U);
+  EXPECT_EQ(records[0].size(), 56U);
   EXPECT_EQ(records[2][13], sample_run::make().rows[sample_run::kFailedRow].error);
   EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][54], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[3][55], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // The index of the CSV column named `name` in the header record.
@@ -321,7 +321,7 @@ TEST(ReportersTest, AccuracyAgainstLabelsUnderTheTable) {
   RunResult run = sample_run::make();
   Row& row = run.rows[sample_run::kFastRow];
   row.parity->samples = 1000;
-  row.parity->accuracy = LabelAccuracy{0.7125, 0.9, 0.7250, 0.905};
+  row.accuracy = LabelAccuracy{1000, 0.7125, 0.9, 0.7250, 0.905};
   const std::vector<std::string> lines = lines_of(render("table", run));
   std::size_t at = 0;
   while (at < lines.size() && lines[at].rfind("Accuracy on the labelled samples of --input", 0) != 0) ++at;
@@ -339,6 +339,12 @@ TEST(ReportersTest, AccuracyAgainstLabelsUnderTheTable) {
   EXPECT_EQ(records[1 + sample_run::kFastRow][column_index(records, "reference_accuracy_top5")], "0.905");
   EXPECT_EQ(records[1 + sample_run::kFastRow][column_index(records, "parity_samples")], "1000");
   EXPECT_EQ(records[1 + sample_run::kSlowRow][column_index(records, "accuracy_top1")], "");
+  // A row without a reference (a user's artefact file) has its own accuracy only.
+  Row& alone = run.rows[sample_run::kSlowRow];
+  alone.accuracy = LabelAccuracy{1000, 0.69, std::nullopt, std::nullopt, std::nullopt};
+  const std::string table = render("table", run);
+  EXPECT_NE(table.find("1000              n/a    69.00      n/a           n/a           n/a              n/a"),
+            std::string::npos) << table;
   EXPECT_EQ(render("table", sample_run::make()).find("Accuracy on the labelled"), std::string::npos);
 }
 
