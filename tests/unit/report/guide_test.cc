@@ -841,6 +841,23 @@ TEST(GuideWinners, TheAccuracyLossSaysWhatItWasMeasuredOn) {
   EXPECT_TRUE(has(lines, "The INT8 rows were calibrated on your data (--calibration)"));
   // FP32 rows only: nothing to say.
   EXPECT_FALSE(has(bullets({fp32}), "Accuracy loss"));
+
+  // The parity pass's count, and with labels the reference's accuracy and the largest fall.
+  fp32.parity->samples = int8.parity->samples = 1000;
+  fp32.accuracy = LabelAccuracy{1000, 0.718, 0.905, 0.718, 0.905};
+  int8.accuracy = LabelAccuracy{1000, 0.7105, 0.9, 0.718, 0.905};
+  lines = bullets({fp32, int8});
+  EXPECT_TRUE(has(lines, "measured on your data, /data/val (--input, 1000 samples, each run once by every row)"));
+  EXPECT_TRUE(has(lines, "Against your labels, the FP32 reference is right on 71.80% of them; the largest fall in "
+                         "top-1 accuracy is B CPU INT8 batch 64 at 71.05% (-0.75 points;"));
+  const std::vector<Row> rows = {fp32, int8};
+  const GuideSection winners = section_titled(guide_document(rows, compute_guide(rows)), "Winners");
+  ASSERT_TRUE(winners.table);
+  EXPECT_TRUE(std::any_of(winners.table->rows.begin(), winners.table->rows.end(), [](const auto& cells) {
+    return cells[2].find(", top-1 accuracy 71.80% (FP32 71.80%)") != std::string::npos;  // A, cosine 1.0
+  }));
+  int8.accuracy->top1 = 0.72;  // better than the reference: no fall to name
+  EXPECT_TRUE(has(bullets({fp32, int8}), "and no row is right less often"));
 }
 
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
