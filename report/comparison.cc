@@ -106,6 +106,60 @@ void write_text_table(std::ostream& out, const std::vector<Column>& columns,
   for (const auto& row : rows) line(row);
 }
 
+// The fingerprints (sha256) of a run's --input samples and labels, one pair per sample shape;
+// empty for a run without --input.
+std::string scored_data(const RunResult& run) {
+  std::string fingerprints;
+  const auto described = run.run.request.find("input_data");
+  if (described == run.run.request.end() || !described->is_array()) return fingerprints;
+  for (const auto& data : *described) {
+    const auto labels = data.find("labels");
+    fingerprints += data.value("sha256", "") + "/" +
+                    (labels != data.end() && labels->is_object() ? labels->value("sha256", "") : "") + ";";
+  }
+  return fingerprints;
+}
+
+// The rows scored against labels in both runs (accuracy), with what they scored, or nothing.
+void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunResult& head,
+                            const RunComparison& comparison, bool markdown) {
+  const std::vector<Column> columns = {
+      {"Row", false},          {"Top-1 base %", true},       {"Top-1 head %", true}, {"Change (points)", true},
+      {"Samples", true},       {"Agreement base", true},     {"Agreement head", true},
+  };
+  const auto agreement = [](const Row& row) {
+    return row.parity ? fmt::format("{:.4f}", row.parity->top1_agreement) : std::string(kNotAvailable);
+  };
+  std::vector<std::vector<std::string>> cells;
+  for (const RowChange& change : comparison.matched) {
+    const Row& b = base.rows[change.base_row];
+    const Row& h = head.rows[change.head_row];
+    if (!b.accuracy || !h.accuracy) continue;
+    const std::string samples = b.accuracy->samples == h.accuracy->samples
+                                    ? std::to_string(h.accuracy->samples)
+                                    : fmt::format("{} / {}", b.accuracy->samples, h.accuracy->samples);
+    cells.push_back({row_title(h), fmt::format("{:.2f}", b.accuracy->top1 * 100.0),
+                     fmt::format("{:.2f}", h.accuracy->top1 * 100.0),
+                     fmt::format("{:+.2f}", (h.accuracy->top1 - b.accuracy->top1) * 100.0), samples, agreement(b),
+                     agreement(h)});
+  }
+  if (cells.empty()) return;
+  out << "\nAccuracy against the labels, rows scored in both runs:\n" << (markdown ? "\n" : "");
+  if (markdown) {
+    write_markdown_table(out, columns, cells);
+  } else {
+    write_text_table(out, columns, cells);
+  }
+  const std::string base_data = scored_data(base), head_data = scored_data(head);
+  out << '\n'
+      << (base_data == head_data
+              ? "Both runs scored the same samples and labels (their sha256 in run.request.input_data): a change of "
+                "one sample in n is 100 / n points."
+              : "The two runs scored different samples or labels (their sha256 in run.request.input_data differ): "
+                "their accuracies are not of the same images.")
+      << '\n';
+}
+
 }  // namespace
 
 // Whether [a_lo, a_hi] and [b_lo, b_hi] are disjoint: the test both kinds of interval share.
@@ -198,6 +252,7 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
          "independent samples (effective_samples), so samples correlated in time widen it. Async "
          "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
          "95% intervals instead (docs/metrics.md).\n";
+  write_accuracy_changes(out, base, head, comparison, markdown);
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;

@@ -54,7 +54,9 @@ Significance p50_significance(const Row& base, const Row& head);
 Significance throughput_significance(const Row& base, const Row& head);
 
 // Writes the comparison as an aligned plain-text table (`markdown` false) or as GitHub
-// Markdown, followed by the rows found in only one run.
+// Markdown; then, for rows scored against labels in both runs (accuracy), their top-1 accuracy
+// and its change in points, and whether the two runs scored the same data; then the rows found
+// in only one run.
 void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,
                       const RunComparison& comparison, bool markdown);
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -132,6 +133,37 @@ TEST(Comparison, MatchesRowsByConfigurationAndListsTheRest) {
             "+10.00% | "
             "significant (P50 CIs do not overlap) |");
   EXPECT_EQ(md.back(), "- PyTorch (Native) CPU FP32 batch 64 (ok)");
+}
+
+// Rows scored against labels in both runs: their accuracy side by side (another calibration set,
+// say), and whether the runs scored the same data.
+TEST(Comparison, AccuracyOfRowsScoredInBothRuns) {
+  RunResult base = run_of("A", {measured("torch", 64, 10.0, 9.8, 10.2, 100), measured("openvino", 64, 5, 4.9, 5.1, 200)});
+  RunResult head = run_of("B", {measured("torch", 64, 10.0, 9.8, 10.2, 100), measured("openvino", 64, 5, 4.9, 5.1, 200)});
+  base.rows[1].accuracy = LabelAccuracy{539, 0.9907, 1.0, 0.9944, 1.0};
+  head.rows[1].accuracy = LabelAccuracy{539, 0.9926, 1.0, 0.9944, 1.0};
+  head.rows[1].parity = Parity{0.1, 0.9999, 0.9981, "PyTorch (Native) CPU FP32", 539};
+  base.run.request = head.run.request = {{"input_data", {{{"sha256", "aa"}, {"labels", {{"sha256", "bb"}}}}}}};
+  std::ostringstream text;
+  write_comparison(text, base, head, compare_runs(base, head), /*markdown=*/false);
+  const std::vector<std::string> lines = lines_of(text.str());
+  const auto at = std::find(lines.begin(), lines.end(), "Accuracy against the labels, rows scored in both runs:");
+  ASSERT_NE(at, lines.end()) << text.str();
+  EXPECT_EQ(at[1], "Row                         Top-1 base %  Top-1 head %  Change (points)  Samples  Agreement base  "
+                   "Agreement head");
+  EXPECT_EQ(at[3], "OpenVINO CPU FP32 batch 64         99.07         99.26            +0.19      539             n/a  "
+                   "        0.9981");
+  EXPECT_EQ(at[4], "");
+  EXPECT_EQ(at[5].rfind("Both runs scored the same samples and labels", 0), 0u) << at[5];
+  head.run.request["input_data"][0]["labels"]["sha256"] = "cc";
+  std::ostringstream other;
+  write_comparison(other, base, head, compare_runs(base, head), /*markdown=*/false);
+  EXPECT_NE(other.str().find("The two runs scored different samples or labels"), std::string::npos);
+  // Without accuracy in both, no such table.
+  head.rows[1].accuracy.reset();
+  std::ostringstream none;
+  write_comparison(none, base, head, compare_runs(base, head), /*markdown=*/false);
+  EXPECT_EQ(none.str().find("Accuracy against the labels"), std::string::npos);
 }
 
 TEST(Comparison, RepeatedConfigurationsPairInOrder) {
