@@ -188,6 +188,25 @@ std::optional<std::string> accuracy_basis_sentence(const std::vector<Row>& rows)
          "to calibrate on (--calibration).";
 }
 
+// The accuracy against the labels of rows that have no FP32 reference to compare with (a user's own
+// artefact files), best first; none when every scored row has a reference.
+std::optional<std::string> labels_only_sentence(const std::vector<Row>& rows) {
+  std::vector<const Row*> scored;
+  for (const Row& row : rows) {
+    if (row.status == RowStatus::Ok && row.accuracy && !row.accuracy->reference_top1) scored.push_back(&row);
+  }
+  if (scored.empty()) return std::nullopt;
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const Row* a, const Row* b) { return a->accuracy->top1 > b->accuracy->top1; });
+  std::string listed;
+  for (const Row* row : scored) {
+    listed += fmt::format("{}{} {:.2f}% of {}", listed.empty() ? "" : "; ", row_title(*row), row->accuracy->top1 * 100.0,
+                          row->accuracy->samples);
+  }
+  return "Top-1 accuracy against your labels of the rows with no FP32 reference to compare with (your own artefact "
+         "files): " + listed + ".";
+}
+
 GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section = section_of("Winners",
       "Values equal at the precision shown are ties, and every tied row is named.");
@@ -207,6 +226,7 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
     if (auto lead = lead_sentence(winner, rows)) section.bullets.push_back(*lead);
   }
   if (auto basis = accuracy_basis_sentence(rows)) section.bullets.push_back(*basis);
+  if (auto alone = labels_only_sentence(rows)) section.bullets.push_back(*alone);
   return section;
 }
 

@@ -858,6 +858,15 @@ TEST(GuideWinners, TheAccuracyLossSaysWhatItWasMeasuredOn) {
   }));
   int8.accuracy->top1 = 0.72;  // better than the reference: no fall to name
   EXPECT_TRUE(has(bullets({fp32, int8}), "and no row is right less often"));
+
+  // Rows with no reference (a user's artefact files) are named with their own accuracy.
+  Row own_a = ok_row("C", "int8", 64, 10, 300, 200, 1.1, 500), own_b = ok_row("D", "int8", 64, 10, 300, 200, 1.1, 500);
+  own_a.accuracy = LabelAccuracy{539, 0.98, std::nullopt, std::nullopt, std::nullopt};
+  own_b.accuracy = LabelAccuracy{539, 0.99, std::nullopt, std::nullopt, std::nullopt};
+  EXPECT_TRUE(has(bullets({own_a, own_b}), "Top-1 accuracy against your labels of the rows with no FP32 reference to "
+                                           "compare with (your own artefact files): D CPU INT8 batch 64 99.00% of 539; "
+                                           "C CPU INT8 batch 64 98.00% of 539."));
+  EXPECT_FALSE(has(bullets({fp32, int8}), "no FP32 reference to compare with"));
 }
 
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
