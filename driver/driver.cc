@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
@@ -739,12 +740,21 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       const std::vector<std::int64_t>& shape = plan.sample_shape;
       if (prepared.count(shape)) continue;
       const std::string file = name + "-" + std::to_string(prepared.size());
+      // What the data became, and how long a large folder of images took to read (a source that
+      // does not fit stays one line: the error).
+      const auto reading_started = Clock::now();
       auto data = prepare_input_data(source, shape, work / (file + ".f32"), limit,
                                      request.out_dir ? std::optional<fs::path>(work / "logs" / (file + ".log")) : std::nullopt,
                                      labels);
       if (!data) {
         return Status(data.status().code(), "--" + name + ": " + data.status().message(), data.status().hint());
       }
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f", std::chrono::duration<double>(Clock::now() - reading_started).count());
+      progress("read " + std::to_string(data->samples) + " of the " +
+               std::to_string(data->description.value("available", data->samples)) + " samples of --" + name + " (" +
+               source.string() + ") as " + shape_text(shape) + (data->labels_file ? ", with labels," : "") + " in " +
+               seconds + " s");
       nlohmann::json description = data->description;
       description["sample_shape"] = shape;
       described.push_back(std::move(description));
