@@ -151,6 +151,14 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
   }
   std::cout << fmt::format(", {} unavailable here; {} artefact{} to export. Nothing was run or exported.\n",
                            plan->unavailable.size(), to_export, to_export == 1 ? "" : "s");
+  if (request.input) {
+    std::cout << fmt::format("After its timed window each row would run {} of {} once for parity{} "
+                             "(--eval-samples).\n",
+                             request.eval_samples > 0 ? fmt::format("up to the first {} samples", request.eval_samples)
+                                                      : std::string("every sample"),
+                             request.input->string(), request.labels ? " and accuracy against " +
+                                                                           request.labels->string() : "");
+  }
   auto shown_label = [](const PlannedCell& c) { return (c.reference ? "[reference] " : "") + c.label; };
   std::size_t width = 0;
   for (const auto& c : plan->cells) width = std::max(width, shown_label(c).size());

@@ -357,6 +357,16 @@ TEST_F(TorchBackend, ParityPassRunsEverySampleOnceAndScoresTheLabels) {
             std::string::npos)
       << unscored_row["warnings"].dump();
 
+  // --dry-run says what the pass would run.
+  auto planned = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager", "--devices", "cpu", "--input",
+                                 data.string(), "--labels", labels.string(), "--eval-samples", "12", "--dry-run",
+                                 "--no-store"});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_NE(planned.out.find("After its timed window each row would run up to the first 12 samples of " + data.string() +
+                             " once for parity and accuracy against " + labels.string()),
+            std::string::npos)
+      << planned.out;
+
   // Labels that do not fit, or no --input to label, are one line each before anything runs.
   const std::string short_labels = std::string(INFERBENCH_PYTHON) + " -c \"import numpy; numpy.save('" +
                                    (dir / "short.npy").string() + "', numpy.arange(5))\"";
