@@ -347,6 +347,27 @@ std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows) {
   return frontier;
 }
 
+std::vector<std::size_t> accuracy_frontier(const std::vector<Row>& rows) {
+  std::vector<std::size_t> eligible;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status == RowStatus::Ok && row.accuracy && row.accuracy->reference_top1 && row.throughput &&
+        *row.throughput > 0) {
+      eligible.push_back(i);
+    }
+  }
+  // Highest throughput first; of equal throughput, the most accurate first; then input order.
+  std::stable_sort(eligible.begin(), eligible.end(), [&](std::size_t a, std::size_t b) {
+    if (*rows[a].throughput != *rows[b].throughput) return *rows[a].throughput > *rows[b].throughput;
+    return rows[a].accuracy->top1 > rows[b].accuracy->top1;
+  });
+  std::vector<std::size_t> frontier;
+  for (std::size_t i : eligible) {
+    if (frontier.empty() || rows[i].accuracy->top1 > rows[frontier.back()].accuracy->top1) frontier.push_back(i);
+  }
+  return frontier;
+}
+
 std::optional<double> ms_per_input(const Row& row) {
   if (!row.throughput || !(*row.throughput > 0)) return std::nullopt;
   return 1000.0 / *row.throughput;
@@ -439,6 +460,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
   guide.thread_scaling = thread_scaling(rows);
   guide.instance_scaling = instance_scaling(rows);
   guide.latency_frontier = latency_frontier(rows);
+  guide.accuracy_frontier = accuracy_frontier(rows);
   guide.round_ranks = round_ranks(rows);
   return guide;
 }

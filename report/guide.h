@@ -179,6 +179,8 @@ struct Guide {
   std::vector<InstanceScaling> instance_scaling;
   // latency_frontier() of the rows.
   std::vector<std::size_t> latency_frontier;
+  // accuracy_frontier() of the rows; empty without labels.
+  std::vector<std::size_t> accuracy_frontier;
   // round_ranks() of the rows.
   std::vector<RoundRanks> round_ranks;
   // Ok rows that ran part of their model outside their delegate, on the framework's own kernels
@@ -193,6 +195,13 @@ struct Guide {
 // requests in flight, which a request served that way does see. Of rows equal on both, the
 // first in input order. Under a P99 budget, the last frontier row whose P99 fits serves most.
 std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows);
+
+// The ok rows scored against labels beside their FP32 reference (accuracy.reference_top1) with a
+// throughput, that no other such row beats on both (higher or equal throughput and higher top-1
+// accuracy, or equal top-1 and higher throughput): the Pareto front of throughput against
+// accuracy, fastest first (each next row is more accurate and serves less). Of rows equal on
+// both, the first in input order. Empty without such rows.
+std::vector<std::size_t> accuracy_frontier(const std::vector<Row>& rows);
 
 // Decimal places at which two values of `criterion` count as equal: the precision every
 // report prints them with (throughput and compile time 2, latency and P99/P50 3, memory 1,

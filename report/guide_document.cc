@@ -412,6 +412,29 @@ GuideSection frontier_section(const std::vector<Row>& rows, const Guide& guide) 
   return section;
 }
 
+GuideSection accuracy_frontier_section(const std::vector<Row>& rows, const Guide& guide) {
+  GuideSection section;
+  section.title = "Accuracy against throughput";
+  const Row& fastest = rows[guide.accuracy_frontier.front()];
+  section.paragraphs.push_back(fmt::format(
+      "The rows that no other row beats on both throughput and top-1 accuracy against your labels (the Pareto "
+      "front), fastest first: each next row is more accurate and serves less. Under an accuracy budget (say, at "
+      "most half a point below FP32), ship the first row within it; rows whose throughputs are closer than this "
+      "run's noise (Winners, Round by round) are a choice on accuracy alone. Accuracy was scored on {} labelled "
+      "samples: a difference of one sample is {:.2f} points.",
+      fastest.accuracy->samples, 100.0 / std::max(1, fastest.accuracy->samples)));
+  GuideTable table;
+  table.columns = {{"Row", false}, {"Measured thr.", true}, {"Top-1 %", true}, {"Change from FP32 (points)", true}};
+  for (std::size_t index : guide.accuracy_frontier) {
+    const Row& row = rows[index];
+    table.rows.push_back({row_title(row), fmt::format("{:.2f}", *row.throughput),
+                          fmt::format("{:.2f}", row.accuracy->top1 * 100.0),
+                          fmt::format("{:+.2f}", (row.accuracy->top1 - *row.accuracy->reference_top1) * 100.0)});
+  }
+  section.table = std::move(table);
+  return section;
+}
+
 GuideSection round_ranks_section(const std::vector<Row>& rows, const Guide& guide) {
   const std::size_t rounds = guide.round_ranks.front().ranks.size();
   const bool cut = std::any_of(guide.round_ranks.begin(), guide.round_ranks.end(),
@@ -623,6 +646,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
       (guide.latency_frontier.size() == 1 && guide.ok_rows >= 2)) {
     document.sections.push_back(frontier_section(rows, guide));
   }
+  if (!guide.accuracy_frontier.empty()) document.sections.push_back(accuracy_frontier_section(rows, guide));
   if (!guide.round_ranks.empty()) document.sections.push_back(round_ranks_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   if (!guide.partly_delegated.empty()) document.sections.push_back(partly_delegated_section(rows, guide));

@@ -869,6 +869,33 @@ TEST(GuideWinners, TheAccuracyLossSaysWhatItWasMeasuredOn) {
   EXPECT_FALSE(has(bullets({fp32, int8}), "no FP32 reference to compare with"));
 }
 
+// With labels: the rows no other beats on both throughput and accuracy, fastest first.
+TEST(GuideAccuracyFrontier, FastestFirstEachNextMoreAccurate) {
+  Row fp32 = ok_row("A", "fp32", 64, 10, 100, 600, 1.1, 500);
+  Row bf16 = ok_row("B", "bf16", 64, 10, 200, 300, 1.1, 500);
+  Row int8 = ok_row("C", "int8", 64, 10, 400, 150, 1.1, 500);
+  Row worse = ok_row("D", "int8", 64, 10, 300, 180, 1.1, 500);  // slower than C and no more accurate
+  Row unscored = ok_row("E", "int8", 64, 10, 900, 50, 1.1, 500);
+  fp32.accuracy = LabelAccuracy{539, 0.9944, 1.0, 0.9944, 1.0};
+  bf16.accuracy = LabelAccuracy{539, 0.9944, 1.0, 0.9944, 1.0};
+  int8.accuracy = LabelAccuracy{539, 0.9907, 1.0, 0.9944, 1.0};
+  worse.accuracy = LabelAccuracy{539, 0.9907, 1.0, 0.9944, 1.0};
+  const std::vector<Row> rows = {fp32, bf16, int8, worse, unscored};
+  EXPECT_EQ(accuracy_frontier(rows), (std::vector<std::size_t>{2, 1}));  // C, then B (A: slower, no better)
+  const GuideDocument document = guide_document(rows, compute_guide(rows));
+  const GuideSection& section = section_titled(document, "Accuracy against throughput");
+  ASSERT_TRUE(section.table);
+  ASSERT_EQ(section.table->rows.size(), 2u);
+  EXPECT_EQ(section.table->rows[0], (std::vector<std::string>{"C CPU INT8 batch 64", "400.00", "99.07", "-0.37"}));
+  EXPECT_EQ(section.table->rows[1], (std::vector<std::string>{"B CPU BF16 batch 64", "200.00", "99.44", "+0.00"}));
+  EXPECT_NE(section.paragraphs.front().find("a difference of one sample is 0.19 points"), std::string::npos);
+  // Without labels there is no such section.
+  const std::vector<Row> plain = {ok_row("A", "fp32", 64, 10, 100, 600, 1.1, 500)};
+  const GuideDocument none = guide_document(plain, compute_guide(plain));
+  EXPECT_TRUE(std::none_of(none.sections.begin(), none.sections.end(),
+                           [](const GuideSection& s) { return s.title == "Accuracy against throughput"; }));
+}
+
 TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   RunResult run;
   run.run.id = "run-1";
