@@ -106,6 +106,16 @@ void write_text_table(std::ostream& out, const std::vector<Column>& columns,
   for (const auto& row : rows) line(row);
 }
 
+// `cells` under `columns`, as an aligned text table or GitHub Markdown.
+void write_table(std::ostream& out, const std::vector<Column>& columns, const std::vector<std::vector<std::string>>& cells,
+                 bool markdown) {
+  if (markdown) {
+    write_markdown_table(out, columns, cells);
+  } else {
+    write_text_table(out, columns, cells);
+  }
+}
+
 // The fingerprints (sha256) of a run's --input samples and labels, one pair per sample shape;
 // empty for a run without --input.
 std::string scored_data(const RunResult& run) {
@@ -145,11 +155,7 @@ void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunR
   }
   if (cells.empty()) return;
   out << "\nAccuracy against the labels, rows scored in both runs:\n" << (markdown ? "\n" : "");
-  if (markdown) {
-    write_markdown_table(out, columns, cells);
-  } else {
-    write_text_table(out, columns, cells);
-  }
+  write_table(out, columns, cells, markdown);
   const std::string base_data = scored_data(base), head_data = scored_data(head);
   out << '\n'
       << (base_data == head_data
@@ -242,10 +248,8 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
   }
   if (cells.empty()) {
     out << "No configuration was measured in both runs.\n";
-  } else if (markdown) {
-    write_markdown_table(out, columns, cells);
   } else {
-    write_text_table(out, columns, cells);
+    write_table(out, columns, cells, markdown);
   }
   out << "\nChange = head / base - 1. Significant: the 95% confidence intervals of the two P50s "
          "(p50_ci_ms) do not overlap; each is computed for its row's effective number of "

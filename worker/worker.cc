@@ -192,6 +192,32 @@ void collect_device_times(const LoadedPlugin& plugin, ib_backend* backend, size_
   row.device_time_samples_ms.assign(ms + (count - timed), ms + count);
 }
 
+// Output 0 of the last run, checked: the plugin's values (valid until its next run) and the class
+// count, its last dimension. A failed output() or a NaN or infinite value is an error; `which`
+// names the run in the message (empty for the timed one, " on samples 0 to 63" in the parity pass).
+struct CheckedOutput {
+  std::span<const float> values;
+  std::int64_t classes = 1;
+};
+
+Result<CheckedOutput> checked_output(const LoadedPlugin& plugin, ib_backend* backend, const std::string& which) {
+  const float* data = nullptr;
+  size_t count = 0;
+  const int64_t* shape = nullptr;
+  size_t rank = 0;
+  if (plugin.api->output(backend, &data, &count, &shape, &rank) != IB_OK) {
+    return Status(StatusCode::Backend, plugin_error(plugin, ("output" + which + " failed").c_str()));
+  }
+  const std::span<const float> values(data, count);
+  // A backend that computes NaN is broken, however fast.
+  if (const auto bad = count_non_finite(values); bad > 0) {
+    return Status(StatusCode::Backend, "the backend's output" + which + " has " + std::to_string(bad) + " of " +
+                                           std::to_string(count) +
+                                           " values that are NaN or infinite; the artefact or the backend is broken");
+  }
+  return CheckedOutput{values, rank > 0 ? shape[rank - 1] : 1};
+}
+
 // The parity pass over the user's data: the first cell.eval_samples samples of --input, each run
 // once after the timed window, batch by batch (a last, partial batch is filled by repeating its
 // own samples, whose extra outputs are dropped). Returns their outputs, one after the other.
@@ -208,29 +234,21 @@ Result<std::vector<float>> evaluate_input(const LoadedPlugin& plugin, ib_backend
     auto chunk = read_floats(cell.input_file, "input data", first * sample_size, real * sample_size);
     if (!chunk) return chunk.status();
     const std::vector<float> input = batch_from_samples(*chunk, sample_size, batch * sample_size);
-    const std::string which = "samples " + std::to_string(first) + " to " + std::to_string(first + real - 1);
+    const std::string which = " on samples " + std::to_string(first) + " to " + std::to_string(first + real - 1);
     if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
-      return Status(StatusCode::Backend, plugin_error(plugin, ("set_input of " + which + " failed").c_str()));
+      return Status(StatusCode::Backend, plugin_error(plugin, ("set_input" + which + " failed").c_str()));
     }
     if (plugin.api->run(backend) != IB_OK || plugin.api->sync(backend) != IB_OK) {
-      return Status(StatusCode::Backend, plugin_error(plugin, ("inference of " + which + " failed").c_str()));
+      return Status(StatusCode::Backend, plugin_error(plugin, ("inference" + which + " failed").c_str()));
     }
-    const float* data = nullptr;
-    size_t count = 0;
-    const int64_t* shape = nullptr;
-    size_t rank = 0;
-    if (plugin.api->output(backend, &data, &count, &shape, &rank) != IB_OK) {
-      return Status(StatusCode::Backend, plugin_error(plugin, ("output of " + which + " failed").c_str()));
-    }
+    auto output = checked_output(plugin, backend, which);
+    if (!output) return output.status();
+    const std::size_t count = output->values.size();
     if (count % batch != 0) {
       return Status(StatusCode::Backend, "the output of " + std::to_string(count) + " values is not " +
                                              std::to_string(batch) + " samples' worth");
     }
-    const std::span<const float> kept(data, real * (count / batch));
-    if (const auto bad = count_non_finite(kept); bad > 0) {
-      return Status(StatusCode::Backend, "the backend's output on " + which + " has " + std::to_string(bad) +
-                                             " values that are NaN or infinite");
-    }
+    const auto kept = output->values.first(real * (count / batch));  // the repeats filling the batch dropped
     outputs.insert(outputs.end(), kept.begin(), kept.end());
   }
   send_progress(progress_fd, kPhaseParity, batches, batches);
@@ -427,22 +445,12 @@ Row run_cell(const Cell& cell, int progress_fd) {
   }
   row.first_inference_ms = to_ms(loop.first_inference);
 
-  // The timed output must be valid: a backend that computes NaN is broken, however fast.
-  const float* out_data = nullptr;
-  size_t out_count = 0;
-  const int64_t* out_shape = nullptr;
-  size_t out_rank = 0;
-  if (plugin.api->output(backend, &out_data, &out_count, &out_shape, &out_rank) != IB_OK) {
-    return fail_row(row, RowStatus::Failed, plugin_error(plugin, "output failed"));
-  }
-  if (const auto bad = count_non_finite(std::span<const float>(out_data, out_count)); bad > 0) {
-    return fail_row(row, RowStatus::Failed,
-                    "the backend's output has " + std::to_string(bad) + " of " +
-                        std::to_string(out_count) +
-                        " values that are NaN or infinite; the artefact or the backend is broken");
-  }
-  const int64_t classes = out_rank > 0 ? out_shape[out_rank - 1] : 1;
-  std::vector<float> output(out_data, out_data + out_count);
+  // The timed output must be valid; parity compares it unless the parity pass below runs.
+  auto timed_output = checked_output(plugin, backend, "");
+  if (!timed_output) return fail_row(row, RowStatus::Failed, timed_output.status().message());
+  const int64_t classes = timed_output->classes;
+  std::vector<float> output;
+  if (cell.eval_samples == 0) output.assign(timed_output->values.begin(), timed_output->values.end());
 
   const ib_key_value* pairs = nullptr;
   size_t num_pairs = 0;
