@@ -43,6 +43,7 @@ bench: build
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/openvino_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/python bench/executorch_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/litert-venv-path)/bin/python bench/litert_side_by_side.py --inferbench ./inferbench
+	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/parity_pass_cost.py
 
 clean:
 	rm -rf $(BUILD_DIR)
