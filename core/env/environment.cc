@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -58,18 +59,9 @@ const std::vector<std::pair<std::string, std::string>> kInterestingFlags = {
     {"amx_fp16", "AMX-FP16"},
 };
 
-// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 ..." -> "550.54.14".
 std::optional<std::string> nvidia_driver_version() {
   const auto line = read_first_line("/proc/driver/nvidia/version");
-  if (!line) return std::nullopt;
-  const std::string marker = "Kernel Module";
-  const auto at = line->find(marker);
-  if (at == std::string::npos) return std::nullopt;
-  std::istringstream rest(line->substr(at + marker.size()));
-  std::string version;
-  rest >> version;
-  if (version.empty()) return std::nullopt;
-  return version;
+  return line ? parse_nvidia_driver_version(*line) : std::nullopt;
 }
 
 const char* pci_vendor_name(const std::string& id) {
@@ -126,6 +118,22 @@ nlohmann::json gpu_devices() {
 }
 
 }  // namespace
+
+// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 ..." (proprietary module)
+// or "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build ..." (open
+// module): the first word after "Kernel Module" made of digits and dots.
+std::optional<std::string> parse_nvidia_driver_version(const std::string& line) {
+  const std::string marker = "Kernel Module";
+  const auto at = line.find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(at + marker.size()));
+  for (std::string word; rest >> word;) {
+    const bool version_like = std::isdigit(static_cast<unsigned char>(word.front())) &&
+                              word.find_first_not_of("0123456789.") == std::string::npos;
+    if (version_like) return word;
+  }
+  return std::nullopt;
+}
 
 std::string cpu_model_name() { return cpuinfo_field("model name").value_or("unknown CPU"); }
 

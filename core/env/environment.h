@@ -17,6 +17,9 @@ int usable_cpu_count();                        // CPUs in this process's affinit
 std::optional<std::string> cpu_governor();     // cpu0's scaling governor when readable
 std::optional<double> total_memory_mb();
 std::string host_name();
+// The driver version in the first line of /proc/driver/nvidia/version, from either kernel module's
+// wording; nullopt when the line names none.
+std::optional<std::string> parse_nvidia_driver_version(const std::string& line);
 
 // Everything above plus OS, kernel, CPU flags of interest, GPUs ("gpu": [{name, vendor, driver,
 // driver_version, bus}], empty when none is visible), build provenance.
