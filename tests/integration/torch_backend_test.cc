@@ -727,6 +727,41 @@ TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
   EXPECT_NE(output.find("memory traffic:"), std::string::npos) << output;
 }
 
+// On the H100 (results/h100-cuda), Python's aoti_load_package crashed, so the AOTInductor row had
+// no Python counterpart: the comparison holds it to torch.compile reduce-overhead instead and says
+// so, while every other pair keeps its own counterpart. Read from the committed run's two files.
+TEST_F(TorchBackend, TheGpuComparisonHoldsARowWhoseCounterpartCrashedToAStandIn) {
+  const auto dir = fresh_dir("torch-gpu-compare-stand-in");
+  const std::filesystem::path run = std::filesystem::path(INFERBENCH_SOURCE_DIR) / "results" / "h100-cuda";
+  int status = 0;
+  const std::string output =
+      shell(std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR + "/bench/gpu_compare.py " +
+                (run / "results.json").string() + " " + (run / "reference.json").string() + " --json " +
+                (dir / "compare.json").string() + " 2>&1",
+            status);
+  ASSERT_EQ(status, 0) << output;
+  const auto compare = read_json(dir / "compare.json");
+  ASSERT_EQ(compare["pairs"].size(), 5u) << compare.dump();
+  const auto& aoti = compare["pairs"][3];
+  EXPECT_EQ(aoti["variant"], "aoti");
+  EXPECT_EQ(aoti["reference"], "aoti_fp16");
+  EXPECT_EQ(aoti["stand_in"], "compile_reduce_overhead_fp16");
+  EXPECT_NE(aoti["why_no_ratio"].get<std::string>().find("SIGSEGV"), std::string::npos) << aoti.dump();
+  const auto reference = read_json(run / "reference.json");
+  double stand_in_fps = 0;
+  for (const auto& row : reference["rows"]) {
+    if (row["config"] == "compile_reduce_overhead_fp16") stand_in_fps = row["fps"].get<double>();
+  }
+  ASSERT_GT(stand_in_fps, 0);
+  EXPECT_DOUBLE_EQ(aoti["reference_fps"].get<double>(), stand_in_fps);
+  EXPECT_NEAR(aoti["ratio"].get<double>(), aoti["fps"].get<double>() / stand_in_fps, 1e-12);
+  EXPECT_NE(output.find("compile_reduce_overhead_fp16*"), std::string::npos) << output;
+  for (int i : {0, 1, 2, 4}) {
+    EXPECT_TRUE(compare["pairs"][i]["stand_in"].is_null()) << compare["pairs"][i].dump();
+    EXPECT_TRUE(compare["pairs"][i]["why_no_ratio"].is_null()) << compare["pairs"][i].dump();
+  }
+}
+
 // The cuDNN option is declared with its values, and a value outside them is bad input, refused
 // before anything runs.
 TEST_F(TorchBackend, TheCudnnBenchmarkOptionTakesOnOrOff) {
