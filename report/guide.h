@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The deployment guide, computed from one run's rows: which row wins on each criterion, and
-// after how much service a row that compiles slower but runs faster has paid for its compile
+// after how much service a row that starts up slower but runs faster has paid for its start-up
 // time. Pure functions over rows; no I/O. Definitions: docs/metrics.md, "The guide".
 #pragma once
 
@@ -19,7 +19,7 @@ enum class Criterion {
   PeakThroughput,  // highest `throughput` among ok rows
   TailLatency,     // lowest `latency_ms.p99` among ok sync rows
   Stability,       // lowest `p99_over_p50` among ok sync rows
-  StartUp,         // lowest `compile_ms` among ok rows
+  StartUp,         // lowest start_up_ms() (compile + first inference) among ok rows
   Memory,          // lowest `peak_rss_mb` among ok rows
   Accuracy,        // highest `parity.cosine`, then lowest `parity.max_abs_err`, among ok rows
                    // with parity that are not the FP32 reference configuration itself
@@ -78,19 +78,20 @@ struct Winner {
 // machine's drift between cells, which the samples of one window cannot show.
 std::optional<ThroughputInterval> throughput_interval(const Row& row);
 
-// A pair where row A compiles slower than row B but serves faster.
+// A pair where row A starts up slower than row B but serves faster.
 //
-// Per-input time t = 1000 / throughput (milliseconds per sample: one input of the batch), so
-// rows with different batches compare fairly. Serving n inputs after start-up costs
-// compile + n·t; A has paid for its extra compile time once
-//   n ≥ n* = (compile_A − compile_B) / (t_B − t_A)
+// Start-up s = start_up_ms(): compile plus the first inference. Per-input time
+// t = 1000 / throughput (milliseconds per sample: one input of the batch), so rows with
+// different batches compare fairly. Serving n inputs costs s + n·t; A has paid for its slower
+// start-up once
+//   n ≥ n* = (s_A − s_B) / (t_B − t_A)
 // inputs. service_s = n*·t_A / 1000 is the time A has spent serving by then, and
-// elapsed_s = (compile_A + n*·t_A) / 1000 = (compile_B + n*·t_B) / 1000 the wall time from the
-// start of both deployments at which they are even.
+// elapsed_s = (s_A + n*·t_A) / 1000 = (s_B + n*·t_B) / 1000 the wall time from the start of both
+// deployments at which they are even.
 struct BreakEven {
-  std::size_t slower_compile = 0;  // A: index into the rows
-  std::size_t faster_compile = 0;  // B: index into the rows
-  double compile_gap_ms = 0;       // compile_A − compile_B > 0
+  std::size_t slower_start = 0;  // A: index into the rows
+  std::size_t faster_start = 0;  // B: index into the rows
+  double start_up_gap_ms = 0;    // s_A − s_B > 0
   double ms_per_input_a = 0;       // t_A
   double ms_per_input_b = 0;       // t_B > t_A
   double inputs = 0;               // n*, not rounded
@@ -158,12 +159,12 @@ struct Guide {
   std::vector<Winner> winners;  // one per criterion, in all_criteria() order
   // Every qualifying ordered pair, quickest payback first (ties: input order of A, then B).
   std::vector<BreakEven> break_even;
-  // Pairs of comparable rows where the slower-to-compile row also serves slower (or equally
+  // Pairs of comparable rows where the slower-to-start row also serves slower (or equally
   // fast): it never pays off. Only counted.
   std::size_t never_pays_off = 0;
   // Failed and unavailable rows: their status and error. Never dropped silently.
   std::vector<LeftOut> not_ok;
-  // Ok rows that cannot enter the break-even table (no compile time, no throughput).
+  // Ok rows that cannot enter the break-even table (no start-up time, no throughput).
   std::vector<LeftOut> no_break_even;
   // Ok rows whose configuration is the FP32 parity reference itself (exact by definition, not
   // ranked on accuracy).
@@ -204,15 +205,21 @@ std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows);
 std::vector<std::size_t> accuracy_frontier(const std::vector<Row>& rows);
 
 // Decimal places at which two values of `criterion` count as equal: the precision every
-// report prints them with (throughput and compile time 2, latency and P99/P50 3, memory 1,
+// report prints them with (throughput and start-up time 2, latency and P99/P50 3, memory 1,
 // cosine 6). Accuracy also compares max_abs_err at 3 significant digits.
 int tie_decimals(Criterion criterion);
 
 // Milliseconds per input sample: 1000 / throughput. Empty without a positive throughput.
 std::optional<double> ms_per_input(const Row& row);
 
-// The break-even of `a` (slower compile, faster service) against `b`; empty unless both are
-// ok with compile_ms and throughput, a compiles strictly slower and serves strictly faster.
+// The time to a row's first result: compile_ms + first_inference_ms (some runtimes leave work to
+// the first inference: an AOTInductor CUDA package loads in 117 ms and spends 2.9 s on its first
+// run, results/h100-cuda). compile_ms alone for a row without a first inference; empty without
+// compile_ms.
+std::optional<double> start_up_ms(const Row& row);
+
+// The break-even of `a` (slower start-up, faster service) against `b`; empty unless both are
+// ok with a start-up time and throughput, a starts strictly slower and serves strictly faster.
 std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a, std::size_t b);
 
 // True when `row` is the configuration that produced the parity reference it was compared

@@ -27,7 +27,12 @@ std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
     case Criterion::PeakThroughput: return fmt::format("{:.2f} inputs/s", v);
     case Criterion::TailLatency: return fmt::format("P99 {:.3f} ms", v);
     case Criterion::Stability: return fmt::format("P99/P50 {:.3f}", v);
-    case Criterion::StartUp: return fmt::format("compile {:.2f} ms", v);
+    case Criterion::StartUp: {
+      const Row& row = rows[winner.rows.front()];
+      if (!row.first_inference_ms) return fmt::format("compile {:.2f} ms", v);
+      return fmt::format("{:.2f} ms (compile {:.2f} + first inference {:.2f})", v, *row.compile_ms,
+                         *row.first_inference_ms);
+    }
     case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
     case Criterion::Accuracy: {
       const Parity& parity = *rows[winner.rows.front()].parity;
@@ -232,35 +237,35 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
 
 std::string inferences_cell(const BreakEven& pair, const std::vector<Row>& rows) {
   if (pair.inferences) {
-    return fmt::format("{:.1f} of batch {}", *pair.inferences, rows[pair.slower_compile].batch);
+    return fmt::format("{:.1f} of batch {}", *pair.inferences, rows[pair.slower_start].batch);
   }
-  return fmt::format("n/a (batch {} vs {})", rows[pair.slower_compile].batch,
-                     rows[pair.faster_compile].batch);
+  return fmt::format("n/a (batch {} vs {})", rows[pair.slower_start].batch, rows[pair.faster_start].batch);
 }
 
 GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide) {
-  GuideSection section = section_of("Break-even: when a slower compile pays for itself",
-      "For each pair where row A compiles slower than row B but serves faster: time per input "
-      "t = 1000 / throughput (ms per sample, so different batches compare per sample); serving "
-      "n inputs costs compile + n × t; A has paid for its extra compile time after "
-      "n* = (compile A − compile B) / (t B − t A) inputs, when A has served for n* × t A "
-      "(\"A's service\") and both deployments are even at compile A + n* × t A from the start.");
+  GuideSection section = section_of("Break-even: when a slower start-up pays for itself",
+      "For each pair where row A starts up slower than row B but serves faster: start-up s = "
+      "compile + first inference (the time to the first result); time per input t = 1000 / "
+      "throughput (ms per sample, so different batches compare per sample); serving n inputs "
+      "costs s + n × t; A has paid for its slower start-up after n* = (s A − s B) / (t B − t A) "
+      "inputs, when A has served for n* × t A (\"A's service\") and both deployments are even at "
+      "s A + n* × t A from the start.");
   if (guide.break_even.empty()) {
     std::size_t comparable = 0;
     for (const Row& row : rows) {
-      if (row.status == RowStatus::Ok && row.compile_ms && ms_per_input(row)) ++comparable;
+      if (row.status == RowStatus::Ok && start_up_ms(row) && ms_per_input(row)) ++comparable;
     }
     section.paragraphs.push_back(
         comparable < 2
-            ? "No pair qualifies: fewer than two ok rows have both a compile time and a "
+            ? "No pair qualifies: fewer than two ok rows have both a start-up time and a "
               "throughput."
-            : "No pair qualifies: in every pair the row that compiles slower also serves no "
+            : "No pair qualifies: in every pair the row that starts up slower also serves no "
               "faster, so the quicker start-up costs nothing here.");
   } else {
     GuideTable table;
-    table.columns = {{"A: slower compile, faster service", false},
-                     {"B: faster compile", false},
-                     {"Compile gap (ms)", true},
+    table.columns = {{"A: slower start-up, faster service", false},
+                     {"B: faster start-up", false},
+                     {"Start-up gap (ms)", true},
                      {"t A (ms/input)", true},
                      {"t B (ms/input)", true},
                      {"Break-even n* (inputs)", true},
@@ -269,8 +274,8 @@ GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide
                      {"Even at (s from start)", true}};
     for (const BreakEven& pair : guide.break_even) {
       table.rows.push_back(
-          {row_title(rows[pair.slower_compile]), row_title(rows[pair.faster_compile]),
-           fmt::format("{:.2f}", pair.compile_gap_ms), fmt::format("{:.6f}", pair.ms_per_input_a),
+          {row_title(rows[pair.slower_start]), row_title(rows[pair.faster_start]),
+           fmt::format("{:.2f}", pair.start_up_gap_ms), fmt::format("{:.6f}", pair.ms_per_input_a),
            fmt::format("{:.6f}", pair.ms_per_input_b), fmt::format("{:.1f}", pair.inputs),
            inferences_cell(pair, rows), seconds_label(pair.service_s),
            seconds_label(pair.elapsed_s)});
@@ -279,7 +284,7 @@ GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide
   }
   if (guide.never_pays_off > 0) {
     section.bullets.push_back(fmt::format(
-        "{} more pair{} where the slower-to-compile row also serves no faster never pay{} off "
+        "{} more pair{} where the slower-to-start row also serves no faster never pay{} off "
         "and {} not listed.",
         guide.never_pays_off, guide.never_pays_off == 1 ? "" : "s",
         guide.never_pays_off == 1 ? "s" : "", guide.never_pays_off == 1 ? "is" : "are"));

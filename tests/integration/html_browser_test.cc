@@ -177,7 +177,7 @@ TEST_F(HtmlBrowserTest, ReportFromANoopRunRendersItsChartsOfflineWithoutErrors) 
   }
   // The table and the guide are in the document the browser built.
   EXPECT_NE(loaded.dom.find("<table class=\"results\">"), std::string::npos);
-  EXPECT_NE(loaded.dom.find("<h3>Break-even: when a slower compile pays for itself</h3>"),
+  EXPECT_NE(loaded.dom.find("<h3>Break-even: when a slower start-up pays for itself</h3>"),
             std::string::npos);
   // No network request from the page.
   ASSERT_TRUE(fs::exists(net_log));
