@@ -9,7 +9,7 @@
 #   tools/gpu/aoti_python_load.sh [--model tiny_cnn|mobilenet_v2] [--device cuda|cpu] [--budget S]
 #                                 [--package FILE.pt2]   # load this package instead of exporting one
 #
-# Variants (each a fresh python3 -X faulthandler; rc 139 = SIGSEGV), cheapest and most telling
+# Variants (each a fresh python3 -X faulthandler, at most 90 s; rc 139 = SIGSEGV), cheapest and most telling
 # first, with the native backtrace right after the first crash:
 #   loader_0     torch._C._aoti.AOTIModelPackageLoader(p, "model", False, 1, 0) after `import torch`
 #                alone (no Inductor, no Triton): the call inferbench's C++ worker makes
@@ -53,7 +53,9 @@ batch=2
 [ "$model" = mobilenet_v2 ] && batch=64
 precision=fp16
 [ "$device" = cpu ] && precision=fp32
-say "# aoti_python_load.sh: $model $precision $device batch $batch, $(date -u +%FT%TZ)"
+what="$model $precision batch $batch"
+[ -n "$package" ] && what="package $package"
+say "# aoti_python_load.sh: $what on $device, $(date -u +%FT%TZ)"
 say "# $("$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no gpu")' 2>&1 | tail -1)"
 
 if [ -z "$package" ]; then
@@ -105,7 +107,7 @@ traced=
 for name in "${order[@]}"; do
   [ "$(left)" -gt 20 ] || { say "$name: not run (budget spent)"; continue; }
   t0=$(date +%s.%N)
-  timeout 60 "$python" -X faulthandler -c "$(code_of "$name")" "$package" "$device" >"$work/$name.log" 2>&1
+  timeout 90 "$python" -X faulthandler -c "$(code_of "$name")" "$package" "$device" >"$work/$name.log" 2>&1
   rc=$?
   seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
   verdict=loaded

@@ -11,7 +11,8 @@
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
 # Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
-# [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
+# aoti_probe (tools/gpu/aoti_python_load.sh on inferbench's AOTInductor package: which Python load
+# crashes, and a cuda-gdb backtrace of the first crash) [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
 # graph; add compile_max_autotune_fp16 to --py-configs for its Python counterpart]. Each
 # runs under its own timeout (never past the overall --budget, less a reserve for packing); a
 # step that fails or times out is recorded and the next one runs. Every step's log, timing and
@@ -154,6 +155,21 @@ step_inferbench() {
   # shellcheck disable=SC2086
   INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends "$backends" \
     --out "$IB_WORK/results" --db "$IB_WORK/history.sqlite" --timeout "$IB_WORKER_TIMEOUT" $IB_IB_ARGS
+}
+
+# Issue #6's Python crash, narrowed on the package inferbench exported (no second export): the
+# loader alone, then aoti_load_package variants, each in a fresh process, and a native backtrace.
+step_aoti_probe() {
+  local package
+  package=$(ls -d "$IB_WORK/cache/artefacts/$IB_AOTI_PREFIX"* 2>/dev/null | grep -v -- '-max-' | head -1)
+  if [ -z "$package" ] || [ ! -f "$package/model.pt2" ]; then
+    echo "no AOTInductor package from the inferbench step to probe"
+    return 1
+  fi
+  local device=cuda
+  [ "$IB_MODE" = smoke ] && device=cpu
+  OUT="$IB_WORK/aoti-probe" "$repo/tools/gpu/aoti_python_load.sh" --package "$package/model.pt2" \
+    --device "$device" --python "$IB_PYTHON" --budget $((IB_STEP_LIMIT - 5))
 }
 
 # --with-autotune: the AOTInductor FP16 package compiled with Inductor's max-autotune (minutes of
@@ -384,6 +400,10 @@ pack() {
       echo; echo "## Python reference (bench/torch_cuda_reference.py), cut short: the rows it finished"
       "$IB_PYTHON" "$repo/bench/torch_cuda_reference.py" --render "$work/reference/reference.json"
     fi
+    if [ -f "$work/aoti-probe/aoti-python-load.txt" ]; then
+      echo; echo "## Python's AOTInductor load, narrowed (tools/gpu/aoti_python_load.sh)"
+      cat "$work/aoti-probe/aoti-python-load.txt"
+    fi
     if [ -f "$work/results/results.md" ]; then
       echo; echo "## inferbench ($IB_IB_ARGS)"; cat "$work/results/results.md"
     fi
@@ -437,6 +457,7 @@ fi
 run_step reference 300
 if [ -x "$IB_BUILD/inferbench" ]; then
   run_step gpu_tests 180
+  run_step aoti_probe 200
   # Last: it may take what is left of the budget (the export alone takes minutes on a GPU).
   [ "$autotune" = yes ] && run_step autotune 420
 fi
