@@ -92,9 +92,9 @@ struct BreakEven {
   std::size_t slower_start = 0;  // A: index into the rows
   std::size_t faster_start = 0;  // B: index into the rows
   double start_up_gap_ms = 0;    // s_A − s_B > 0
-  double ms_per_input_a = 0;       // t_A
-  double ms_per_input_b = 0;       // t_B > t_A
-  double inputs = 0;               // n*, not rounded
+  double ms_per_input_a = 0;     // t_A
+  double ms_per_input_b = 0;     // t_B > t_A
+  double inputs = 0;             // n*, not rounded
   // n* / batch when A and B have the same batch (then an inference is one batch of both);
   // empty when the batches differ and only inputs compare.
   std::optional<double> inferences;

@@ -671,6 +671,19 @@ TEST_F(TorchBackend, AotiAutotuneMaxCompilesAPackageOfItsOwn) {
   expect_parity(row, 0.9999);
 }
 
+// bench/gpu_compare.py over a results.json and a reference.json; its JSON report lands in `json`.
+// Returns what it printed; fails the test on a non-zero exit.
+std::string run_gpu_compare(const std::filesystem::path& results, const std::filesystem::path& reference,
+                            const std::filesystem::path& json, const std::string& flags = "") {
+  int status = 0;
+  const std::string output = shell(std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR +
+                                       "/bench/gpu_compare.py " + results.string() + " " + reference.string() +
+                                       flags + " --json " + json.string() + " 2>&1",
+                                   status);
+  EXPECT_EQ(status, 0) << output;
+  return output;
+}
+
 // The GPU run's comparison (bench/gpu_compare.py) reads a real inferbench run and a real run of
 // the Python reference; on the CPU the one pair both sides measure is eager FP32.
 TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
@@ -685,11 +698,9 @@ TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
                                       "--iters 5 --configs eager_fp32 --out " + (dir / "py").string() + " 2>&1",
                              status);
   ASSERT_EQ(status, 0) << output;
-  output = shell(python + "gpu_compare.py " + (dir / "ib" / "results.json").string() + " " +
-                     (dir / "py" / "reference.json").string() + " --device cpu --json " +
-                     (dir / "compare.json").string() + " 2>&1",
-                 status);
-  ASSERT_EQ(status, 0) << output;
+  output = run_gpu_compare(dir / "ib" / "results.json", dir / "py" / "reference.json", dir / "compare.json",
+                           " --device cpu");
+  ASSERT_FALSE(HasFailure()) << output;
   const auto compare = read_json(dir / "compare.json");
   ASSERT_EQ(compare["pairs"].size(), 5u) << compare.dump();
   const auto& eager = compare["pairs"][0];
@@ -733,13 +744,8 @@ TEST_F(TorchBackend, TheGpuComparisonPairsARunWithItsPythonReference) {
 TEST_F(TorchBackend, TheGpuComparisonHoldsARowWhoseCounterpartCrashedToAStandIn) {
   const auto dir = fresh_dir("torch-gpu-compare-stand-in");
   const std::filesystem::path run = std::filesystem::path(INFERBENCH_SOURCE_DIR) / "results" / "h100-cuda";
-  int status = 0;
-  const std::string output =
-      shell(std::string(INFERBENCH_PYTHON) + " " + INFERBENCH_SOURCE_DIR + "/bench/gpu_compare.py " +
-                (run / "results.json").string() + " " + (run / "reference.json").string() + " --json " +
-                (dir / "compare.json").string() + " 2>&1",
-            status);
-  ASSERT_EQ(status, 0) << output;
+  const std::string output = run_gpu_compare(run / "results.json", run / "reference.json", dir / "compare.json");
+  ASSERT_FALSE(HasFailure()) << output;
   const auto compare = read_json(dir / "compare.json");
   ASSERT_EQ(compare["pairs"].size(), 5u) << compare.dump();
   const auto& aoti = compare["pairs"][3];

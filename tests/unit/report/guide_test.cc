@@ -56,7 +56,8 @@ Row with_parity(Row row, double cosine, double max_abs_err) {
   row.parity = Parity{.max_abs_err = max_abs_err,
                       .cosine = cosine,
                       .top1_agreement = 1.0,
-                      .reference = "PyTorch (Native) CPU FP32"};
+                      .reference = "PyTorch (Native) CPU FP32",
+                      .samples = std::nullopt};
   return row;
 }
 
@@ -855,8 +856,8 @@ TEST(GuideRounds, ARunThatEndedEarlyComparesTheRoundsEveryRowHas) {
 TEST(GuideWinners, TheAccuracyLossSaysWhatItWasMeasuredOn) {
   Row fp32 = ok_row("A", "fp32", 64, 10, 100, 600, 1.1, 500);
   Row int8 = ok_row("B", "int8", 64, 10, 300, 200, 1.1, 500);
-  fp32.parity = Parity{0, 1.0, 1.0, "PyTorch (Native) CPU FP32"};
-  int8.parity = Parity{0.01, 0.9999, 1.0, "PyTorch (Native) CPU FP32"};
+  fp32.parity = Parity{0, 1.0, 1.0, "PyTorch (Native) CPU FP32", std::nullopt};
+  int8.parity = Parity{0.01, 0.9999, 1.0, "PyTorch (Native) CPU FP32", std::nullopt};
   int8.effective["calibration"] = "synthetic: standard-normal float32 images; 300 samples, seed 1; nncf.quantize";
   const auto bullets = [](const std::vector<Row>& rows) {
     return section_titled(guide_document(rows, compute_guide(rows)), "Winners").bullets;

@@ -117,7 +117,8 @@ inline RunResult make() {
   fast.parity = Parity{.max_abs_err = 1.5e-05,
                        .cosine = 0.999987,
                        .top1_agreement = 1.0,
-                       .reference = "PyTorch (Native) CPU FP32"};
+                       .reference = "PyTorch (Native) CPU FP32",
+                       .samples = std::nullopt};
   fast.requested = {{"threads", "2"}};
   fast.effective = {{"threads", "2"}};
   fast.warnings = {"CV 5.0% is above 2%: governor is \"powersave\", set it to performance"};

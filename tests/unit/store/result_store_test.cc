@@ -107,7 +107,8 @@ Row make_ok_row(const std::string& framework, const std::string& device, double 
   row.parity = Parity{.max_abs_err = 1.5e-6,
                       .cosine = 0.9999999,
                       .top1_agreement = 1.0,
-                      .reference = "PyTorch (Native) CPU FP32"};
+                      .reference = "PyTorch (Native) CPU FP32",
+                      .samples = std::nullopt};
   row.requested = {{"threads", "2"}};
   row.effective = {{"threads", "2"}, {"interop_threads", "1"}};
   row.warnings = {"CV 6.7% is high: pin the CPU governor to performance"};
