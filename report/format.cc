@@ -183,6 +183,32 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked) {
   };
 }
 
+std::optional<double> start_up_ms(const Row& row) {
+  if (!row.compile_ms) return std::nullopt;
+  return *row.compile_ms + row.first_inference_ms.value_or(0.0);
+}
+
+const std::vector<Column>& start_up_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},
+      {"Export (ms)", true},
+      {"Compile (ms)", true},
+      {"Cached compile (ms)", true},
+      {"First inference (ms)", true},
+      {"To first result (ms)", true},
+  };
+  return kColumns;
+}
+
+std::vector<std::string> start_up_cells(const Row& row) {
+  return {row_title(row),
+          number_or_na(row.export_ms, 2),
+          number_or_na(row.compile_ms, 2),
+          number_or_na(row.cached_compile_ms, 2),
+          number_or_na(row.first_inference_ms, 2),
+          number_or_na(start_up_ms(row), 2)};
+}
+
 const std::vector<Column>& device_columns() {
   static const std::vector<Column> kColumns = {
       {"Row", false},
@@ -266,7 +292,8 @@ std::vector<std::string> accuracy_cells(const Row& row) {
 }
 
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model) {
-  std::vector<SubTable> tables = {{"Measured by the device itself:", &device_columns(), {}},
+  std::vector<SubTable> tables = {{kStartUpTitle, &start_up_columns(), {}},
+                                  {"Measured by the device itself:", &device_columns(), {}},
                                   {kAccuracyTitle, &accuracy_columns(), {}},
                                   {kLimitsTitle, &limit_columns(), {}}};
   for (const RankedRow& r : ranked) {
@@ -275,9 +302,10 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
       cells.front() = row_label(row, with_model);
       table.cells.push_back(std::move(cells));
     };
-    if (has_device_measurements(row)) add(tables[0], device_cells(row));
-    if (row.accuracy) add(tables[1], accuracy_cells(row));
-    if (row.compute_bound) add(tables[2], limit_cells(row));
+    if (row.status == RowStatus::Ok && row.compile_ms) add(tables[0], start_up_cells(row));
+    if (has_device_measurements(row)) add(tables[1], device_cells(row));
+    if (row.accuracy) add(tables[2], accuracy_cells(row));
+    if (row.compute_bound) add(tables[3], limit_cells(row));
   }
   std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });
   return tables;

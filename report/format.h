@@ -83,6 +83,23 @@ const std::vector<Column>& table_b_columns();
 // a missing value is "n/a", a missing rank "-".
 std::vector<std::string> table_b_cells(const RankedRow& ranked);
 
+// The time to a row's first result: compile_ms + first_inference_ms (some runtimes leave work to
+// the first inference: an AOTInductor CUDA package loads in 117 ms and spends 2.9 s on its first
+// run, results/h100-cuda). compile_ms alone for a row without a first inference; empty without
+// compile_ms.
+std::optional<double> start_up_ms(const Row& row);
+
+// What a row costs before it serves, for the ok rows with a compile time: Row, Export (ms, once
+// on the build machine), Compile (ms), Cached compile (ms, OpenVINO's model cache), First
+// inference (ms), To first result (ms, start_up_ms()); "n/a" for a missing value. Shown under
+// Table B, whose Compile column alone hides a slow first inference.
+const std::vector<Column>& start_up_columns();
+inline constexpr const char* kStartUpTitle =
+    "Start-up (export once, on the build machine; then compile and the first inference on the target):";
+
+// The cells of one row for start_up_columns(); the row must have a compile time.
+std::vector<std::string> start_up_cells(const Row& row);
+
 // The device's own measurements, for the rows that have them (GPU rows): Row (row_title()),
 // Device P50 (ms), Device P99 (ms), Device mean (ms), Peak device memory (MB). Shown under
 // Table B rather than in it, so that CPU-only runs keep the study's layout.
@@ -122,8 +139,8 @@ struct SubTable {
   std::vector<std::vector<std::string>> cells;
 };
 
-// The tables under Table B that have rows, in order: the device's own measurements, accuracy,
-// physical limits. Each row is named by row_label(row, with_model).
+// The tables under Table B that have rows, in order: start-up, the device's own measurements,
+// accuracy, physical limits. Each row is named by row_label(row, with_model).
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model);
 
 // A GitHub-flavoured Markdown table: header, alignment rule (numeric columns right-aligned),

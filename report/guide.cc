@@ -372,11 +372,6 @@ std::optional<double> ms_per_input(const Row& row) {
   return 1000.0 / *row.throughput;
 }
 
-std::optional<double> start_up_ms(const Row& row) {
-  if (!row.compile_ms) return std::nullopt;
-  return *row.compile_ms + row.first_inference_ms.value_or(0.0);
-}
-
 std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a, std::size_t b) {
   const Row& slow = rows[a];
   const Row& fast = rows[b];

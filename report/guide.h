@@ -80,7 +80,7 @@ std::optional<ThroughputInterval> throughput_interval(const Row& row);
 
 // A pair where row A starts up slower than row B but serves faster.
 //
-// Start-up s = start_up_ms(): compile plus the first inference. Per-input time
+// Start-up s = start_up_ms() (report/format.h): compile plus the first inference. Per-input time
 // t = 1000 / throughput (milliseconds per sample: one input of the batch), so rows with
 // different batches compare fairly. Serving n inputs costs s + n·t; A has paid for its slower
 // start-up once
@@ -211,12 +211,6 @@ int tie_decimals(Criterion criterion);
 
 // Milliseconds per input sample: 1000 / throughput. Empty without a positive throughput.
 std::optional<double> ms_per_input(const Row& row);
-
-// The time to a row's first result: compile_ms + first_inference_ms (some runtimes leave work to
-// the first inference: an AOTInductor CUDA package loads in 117 ms and spends 2.9 s on its first
-// run, results/h100-cuda). compile_ms alone for a row without a first inference; empty without
-// compile_ms.
-std::optional<double> start_up_ms(const Row& row);
 
 // The break-even of `a` (slower start-up, faster service) against `b`; empty unless both are
 // ok with a start-up time and throughput, a starts strictly slower and serves strictly faster.

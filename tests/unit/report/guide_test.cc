@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/stats/summary.h"
+#include "report/format.h"
 #include "report/guide_document.h"
 #include "report/reporter.h"
 

@@ -89,7 +89,7 @@ std::vector<std::string> table_cells(const std::string& line, const std::vector<
 
 TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
   const std::vector<std::string> lines = lines_of(render("table", sample_run::make()));
-  ASSERT_EQ(lines.size(), 13U);
+  ASSERT_EQ(lines.size(), 19U);
 
   EXPECT_EQ(lines[0], "inferbench results");
   EXPECT_EQ(lines[1], "run 20261126T130501Z-1a2b3c  host bench-01  started 2026-11-26T13:05:01Z");
@@ -126,15 +126,32 @@ TEST(TableReporterTest, WritesTableBRankedByFpsWithFailuresAndWarningsBelow) {
             (std::vector<std::string>{"-", "LiteRT", "CPU", "", "INT8", "sync", "n/a", "n/a", "n/a",
                                       "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}));
 
+  // Under Table B, what each ok row cost before it served: the first inference beside the
+  // compile time, and their sum, the time to the first result.
   EXPECT_EQ(lines[9], "");
+  EXPECT_EQ(lines[10], report::kStartUpTitle);
+  const std::vector<Span> start_spans = spans_of(lines[12]);
+  ASSERT_EQ(start_spans.size(), 6U) << lines[12];
+  const std::vector<bool> start_numeric = {false, true, true, true, true, true};
+  EXPECT_EQ(table_cells(lines[11], start_spans, start_numeric),
+            (std::vector<std::string>{"Row", "Export (ms)", "Compile (ms)", "Cached compile (ms)",
+                                      "First inference (ms)", "To first result (ms)"}));
+  EXPECT_EQ(table_cells(lines[13], start_spans, start_numeric),
+            (std::vector<std::string>{"OpenVINO CPU FP32 batch 64, 2 threads", "2150.50", "7835.45", "412.50",
+                                      "250.75", "8086.20"}));
+  EXPECT_EQ(table_cells(lines[14], start_spans, start_numeric),
+            (std::vector<std::string>{"PyTorch (Native) CPU FP32 batch 64", "n/a", "12.50", "n/a", "1500.25",
+                                      "1512.75"}));
+
+  EXPECT_EQ(lines[15], "");
   // The multi-line error is folded onto one line.
-  EXPECT_EQ(lines[10],
+  EXPECT_EQ(lines[16],
             "  [failed] TensorRT CUDA GPU FP16 batch 64: worker crashed: signal 11, \"engine "
             "build\" did not finish last log line: out of memory");
-  EXPECT_EQ(lines[11],
+  EXPECT_EQ(lines[17],
             "  [unavailable] LiteRT CPU INT8 batch 64: libtensorflowlite_c.so not found | set "
             "LITERT_ROOT");
-  EXPECT_EQ(lines[12],
+  EXPECT_EQ(lines[18],
             "  [warn] OpenVINO CPU FP32 batch 64, 2 threads: CV 5.0% is above 2%: governor is \"powersave\", "
             "set it to performance");
 
@@ -428,6 +445,13 @@ TEST(MarkdownReporterTest, WritesHeadingTableAndNotes) {
       "n/a | n/a | n/a | n/a | n/a | n/a | n/a | failed |",
       "| - | LiteRT | CPU |  | INT8 | sync | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | "
       "unavailable |",
+      "",
+      report::kStartUpTitle,
+      "",
+      "| Row | Export (ms) | Compile (ms) | Cached compile (ms) | First inference (ms) | To first result (ms) |",
+      "|---|---:|---:|---:|---:|---:|",
+      "| OpenVINO CPU FP32 batch 64, 2 threads | 2150.50 | 7835.45 | 412.50 | 250.75 | 8086.20 |",
+      "| PyTorch (Native) CPU FP32 batch 64 | n/a | 12.50 | n/a | 1500.25 | 1512.75 |",
       "",
       "- **failed** TensorRT CUDA GPU FP16 batch 64: worker crashed: signal 11, \"engine build\" "
       "did not finish last log line: out of memory",
