@@ -372,26 +372,41 @@ std::optional<double> ms_per_input(const Row& row) {
   return 1000.0 / *row.throughput;
 }
 
+namespace {
+
+// What the break-even weighs of an ok row: its start-up s and its time per input t (ms); empty for
+// a row that is not ok or lacks either.
+struct Costs {
+  double start_up_ms = 0;
+  double ms_per_input = 0;
+};
+
+std::optional<Costs> costs_of(const Row& row) {
+  if (row.status != RowStatus::Ok) return std::nullopt;
+  const auto s = start_up_ms(row);
+  const auto t = ms_per_input(row);
+  if (!s || !t) return std::nullopt;
+  return Costs{*s, *t};
+}
+
+}  // namespace
+
 std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a, std::size_t b) {
-  const Row& slow = rows[a];
-  const Row& fast = rows[b];
-  if (slow.status != RowStatus::Ok || fast.status != RowStatus::Ok) return std::nullopt;
-  const auto s_a = start_up_ms(slow);
-  const auto s_b = start_up_ms(fast);
-  const auto t_a = ms_per_input(slow);
-  const auto t_b = ms_per_input(fast);
-  if (!s_a || !s_b || !t_a || !t_b) return std::nullopt;
-  if (!(*s_a > *s_b) || !(*t_a < *t_b)) return std::nullopt;
+  const auto slow = costs_of(rows[a]);
+  const auto fast = costs_of(rows[b]);
+  if (!slow || !fast || !(slow->start_up_ms > fast->start_up_ms) || !(slow->ms_per_input < fast->ms_per_input)) {
+    return std::nullopt;
+  }
   BreakEven result;
   result.slower_start = a;
   result.faster_start = b;
-  result.start_up_gap_ms = *s_a - *s_b;
-  result.ms_per_input_a = *t_a;
-  result.ms_per_input_b = *t_b;
-  result.inputs = result.start_up_gap_ms / (*t_b - *t_a);
-  if (slow.batch == fast.batch && slow.batch > 0) result.inferences = result.inputs / slow.batch;
-  result.service_s = result.inputs * *t_a / 1000.0;
-  result.elapsed_s = (*s_a + result.inputs * *t_a) / 1000.0;
+  result.start_up_gap_ms = slow->start_up_ms - fast->start_up_ms;
+  result.ms_per_input_a = slow->ms_per_input;
+  result.ms_per_input_b = fast->ms_per_input;
+  result.inputs = result.start_up_gap_ms / (fast->ms_per_input - slow->ms_per_input);
+  if (rows[a].batch == rows[b].batch && rows[a].batch > 0) result.inferences = result.inputs / rows[a].batch;
+  result.service_s = result.inputs * slow->ms_per_input / 1000.0;
+  result.elapsed_s = (slow->start_up_ms + result.inputs * slow->ms_per_input) / 1000.0;
   return result;
 }
 
@@ -430,14 +445,9 @@ Guide compute_guide(const std::vector<Row>& rows) {
         continue;
       }
       // Counted once per unordered pair: a starts up slower but does not serve faster.
-      const Row& slow = rows[a];
-      const Row& fast = rows[b];
-      const auto s_a = start_up_ms(slow);
-      const auto s_b = start_up_ms(fast);
-      const auto t_a = ms_per_input(slow);
-      const auto t_b = ms_per_input(fast);
-      if (slow.status == RowStatus::Ok && fast.status == RowStatus::Ok && s_a && s_b && t_a && t_b &&
-          *s_a > *s_b && *t_a >= *t_b) {
+      const auto slow = costs_of(rows[a]);
+      const auto fast = costs_of(rows[b]);
+      if (slow && fast && slow->start_up_ms > fast->start_up_ms && slow->ms_per_input >= fast->ms_per_input) {
         ++guide.never_pays_off;
       }
     }

@@ -251,10 +251,8 @@ GuideSection break_even_section(const std::vector<Row>& rows, const Guide& guide
       "inputs, when A has served for n* × t A (\"A's service\") and both deployments are even at "
       "s A + n* × t A from the start.");
   if (guide.break_even.empty()) {
-    std::size_t comparable = 0;
-    for (const Row& row : rows) {
-      if (row.status == RowStatus::Ok && start_up_ms(row) && ms_per_input(row)) ++comparable;
-    }
+    // The ok rows with both a start-up time and a throughput: the others are listed in no_break_even.
+    const std::size_t comparable = guide.ok_rows - guide.no_break_even.size();
     section.paragraphs.push_back(
         comparable < 2
             ? "No pair qualifies: fewer than two ok rows have both a start-up time and a "
