@@ -12,21 +12,22 @@ CTEST_ARGS ?=
 .PHONY: run test setup build bench clean
 
 # tools/setup/setup.sh writes the folder of each Python environment into $(BUILD_DIR):
-# venv-path (main), executorch-venv-path, litert-venv-path.
+# venv-path (main), executorch-venv-path, litert-venv-path, and loadgen-sdist-path.
 setup:
 	@tools/setup/setup.sh $(BUILD_DIR)
 
 # CMake comes from the ExecuTorch environment: the executorch wheel's CMake package needs >= 3.28.
 build: setup
 	@venv=$$(cat $(BUILD_DIR)/venv-path); et=$$(cat $(BUILD_DIR)/executorch-venv-path); \
-	lt=$$(cat $(BUILD_DIR)/litert-venv-path); \
+	lt=$$(cat $(BUILD_DIR)/litert-venv-path); lg=$$(cat $(BUILD_DIR)/loadgen-sdist-path); \
 	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt \
+	    || ! grep -q "INFERBENCH_LOADGEN_SDIST:FILEPATH=$$lg" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_EXECUTORCH_PYTHON:FILEPATH=$$et/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_LITERT_PYTHON:FILEPATH=$$lt/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "CMAKE_COMMAND:INTERNAL=$$et/" $(BUILD_DIR)/CMakeCache.txt; then \
 	  $$et/bin/cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	    -DINFERBENCH_PYTHON=$$venv/bin/python -DINFERBENCH_EXECUTORCH_PYTHON=$$et/bin/python \
-	    -DINFERBENCH_LITERT_PYTHON=$$lt/bin/python; \
+	    -DINFERBENCH_LITERT_PYTHON=$$lt/bin/python -DINFERBENCH_LOADGEN_SDIST=$$lg; \
 	fi
 	@$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/cmake --build $(BUILD_DIR)
 

@@ -32,6 +32,7 @@
 #include "report/format.h"
 #include "report/reporter.h"
 #include "store/result_store.h"
+#include "worker/serving/serving_run.h"
 #include "worker/worker.h"
 
 namespace fs = std::filesystem;
@@ -182,6 +183,13 @@ int run_command(const RunRequest& request) {
   if (auto valid = driver.validate(request); !valid) {
     print_error(valid);
     return exit_code_for(valid);
+  }
+  // What a server test needs of the budget, by LoadGen's own early-stopping rule (the worker
+  // library holds LoadGen; the driver does not link it).
+  const bool server = std::find(request.scenarios.begin(), request.scenarios.end(), "server") != request.scenarios.end();
+  if (auto fits = check_serving_request(request.serving, request.max_seconds, server); !fits) {
+    print_error(fits);
+    return exit_code_for(fits);
   }
   if (request.dry_run) return dry_run_command(driver, request);
   std::optional<ResultStore> store;

@@ -3,6 +3,7 @@
 #include "cli/options.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 
@@ -22,6 +23,19 @@ Result<std::int64_t> parse_int(const std::string& text, const char* what) {
   if (error != std::errc() || end != text.data() + text.size()) {
     return Status(StatusCode::Usage, std::string(what) + ": '" + text + "' is not an integer",
                   "give whole numbers, for example 1,8,64");
+  }
+  return value;
+}
+
+// A positive (or, with `zero_ok`, non-negative) finite number, or a Usage error naming the flag.
+Result<double> parse_number(const std::string& text, const char* flag, bool zero_ok, const char* hint) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value < 0 ||
+      (value == 0 && !zero_ok)) {
+    return Status(StatusCode::Usage,
+                  std::string(flag) + " '" + text + "' is not a " + (zero_ok ? "non-negative" : "positive") + " number",
+                  hint);
   }
   return value;
 }
@@ -122,8 +136,9 @@ void MatrixOptions::add_to(CLI::App& app) {
   single(app.add_option("--precisions", precisions, "comma list of fp32, fp16, bf16, int8, or all "
                         "(every precision each backend declares)")->capture_default_str()->group("Matrix"));
   single(app.add_option("--scenarios", scenarios, "comma list of sync (one request at a time, "
-                        "synchronised: the study's latency protocol) and async (requests in flight: "
-                        "throughput mode), or all (every scenario each backend offers)")
+                        "synchronised: the study's latency protocol), async (requests in flight: "
+                        "throughput mode) and LoadGen's single-stream, multi-stream, server, offline; "
+                        "default = each backend's own (sync, and async for OpenVINO); all = every one")
              ->capture_default_str()->group("Matrix"));
   single(app.add_option("--batch", batches, "batch size, or a comma list for a sweep (1..4096)")
              ->capture_default_str()->group("Matrix"));
@@ -136,7 +151,9 @@ Status MatrixOptions::apply(RunRequest& request) const {
   request.backends = parse_list(backends);
   request.devices = parse_list(devices);
   request.precisions = parse_list(precisions);
-  request.scenarios = parse_list(scenarios);
+  // "default" (each backend's own) is the empty list; "all" is every scenario by name.
+  request.scenarios = scenarios == "default" ? std::vector<std::string>{} : parse_list(scenarios);
+  if (scenarios == "all") request.scenarios = kKnownScenarios;
   auto parsed = parse_int_list(batches, "--batch");
   if (!parsed) return parsed.status();
   request.batches = *parsed;
@@ -230,6 +247,59 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   return Status::ok();
 }
 
+void ServingOptions::add_to(CLI::App& app) {
+  single(app.add_option("--requests", requests, "requests in flight in async and the LoadGen scenarios but "
+                        "single-stream (a comma list makes a sweep); 0 = each backend's recommendation")
+             ->capture_default_str()->group("Serving"));
+  single(app.add_option("--target-qps", target_qps, "server: run one LoadGen test at this many samples "
+                        "per second, judged against --latency-bound (default 100 ms)")->group("Serving"));
+  single(app.add_option("--latency-bound", latency_bound, "server: the bound, ms, on the "
+                        "--latency-percentile latency; alone, finds the highest rate LoadGen judges VALID "
+                        "under it")->group("Serving"));
+  single(app.add_option("--latency-percentile", latency_percentile, "server: the percentile the bound "
+                        "applies to (0 < P < 100)")->capture_default_str()->group("Serving"));
+  single(app.add_option("--batch-timeout", batch_timeout, "server: ms a request slot waits, after the "
+                        "first queued sample, for more to fill its batch (0 = never waits)")
+             ->capture_default_str()->group("Serving"));
+  single(app.add_option("--loadgen-seconds", loadgen_seconds, "the shortest duration of each LoadGen test "
+                        "(each also runs the queries LoadGen's early stopping needs)")
+             ->capture_default_str()->group("Serving"));
+  app.add_flag("--loadgen-official", loadgen_official, "LoadGen tests with mlperf.conf's durations, query "
+               "counts and seeds (ten minutes each), for submission-length runs")->group("Serving");
+}
+
+Status ServingOptions::apply(RunRequest& request) const {
+  auto counts = parse_int_list(requests, "--requests");
+  if (!counts) return counts.status();
+  request.requests = *counts;
+  ServingSettings& s = request.serving;
+  if (!target_qps.empty()) {
+    auto q = parse_number(target_qps, "--target-qps", false, "give the rate in samples per second, e.g. --target-qps 50");
+    if (!q) return q.status();
+    s.target_qps = *q;
+  }
+  if (!latency_bound.empty()) {
+    auto bound = parse_number(latency_bound, "--latency-bound", false, "give the bound in milliseconds, e.g. --latency-bound 100");
+    if (!bound) return bound.status();
+    s.latency_bound_ms = *bound;
+  }
+  auto percentile = parse_number(latency_percentile, "--latency-percentile", false, "give a percentile between 0 and 100, e.g. 99");
+  if (!percentile) return percentile.status();
+  if (*percentile >= 100) {
+    return Status(StatusCode::Usage, "--latency-percentile " + latency_percentile + " is not below 100",
+                  "give a percentile between 0 and 100, e.g. 99 or 99.9");
+  }
+  s.latency_percentile = *percentile;
+  auto timeout = parse_number(batch_timeout, "--batch-timeout", true, "give milliseconds, 0 or more");
+  if (!timeout) return timeout.status();
+  s.batch_timeout_ms = *timeout;
+  auto seconds = parse_number(loadgen_seconds, "--loadgen-seconds", false, "give seconds, e.g. 1");
+  if (!seconds) return seconds.status();
+  s.min_seconds = *seconds;
+  s.official = loadgen_official;
+  return Status::ok();
+}
+
 void OutputOptions::add_to(CLI::App& app) {
   single(app.add_option("--out", out_dir, "folder for results.json, results.csv, results.md and "
                         "worker logs (written as each cell finishes)")->group("Output"));
@@ -254,6 +324,7 @@ void RunOptions::add_to(CLI::App& app) {
   model.add_to(app);
   matrix.add_to(app);
   measurement.add_to(app);
+  serving.add_to(app);
   output.add_to(app);
 }
 
@@ -262,6 +333,7 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
   IB_RETURN_IF_ERROR(model.apply(request));
   IB_RETURN_IF_ERROR(matrix.apply(request));
   IB_RETURN_IF_ERROR(measurement.apply(request));
+  IB_RETURN_IF_ERROR(serving.apply(request));
   IB_RETURN_IF_ERROR(output.apply(request));
   for (const auto* option : app.get_options()) {
     if (option->count() > 0 && option->get_name() != "--help") {

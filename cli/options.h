@@ -26,7 +26,7 @@ struct MatrixOptions {
   std::string backends = "all";
   std::string devices = "all";
   std::string precisions = "all";
-  std::string scenarios = "all";
+  std::string scenarios = "default";
   std::string batches = std::to_string(kDefaultBatch);
   std::vector<std::string> backend_options;  // BACKEND:KEY=VALUE
   void add_to(CLI::App& app);
@@ -46,6 +46,20 @@ struct MeasurementOptions {
   std::string calibration;  // the same forms, for INT8 calibration; empty = seeded synthetic
   std::string eval_samples = std::to_string(kDefaultEvalSamples);  // N or "all"
   std::string labels;  // .npy or text file of --input's true classes; empty = none
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
+// The LoadGen scenarios' settings, and the requests in flight of every scenario that keeps
+// several.
+struct ServingOptions {
+  std::string requests = "0";
+  std::string target_qps;       // empty = search (with --latency-bound)
+  std::string latency_bound;    // ms; empty = none
+  std::string latency_percentile = "99";
+  std::string batch_timeout = "0";
+  std::string loadgen_seconds = "1";
+  bool loadgen_official = false;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };
@@ -78,6 +92,7 @@ struct RunOptions {
   ModelOptions model;
   MatrixOptions matrix;
   MeasurementOptions measurement;
+  ServingOptions serving;
   OutputOptions output;
   void add_to(CLI::App& app);
   // After `app` parsed: the request, with the flags the user set listed in `changed`.

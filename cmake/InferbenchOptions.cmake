@@ -36,3 +36,8 @@ set(INFERBENCH_EXECUTORCH_PYTHON "" CACHE FILEPATH
 # at run time). Empty: the plugin is still built and reports itself unavailable, saying why.
 set(INFERBENCH_LITERT_PYTHON "" CACHE FILEPATH
     "Python of the LiteRT environment (tools/setup/setup.sh); empty = no LiteRT runtime or .tflite exporter")
+
+# MLPerf LoadGen's source distribution (mlcommons_loadgen-6.0.17.tar.gz), which
+# tools/setup/setup.sh downloads and checks; empty = CMake downloads it from PyPI
+# (cmake/InferbenchLoadGen.cmake checks the sha256 either way).
+set(INFERBENCH_LOADGEN_SDIST "" CACHE FILEPATH "MLPerf LoadGen source archive (tools/setup/setup.sh fetches it)")

@@ -89,9 +89,9 @@ std::string python_model_row_name(std::string_view spec);
 
 inline const std::vector<std::string> kKnownDevices = {"cpu", "cuda", "gpu", "npu"};
 inline const std::vector<std::string> kKnownPrecisions = {"fp32", "fp16", "bf16", "int8"};
-// sync: one request at a time, synchronised after each (the study's latency protocol);
-// async: several requests in flight (throughput mode).
-inline const std::vector<std::string> kKnownScenarios = {"sync", "async"};
+// Every scenario --scenarios names (core/result/scenario.h says what each measures).
+inline const std::vector<std::string> kKnownScenarios = {"sync",   "async",  "single-stream",
+                                                         "multi-stream", "server", "offline"};
 
 // The precision of the artefact a backend loads to run `precision`: INT8 needs a quantised
 // artefact of its own; an AOTInductor package is compiled in the precision it runs; every other

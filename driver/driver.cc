@@ -18,6 +18,7 @@
 
 #include "core/env/environment.h"
 #include "core/result/progress_message.h"
+#include "core/result/scenario.h"
 #include "core/support/build_info.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
@@ -108,6 +109,39 @@ std::map<std::string, std::string> read_backend_table(const fs::path& path) {
   return reasons;
 }
 
+// The LoadGen scenarios' settings against the rest of the request: what a server cell needs, and
+// what the LoadGen scenarios do not combine with.
+Status validate_serving(const RunRequest& request) {
+  const auto asked = [&](std::string_view scenario) {
+    return std::find(request.scenarios.begin(), request.scenarios.end(), scenario) != request.scenarios.end();
+  };
+  const bool loadgen = std::any_of(request.scenarios.begin(), request.scenarios.end(),
+                                   [](const std::string& s) { return is_loadgen_scenario(s); });
+  const ServingSettings& s = request.serving;
+  if (asked("server") && !s.target_qps && !s.latency_bound_ms) {
+    return Status(StatusCode::Usage, "the server scenario needs a latency bound or a request rate",
+                  "add --latency-bound MS (the highest rate LoadGen judges VALID under it) or --target-qps Q "
+                  "(one test at that rate)");
+  }
+  const bool server_flags = s.target_qps || s.latency_bound_ms || s.batch_timeout_ms > 0;
+  if (server_flags && !asked("server")) {
+    return Status(StatusCode::Usage, "--target-qps, --latency-bound and --batch-timeout apply to the server scenario, "
+                                     "which --scenarios does not name",
+                  "add server to --scenarios, e.g. --scenarios server");
+  }
+  if (loadgen && request.rounds > 1) {
+    return Status(StatusCode::Usage, "--rounds " + std::to_string(request.rounds) +
+                                         " does not apply to LoadGen's scenarios: LoadGen judges each test on its own",
+                  "measure the LoadGen scenarios in a run of their own, with --rounds 1");
+  }
+  if (loadgen && std::any_of(request.instances.begin(), request.instances.end(), [](int n) { return n > 1; })) {
+    return Status(StatusCode::Usage, "--instances does not apply to LoadGen's scenarios: one LoadGen test drives one "
+                                     "process",
+                  "use --requests for several requests in flight, or measure instances in a sync or async run");
+  }
+  return Status::ok();
+}
+
 Row status_row(const Cell& cell, RowStatus status, std::string error) {
   Row row = row_for_cell(cell);
   row.status = status;
@@ -119,6 +153,7 @@ std::string cell_label(const Cell& cell) {
   return cell.backend + (cell.variant.empty() ? "" : ":" + cell.variant) + " " + cell.device + " " +
          cell.precision + " " + cell.scenario + " batch " + std::to_string(cell.batch) +
          (cell.threads ? " threads " + std::to_string(cell.threads) : "") +
+         (cell.requests ? " requests " + std::to_string(cell.requests) : "") +
          (cell.instances > 1 ? " instances " + std::to_string(cell.instances) : "");
 }
 
@@ -190,6 +225,7 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   d.precisions = info.value("precisions", std::vector<std::string>{});
   d.suffixes = info.value("artefact_suffixes", std::vector<std::string>{});
   d.scenarios = info.value("scenarios", std::vector<std::string>{"sync"});
+  d.request_slots = info.value("request_slots", false);
   d.artefact_format = info.value("artefact_format", "");
   d.options = info.value("options", nlohmann::json::array());
   for (const auto& [device, state] : reply["devices"].items()) {
@@ -303,6 +339,13 @@ Status Driver::validate(const RunRequest& request) const {
       !instances.is_ok()) {
     return instances;
   }
+  if (Status requests = check_counts(request.requests, "--requests", 0, kMaxRequests,
+                                     "use 0 (each backend's recommendation) or a count between 1 and " +
+                                         std::to_string(kMaxRequests));
+      !requests.is_ok()) {
+    return requests;
+  }
+  IB_RETURN_IF_ERROR(validate_serving(request));
   if (request.models.empty()) return Status(StatusCode::Usage, "--model is empty", "name a model or a file");
   if (std::set<std::string>(request.models.begin(), request.models.end()).size() != request.models.size()) {
     return Status(StatusCode::Usage, "--model names a model twice", "give each model once");
@@ -457,8 +500,12 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
       const std::vector<int> thread_counts =
           device == "cpu" ? request.threads : std::vector<int>{request.threads.front()};
       for (const auto& scenario : scenarios) {
+        // Request counts apply to the scenarios that keep several requests in flight; the others
+        // run one at a time, once.
+        const std::vector<int> request_counts = has_requests_in_flight(scenario) ? request.requests : std::vector<int>{0};
         for (int batch : request.batches) {
           for (int instances : request.instances) {
+            for (int requests : request_counts) {
             for (int requested_threads : thread_counts) {
               // Several CPU instances at the frameworks' default share the cores out between them.
               const int threads = requested_threads == 0 && instances > 1 && device == "cpu"
@@ -480,11 +527,14 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.max_seconds = request.max_seconds;
               cell.threads = threads;
               cell.instances = instances;
+              cell.requests = requests;
+              cell.serving = request.serving;
               cell.seed = request.seed;
               if (auto it = request.backend_options.find(d.name); it != request.backend_options.end()) {
                 cell.options = it->second;
               }
               cell.requested["threads"] = threads ? std::to_string(threads) : "default";
+              if (has_requests_in_flight(scenario)) cell.requested["requests"] = requests ? std::to_string(requests) : "default";
               for (const auto& [k, v] : cell.options) cell.requested[k] = v;
               if (!d.loadable) {
                 plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));
@@ -494,12 +544,14 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
                 plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.unavailable_devices.at(device)));
               } else if (planned.offer == Offer::NoTarget) {
                 plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, planned.why));
-              } else if (!contains(d.scenarios, scenario)) {
+              } else if (scenario != "sync" && !contains(d.scenarios, scenario) && !d.request_slots) {
                 plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable,
-                                                     d.name + " has no '" + scenario + "' scenario (it has " + join(d.scenarios) + ")"));
+                                                     d.name + " has no request slots, so no '" + scenario +
+                                                         "' scenario (it runs " + join(d.scenarios) + ")"));
               } else {
                 plan.cells.push_back(std::move(cell));
               }
+            }
             }
           }
         }

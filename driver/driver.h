@@ -34,7 +34,9 @@ struct BackendDescription {
   std::vector<std::string> devices;
   std::vector<std::string> precisions;
   std::vector<std::string> suffixes;
-  std::vector<std::string> scenarios;
+  std::vector<std::string> scenarios;  // what a run measures when --scenarios is not given
+  // Whether the plugin has request slots, so that it runs async and the LoadGen scenarios.
+  bool request_slots = false;
   std::string artefact_format;
   std::map<std::string, std::string> unavailable_devices;  // device -> reason
   nlohmann::json options = nlohmann::json::array();         // [{name,type,default,doc}]

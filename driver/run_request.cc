@@ -23,6 +23,8 @@ nlohmann::json to_json(const RunRequest& r) {
       {"timeout_seconds", r.timeout_seconds},
       {"threads", r.threads},
       {"instances", r.instances},
+      {"requests", r.requests},
+      {"serving", r.serving},
       {"rounds", r.rounds},
       {"seed", r.seed},
       {"input", r.input ? nlohmann::json(r.input->string()) : nlohmann::json(nullptr)},

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/result/cell.h"
+
 namespace inferbench {
 
 // Defaults reproduce the study's protocol.
@@ -26,6 +28,7 @@ inline constexpr int kDefaultEvalSamples = 1000;  // --input samples the parity 
 inline constexpr int kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 1024;
 inline constexpr int kMaxRounds = 100;
+inline constexpr int kMaxRequests = 256;
 
 struct RunRequest {
   // Known model names or file paths, each measured on the whole matrix in turn (a sweep when
@@ -36,7 +39,7 @@ struct RunRequest {
   std::vector<std::string> backends;            // empty = every known backend
   std::vector<std::string> devices;             // empty = every device each backend declares
   std::vector<std::string> precisions;          // empty = every precision each backend declares
-  std::vector<std::string> scenarios;           // empty = every scenario each backend declares
+  std::vector<std::string> scenarios;           // empty = each backend's default scenarios
   std::vector<int> batches = {kDefaultBatch};
   int warmup = kDefaultWarmup;
   int iterations = kDefaultIterations;
@@ -45,6 +48,11 @@ struct RunRequest {
   std::vector<int> threads = {0};               // a sweep when several; 0 = each framework's default
   // Instances of each cell run at once (a sweep when several): 1 = one worker per cell.
   std::vector<int> instances = {1};
+  // Requests in flight in the scenarios that keep several (a sweep when several): 0 = each
+  // backend's recommendation.
+  std::vector<int> requests = {0};
+  // The LoadGen scenarios' settings (--target-qps, --latency-bound, ...); log_dir stays empty.
+  ServingSettings serving;
   // Times the whole matrix is measured, in turn; each cell's rounds are merged into its row.
   int rounds = 1;
   std::uint64_t seed = kDefaultSeed;

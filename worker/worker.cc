@@ -21,6 +21,7 @@
 #include "core/input/input_generator.h"
 #include "core/parity/parity.h"
 #include "core/result/progress_message.h"
+#include "core/result/scenario.h"
 #include "core/stats/diagnostics.h"
 #include "core/stats/timed_window.h"
 #include "core/support/build_info.h"
@@ -29,6 +30,7 @@
 #include "worker/crash_report.h"
 #include "worker/instance_gate.h"
 #include "worker/plugin_loader.h"
+#include "worker/serving/serving_run.h"
 
 namespace inferbench {
 namespace {
@@ -162,6 +164,11 @@ std::optional<double> cached_compile_ms(const LoadedPlugin& plugin, ib_prepare_a
   return result;
 }
 
+// The four request-slot entry points, all present (the ABI has them NULL together).
+bool has_request_slots(const ib_backend_api& api) {
+  return api.request_slots && api.start_request && api.wait_request && api.set_request_samples;
+}
+
 const ib_variant_info* find_variant(const ib_backend_info& info, const std::string& name) {
   for (size_t i = 0; i < info.num_variants; ++i) {
     if (name == info.variants[i].name) return &info.variants[i];
@@ -281,9 +288,28 @@ Status compare_with_reference_and_labels(std::span<const float> output, std::spa
   return Status::ok();
 }
 
+// The samples LoadGen's queries draw from: at least kServingSamples (and two batches' worth), the
+// seeded ones or the first of --input (as many as it holds, repeated when fewer).
+constexpr std::size_t kServingSamples = 64;
+
+Result<std::vector<float>> serving_samples(const Cell& cell, std::size_t sample_values, std::string& description) {
+  const std::size_t wanted = std::max<std::size_t>(kServingSamples, 2 * static_cast<std::size_t>(cell.batch));
+  if (cell.input_file.empty()) {
+    description = std::to_string(wanted) + " seeded random samples (seed " + std::to_string(cell.seed) + ")";
+    return make_input(cell.seed, wanted * sample_values);
+  }
+  const auto available = static_cast<std::size_t>(std::max(0, cell.input_samples));
+  const std::size_t taken = std::min(wanted, available);
+  if (taken == 0) return Status(StatusCode::Io, "input data " + cell.input_file + " has no samples");
+  auto samples = read_floats(cell.input_file, "input data", 0, taken * sample_values);
+  if (!samples) return samples.status();
+  description = "the first " + std::to_string(taken) + " samples of --input";
+  return std::move(*samples);
+}
+
 }  // namespace
 
-Row run_cell(const Cell& cell, int progress_fd) {
+Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const Row&)>& abandon) {
   Row row = row_for_cell(cell);
 
   send_progress(progress_fd, kPhaseLoad);
@@ -354,6 +380,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   args.num_options = options.size();
   args.scenario = cell.scenario.c_str();
   args.variant = plugin.info->num_variants > 0 ? cell.variant.c_str() : nullptr;
+  args.requests = has_requests_in_flight(cell.scenario) ? cell.requests : 1;
 
   ib_backend* backend = nullptr;
   send_progress(progress_fd, kPhaseCompile);
@@ -368,6 +395,37 @@ Row run_cell(const Cell& cell, int progress_fd) {
 
   if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
     return fail_row(row, RowStatus::Failed, plugin_error(plugin, "set_input failed"));
+  }
+
+  const bool loadgen = is_loadgen_scenario(cell.scenario);
+  const std::size_t sample_values = count / static_cast<std::size_t>(cell.batch);
+  LoopResult loop;
+  double window_cpu_seconds = 0;
+  if (loadgen) {
+    if (!has_request_slots(*plugin.api)) {
+      return fail_row(row, RowStatus::Unavailable, row.framework + " has no request slots, which LoadGen's scenarios need");
+    }
+    std::string description;
+    auto samples = serving_samples(cell, sample_values, description);
+    if (!samples) return fail_row(row, RowStatus::Failed, samples.status().to_string());
+    ServingHooks hooks;
+    hooks.progress = [progress_fd](std::string_view phase, int done, int total) {
+      send_progress(progress_fd, phase, done, total);
+    };
+    hooks.abandon = [&abandon](const Row& hung) {
+      if (abandon) abandon(hung);
+      _exit(3);
+    };
+    const double cpu_before = cpu_seconds();
+    if (Status served = run_serving(*plugin.api, backend, cell, std::move(*samples), sample_values, description, row, hooks);
+        !served) {
+      return fail_row(row, RowStatus::Failed, served.to_string());
+    }
+    window_cpu_seconds = cpu_seconds() - cpu_before;
+    // The output parity compares: one inference of the cell's input, outside every test.
+    if (plugin.api->run(backend) != IB_OK || plugin.api->sync(backend) != IB_OK) {
+      return fail_row(row, RowStatus::Failed, plugin_error(plugin, "inference for parity after the LoadGen test failed"));
+    }
   }
 
   LoopSpec spec;
@@ -401,7 +459,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
   // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
   // of them, which after the loop are those of the timed iterations.
   bool device_timing = false;
-  if (!async && plugin.api->record_device_times) {
+  if (!async && !loadgen && plugin.api->record_device_times) {
     const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(cell.iterations));
     device_timing = recording == IB_OK;
     if (recording != IB_OK && recording != IB_ERROR_UNAVAILABLE) {
@@ -409,8 +467,9 @@ Row run_cell(const Cell& cell, int progress_fd) {
     }
   }
   int slots = 1;
-  LoopResult loop;
-  if (async) {
+  if (loadgen) {
+    // Measured above.
+  } else if (async) {
     const auto* api = plugin.api;
     if (!api->request_slots || !api->start_request || !api->wait_request) {
       return fail_row(row, RowStatus::Unavailable, row.framework + " has no asynchronous path");
@@ -426,12 +485,13 @@ Row run_cell(const Cell& cell, int progress_fd) {
     loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
                         loop_progress);
   }
+  if (!loadgen) {
   if (loop.gate_failed) {
     return fail_row(row, RowStatus::Failed,
                     instance_label + ": the other instances did not finish their warm-up within --max-seconds");
   }
   // How many CPUs the process kept busy in its window, on average (spinning counts).
-  const double window_cpu_seconds = cpu_seconds() - cpu_at_window;
+  window_cpu_seconds = cpu_seconds() - cpu_at_window;
   if (cell.instances > 1 && loop.failed_at < 0 &&
       !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
     return fail_row(row, RowStatus::Failed,
@@ -444,6 +504,7 @@ Row run_cell(const Cell& cell, int progress_fd) {
                     plugin_error(plugin, ("inference " + std::to_string(loop.failed_at) + " failed").c_str()));
   }
   row.first_inference_ms = to_ms(loop.first_inference);
+  }
 
   // The timed output must be valid; parity compares it unless the parity pass below runs.
   auto timed_output = checked_output(plugin, backend, "");
@@ -458,13 +519,14 @@ Row run_cell(const Cell& cell, int progress_fd) {
     for (size_t i = 0; i < num_pairs; ++i) row.effective[pairs[i].key] = pairs[i].value;
   }
   if (async) row.effective["requests_in_flight"] = std::to_string(slots);
+  const double window_ms = loadgen ? row.wall_ms.value_or(0) : to_ms(loop.wall);
   if (cell.instances > 1) {
     row.effective[kWindowStartNs] = std::to_string(loop.window_start.time_since_epoch().count());
     row.effective[kWindowEndNs] = std::to_string(loop.window_end.time_since_epoch().count());
   }
-  if (loop.wall.count() > 0) {
+  if (window_ms > 0) {
     char cpus[32];
-    std::snprintf(cpus, sizeof cpus, "%.2f", window_cpu_seconds / (to_ms(loop.wall) / 1000.0));
+    std::snprintf(cpus, sizeof cpus, "%.2f", window_cpu_seconds / (window_ms / 1000.0));
     row.effective[kCpusUsed] = cpus;
   }
   if (device_timing) collect_device_times(plugin, backend, loop.samples.size(), row);
@@ -512,14 +574,17 @@ Row run_cell(const Cell& cell, int progress_fd) {
   }
   plugin.api->destroy(backend);
 
-  // Statistics, from the raw samples.
-  std::vector<double> samples_ms;
-  samples_ms.reserve(loop.samples.size());
-  for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
-  set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
+  // Statistics, from the raw samples (a LoadGen row has its own: run_serving set them).
+  if (!loadgen) {
+    std::vector<double> samples_ms;
+    samples_ms.reserve(loop.samples.size());
+    for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
+    set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
+  }
   // The judgements of the samples come first, before the notes on device measurements. Several
-  // instances are judged together by the driver, on their merged samples.
-  if (cell.instances == 1) {
+  // instances are judged together by the driver, on their merged samples. A LoadGen row's
+  // latencies include queueing by design; LoadGen's verdict judges them.
+  if (cell.instances == 1 && !loadgen) {
     const std::vector<std::string> judgements =
         diagnose(row.latency_samples_ms, *row.latency_ms,
                  {cell.iterations, loop.budget_exhausted, build_info().build_type, cpu_governor()});
@@ -569,6 +634,7 @@ nlohmann::json describe_plugin(const std::string& plugin_path) {
             {"artefact_format", info->artefact_format},
             {"artefact_suffixes", split_list(info->artefact_suffixes)},
             {"scenarios", split_list(info->scenarios)},
+            {"request_slots", has_request_slots(*loaded->api)},
             {"options", options},
             {"variants", variants}}},
           {"devices", devices}};
@@ -628,7 +694,13 @@ int worker_main(int argc, char** argv) {
     std::cerr << "inferbench worker: cannot read cell " << argv[1] << ": " << e.what() << "\n";
     return 2;
   }
-  return emit(run_cell(cell, progress_fd));
+  // A hung request slot in a LoadGen test: the watchdog's row is written and the process ends
+  // (exit status 0: the row says what happened).
+  const auto abandon = [&](const Row& hung) {
+    emit(hung);
+    _exit(0);
+  };
+  return emit(run_cell(cell, progress_fd, abandon));
 }
 
 }  // namespace inferbench

@@ -3,6 +3,7 @@
 // plugin API, never a framework.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,8 +17,11 @@ namespace inferbench {
 // measurement protocol, checks the output and returns the row. Never aborts on a backend
 // error: that becomes a failed (or unavailable) row. When `progress_fd` >= 0, phase changes
 // and about one loop update a second are written there as progress messages
-// (core/result/progress_message.h); a failed write only loses a display update.
-Row run_cell(const Cell& cell, int progress_fd = -1);
+// (core/result/progress_message.h); a failed write only loses a display update. In a LoadGen
+// scenario a request slot that hangs is ended by a watchdog, which hands the row measured so far
+// to `abandon` (which writes it and ends the process: the hung call cannot be taken back); without
+// one, the watchdog ends the process without a row.
+Row run_cell(const Cell& cell, int progress_fd = -1, const std::function<void(const Row&)>& abandon = {});
 
 // The plugin's describe() and its availability per declared device, as JSON:
 // {"info": {...}, "devices": {"cpu": {"available": true, "reason": ""}}} or {"error": "..."}.

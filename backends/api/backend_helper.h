@@ -74,8 +74,8 @@ class KeyValues {
   std::vector<ib_key_value> view_;
 };
 
-// The entry points that differ between plugins. The asynchronous three stay null for a plugin
-// without an asynchronous path, the device-measurement three for a plugin without a device
+// The entry points that differ between plugins. The four request-slot entries stay null for a
+// plugin without request slots, the device-measurement three for a plugin without a device
 // that measures itself.
 struct EntryPoints {
   const ib_backend_info* (*describe)(void);
@@ -91,6 +91,8 @@ struct EntryPoints {
   ib_status (*record_device_times)(ib_backend* b, size_t count) = nullptr;
   ib_status (*device_times)(ib_backend* b, const double** ms, size_t* count) = nullptr;
   ib_status (*peak_device_memory)(ib_backend* b, double* mib) = nullptr;
+  ib_status (*set_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
+                                   size_t sample_values) = nullptr;
 };
 
 // effective() and destroy() for a plugin whose ib_backend keeps what ran in a KeyValues member
@@ -115,7 +117,7 @@ constexpr ib_backend_api api_table(const EntryPoints& f) {
   return {IB_BACKEND_API_VERSION, f.describe,       f.is_available,     f.prepare,       f.set_input,
           f.run,                  f.sync,           f.output,           effective_pairs<Backend>,
           f.request_slots,        f.start_request,  f.wait_request,     last_error,      destroy<Backend>,
-          f.record_device_times,  f.device_times,   f.peak_device_memory};
+          f.record_device_times,  f.device_times,   f.peak_device_memory, f.set_request_samples};
 }
 
 // "[64,3,224,224]": a tensor shape as plugins write it into messages and effective() values.
@@ -126,6 +128,15 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
     text += std::to_string(shape[i]);
   }
   return text + "]";
+}
+
+// Whether a prepared model is asked for several requests in flight (ib_prepare_args.scenario):
+// "async" and LoadGen's multi-stream, server and offline; "sync", "single-stream" and NULL run
+// one request at a time.
+inline bool scenario_has_requests_in_flight(const char* scenario) {
+  if (scenario == nullptr) return false;
+  const std::string s(scenario);
+  return s == "async" || s == "multi-stream" || s == "server" || s == "offline";
 }
 
 inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {

@@ -12,7 +12,10 @@
  * read with `last_error()` (a string the plugin owns, valid until its next call). No C++
  * exception ever crosses this boundary.
  *
- * Threads: the worker calls a plugin from one thread only.
+ * Threads: the worker calls a plugin from one thread, with one exception: the request-slot
+ * calls (set_request_samples, start_request, wait_request) for *different* slots may come from
+ * different threads at the same time (the serving scenarios run one dispatcher thread per
+ * slot). Calls for one slot never overlap, and a slot is never used while run() is running.
  *
  * Timing: a plugin never times itself. The worker times prepare() as compile time, and
  * run() + sync() per iteration. set_input(), run(), sync() must not allocate, log or do I/O
@@ -28,8 +31,10 @@ extern "C" {
 #endif
 
 /* 2: variants (ib_variant_info, ib_prepare_args.variant) and the optional device-side
- * measurements (record_device_times, device_times, peak_device_memory). */
-#define IB_BACKEND_API_VERSION 2u
+ * measurements (record_device_times, device_times, peak_device_memory).
+ * 3: request slots for serving: ib_prepare_args.requests, set_request_samples, and the
+ * threading rule above. */
+#define IB_BACKEND_API_VERSION 3u
 
 typedef enum ib_status {
   IB_OK = 0,
@@ -77,7 +82,11 @@ typedef struct ib_backend_info {
   const char* precisions;        /* comma list: "fp32,fp16" */
   const char* artefact_format;   /* "torchscript" | "openvino-ir" | "pte" | "tflite" ... */
   const char* artefact_suffixes; /* comma list of file suffixes it loads: ".pt,.ts" */
-  const char* scenarios;         /* comma list: "sync" and, with start/wait_request, "async" */
+  /* Comma list of the scenarios a run measures for this backend when --scenarios is not given:
+   * "sync", and "async" where the framework's own API is asynchronous (OpenVINO). A plugin with
+   * request slots (request_slots, start_request, wait_request, set_request_samples) runs async
+   * and LoadGen's single-stream, multi-stream, server and offline scenarios whenever asked. */
+  const char* scenarios;
   const ib_option_desc* options;
   size_t num_options;
   /* The plugin's variants; NULL and 0 for a plugin that runs one way only, whose rows are named
@@ -98,13 +107,18 @@ typedef struct ib_prepare_args {
   size_t input_rank;
   const ib_key_value* options; /* validated against info.options by the CLI */
   size_t num_options;
-  /* "sync" (one request, run() + sync() per iteration) or "async" (request_slots() requests
-   * in flight): lets a plugin compile for latency or for throughput. Appended after
-   * num_options so that plugins which ignore it keep their layout; NULL means "sync". */
+  /* The cell's scenario, so that a plugin can compile for latency or for throughput: "sync"
+   * (one request, run() + sync() per iteration), "single-stream" (one request at a time, through
+   * slot 0), or "async", "multi-stream", "server", "offline" (request_slots() requests in
+   * flight). Appended after num_options so that plugins which ignore it keep their layout; NULL
+   * means "sync". */
   const char* scenario;
   /* The name of one of info.variants, whose targets include device:precision; NULL for a
    * plugin without variants. */
   const char* variant;
+  /* Request slots wanted (--requests): 0 = the plugin's recommendation for this device and
+   * scenario; 1 for "sync" and "single-stream". request_slots() says what was made. */
+  int requests;
 } ib_prepare_args;
 
 typedef struct ib_backend ib_backend; /* opaque prepared model */
@@ -140,13 +154,17 @@ typedef struct ib_backend_api {
    * "Intel Xeon ... AVX-512"), valid until destroy(). Keys: see backends/README.md. */
   ib_status (*effective)(ib_backend* b, const ib_key_value** pairs, size_t* count);
 
-  /* Optional asynchronous path (scenario "async"); all three NULL when unsupported.
-   * request_slots() says how many requests can be in flight after prepare() (for example
-   * OpenVINO's optimal_number_of_infer_requests). start_request(slot) submits one inference of
-   * the whole batch on request `slot` (0 <= slot < request_slots()) and returns at once;
-   * wait_request(slot) blocks until that request has finished. The worker timestamps both
-   * sides, so the plugin still never times itself. Each slot reads the input given by
-   * set_input() (the plugin copies it into every request's buffer). */
+  /* Optional request slots (scenario "async" and the LoadGen scenarios); all NULL when
+   * unsupported, together with set_request_samples below. request_slots() says how many
+   * requests can be in flight after prepare() (ib_prepare_args.requests, or the plugin's
+   * recommendation: OpenVINO's optimal_number_of_infer_requests). Each slot owns its own copy of
+   * the model's input and output (and, where the framework needs one, its own execution context:
+   * an infer request, a loaded method, a compiled model, a CUDA stream). start_request(slot)
+   * submits one inference of the whole batch on request `slot` (0 <= slot < request_slots())
+   * and returns at once; wait_request(slot) blocks until that request has finished, its output
+   * in host-readable memory. The worker timestamps both sides, so the plugin still never times
+   * itself. A slot reads the input given by set_input() (the plugin copies it into every slot)
+   * until set_request_samples() gives it other samples. */
   int (*request_slots)(ib_backend* b);
   ib_status (*start_request)(ib_backend* b, int slot);
   ib_status (*wait_request)(ib_backend* b, int slot);
@@ -175,6 +193,16 @@ typedef struct ib_backend_api {
   ib_status (*record_device_times)(ib_backend* b, size_t count);
   ib_status (*device_times)(ib_backend* b, const double** ms, size_t* count);
   ib_status (*peak_device_memory)(ib_backend* b, double* mib);
+
+  /* Request slots, continued (API version 3): copies `n` samples (1 <= n <= the batch), each
+   * `sample_values` float32 values in the sample layout of set_input() (CHW for image models),
+   * into rows 0..n-1 of slot `slot`'s input, for its next start_request(). Rows n.. keep what
+   * they held: a partial batch on a fixed-shape model is padded with earlier samples, whose
+   * outputs nobody reads. `samples` and what it points to are borrowed for the call. This is the
+   * serving path (a dispatcher gathering queued requests into a batch): no allocation, logging
+   * or I/O. NULL exactly when the request slots are. */
+  ib_status (*set_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
+                                   size_t sample_values);
 } ib_backend_api;
 
 #define IB_BACKEND_ENTRY_SYMBOL "inferbench_backend_entry"

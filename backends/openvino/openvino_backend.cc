@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // OpenVINO plugin: an IR (.xml + .bin) or ONNX file read with ov::Core::read_model, reshaped to
 // the run's static input shape and compiled for CPU (or an Intel GPU) with an explicit inference
-// precision; one infer request (sync, LATENCY hint) or optimal_number_of_infer_requests requests
-// (async, THROUGHPUT hint). README.md says what the compile timer covers.
+// precision; one infer request (sync and single-stream, LATENCY hint) or --requests requests,
+// by default optimal_number_of_infer_requests (async, multi-stream, server, offline: THROUGHPUT
+// hint). README.md says what the compile timer covers.
 #include <openvino/core/version.hpp>
 #include <openvino/openvino.hpp>
 
@@ -24,7 +25,6 @@ using inferbench::plugin::guarded;
 
 constexpr const char* kModelCache = "model_cache";
 constexpr const char* kStreams = "streams";
-constexpr const char* kRequests = "requests";
 constexpr const char* kCpuPinning = "cpu_pinning";
 
 const ib_option_desc kOptions[] = {
@@ -33,9 +33,6 @@ const ib_option_desc kOptions[] = {
      "worker measures cached_compile_ms with a private folder"},
     {kStreams, "string", "hint",
      "ov::num_streams: hint (the performance hint decides), auto, or a number"},
-    {kRequests, "int", "0",
-     "async scenario: infer requests in flight; 0 = the compiled model's "
-     "optimal_number_of_infer_requests"},
     {kCpuPinning, "enum:default|on|off", "default",
      "CPU: ov::hint::enable_cpu_pinning, whether OpenVINO pins its threads to cores (default: "
      "OpenVINO decides; it pins on Linux). Several processes (--instances) each pin to the same "
@@ -231,7 +228,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
   return guarded_ov([&]() -> ib_status {
     const std::string device = ov_device(args->device);
     const std::string precision = args->precision;
-    const bool async = args->scenario && std::string(args->scenario) == "async";
+    const bool async = inferbench::plugin::scenario_has_requests_in_flight(args->scenario);
     if (device.empty()) {
       return fail(IB_ERROR_UNAVAILABLE, std::string("OpenVINO plugin has no device '") + args->device + "'");
     }
@@ -292,17 +289,6 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
         }
       }
     }
-    int requested_requests = 0;
-    if (auto it = options.find(kRequests); it != options.end()) {
-      try {
-        requested_requests = std::stoi(it->second);
-      } catch (const std::exception&) {
-        requested_requests = -1;
-      }
-      if (requested_requests < 0) {
-        return fail(IB_ERROR_INVALID_ARGUMENT, "option requests=" + it->second + " is not 0 or a positive number");
-      }
-    }
     if (auto it = options.find(kModelCache); it != options.end() && !it->second.empty()) {
       b->core.set_property(ov::cache_dir(it->second));
       b->effective.set("model_cache", it->second);
@@ -310,7 +296,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->compiled = b->core.compile_model(model, device, config);
 
     const uint32_t optimal = b->compiled.get_property(ov::optimal_number_of_infer_requests);
-    const int count = async ? (requested_requests > 0 ? requested_requests : static_cast<int>(optimal)) : 1;
+    const int count = async ? (args->requests > 0 ? args->requests : static_cast<int>(optimal)) : 1;
     for (int i = 0; i < count; ++i) b->requests.push_back(b->compiled.create_infer_request());
     b->input_count = ov::shape_size(shape);
 
@@ -411,8 +397,34 @@ ib_status wait_request(ib_backend* b, int slot) {
   });
 }
 
-const ib_backend_api kApi = inferbench::plugin::api_table(
-    {describe, is_available, prepare, set_input, run, sync, output, request_slots, start_request, wait_request});
+// Copies each sample into its row of the request's own input tensor (the tensor's memory, no
+// reallocation); rows after the n-th keep earlier samples.
+ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  return guarded_ov([&]() -> ib_status {
+    if (slot < 0 || slot >= static_cast<int>(b->requests.size())) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "no infer request slot " + std::to_string(slot));
+    }
+    if (n < 1 || n * sample_values > b->input_count) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                                 " values do not fit the model input of " + std::to_string(b->input_count));
+    }
+    float* input = b->requests[static_cast<size_t>(slot)].get_input_tensor().data<float>();
+    for (size_t i = 0; i < n; ++i) std::memcpy(input + i * sample_values, samples[i], sample_values * sizeof(float));
+    return IB_OK;
+  });
+}
+
+const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
+                                                            .is_available = is_available,
+                                                            .prepare = prepare,
+                                                            .set_input = set_input,
+                                                            .run = run,
+                                                            .sync = sync,
+                                                            .output = output,
+                                                            .request_slots = request_slots,
+                                                            .start_request = start_request,
+                                                            .wait_request = wait_request,
+                                                            .set_request_samples = set_request_samples});
 
 }  // namespace
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test-only plugins built from one source: noop (measures harness overhead), abort (crashes
-// in the third run), hang (never returns from run), bad_output (returns NaN). They stand in
-// for a system under test to exercise the harness; they never stand in for a framework.
+// in the third inference), hang (never returns from an inference), bad_output (returns NaN).
+// They stand in for a system under test to exercise the harness; they never stand in for a
+// framework. Each inference can take a known time (spin_us: busy, service_us: asleep, like a
+// device computing), so that the serving scenarios have answers to check.
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "backends/api/backend_helper.h"
+#include "backends/api/request_threads.h"
 
 namespace {
 
@@ -23,8 +27,15 @@ using inferbench::plugin::guarded;
 constexpr int64_t kClasses = 10;
 
 const ib_option_desc kOptions[] = {
-    {"spin_us", "int", "0", "busy-wait this many microseconds in each run()"},
+    {"spin_us", "int", "0", "busy-wait this many microseconds in each inference"},
+    {"service_us", "int", "0",
+     "sleep this many microseconds in each inference (a request that takes time without a CPU, as "
+     "on a device); with spin_us both apply"},
+    {"hang_after", "int", "0", "hang: inferences that return before one never does (0 = the first hangs)"},
 };
+
+// Request slots made when the run names no count.
+constexpr int kDefaultRequests = 2;
 
 const ib_backend_info kInfo = {
     IB_TESTING_NAME,  "Testing (" IB_TESTING_NAME ")", "1", "cpu", "fp32", "none", "", "sync,async", kOptions,
@@ -35,17 +46,45 @@ const ib_backend_info kInfo = {
 
 struct ib_backend {
   std::vector<float> input;
+  std::vector<std::vector<float>> slot_inputs;  // one per request slot
   std::vector<float> output;
   std::vector<int64_t> output_shape;
   int64_t batch = 0;
   long spin_us = 0;
-  int runs = 0;
+  long service_us = 0;
+  long hang_after = 0;
+  std::atomic<int> runs{0};
+  // Threads of the request slots when an inference takes time; empty when it takes none, and a
+  // request is then done at submission.
+  std::unique_ptr<inferbench::plugin::RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
 };
 
 namespace {
 
 const ib_backend_info* describe() { return &kInfo; }
+
+// One inference, on whichever thread asks (run() or a request slot's).
+ib_status run(ib_backend* b) {
+  const auto start = std::chrono::steady_clock::now();
+  [[maybe_unused]] const int run_index = b->runs++;
+#if defined(IB_TESTING_ABORT)
+  if (run_index == 2) std::abort();
+#elif defined(IB_TESTING_HANG)
+  if (run_index >= b->hang_after) {
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+#endif
+  if (b->spin_us > 0) {
+    auto until = start + std::chrono::microseconds(b->spin_us);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
+  // Until a deadline from the start, so that the service time does not drift with the sleep's
+  // own overshoot.
+  if (b->service_us > 0) std::this_thread::sleep_until(start + std::chrono::microseconds(b->spin_us + b->service_us));
+  return IB_OK;
+}
 
 int is_available(const char* device, const char** reason) {
   if (std::string(device) == "cpu") return 1;
@@ -61,10 +100,21 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     auto b = std::make_unique<ib_backend>();
     b->batch = args->input_shape[0];
     auto options = inferbench::plugin::options_map(args);
-    if (auto it = options.find("spin_us"); it != options.end()) b->spin_us = std::stol(it->second);
+    for (auto [key, field] : {std::pair{"spin_us", &ib_backend::spin_us}, std::pair{"service_us", &ib_backend::service_us},
+                              std::pair{"hang_after", &ib_backend::hang_after}}) {
+      if (auto it = options.find(key); it != options.end()) b.get()->*field = std::stol(it->second);
+      if (b.get()->*field < 0) return fail(IB_ERROR_INVALID_ARGUMENT, std::string(key) + " must be 0 or more");
+    }
     size_t count = 1;
     for (size_t i = 0; i < args->input_rank; ++i) count *= static_cast<size_t>(args->input_shape[i]);
     b->input.assign(count, 0.0f);
+    const int slots = inferbench::plugin::request_count(args, kDefaultRequests);
+    b->slot_inputs.assign(static_cast<size_t>(slots), b->input);
+    if (b->spin_us > 0 || b->service_us > 0) {
+      ib_backend* raw = b.get();
+      b->threads = std::make_unique<inferbench::plugin::RequestThreads>(slots, [raw](int) { return run(raw); });
+    }
+    b->effective.set("requests", std::to_string(slots));
     b->output.assign(static_cast<size_t>(b->batch * kClasses), 0.0f);
     b->output_shape = {b->batch, kClasses};
     b->effective.set("threads", "1");
@@ -77,23 +127,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
 ib_status set_input(ib_backend* b, const float* data, size_t count) {
   if (count != b->input.size()) return fail(IB_ERROR_INVALID_ARGUMENT, "input size mismatch");
   std::copy(data, data + count, b->input.begin());
+  for (auto& slot : b->slot_inputs) std::copy(data, data + count, slot.begin());
   return IB_OK;
 }
 
-ib_status run(ib_backend* b) {
-  ++b->runs;
-#if defined(IB_TESTING_ABORT)
-  if (b->runs == 3) std::abort();
-#elif defined(IB_TESTING_HANG)
-  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-#endif
-  if (b->spin_us > 0) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(b->spin_us);
-    while (std::chrono::steady_clock::now() < until) {
-    }
-  }
-  return IB_OK;
-}
 
 ib_status sync(ib_backend*) { return IB_OK; }
 
@@ -116,17 +153,45 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   return IB_OK;
 }
 
-// The asynchronous path of the test plugins: two slots, each "inference" is run() done at
-// submission, so waiting returns at once.
-int request_slots(ib_backend*) { return 2; }
-ib_status start_request(ib_backend* b, int slot) {
-  if (slot < 0 || slot >= 2) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
-  return run(b);
-}
-ib_status wait_request(ib_backend*, int) { return IB_OK; }
+// The request slots of the test plugins (two unless the run names a count). An inference that
+// takes time runs on the slot's own thread; one that takes none is done at submission, so that
+// the harness's own cost is all that a noop request measures.
+int request_slots(ib_backend* b) { return static_cast<int>(b->slot_inputs.size()); }
 
-const ib_backend_api kApi = inferbench::plugin::api_table(
-    {describe, is_available, prepare, set_input, run, sync, output, request_slots, start_request, wait_request});
+bool valid_slot(const ib_backend* b, int slot) { return slot >= 0 && slot < static_cast<int>(b->slot_inputs.size()); }
+
+ib_status start_request(ib_backend* b, int slot) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  return b->threads ? b->threads->start(slot) : run(b);
+}
+
+ib_status wait_request(ib_backend* b, int slot) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  return b->threads ? b->threads->wait(slot) : IB_OK;
+}
+
+ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  std::vector<float>& input = b->slot_inputs[static_cast<size_t>(slot)];
+  if (n < 1 || n * sample_values > input.size()) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                               " values do not fit an input of " + std::to_string(input.size()));
+  }
+  for (size_t i = 0; i < n; ++i) std::copy(samples[i], samples[i] + sample_values, input.begin() + static_cast<std::ptrdiff_t>(i * sample_values));
+  return IB_OK;
+}
+
+const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
+                                                            .is_available = is_available,
+                                                            .prepare = prepare,
+                                                            .set_input = set_input,
+                                                            .run = run,
+                                                            .sync = sync,
+                                                            .output = output,
+                                                            .request_slots = request_slots,
+                                                            .start_request = start_request,
+                                                            .wait_request = wait_request,
+                                                            .set_request_samples = set_request_samples});
 
 }  // namespace
 

@@ -4,6 +4,28 @@
 
 namespace inferbench {
 
+void to_json(nlohmann::json& j, const ServingSettings& s) {
+  j = nlohmann::json{{"target_qps", s.target_qps ? nlohmann::json(*s.target_qps) : nlohmann::json()},
+                     {"latency_bound_ms", s.latency_bound_ms ? nlohmann::json(*s.latency_bound_ms) : nlohmann::json()},
+                     {"latency_percentile", s.latency_percentile},
+                     {"batch_timeout_ms", s.batch_timeout_ms},
+                     {"min_seconds", s.min_seconds},
+                     {"official", s.official},
+                     {"log_dir", s.log_dir}};
+}
+
+void from_json(const nlohmann::json& j, ServingSettings& s) {
+  if (j.contains("target_qps") && !j["target_qps"].is_null()) s.target_qps = j["target_qps"].get<double>();
+  if (j.contains("latency_bound_ms") && !j["latency_bound_ms"].is_null()) {
+    s.latency_bound_ms = j["latency_bound_ms"].get<double>();
+  }
+  j.at("latency_percentile").get_to(s.latency_percentile);
+  j.at("batch_timeout_ms").get_to(s.batch_timeout_ms);
+  j.at("min_seconds").get_to(s.min_seconds);
+  j.at("official").get_to(s.official);
+  j.at("log_dir").get_to(s.log_dir);
+}
+
 void to_json(nlohmann::json& j, const Cell& c) {
   j = nlohmann::json{
       {"index", c.index},           {"backend", c.backend},
@@ -21,6 +43,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"instance", c.instance},     {"gate_dir", c.gate_dir},
       {"input_file", c.input_file}, {"input_samples", c.input_samples},
       {"eval_samples", c.eval_samples}, {"labels_file", c.labels_file},
+      {"requests", c.requests},     {"serving", c.serving},
   };
 }
 
@@ -54,6 +77,8 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("input_samples").get_to(c.input_samples);
   j.at("eval_samples").get_to(c.eval_samples);
   j.at("labels_file").get_to(c.labels_file);
+  j.at("requests").get_to(c.requests);
+  j.at("serving").get_to(c.serving);
 }
 
 Row row_for_cell(const Cell& cell) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,29 @@
 #include "core/result/row.h"
 
 namespace inferbench {
+
+// How a cell in one of LoadGen's scenarios is run (docs/metrics.md, "Serving scenarios"); the
+// defaults are those of `inferbench run`. Ignored by the sync and async scenarios.
+struct ServingSettings {
+  // server: one test at this many queries (samples) per second (--target-qps); empty = search
+  // for the highest rate LoadGen judges VALID under `latency_bound_ms`.
+  std::optional<double> target_qps;
+  // server: the bound on the `latency_percentile`-th percentile of sample latency, ms
+  // (--latency-bound); empty with target_qps = LoadGen's default of 100 ms.
+  std::optional<double> latency_bound_ms;
+  double latency_percentile = 99;  // --latency-percentile, 0 < P < 100
+  // server: how long a request slot waits, after the first queued sample, for more to fill its
+  // batch (--batch-timeout, ms); 0 = it takes what is queued and never waits.
+  double batch_timeout_ms = 0;
+  // The shortest a LoadGen test may last, seconds (--loadgen-seconds); every test also runs the
+  // query count LoadGen's early stopping needs at its percentile.
+  double min_seconds = 1;
+  // --loadgen-official: the durations, query counts and seeds of LoadGen's mlperf.conf
+  // (ten-minute tests), for submission-length runs.
+  bool official = false;
+  // Where LoadGen writes this cell's logs, one folder per test; set by the driver.
+  std::string log_dir;
+};
 
 struct Cell {
   int index = 0;                 // position in the run, 0-based
@@ -32,6 +56,10 @@ struct Cell {
   int iterations = 100;
   double max_seconds = 600;      // warm-up + timed loop budget
   int threads = 0;               // 0 = framework default
+  // Requests in flight (async and the LoadGen scenarios but single-stream): 0 = the backend's
+  // recommendation.
+  int requests = 0;
+  ServingSettings serving;
   // Several instances of one cell run at once, each its own worker process (docs/metrics.md,
   // "Instances"): how many, which one this is (0-based), and the folder where they meet between
   // warm-up and timed window and again after it.
@@ -57,6 +85,8 @@ struct Cell {
   std::map<std::string, std::string> requested;  // settings the user asked for, for the row
 };
 
+void to_json(nlohmann::json& j, const ServingSettings& s);
+void from_json(const nlohmann::json& j, ServingSettings& s);
 void to_json(nlohmann::json& j, const Cell& c);
 void from_json(const nlohmann::json& j, Cell& c);
 

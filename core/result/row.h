@@ -79,6 +79,51 @@ struct ComputeBound {
   bool operator==(const ComputeBound&) const = default;
 };
 
+// One LoadGen test of a serving row: the load offered, what LoadGen measured and its verdict.
+struct ServingTest {
+  std::optional<double> target_qps;   // server: the rate LoadGen scheduled queries at, samples/s
+  double achieved_qps = 0;            // samples completed per second (LoadGen's completed rate)
+  // LoadGen's latency at the bound's percentile (server) or at its scenario's percentile, ms:
+  // sample latency from the scheduled issue to completion (multi-stream: query latency).
+  std::optional<double> latency_ms;
+  bool valid = false;                 // LoadGen's verdict: result_validity == VALID
+  std::string invalid_reason;         // LoadGen's reason when not valid (with the early-stopping note)
+  std::int64_t queries = 0;           // queries LoadGen issued and counted
+  double mean_batch = 0;              // samples per batch the request slots ran
+  double seconds = 0;                 // the test's duration, StartTest to its return
+  std::string log_dir;                // its mlperf_log_summary.txt and mlperf_log_detail.txt
+
+  bool operator==(const ServingTest&) const = default;
+};
+
+// What a row in one of LoadGen's scenarios measured (docs/metrics.md, "Serving scenarios"). The
+// row's latency_ms and samples are the dispatcher's own per-sample timings (per batch for
+// offline) of the reported test; the verdict and the scenario's metric are LoadGen's.
+struct Serving {
+  std::string loadgen_version;        // "6.0.17 @ d6147c7eb7"
+  // The scenario's metric: "samples_per_second" (offline), "p90_latency_ms" (single-stream's
+  // early-stopping estimate), "p99_query_latency_ms" (multi-stream's), "max_valid_qps" (server
+  // search: the highest rate judged VALID), "qps" (server at --target-qps: the completed rate).
+  std::string metric;
+  std::optional<double> value;        // empty when nothing qualified (no VALID rate found)
+  bool valid = false;                 // the reported test's verdict
+  std::string invalid_reason;
+  std::optional<double> latency_bound_ms;  // server
+  double latency_percentile = 0;      // the percentile the bound (or the metric) applies to
+  int requests_in_flight = 0;         // request slots the dispatcher ran batches on
+  int max_batch = 0;                  // --batch: the most samples a slot runs at once
+  double batch_timeout_ms = 0;        // server: the wait for a batch to fill
+  double mean_batch_fill = 0;         // of the reported test: mean samples per batch / max_batch
+  // The server search: why it stopped ("bracketed within 5%", "--max-seconds reached", ...).
+  std::string search;
+  ServingTest reported;               // the test the row reports (the highest VALID in a search)
+  std::vector<ServingTest> tests;     // every test, in the order run (the probes of a search)
+  // LoadGen's effective settings of the reported test (effective_* keys without the prefix).
+  std::map<std::string, std::string> settings;
+
+  bool operator==(const Serving&) const = default;
+};
+
 struct Row {
   // What ran.
   std::string framework;        // "PyTorch (Native)"
@@ -92,7 +137,7 @@ struct Row {
   std::string model;            // "mobilenet_v2" or the user's file name
   std::string artefact;         // path of the artefact the backend loaded
   int batch = 0;
-  std::string scenario;         // "sync" (one request, sync after each) | "async"
+  std::string scenario;         // "sync" | "async" | "single-stream" | "multi-stream" | "server" | "offline"
   // Instances of the cell that ran at once, each its own process (docs/metrics.md, "Instances"):
   // above 1, the samples are all instances' and the throughput theirs together.
   int instances = 1;
@@ -140,6 +185,7 @@ struct Row {
   std::optional<ComputeBound> compute_bound;    // CPU rows whose precision has a measured peak
   std::optional<Parity> parity;
   std::optional<LabelAccuracy> accuracy;  // with labels (--labels, class folders) only
+  std::optional<Serving> serving;          // LoadGen's scenarios only
 
   // Settings: what was asked and what the framework ran with ("threads": "2").
   std::map<std::string, std::string> requested;
@@ -197,6 +243,10 @@ void to_json(nlohmann::json& j, const Parity& p);
 void from_json(const nlohmann::json& j, Parity& p);
 void to_json(nlohmann::json& j, const ComputeBound& b);
 void from_json(const nlohmann::json& j, ComputeBound& b);
+void to_json(nlohmann::json& j, const ServingTest& t);
+void from_json(const nlohmann::json& j, ServingTest& t);
+void to_json(nlohmann::json& j, const Serving& s);
+void from_json(const nlohmann::json& j, Serving& s);
 void to_json(nlohmann::json& j, const Row& r);
 void from_json(const nlohmann::json& j, Row& r);
 void to_json(nlohmann::json& j, const RunInfo& r);

@@ -65,6 +65,66 @@ std::optional<RowStatus> parse_row_status(const std::string& name) {
   return std::nullopt;
 }
 
+void to_json(json& j, const ServingTest& t) {
+  j = json{{"target_qps", optional_to_json(t.target_qps)},
+           {"achieved_qps", t.achieved_qps},
+           {"latency_ms", optional_to_json(t.latency_ms)},
+           {"valid", t.valid},
+           {"invalid_reason", t.invalid_reason},
+           {"queries", t.queries},
+           {"mean_batch", t.mean_batch},
+           {"seconds", t.seconds},
+           {"log_dir", t.log_dir}};
+}
+
+void from_json(const json& j, ServingTest& t) {
+  optional_from_json(j, "target_qps", t.target_qps);
+  value_from_json(j, "achieved_qps", t.achieved_qps);
+  optional_from_json(j, "latency_ms", t.latency_ms);
+  value_from_json(j, "valid", t.valid);
+  value_from_json(j, "invalid_reason", t.invalid_reason);
+  value_from_json(j, "queries", t.queries);
+  value_from_json(j, "mean_batch", t.mean_batch);
+  value_from_json(j, "seconds", t.seconds);
+  value_from_json(j, "log_dir", t.log_dir);
+}
+
+void to_json(json& j, const Serving& s) {
+  j = json{{"loadgen_version", s.loadgen_version},
+           {"metric", s.metric},
+           {"value", optional_to_json(s.value)},
+           {"valid", s.valid},
+           {"invalid_reason", s.invalid_reason},
+           {"latency_bound_ms", optional_to_json(s.latency_bound_ms)},
+           {"latency_percentile", s.latency_percentile},
+           {"requests_in_flight", s.requests_in_flight},
+           {"max_batch", s.max_batch},
+           {"batch_timeout_ms", s.batch_timeout_ms},
+           {"mean_batch_fill", s.mean_batch_fill},
+           {"search", s.search},
+           {"reported", s.reported},
+           {"tests", s.tests},
+           {"settings", s.settings}};
+}
+
+void from_json(const json& j, Serving& s) {
+  value_from_json(j, "loadgen_version", s.loadgen_version);
+  value_from_json(j, "metric", s.metric);
+  optional_from_json(j, "value", s.value);
+  value_from_json(j, "valid", s.valid);
+  value_from_json(j, "invalid_reason", s.invalid_reason);
+  optional_from_json(j, "latency_bound_ms", s.latency_bound_ms);
+  value_from_json(j, "latency_percentile", s.latency_percentile);
+  value_from_json(j, "requests_in_flight", s.requests_in_flight);
+  value_from_json(j, "max_batch", s.max_batch);
+  value_from_json(j, "batch_timeout_ms", s.batch_timeout_ms);
+  value_from_json(j, "mean_batch_fill", s.mean_batch_fill);
+  value_from_json(j, "search", s.search);
+  value_from_json(j, "reported", s.reported);
+  value_from_json(j, "tests", s.tests);
+  value_from_json(j, "settings", s.settings);
+}
+
 void to_json(json& j, const LatencySummary& s) {
   j = json{{"p50", s.p50}, {"p90", s.p90}, {"p95", s.p95}, {"p99", s.p99},
            {"p999", s.p999}, {"min", s.min}, {"max", s.max}, {"mean", s.mean},
@@ -182,6 +242,7 @@ void to_json(json& j, const Row& r) {
       {"compute_bound", optional_to_json(r.compute_bound)},
       {"parity", optional_to_json(r.parity)},
       {"accuracy", optional_to_json(r.accuracy)},
+      {"serving", optional_to_json(r.serving)},
       {"requested", r.requested},
       {"effective", r.effective},
       {"warnings", r.warnings},
@@ -232,6 +293,7 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "compute_bound", r.compute_bound);
   optional_from_json(j, "parity", r.parity);
   optional_from_json(j, "accuracy", r.accuracy);
+  optional_from_json(j, "serving", r.serving);
   value_from_json(j, "requested", r.requested);
   value_from_json(j, "effective", r.effective);
   value_from_json(j, "warnings", r.warnings);

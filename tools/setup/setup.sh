@@ -7,7 +7,8 @@
 #   tools/setup/setup.sh [PATHS_DIR]
 #
 # With PATHS_DIR, writes one file per environment there, each holding that environment's folder:
-# venv-path (main), executorch-venv-path, litert-venv-path (the Makefile reads them).
+# venv-path (main), executorch-venv-path, litert-venv-path, and loadgen-sdist-path (MLPerf
+# LoadGen's source archive); the Makefile reads them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${INFERBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/inferbench}
@@ -59,8 +60,25 @@ et_venv=$(make_venv executorch-venv "$here/requirements-executorch.txt" "ExecuTo
 # whose ai-edge-litert wheel also carries the libLiteRt.so the litert plugin loads.
 lt_venv=$(make_venv litert-venv "$here/requirements-litert.txt" "LiteRT environment")
 
+# --- MLPerf LoadGen's source distribution ---------------------------------------------------
+# The serving scenarios are driven by MLPerf LoadGen, compiled from the source archive of the PyPI
+# package mlcommons-loadgen (third_party/mlperf_loadgen/README.md), pinned by its sha256.
+loadgen_version=6.0.17
+loadgen_sha256=a2e85d09e3cc0c606f89bfe1fbf97537c8b5b238ae0afbd923ad9c710fcf2ca8
+loadgen_sdist="$cache/loadgen/mlcommons_loadgen-$loadgen_version.tar.gz"
+if [ ! -f "$loadgen_sdist" ] || ! echo "$loadgen_sha256  $loadgen_sdist" | sha256sum -c --status; then
+  echo "setup: downloading MLPerf LoadGen $loadgen_version (source distribution of mlcommons-loadgen)" >&2
+  rm -rf "$cache/loadgen" && mkdir -p "$cache/loadgen"
+  "$venv/bin/pip" download -q --no-deps --no-binary :all: "mlcommons-loadgen==$loadgen_version" -d "$cache/loadgen" >&2
+  if ! echo "$loadgen_sha256  $loadgen_sdist" | sha256sum -c --status; then
+    echo "setup: $loadgen_sdist does not have the pinned sha256 $loadgen_sha256; delete it and retry" >&2
+    exit 1
+  fi
+fi
+
 if [ -n "$paths_dir" ]; then
   mkdir -p "$paths_dir"
+  echo "$loadgen_sdist" > "$paths_dir/loadgen-sdist-path"
   echo "$venv" > "$paths_dir/venv-path"
   echo "$et_venv" > "$paths_dir/executorch-venv-path"
   echo "$lt_venv" > "$paths_dir/litert-venv-path"

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// The query sample library, the request-slot runner and the dispatcher LoadGen drives.
+#include "worker/serving/serving_sut.h"
+
+#include <loadgen.h>
+
+#include <algorithm>
+
+namespace inferbench {
+
+SampleLibrary::SampleLibrary(std::vector<float> samples, std::size_t sample_values, std::string description)
+    : samples_(std::move(samples)),
+      sample_values_(sample_values),
+      count_(sample_values > 0 ? samples_.size() / sample_values : 0),
+      name_("inferbench samples: " + std::move(description)) {}
+
+SlotRunner::SlotRunner(const ib_backend_api& api, ib_backend* backend, int slots, std::size_t sample_values)
+    : api_(api), backend_(backend), sample_values_(sample_values), busy_since_(static_cast<std::size_t>(slots)) {
+  for (auto& since : busy_since_) since.store(0);
+}
+
+void SlotRunner::record_error(const char* during, int slot) {
+  const char* message = api_.last_error ? api_.last_error() : nullptr;
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  if (!failed_.exchange(true)) {
+    error_ = std::string(during) + " on request slot " + std::to_string(slot) + " failed: " +
+             (message && *message ? message : "no message from plugin");
+  }
+}
+
+bool SlotRunner::start(int slot, const float* const* samples, std::size_t n) {
+  busy_since_[static_cast<std::size_t>(slot)].store(Clock::now().time_since_epoch().count());
+  if (api_.set_request_samples(backend_, slot, samples, n, sample_values_) != IB_OK) {
+    record_error("set_request_samples", slot);
+    busy_since_[static_cast<std::size_t>(slot)].store(0);
+    return false;
+  }
+  if (api_.start_request(backend_, slot) != IB_OK) {
+    record_error("start_request", slot);
+    busy_since_[static_cast<std::size_t>(slot)].store(0);
+    return false;
+  }
+  return true;
+}
+
+bool SlotRunner::finish(int slot) {
+  const bool ok = api_.wait_request(backend_, slot) == IB_OK;
+  if (!ok) record_error("wait_request", slot);
+  busy_since_[static_cast<std::size_t>(slot)].store(0);
+  return ok;
+}
+
+std::optional<std::pair<int, Clock::time_point>> SlotRunner::longest_busy() const {
+  std::optional<std::pair<int, Clock::time_point>> longest;
+  for (std::size_t i = 0; i < busy_since_.size(); ++i) {
+    const std::int64_t since = busy_since_[i].load();
+    if (since == 0) continue;
+    const Clock::time_point at{Clock::duration(since)};
+    if (!longest || at < longest->second) longest = std::pair{static_cast<int>(i), at};
+  }
+  return longest;
+}
+
+std::string SlotRunner::error() const {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  return error_;
+}
+
+Dispatcher::Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout)
+    : runner_(runner),
+      library_(library),
+      mode_(mode),
+      max_batch_(static_cast<std::size_t>(std::max(1, max_batch))),
+      batch_timeout_(batch_timeout),
+      name_("inferbench dispatcher"),
+      records_(static_cast<std::size_t>(runner.slots())) {
+  if (mode_ == Mode::Inline) {
+    inline_pointers_.resize(max_batch_);
+    inline_responses_.resize(max_batch_);
+    return;
+  }
+  for (int slot = 0; slot < runner_.slots(); ++slot) threads_.emplace_back([this, slot] { serve(slot); });
+}
+
+Dispatcher::~Dispatcher() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  queued_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+void Dispatcher::IssueQuery(const std::vector<mlperf::QuerySample>& samples) {
+  const auto arrival = Clock::now();
+  if (mode_ == Mode::Inline) {
+    // Single-stream: one sample per query, the next issued after its completion.
+    for (const auto& sample : samples) {
+      const Queued queued{sample, arrival};
+      run_batch(0, &queued, 1, records_[0], inline_pointers_, inline_responses_);
+    }
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& sample : samples) queue_.push_back({sample, arrival});
+  }
+  // A slot waiting for its batch to fill must see every arrival; otherwise one idle slot is enough.
+  if (batch_timeout_.count() > 0 || samples.size() > 1) {
+    queued_.notify_all();
+  } else {
+    queued_.notify_one();
+  }
+}
+
+void Dispatcher::FlushQueries() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    flushed_ = true;
+  }
+  queued_.notify_all();
+}
+
+void Dispatcher::serve(int slot) {
+  std::vector<const float*> pointers(max_batch_);
+  std::vector<mlperf::QuerySampleResponse> responses(max_batch_);
+  std::vector<Queued> taken(max_batch_);
+  SlotRecord& record = records_[static_cast<std::size_t>(slot)];
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (stop_) return;
+    if (batch_timeout_.count() > 0 && queue_.size() < max_batch_ && !flushed_) {
+      const auto deadline = queue_.front().arrival + batch_timeout_;
+      queued_.wait_until(lock, deadline,
+                         [&] { return stop_ || flushed_ || queue_.empty() || queue_.size() >= max_batch_; });
+      if (stop_) return;
+      if (queue_.empty()) continue;  // another slot took them
+    }
+    const std::size_t n = std::min(max_batch_, queue_.size());
+    std::copy_n(queue_.begin(), n, taken.begin());
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    ++busy_;
+    lock.unlock();
+    run_batch(slot, taken.data(), n, record, pointers, responses);
+    lock.lock();
+    --busy_;
+    idle_.notify_all();
+  }
+}
+
+void Dispatcher::run_batch(int slot, const Queued* queued, std::size_t n, SlotRecord& record,
+                           std::vector<const float*>& pointers, std::vector<mlperf::QuerySampleResponse>& responses) {
+  for (std::size_t i = 0; i < n; ++i) pointers[i] = library_.sample(queued[i].sample.index);
+  const auto start = Clock::now();
+  // After a failure the remaining samples are completed at once: the row is failed already, and
+  // LoadGen must not wait for them.
+  if (!runner_.failed()) runner_.run(slot, pointers.data(), n);
+  const auto done = Clock::now();
+  for (std::size_t i = 0; i < n; ++i) {
+    responses[i] = mlperf::QuerySampleResponse(queued[i].sample.id, 0, 0);
+    record.sample_latency_ms.push_back({done, to_ms(done - queued[i].arrival)});
+  }
+  record.batch_ms.push_back({done, to_ms(done - start)});
+  ++record.batches;
+  record.samples += static_cast<std::int64_t>(n);
+  mlperf::QuerySamplesComplete(responses.data(), n);
+}
+
+void Dispatcher::begin_test(std::size_t expected_samples) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  flushed_ = false;
+  const std::size_t per_slot = expected_samples / records_.size() + max_batch_;
+  for (auto& record : records_) {
+    record = SlotRecord{};
+    record.sample_latency_ms.reserve(mode_ == Mode::Inline ? expected_samples : per_slot * 2);
+    record.batch_ms.reserve(mode_ == Mode::Inline ? expected_samples : per_slot);
+  }
+}
+
+DispatchRecord Dispatcher::end_test() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [&] { return busy_ == 0 && queue_.empty(); });
+  // Each slot kept its own, in its order; together they are put in completion order, the order
+  // of measurement the statistics expect.
+  std::vector<Timed> latencies, batches;
+  DispatchRecord merged;
+  for (auto& record : records_) {
+    latencies.insert(latencies.end(), record.sample_latency_ms.begin(), record.sample_latency_ms.end());
+    batches.insert(batches.end(), record.batch_ms.begin(), record.batch_ms.end());
+    merged.batches += record.batches;
+    merged.samples += record.samples;
+    record = SlotRecord{};
+  }
+  const auto in_order = [](std::vector<Timed>& timed) {
+    std::stable_sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) { return a.first < b.first; });
+    std::vector<double> ms;
+    ms.reserve(timed.size());
+    for (const auto& [at, value] : timed) ms.push_back(value);
+    return ms;
+  };
+  merged.sample_latency_ms = in_order(latencies);
+  merged.batch_ms = in_order(batches);
+  return merged;
+}
+
+}  // namespace inferbench

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+// inferbench as LoadGen's system under test: the query sample library (the run's input samples,
+// resident before any test) and the dispatcher (LoadGen's SUT), which only queues what LoadGen
+// issues and lets one thread per request slot batch the queued samples and run them on the
+// plugin. Nothing here knows a framework: the plugin's request slots are reached through the C
+// ABI (SlotRunner).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <query_sample_library.h>
+#include <system_under_test.h>
+
+#include "backends/api/inferbench_backend.h"
+#include "core/timing/clock.h"
+
+namespace inferbench {
+
+// The samples LoadGen draws its queries from: `count` samples of `sample_values` float32 values
+// each, one after the other, all resident from the start (LoadSamplesToRam has nothing to do).
+class SampleLibrary final : public mlperf::QuerySampleLibrary {
+ public:
+  SampleLibrary(std::vector<float> samples, std::size_t sample_values, std::string description);
+  const std::string& Name() override { return name_; }
+  std::size_t TotalSampleCount() override { return count_; }
+  std::size_t PerformanceSampleCount() override { return count_; }
+  void LoadSamplesToRam(const std::vector<mlperf::QuerySampleIndex>&) override {}
+  void UnloadSamplesFromRam(const std::vector<mlperf::QuerySampleIndex>&) override {}
+
+  std::size_t count() const { return count_; }
+  std::size_t sample_values() const { return sample_values_; }
+  const float* sample(std::size_t index) const { return samples_.data() + (index % count_) * sample_values_; }
+
+ private:
+  std::vector<float> samples_;
+  std::size_t sample_values_;
+  std::size_t count_;
+  std::string name_;
+};
+
+// The plugin's request slots, one blocking call per batch, with what a watchdog needs to know:
+// since when each slot has been busy. Thread-safe for different slots, as the ABI allows.
+class SlotRunner {
+ public:
+  SlotRunner(const ib_backend_api& api, ib_backend* backend, int slots, std::size_t sample_values);
+
+  int slots() const { return static_cast<int>(busy_since_.size()); }
+
+  // Gives slot `slot` the `n` samples and starts it / waits for it. False on a plugin failure,
+  // whose message error() keeps (the first one).
+  bool start(int slot, const float* const* samples, std::size_t n);
+  bool finish(int slot);
+  bool run(int slot, const float* const* samples, std::size_t n) { return start(slot, samples, n) && finish(slot); }
+
+  // The slot busy the longest and since when (steady clock), or empty when every slot is idle.
+  std::optional<std::pair<int, Clock::time_point>> longest_busy() const;
+  bool failed() const { return failed_.load(); }
+  std::string error() const;
+
+ private:
+  void record_error(const char* during, int slot);
+
+  const ib_backend_api& api_;
+  ib_backend* backend_;
+  std::size_t sample_values_;
+  std::vector<std::atomic<std::int64_t>> busy_since_;  // steady-clock ns; 0 = idle
+  std::atomic<bool> failed_{false};
+  mutable std::mutex error_mutex_;
+  std::string error_;
+};
+
+// What the dispatcher did during one test.
+struct DispatchRecord {
+  // Each sample's latency inside the SUT, ms: from IssueQuery handing it over to its completion
+  // (LoadGen's own sample latency adds its issue delay, from the scheduled time to IssueQuery).
+  std::vector<double> sample_latency_ms;
+  std::vector<double> batch_ms;  // each batch's service time: samples given to the slot to done
+  std::int64_t batches = 0;
+  std::int64_t samples = 0;
+};
+
+// LoadGen's system under test. IssueQuery only queues (or, single-stream, runs the one sample at
+// once on slot 0: LoadGen issues the next query after completion, and a thread hop would only
+// add latency); each slot's thread takes up to `max_batch` queued samples, waiting at most
+// `batch_timeout` after the oldest one's arrival for more when fewer are queued (0: never), runs
+// them (a partial batch padded by the plugin) and completes them with QuerySamplesComplete. A
+// failed batch still completes its samples, so that LoadGen never waits for them, and the
+// runner remembers the failure.
+class Dispatcher final : public mlperf::SystemUnderTest {
+ public:
+  enum class Mode { Inline, Queued };
+  Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout);
+  ~Dispatcher() override;
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  const std::string& Name() override { return name_; }
+  void IssueQuery(const std::vector<mlperf::QuerySample>& samples) override;
+  void FlushQueries() override;
+
+  // Around each LoadGen test: begin_test() clears the record (reserving room for about
+  // `expected_samples`); end_test() returns it, once every slot is idle.
+  void begin_test(std::size_t expected_samples);
+  DispatchRecord end_test();
+
+ private:
+  struct Queued {
+    mlperf::QuerySample sample;
+    Clock::time_point arrival;
+  };
+  using Timed = std::pair<Clock::time_point, double>;  // completed at, ms
+  struct SlotRecord {
+    std::vector<Timed> sample_latency_ms;
+    std::vector<Timed> batch_ms;
+    std::int64_t batches = 0;
+    std::int64_t samples = 0;
+  };
+  void serve(int slot);
+  void run_batch(int slot, const Queued* queued, std::size_t n, SlotRecord& record,
+                 std::vector<const float*>& pointers, std::vector<mlperf::QuerySampleResponse>& responses);
+
+  SlotRunner& runner_;
+  const SampleLibrary& library_;
+  const Mode mode_;
+  const std::size_t max_batch_;
+  const Nanos batch_timeout_;
+  const std::string name_;
+
+  std::mutex mutex_;
+  std::condition_variable queued_;   // samples queued, a flush, or stop
+  std::condition_variable idle_;     // a slot finished its batch
+  std::deque<Queued> queue_;
+  bool flushed_ = false;
+  bool stop_ = false;
+  int busy_ = 0;  // slots running a batch
+  std::vector<SlotRecord> records_;  // one per slot; each written by its slot's thread only
+  // Inline mode's scratch (slot 0 on LoadGen's thread).
+  std::vector<const float*> inline_pointers_;
+  std::vector<mlperf::QuerySampleResponse> inline_responses_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace inferbench
