@@ -1009,6 +1009,15 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         // One worker per instance (one for most cells), all started at once; instance 0 reports
         // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
         const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
+        // What the cell's files are called: its worker log, its LoadGen logs.
+        const std::string cell_stem = cell_name + "-" + (cell.variant.empty() ? "" : cell.variant + "-") + cell.device +
+                                      "-" + cell.precision + "-" + cell.scenario + "-b" + std::to_string(cell.batch) +
+                                      (cell.requests ? "-q" + std::to_string(cell.requests) : "");
+        // LoadGen's logs are kept with the results (DIR/work/loadgen/<cell>/, one folder per test);
+        // without --out the worker writes them to a temporary folder and removes it.
+        if (is_loadgen_scenario(cell.scenario) && request.out_dir) {
+          cell.serving.log_dir = (work / "loadgen" / cell_stem).string();
+        }
         const fs::path gate = work / ("gate-" + std::to_string(cell.index));
         if (cell.instances > 1) {
           fs::remove_all(gate, ec);
@@ -1035,10 +1044,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
           ChildSpec child;
           SpawnOptions& options = child.options;
           options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
-          options.log_file = work / "logs" / ("cell-" + std::to_string(cell.index) + "-" + cell.backend + "-" +
-                                              (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision + "-" + cell.scenario + "-b" +
-                                              std::to_string(cell.batch) + suffix +
-                                              (rounds > 1 ? "-r" + std::to_string(round) : "") + ".log");
+          options.log_file = work / "logs" / (cell_stem + suffix + (rounds > 1 ? "-r" + std::to_string(round) : "") + ".log");
           options.echo_stderr = request.verbose;
           child.argv = {paths_.worker_executable.string(), "worker"};
           if (listener.phase && k == 0) {

@@ -25,7 +25,9 @@ constexpr std::string_view kColumns[] = {
     "peak_device_memory_mb", "artefact_bytes", "params", "macs_per_sample", "peak_gmacs",
     "achieved_gmacs", "utilisation", "fps_bound", "parity_max_abs_err",
     "parity_cosine", "parity_top1_agreement", "parity_samples", "accuracy_samples", "accuracy_top1",
-    "accuracy_top5", "reference_accuracy_top1", "reference_accuracy_top5", "round_throughput", "warnings",
+    "accuracy_top5", "reference_accuracy_top1", "reference_accuracy_top5", "requests_in_flight", "loadgen_validity",
+    "serving_metric", "serving_value", "offered_qps", "completed_qps", "latency_bound_ms", "latency_percentile",
+    "batch_fill", "loadgen_tests", "round_throughput", "warnings",
 };
 
 // Separates the warnings inside their one cell.
@@ -93,6 +95,9 @@ class CsvReporter final : public Reporter {
       if (!row.accuracy) return std::nullopt;
       return (*row.accuracy).*field;
     };
+    // LoadGen's scenarios: the reported test's verdict and rates (docs/metrics.md).
+    const Serving* serving = row.serving ? &*row.serving : nullptr;
+    const auto requests = row.effective.find("requests_in_flight");
     std::string rounds;  // each round's throughput (--rounds), ';' between them
     for (double throughput : row.round_throughput) {
       if (!rounds.empty()) rounds += ';';
@@ -158,6 +163,16 @@ class CsvReporter final : public Reporter {
                          number(accuracy(&LabelAccuracy::top5)),
                          number(accuracy(&LabelAccuracy::reference_top1)),
                          number(accuracy(&LabelAccuracy::reference_top5)),
+                         requests != row.effective.end() ? requests->second : std::string(),
+                         serving ? (serving->valid ? "VALID" : "INVALID") : "",
+                         serving ? serving->metric : "",
+                         number(serving ? serving->value : std::nullopt),
+                         number(serving ? serving->reported.target_qps : std::nullopt),
+                         number(serving ? std::optional<double>(serving->reported.achieved_qps) : std::nullopt),
+                         number(serving ? serving->latency_bound_ms : std::nullopt),
+                         number(serving ? std::optional<double>(serving->latency_percentile) : std::nullopt),
+                         number(serving ? std::optional<double>(serving->mean_batch_fill) : std::nullopt),
+                         integer(serving ? std::optional<std::int64_t>(serving->tests.size()) : std::nullopt),
                          rounds,
                          warnings,
                      });

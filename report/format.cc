@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/result/scenario.h"
+
 namespace inferbench::report {
 
 std::string precision_label(std::string_view precision) {
@@ -48,7 +50,7 @@ std::string markdown_cell(std::string_view text) {
 
 std::string mode_label(const Row& row) {
   std::string mode = row.scenario.empty() ? "sync" : row.scenario;
-  if (row.scenario == "async") {
+  if (has_requests_in_flight(row.scenario)) {
     auto it = row.effective.find("requests_in_flight");
     if (it != row.effective.end()) mode += " x" + it->second;
   }
@@ -61,7 +63,7 @@ std::string row_title(const Row& row) {
   // Empty parts are skipped rather than leaving double blanks: a row that failed early may not
   // know its device label yet.
   const std::string parts[] = {row.framework, device_label(row), precision_label(row.precision),
-                               row.scenario == "async" ? mode_label(row) : std::string()};
+                               row.scenario.empty() || row.scenario == "sync" ? std::string() : mode_label(row)};
   for (const std::string& part : parts) {
     if (part.empty()) continue;
     title += part;
@@ -291,8 +293,46 @@ std::vector<std::string> accuracy_cells(const Row& row) {
                                   : std::string(kNotAvailable)};
 }
 
+const std::vector<Column>& serving_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},          {"LoadGen", false},        {"Metric", false},    {"Value", true},
+      {"Offered (QPS)", true}, {"Completed (QPS)", true}, {"Latency (ms)", true}, {"Bound (ms)", true},
+      {"Batch fill %", true},  {"Tests", true},
+  };
+  return kColumns;
+}
+
+std::string serving_metric_label(const Serving& serving) {
+  if (serving.metric == "max_valid_qps") return "highest VALID rate (QPS)";
+  if (serving.metric == "qps") return "completed rate (QPS)";
+  if (serving.metric == "samples_per_second") return "samples/s";
+  if (serving.metric == "p90_latency_ms") return "P90 latency (ms)";
+  if (serving.metric == "p99_query_latency_ms") return "P99 query latency (ms)";
+  return serving.metric;
+}
+
+std::vector<std::string> serving_cells(const Row& row) {
+  const Serving& s = *row.serving;
+  const ServingTest& r = s.reported;
+  const bool latency_metric = s.metric == "p90_latency_ms" || s.metric == "p99_query_latency_ms";
+  // The latency is at the bound's percentile (server) or the scenario's.
+  const std::string latency = r.latency_ms ? fmt::format("{:.3f} at P{:g}", *r.latency_ms, s.latency_percentile)
+                                           : std::string(kNotAvailable);
+  return {row_title(row),
+          s.valid ? "VALID" : "INVALID",
+          serving_metric_label(s),
+          s.value ? fmt::format("{:.{}f}", *s.value, latency_metric ? 3 : 1) : std::string("none VALID"),
+          number_or_na(r.target_qps, 1),
+          fmt::format("{:.1f}", r.achieved_qps),
+          latency,
+          number_or_na(s.latency_bound_ms, 1),
+          fmt::format("{:.1f}", s.mean_batch_fill * 100.0),
+          std::to_string(s.tests.size())};
+}
+
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model) {
-  std::vector<SubTable> tables = {{kStartUpTitle, &start_up_columns(), {}},
+  std::vector<SubTable> tables = {{kServingTitle, &serving_columns(), {}},
+                                  {kStartUpTitle, &start_up_columns(), {}},
                                   {"Measured by the device itself:", &device_columns(), {}},
                                   {kAccuracyTitle, &accuracy_columns(), {}},
                                   {kLimitsTitle, &limit_columns(), {}}};
@@ -302,10 +342,11 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
       cells.front() = row_label(row, with_model);
       table.cells.push_back(std::move(cells));
     };
-    if (row.status == RowStatus::Ok && row.compile_ms) add(tables[0], start_up_cells(row));
-    if (has_device_measurements(row)) add(tables[1], device_cells(row));
-    if (row.accuracy) add(tables[2], accuracy_cells(row));
-    if (row.compute_bound) add(tables[3], limit_cells(row));
+    if (row.status == RowStatus::Ok && row.serving) add(tables[0], serving_cells(row));
+    if (row.status == RowStatus::Ok && row.compile_ms) add(tables[1], start_up_cells(row));
+    if (has_device_measurements(row)) add(tables[2], device_cells(row));
+    if (row.accuracy) add(tables[3], accuracy_cells(row));
+    if (row.compute_bound) add(tables[4], limit_cells(row));
   }
   std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });
   return tables;

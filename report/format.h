@@ -35,13 +35,15 @@ std::string one_line(std::string_view text);
 // the cell). `text` must already be on one line (one_line()), since a newline ends the table.
 std::string markdown_cell(std::string_view text);
 
-// The Mode column: "sync" (one request at a time, the study's protocol) or "async x4"
-// (throughput mode with 4 requests in flight), followed by ", 2 instances" when several
-// instances ran at once (--instances).
+// The Mode column: "sync" (one request at a time, the study's protocol), "async x4" (throughput
+// mode with 4 requests in flight) or a LoadGen scenario ("single-stream", "server x2",
+// "offline x2", "multi-stream x2": with the requests in flight where several are), followed by
+// ", 2 instances" when several instances ran at once (--instances).
 std::string mode_label(const Row& row);
 
-// "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out; async rows
-// add their mode; ", 2 instances" and ", 1 thread" follow when they apply).
+// "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out; rows in a
+// scenario other than sync add their mode; ", 2 instances" and ", 1 thread" follow when they
+// apply).
 std::string row_title(const Row& row);
 
 // The models the rows measured (Row::model, empty ones left out), in the order of their first row.
@@ -132,6 +134,20 @@ inline constexpr const char* kAccuracyTitle =
 // The cells of one row for accuracy_columns(); the row must have an accuracy.
 std::vector<std::string> accuracy_cells(const Row& row);
 
+// The LoadGen rows (docs/metrics.md, "Serving scenarios"): Row, LoadGen (VALID / INVALID), Metric
+// (what the scenario reports), Value, Offered (QPS), Completed (QPS), Latency (ms) at the
+// percentile, Bound (ms), Batch fill %, Tests (LoadGen tests run: a server search's probes).
+// Shown under Table B, whose P50/P99 for these rows are the dispatcher's sample latencies.
+const std::vector<Column>& serving_columns();
+inline constexpr const char* kServingTitle =
+    "Serving (MLPerf LoadGen: its verdict and its metric; the rate is samples per second):";
+
+// "highest VALID rate (QPS)", "samples/s", "P90 latency (ms)", ...: what Serving::value is.
+std::string serving_metric_label(const Serving& serving);
+
+// The cells of one row for serving_columns(); the row must have `serving`.
+std::vector<std::string> serving_cells(const Row& row);
+
 // A table under Table B, with the rows it concerns.
 struct SubTable {
   const char* title;
@@ -139,8 +155,8 @@ struct SubTable {
   std::vector<std::vector<std::string>> cells;
 };
 
-// The tables under Table B that have rows, in order: start-up, the device's own measurements,
-// accuracy, physical limits. Each row is named by row_label(row, with_model).
+// The tables under Table B that have rows, in order: serving, start-up, the device's own
+// measurements, accuracy, physical limits. Each row is named by row_label(row, with_model).
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model);
 
 // A GitHub-flavoured Markdown table: header, alignment rule (numeric columns right-aligned),

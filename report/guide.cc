@@ -39,7 +39,7 @@ double rounded_significant(double value) {
   return std::round(value * scale) / scale;
 }
 
-bool is_sync(const Row& row) { return row.scenario != "async"; }
+bool is_sync(const Row& row) { return row.scenario.empty() || row.scenario == "sync"; }
 
 // The candidates of `criterion`, or empty with `why` set.
 std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row>& rows,
@@ -53,7 +53,7 @@ std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row
     any_ok = true;
     switch (criterion) {
       case Criterion::PeakThroughput:
-        if (row.throughput) {
+        if (row.throughput && measures_capacity(row)) {
           out.push_back({i, rounded(*row.throughput, decimals), 0, *row.throughput});
         }
         break;
@@ -329,7 +329,7 @@ std::vector<std::size_t> latency_frontier(const std::vector<Row>& rows) {
   std::vector<std::size_t> eligible;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
-    if (row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0) {
+    if (row.status == RowStatus::Ok && row.latency_ms && row.throughput && *row.throughput > 0 && measures_capacity(row)) {
       eligible.push_back(i);
     }
   }
@@ -382,7 +382,7 @@ struct Costs {
 };
 
 std::optional<Costs> costs_of(const Row& row) {
-  if (row.status != RowStatus::Ok) return std::nullopt;
+  if (row.status != RowStatus::Ok || !measures_capacity(row)) return std::nullopt;
   const auto s = start_up_ms(row);
   const auto t = ms_per_input(row);
   if (!s || !t) return std::nullopt;
@@ -416,6 +416,32 @@ bool is_parity_reference(const Row& row) {
          row.framework + " " + device_label(row) + " " + precision_label(row.precision);
 }
 
+bool measures_capacity(const Row& row) {
+  return row.scenario.empty() || row.scenario == "sync" || row.scenario == "async" || row.scenario == "offline";
+}
+
+std::vector<ServingRanking> serving_rankings(const std::vector<Row>& rows) {
+  std::vector<ServingRanking> rankings;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (row.status != RowStatus::Ok || !row.serving || row.serving->metric != "max_valid_qps" ||
+        !row.serving->latency_bound_ms) {
+      continue;
+    }
+    const double bound = *row.serving->latency_bound_ms, percentile = row.serving->latency_percentile;
+    auto it = std::find_if(rankings.begin(), rankings.end(), [&](const ServingRanking& r) {
+      return r.model == row.model && r.bound_ms == bound && r.percentile == percentile;
+    });
+    if (it == rankings.end()) it = rankings.insert(rankings.end(), {row.model, bound, percentile, {}, {}});
+    (row.serving->value ? it->rows : it->none_valid).push_back(i);
+  }
+  for (ServingRanking& ranking : rankings) {
+    std::stable_sort(ranking.rows.begin(), ranking.rows.end(),
+                     [&](std::size_t a, std::size_t b) { return *rows[a].serving->value > *rows[b].serving->value; });
+  }
+  return rankings;
+}
+
 Guide compute_guide(const std::vector<Row>& rows) {
   Guide guide;
   guide.total_rows = rows.size();
@@ -427,7 +453,9 @@ Guide compute_guide(const std::vector<Row>& rows) {
       continue;
     }
     ++guide.ok_rows;
-    if (!start_up_ms(row)) {
+    if (!measures_capacity(row)) {
+      guide.no_break_even.push_back({i, "a " + row.scenario + " row completes what LoadGen offered it, not all it can"});
+    } else if (!start_up_ms(row)) {
       guide.no_break_even.push_back({i, "no compile time recorded"});
     } else if (!ms_per_input(row)) {
       guide.no_break_even.push_back({i, "no measured throughput"});
@@ -474,6 +502,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
   guide.latency_frontier = latency_frontier(rows);
   guide.accuracy_frontier = accuracy_frontier(rows);
   guide.round_ranks = round_ranks(rows);
+  guide.serving = serving_rankings(rows);
   return guide;
 }
 

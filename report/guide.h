@@ -16,7 +16,7 @@ namespace inferbench::report {
 
 // What a winner is chosen on. Each criterion names one field of the row (see winner_rule()).
 enum class Criterion {
-  PeakThroughput,  // highest `throughput` among ok rows
+  PeakThroughput,  // highest `throughput` among ok rows that measure capacity (measures_capacity())
   TailLatency,     // lowest `latency_ms.p99` among ok sync rows
   Stability,       // lowest `p99_over_p50` among ok sync rows
   StartUp,         // lowest start_up_ms() (compile + first inference) among ok rows
@@ -153,6 +153,26 @@ struct RoundRanks {
 // its rounds; a run that ended early leaves later cells with fewer. Empty otherwise.
 std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows);
 
+// Whether a row's throughput is what its runtime can do (sync, async and LoadGen's offline), and
+// so enters the throughput winner, the break-even and the latency frontier. A server,
+// single-stream or multi-stream row completes what its traffic offered: it is ranked by
+// serving_rankings() instead.
+bool measures_capacity(const Row& row);
+
+// The server rows of one model that searched for the highest rate under the same latency bound
+// and percentile (docs/metrics.md, "Serving scenarios"): the ranking a service owner reads first.
+struct ServingRanking {
+  std::string model;
+  double bound_ms = 0;
+  double percentile = 0;
+  std::vector<std::size_t> rows;        // with a VALID rate, highest first (ties: input order)
+  std::vector<std::size_t> none_valid;  // no rate was judged VALID, input order
+};
+
+// One ranking per (model, bound, percentile) among the ok server-search rows, in the order of their
+// first rows; empty without such rows.
+std::vector<ServingRanking> serving_rankings(const std::vector<Row>& rows);
+
 struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
@@ -187,6 +207,8 @@ struct Guide {
   // Ok rows that ran part of their model outside their delegate, on the framework's own kernels
   // (effective.kernels_outside_delegate, set by the plugin), in input order.
   std::vector<std::size_t> partly_delegated;
+  // serving_rankings() of the rows.
+  std::vector<ServingRanking> serving;
 };
 
 // The ok rows with a P99 latency and a throughput that no other such row beats on both (lower or

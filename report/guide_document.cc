@@ -212,6 +212,60 @@ std::optional<std::string> labels_only_sentence(const std::vector<Row>& rows) {
          "files): " + listed + ".";
 }
 
+// The offline row of the same configuration as `row` (framework, backend, variant, device,
+// precision, batch, model, requested settings but the scenario), when the run has one.
+std::optional<std::size_t> offline_twin(const std::vector<Row>& rows, const Row& row) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& o = rows[i];
+    if (o.status == RowStatus::Ok && o.scenario == "offline" && o.throughput && o.framework == row.framework &&
+        o.backend == row.backend && o.variant == row.variant && o.device == row.device && o.precision == row.precision &&
+        o.batch == row.batch && o.model == row.model && o.requested == row.requested) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+GuideSection serving_section(const std::vector<Row>& rows, const ServingRanking& ranking) {
+  GuideSection section = section_of(
+      fmt::format("Serving: highest request rate at P{:g} <= {:g} ms", ranking.percentile, ranking.bound_ms),
+      fmt::format("Requests arrive one sample at a time, at random (MLPerf LoadGen's server scenario), and each "
+                  "row's rate is the highest LoadGen judged VALID: P{:g} of sample latency within {:g} ms, with "
+                  "early stopping's confidence. Each rate was searched for on this machine (bracketed between a VALID and an INVALID rate, then narrowed by bisection); "
+                  "machine; the rate beside it is what the same configuration completes with every sample "
+                  "queued at once (its offline row), so their ratio is what the latency bound costs.",
+                  ranking.percentile, ranking.bound_ms));
+  GuideTable table;
+  table.columns = {{"Rank", true},           {"Row", false},       {"Highest VALID rate (QPS)", true},
+                   {"Latency (ms)", true},   {"Batch fill %", true}, {"Requests", true},
+                   {"Offline (samples/s)", true}, {"Of offline %", true}, {"Tests", true}};
+  for (std::size_t k = 0; k < ranking.rows.size(); ++k) {
+    const Row& row = rows[ranking.rows[k]];
+    const Serving& serving = *row.serving;
+    const auto offline = offline_twin(rows, row);
+    const std::optional<double> offline_rate = offline ? rows[*offline].throughput : std::nullopt;
+    table.rows.push_back({std::to_string(k + 1), row_title(row), fmt::format("{:.1f}", *serving.value),
+                          number_or_na(serving.reported.latency_ms, 3),
+                          fmt::format("{:.1f}", serving.mean_batch_fill * 100.0),
+                          std::to_string(serving.requests_in_flight), number_or_na(offline_rate, 1),
+                          offline_rate ? fmt::format("{:.1f}", *serving.value / *offline_rate * 100.0)
+                                       : std::string(kNotAvailable),
+                          std::to_string(serving.tests.size())});
+  }
+  section.table = std::move(table);
+  for (std::size_t index : ranking.none_valid) {
+    section.bullets.push_back(row_title(rows[index]) + ": no rate met the bound (" + rows[index].serving->search + ").");
+  }
+  for (std::size_t index : ranking.rows) {
+    const Serving& serving = *rows[index].serving;
+    if (serving.search.rfind("bracketed", 0) != 0) {
+      section.bullets.push_back(row_title(rows[index]) + ": the search was cut short (" + serving.search +
+                                "), so its rate is a lower bound.");
+    }
+  }
+  return section;
+}
+
 GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section = section_of("Winners",
       "Values equal at the precision shown are ties, and every tied row is named.");
@@ -640,6 +694,8 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
       "Computed from this run's {} row{} ({} ok, {} failed or unavailable); every number is a "
       "field of results.json or arithmetic on those fields (docs/metrics.md, \"The guide\").",
       guide.total_rows, guide.total_rows == 1 ? "" : "s", guide.ok_rows, guide.not_ok.size());
+  // What a service owner reads first: the request rate each runtime sustains under the bound.
+  for (const ServingRanking& ranking : guide.serving) document.sections.push_back(serving_section(rows, ranking));
   document.sections.push_back(winners_section(rows, guide));
   if (!guide.headroom.empty()) document.sections.push_back(headroom_section(rows, guide));
   if (!guide.thread_scaling.empty()) document.sections.push_back(thread_scaling_section(rows, guide));

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // ExecuTorch plugin: a .pte program (operators delegated to XNNPACK) loaded with the C++ Module
 // API of the executorch wheel's SDK and run on the CPU, with ExecuTorch's thread pool — which
-// XNNPACK runs on — sized by --threads. README.md says what the compile timer covers.
+// XNNPACK runs on — sized by --threads. Request slots for serving: one Module per slot, each run
+// on a thread of its own. README.md says what the compile timer covers.
 #include <executorch/extension/module/module.h>
 #include <executorch/extension/tensor/tensor.h>
+#include <executorch/runtime/backend/interface.h>
+#include <executorch/runtime/backend/options.h>
 #include <executorch/runtime/core/error.h>
 #include <executorch/runtime/platform/runtime.h>
 
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "backends/api/backend_helper.h"
+#include "backends/api/request_threads.h"
 
 // The wheel ships libexecutorch_threadpool.so but not its header
 // (extension/threadpool/threadpool.h). These two declarations mirror that header of ExecuTorch
@@ -36,9 +40,19 @@ using et::extension::Module;
 using et::runtime::Error;
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
+using inferbench::plugin::RequestThreads;
 using inferbench::plugin::shape_text;
 
 constexpr const char* kForward = "forward";
+// The XNNPACK delegate's name and its two load options that decide whether several loaded
+// programs can execute at the same time (backends/xnnpack/runtime/XNNPACKBackend.h of ExecuTorch,
+// not shipped in the wheel): a workspace shared by all programs (mode 2, the wheel's default) and
+// the weight cache are each held under one lock for the whole of every execution, so that the
+// programs that use them run one at a time.
+constexpr const char kXnnpackBackend[] = "XnnpackBackend";
+constexpr const char kWorkspaceSharing[] = "workspace_sharing_mode";
+constexpr const char kWeightCache[] = "weight_cache_enabled";
+constexpr int kWorkspacePerProgram = 0;  // WorkspaceSharingMode::Disabled: one per delegate call
 constexpr const char* kLoadMode = "load_mode";
 
 const ib_option_desc kOptions[] = {
@@ -77,19 +91,29 @@ std::string dtype_text(et::aten::ScalarType type) {
   return et::runtime::toString(type);
 }
 
-}  // namespace
-
-struct ib_backend {
+// One request slot: a Module of its own (the program read from the .pte, its forward method with
+// its own planned memory and its own XNNPACK runtime) and the input that method reads.
+struct Slot {
   std::unique_ptr<Module> module;
-  // The Method the Module owns for "forward": run() calls Method::execute() on it, because
+  // The Method the Module owns for "forward": execution calls Method::execute() on it, because
   // Module::execute() builds a vector of outputs on every call and the timed path must not
   // allocate. Valid while `module` lives.
   et::runtime::Method* method = nullptr;
   // The input lives here; the tensor `input` views it without a copy (from_blob).
   std::vector<float> input_data;
   et::extension::TensorPtr input;
+};
+
+}  // namespace
+
+struct ib_backend {
+  // Slot 0 also serves run() and output(), the sync path.
+  std::vector<Slot> slots;
+  bool planned_input = false;  // the program copies its input into its arena at set_input
   std::vector<float> host_output;
   std::vector<int64_t> output_shape;
+  // The slots' threads. Declared after `slots`, so that they are joined before the slots go.
+  std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
 };
 
@@ -119,6 +143,95 @@ ib_status size_thread_pool(int threads, inferbench::plugin::KeyValues& effective
   return IB_OK;
 }
 
+// The XNNPACK delegate's process-wide defaults for the two options above, as text for the row
+// ("workspace_sharing_mode 2, weight_cache_enabled false"); empty when the delegate does not say.
+std::string xnnpack_defaults() {
+  et::runtime::BackendOptions<2> options;
+  if (options.set_option(kWorkspaceSharing, -1) != Error::Ok || options.set_option(kWeightCache, false) != Error::Ok) {
+    return "";
+  }
+  auto view = options.view();
+  if (et::runtime::get_option(kXnnpackBackend, view) != Error::Ok) return "";
+  const int* sharing = std::get_if<int>(&view[0].value);
+  const bool* cache = std::get_if<bool>(&view[1].value);
+  if (sharing == nullptr || *sharing < 0 || cache == nullptr) return "";
+  return std::string(kWorkspaceSharing) + " " + std::to_string(*sharing) + ", " + kWeightCache + " " +
+         (*cache ? "true" : "false");
+}
+
+// Loads slot `slot` from `path`: its Module, its forward method and its input, bound with
+// Method::set_input. `xnnpack` (may be null) is given to load_method for the XNNPACK delegate.
+// The checks on the program's methods and input are made on slot 0 only: every slot loads the
+// same file.
+ib_status load_slot(ib_backend& b, size_t slot, const std::string& path, Module::LoadMode load_mode,
+                    const std::vector<int64_t>& shape, const et::runtime::LoadBackendOptionsMap* xnnpack) {
+  Slot& s = b.slots[slot];
+  s.module = std::make_unique<Module>(path, load_mode);
+  if (const Error error = s.module->load(); error != Error::Ok) {
+    return fail(IB_ERROR_INPUT, "cannot load ExecuTorch program " + path + ": " + error_text(error) +
+                                    " (a truncated or non-.pte file; re-export it)");
+  }
+  if (slot == 0) {
+    auto names = s.module->method_names();
+    if (!names.ok() || names->count(kForward) == 0) {
+      return fail(IB_ERROR_INPUT, "ExecuTorch program " + path + " has no 'forward' method; inferbench runs forward");
+    }
+  }
+  if (const Error error = s.module->load_method(kForward, nullptr, nullptr, xnnpack); error != Error::Ok) {
+    return fail(IB_ERROR_BACKEND,
+                "cannot initialise the forward method of " + path + ": " + error_text(error) +
+                    (error == Error::OperatorMissing
+                         ? " (an operator outside the XNNPACK delegate has no kernel in this build)"
+                         : error == Error::NotFound ? " (a delegate the program needs is not registered)" : ""));
+  }
+  auto meta = s.module->method_meta(kForward);
+  if (!meta.ok()) return fail(IB_ERROR_BACKEND, "cannot read the forward method's metadata: " + error_text(meta.error()));
+  if (meta->num_inputs() != 1 || meta->num_outputs() < 1) {
+    return fail(IB_ERROR_INPUT, "ExecuTorch program " + path + " has " + std::to_string(meta->num_inputs()) +
+                                    " inputs and " + std::to_string(meta->num_outputs()) +
+                                    " outputs; inferbench feeds one input and reads output 0");
+  }
+  auto input_meta = meta->input_tensor_meta(0);
+  if (!input_meta.ok()) return fail(IB_ERROR_INPUT, "input 0 of " + path + " is not a tensor");
+  if (input_meta->scalar_type() != et::aten::ScalarType::Float) {
+    return fail(IB_ERROR_INPUT, "input 0 of " + path + " is " + dtype_text(input_meta->scalar_type()) +
+                                    "; inferbench feeds float32 (export the program with a float input)");
+  }
+  b.planned_input = input_meta->is_memory_planned();
+
+  // The input stays in our buffer; the tensor views it (no copy). Method::set_input binds it
+  // once here: a program whose input is memory-planned copies it into its arena at that call
+  // (set_input() and set_request_samples() below repeat that), a program without a planned input
+  // keeps a pointer.
+  size_t count = 1;
+  for (int64_t d : shape) count *= static_cast<size_t>(d);
+  s.input_data.assign(count, 0.0f);
+  std::vector<et::aten::SizesType> sizes(shape.begin(), shape.end());
+  s.input = et::extension::from_blob(s.input_data.data(), sizes, et::aten::ScalarType::Float);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  // Deprecated for end users, kept public "to allow composability of module in apis that
+  // operate on method" — which is what a benchmark's allocation-free loop is.
+  auto method = s.module->method(kForward);
+#pragma GCC diagnostic pop
+  if (!method.ok()) return fail(IB_ERROR_BACKEND, "cannot get the forward method: " + error_text(method.error()));
+  s.method = *method;
+  if (const Error error = s.method->set_input(et::runtime::EValue(*s.input), 0); error != Error::Ok) {
+    const std::vector<int64_t> program_shape(input_meta->sizes().begin(), input_meta->sizes().end());
+    return fail(IB_ERROR_INVALID_ARGUMENT,
+                "ExecuTorch program input is " + shape_text(program_shape) + " and does not accept " +
+                    shape_text(shape) + " (" + error_text(error) +
+                    "); a .pte has a fixed shape: give --batch and --input-shape to match it, or re-export");
+  }
+  return IB_OK;
+}
+
+ib_status execute(Slot& slot) {
+  const Error error = slot.method->execute();
+  if (error != Error::Ok) return fail(IB_ERROR_BACKEND, "ExecuTorch execute(forward) failed: " + error_text(error));
+  return IB_OK;
+}
+
 ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
   return guarded([&]() -> ib_status {
     const std::string path = args->artefact_path;
@@ -142,114 +255,114 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     et::runtime::runtime_init();  // idempotent: registers the PAL; kernels registered at load
     auto b = std::make_unique<ib_backend>();
     if (auto status = size_thread_pool(args->threads, b->effective); status != IB_OK) return status;
+    const std::string pool_threads = std::to_string(et::extension::threadpool::get_threadpool()->get_thread_count());
 
-    b->module = std::make_unique<Module>(path, load_mode);
-    if (const Error error = b->module->load(); error != Error::Ok) {
-      return fail(IB_ERROR_INPUT, "cannot load ExecuTorch program " + path + ": " + error_text(error) +
-                                      " (a truncated or non-.pte file; re-export it)");
+    // Several requests in flight need XNNPACK runtimes that do not wait for each other: each
+    // slot's gets a workspace of its own and no weight cache, passed to its load only (the
+    // delegate's process-wide defaults stay as they are, and one slot loads with them).
+    const int slot_count =
+        inferbench::plugin::request_count(args, inferbench::plugin::recommended_cpu_requests(inferbench::plugin::usable_cpus()));
+    const std::string defaults = xnnpack_defaults();
+    et::runtime::BackendOptions<2> xnnpack_options;
+    et::runtime::LoadBackendOptionsMap xnnpack_map;
+    if (slot_count > 1) {
+      if (xnnpack_options.set_option(kWorkspaceSharing, kWorkspacePerProgram) != Error::Ok ||
+          xnnpack_options.set_option(kWeightCache, false) != Error::Ok ||
+          xnnpack_map.set_options(kXnnpackBackend, xnnpack_options.view()) != Error::Ok) {
+        return fail(IB_ERROR_BACKEND, "cannot build the XNNPACK load options for " + std::to_string(slot_count) + " requests");
+      }
     }
-    auto names = b->module->method_names();
-    if (!names.ok() || names->count(kForward) == 0) {
-      return fail(IB_ERROR_INPUT, "ExecuTorch program " + path + " has no 'forward' method; inferbench runs forward");
-    }
-    if (const Error error = b->module->load_method(kForward); error != Error::Ok) {
-      return fail(IB_ERROR_BACKEND,
-                  "cannot initialise the forward method of " + path + ": " + error_text(error) +
-                      (error == Error::OperatorMissing
-                           ? " (an operator outside the XNNPACK delegate has no kernel in this build)"
-                           : error == Error::NotFound ? " (a delegate the program needs is not registered)" : ""));
-    }
-    auto meta = b->module->method_meta(kForward);
-    if (!meta.ok()) return fail(IB_ERROR_BACKEND, "cannot read the forward method's metadata: " + error_text(meta.error()));
-    if (meta->num_inputs() != 1 || meta->num_outputs() < 1) {
-      return fail(IB_ERROR_INPUT, "ExecuTorch program " + path + " has " + std::to_string(meta->num_inputs()) +
-                                      " inputs and " + std::to_string(meta->num_outputs()) +
-                                      " outputs; inferbench feeds one input and reads output 0");
-    }
-    auto input_meta = meta->input_tensor_meta(0);
-    if (!input_meta.ok()) return fail(IB_ERROR_INPUT, "input 0 of " + path + " is not a tensor");
-    if (input_meta->scalar_type() != et::aten::ScalarType::Float) {
-      return fail(IB_ERROR_INPUT, "input 0 of " + path + " is " + dtype_text(input_meta->scalar_type()) +
-                                      "; inferbench feeds float32 (export the program with a float input)");
-    }
-    const std::vector<int64_t> program_shape(input_meta->sizes().begin(), input_meta->sizes().end());
+
     const std::vector<int64_t> shape(args->input_shape, args->input_shape + args->input_rank);
-
-    // The input stays in our buffer; the tensor views it (no copy). Method::set_input binds it
-    // once here: a program whose input is memory-planned copies it into its arena at that call
-    // (set_input() below repeats that once), a program without a planned input keeps a pointer.
-    size_t count = 1;
-    for (int64_t d : shape) count *= static_cast<size_t>(d);
-    b->input_data.assign(count, 0.0f);
-    std::vector<et::aten::SizesType> sizes(shape.begin(), shape.end());
-    b->input = et::extension::from_blob(b->input_data.data(), sizes, et::aten::ScalarType::Float);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    // Deprecated for end users, kept public "to allow composability of module in apis that
-    // operate on method" — which is what a benchmark's allocation-free loop is.
-    auto method = b->module->method(kForward);
-#pragma GCC diagnostic pop
-    if (!method.ok()) return fail(IB_ERROR_BACKEND, "cannot get the forward method: " + error_text(method.error()));
-    b->method = *method;
-    if (const Error error = b->method->set_input(et::runtime::EValue(*b->input), 0); error != Error::Ok) {
-      return fail(IB_ERROR_INVALID_ARGUMENT,
-                  "ExecuTorch program input is " + shape_text(program_shape) + " and does not accept " +
-                      shape_text(shape) + " (" + error_text(error) +
-                      "); a .pte has a fixed shape: give --batch and --input-shape to match it, or re-export");
+    b->slots.resize(static_cast<size_t>(slot_count));
+    for (size_t i = 0; i < b->slots.size(); ++i) {
+      if (auto status = load_slot(*b, i, path, load_mode, shape, slot_count > 1 ? &xnnpack_map : nullptr);
+          status != IB_OK) {
+        return status;
+      }
     }
+    ib_backend* raw = b.get();
+    b->threads = std::make_unique<RequestThreads>(slot_count, [raw](int slot) {
+      return execute(raw->slots[static_cast<size_t>(slot)]);
+    });
 
     // What the runtime executes per inference: the program's instructions (a delegate call, or
     // an operator run by ExecuTorch's own kernels outside the delegate).
+    auto meta = b->slots[0].module->method_meta(kForward);
+    if (!meta.ok()) return fail(IB_ERROR_BACKEND, "cannot read the forward method's metadata: " + error_text(meta.error()));
+    auto input_meta = meta->input_tensor_meta(0);
+    if (!input_meta.ok()) return fail(IB_ERROR_INPUT, "input 0 of " + path + " is not a tensor");
+    const std::vector<int64_t> program_shape(input_meta->sizes().begin(), input_meta->sizes().end());
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // ET_EXPERIMENTAL marks it deprecated
     const size_t instructions = meta->num_instructions();
 #pragma GCC diagnostic pop
     // One instruction is the whole program in one XNNPACK call; more are operators the
     // partitioner left to ExecuTorch's own kernels (or, rarely, further delegate calls).
-    const bool xnnpack = meta->uses_backend("XnnpackBackend");
+    const bool xnnpack = meta->uses_backend(kXnnpackBackend);
     auto& e = b->effective;
     e.set("isa", !xnnpack ? "ExecuTorch kernels" : instructions > 1 ? "XNNPACK + ExecuTorch kernels" : "XNNPACK");
     e.set("delegate", xnnpack ? "XNNPACK" : "none");
     e.set("instructions", std::to_string(instructions));
     if (xnnpack && instructions > 1) e.set("kernels_outside_delegate", "ExecuTorch kernels");
     e.set("program_input", shape_text(program_shape));
-    e.set("input_binding", input_meta->is_memory_planned()
-                               ? "copied once into the program's planned input at set_input"
-                               : "bound by pointer (input not memory-planned)");
+    e.set("input_binding", b->planned_input ? "copied once into the program's planned input at set_input"
+                                            : "bound by pointer (input not memory-planned)");
     e.set("load_mode", load_mode == Module::LoadMode::Mmap ? "mmap" : "file");
-    e.set("graph", "Module::load + load_method(forward)");
+    e.set("graph", "Module::load + load_method(forward)" +
+                       (slot_count > 1 ? ", once per request (" + std::to_string(slot_count) + " Modules)" : std::string()));
+    e.set("requests", std::to_string(slot_count));
+    e.set("request_threads", slot_count > 1 ? "the " + std::to_string(slot_count) +
+                                                  " requests share ExecuTorch's one thread pool of " +
+                                                  pool_threads + " threads, each on a thread of its own that calls into it"
+                                            : "one request, on ExecuTorch's thread pool of " + pool_threads + " threads");
+    if (slot_count > 1) {
+      e.set("xnnpack_load_options", std::string(kWorkspaceSharing) + " " + std::to_string(kWorkspacePerProgram) +
+                                        " (a workspace per request), " + kWeightCache + " false" +
+                                        (defaults.empty() ? "" : "; process defaults: " + defaults));
+    } else if (!defaults.empty()) {
+      e.set("xnnpack_load_options", "process defaults: " + defaults);
+    }
     *out = b.release();
     return IB_OK;
   });
 }
 
+// After a slot's input buffer changed: a planned input holds its own copy, refreshed from the
+// buffer; an unplanned one reads the buffer through its pointer.
+ib_status refresh_input(Slot& slot, bool planned) {
+  if (!planned) return IB_OK;
+  if (const Error error = slot.method->set_input(et::runtime::EValue(*slot.input), 0); error != Error::Ok) {
+    return fail(IB_ERROR_BACKEND, "ExecuTorch set_input failed: " + error_text(error));
+  }
+  return IB_OK;
+}
+
 ib_status set_input(ib_backend* b, const float* data, size_t count) {
   return guarded([&]() -> ib_status {
-    if (count != b->input_data.size()) {
+    const size_t expected = b->slots[0].input_data.size();
+    if (count != expected) {
       return fail(IB_ERROR_INVALID_ARGUMENT, "input has " + std::to_string(count) + " values, model input " +
-                                                 std::to_string(b->input_data.size()));
+                                                 std::to_string(expected));
     }
-    std::memcpy(b->input_data.data(), data, count * sizeof(float));
-    // A planned input holds its own copy: refresh it from the buffer.
-    if (const Error error = b->method->set_input(et::runtime::EValue(*b->input), 0); error != Error::Ok) {
-      return fail(IB_ERROR_BACKEND, "ExecuTorch set_input failed: " + error_text(error));
+    // Every slot its own copy, so that requests in flight never share an input.
+    for (Slot& slot : b->slots) {
+      std::memcpy(slot.input_data.data(), data, count * sizeof(float));
+      if (auto status = refresh_input(slot, b->planned_input); status != IB_OK) return status;
     }
     return IB_OK;
   });
 }
 
-ib_status run(ib_backend* b) {
-  const Error error = b->method->execute();
-  if (error != Error::Ok) return fail(IB_ERROR_BACKEND, "ExecuTorch execute(forward) failed: " + error_text(error));
-  return IB_OK;
-}
+ib_status run(ib_backend* b) { return execute(b->slots[0]); }
 
 ib_status sync(ib_backend*) { return IB_OK; }  // execute() returns when the CPU has finished
 
+// Output 0 of slot 0: of the last run(), or of slot 0's last request.
 ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t** shape,
                  size_t* rank) {
   return guarded([&]() -> ib_status {
-    const et::runtime::EValue& value = b->method->get_output(0);
+    const et::runtime::EValue& value = b->slots[0].method->get_output(0);
     if (!value.isTensor()) return fail(IB_ERROR_BACKEND, "ExecuTorch output 0 is not a tensor");
     const auto& tensor = value.toTensor();
     if (tensor.scalar_type() != et::aten::ScalarType::Float) {
@@ -267,8 +380,43 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   });
 }
 
-const ib_backend_api kApi =
-    inferbench::plugin::api_table({describe, is_available, prepare, set_input, run, sync, output});
+// Request slots: each slot's Method::execute() runs on that slot's own thread (RequestThreads),
+// since execute() blocks its caller; start_request hands it over and returns.
+int request_slots(ib_backend* b) { return static_cast<int>(b->slots.size()); }
+
+ib_status start_request(ib_backend* b, int slot) { return b->threads->start(slot); }
+
+ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot); }
+
+// Copies the samples into rows 0..n-1 of the slot's input buffer (and, for a planned input, into
+// its arena); rows after the n-th keep earlier samples.
+ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (slot < 0 || slot >= static_cast<int>(b->slots.size())) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  }
+  Slot& s = b->slots[static_cast<size_t>(slot)];
+  if (n < 1 || n * sample_values > s.input_data.size()) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                               " values do not fit the model input of " +
+                                               std::to_string(s.input_data.size()));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(s.input_data.data() + i * sample_values, samples[i], sample_values * sizeof(float));
+  }
+  return refresh_input(s, b->planned_input);
+}
+
+const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
+                                                            .is_available = is_available,
+                                                            .prepare = prepare,
+                                                            .set_input = set_input,
+                                                            .run = run,
+                                                            .sync = sync,
+                                                            .output = output,
+                                                            .request_slots = request_slots,
+                                                            .start_request = start_request,
+                                                            .wait_request = wait_request,
+                                                            .set_request_samples = set_request_samples});
 
 }  // namespace
 

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // LiteRT plugin: a .tflite model run through LiteRT's compiled-model C API on the CPU
 // accelerator (XNNPACK), from the libLiteRt.so of the ai-edge-litert wheel, loaded at run time
-// (litert_library.cc). README.md says what the compile timer covers and how --threads reaches
-// the CPU accelerator.
-#include <sched.h>
-
+// (litert_library.cc). Request slots for serving: one compiled model per slot, each run on a
+// thread of its own. README.md says what the compile timer covers and how --threads reaches the
+// CPU accelerator.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "backends/api/backend_helper.h"
+#include "backends/api/request_threads.h"
 #include "backends/litert/litert_library.h"
 
 namespace {
@@ -23,15 +23,8 @@ namespace {
 namespace lc = inferbench::litert_c;
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
+using inferbench::plugin::RequestThreads;
 using inferbench::plugin::shape_text;
-
-// CPUs in this process's affinity mask (what `taskset` or a container leaves it), at least 1.
-int usable_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return std::max(1, CPU_COUNT(&set));
-}
 
 const ib_backend_info& info() {
   // The version is the loaded wheel's; loading the library touches no device.
@@ -99,28 +92,51 @@ struct TensorInfo {
   bool quantized() const { return type.element_type != lc::ElementType::kFloat32; }
 };
 
-}  // namespace
-
-struct ib_backend {
+// One request slot: a compiled model of its own (its own interpreter and XNNPACK runtime) with
+// its own input and output tensor buffers over host memory the plugin owns.
+struct Slot {
   const lc::Library* lib = nullptr;
-  lc::Environment env = nullptr;
-  lc::Model model = nullptr;
   lc::Options options = nullptr;
   lc::CompiledModel compiled = nullptr;
   std::vector<HostMemory> memory;  // [0] the input, then one per output
   std::vector<lc::TensorBuffer> input_buffers;
   std::vector<lc::TensorBuffer> output_buffers;
+
+  Slot() = default;
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ~Slot() {
+    for (auto* buffer : input_buffers) {
+      if (buffer) lib->destroy_tensor_buffer(buffer);
+    }
+    for (auto* buffer : output_buffers) {
+      if (buffer) lib->destroy_tensor_buffer(buffer);
+    }
+    if (compiled) lib->destroy_compiled_model(compiled);
+    if (options) lib->destroy_options(options);
+  }
+};
+
+}  // namespace
+
+struct ib_backend {
+  const lc::Library* lib = nullptr;
+  lc::Environment env = nullptr;
+  lc::Model model = nullptr;  // shared by the slots' compiled models, read only
+  // Slot 0 also serves run() and output(), the sync path. A slot owns library handles and is
+  // never copied or moved: one allocation each.
+  std::vector<std::unique_ptr<Slot>> slots;
   TensorInfo input;
   TensorInfo output0;
   bool nhwc = false;  // the model takes NHWC: set_input transposes the NCHW batch
   std::vector<float> host_output;
+  // The slots' threads. Declared after `slots`, so that they are joined before the slots go.
+  std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
 
   ~ib_backend() {
-    for (auto* buffer : input_buffers) lib->destroy_tensor_buffer(buffer);
-    for (auto* buffer : output_buffers) lib->destroy_tensor_buffer(buffer);
-    if (compiled) lib->destroy_compiled_model(compiled);
-    if (options) lib->destroy_options(options);
+    threads.reset();
+    slots.clear();  // the compiled models before the model and environment they were made from
     if (model) lib->destroy_model(model);
     if (env) lib->destroy_environment(env);
   }
@@ -190,12 +206,12 @@ ib_status read_tensor(const lc::Library& lib, lc::Tensor tensor, const char* wha
   return IB_OK;
 }
 
-// A buffer in our aligned host memory, as large as the model's own buffer requirement.
-ib_status make_buffer(ib_backend& b, const TensorInfo& tensor, size_t required, lc::TensorBuffer* buffer) {
+// A buffer in the slot's aligned host memory, as large as the model's own buffer requirement.
+ib_status make_buffer(Slot& slot, const TensorInfo& tensor, size_t required, lc::TensorBuffer* buffer) {
   const size_t size = std::max(tensor.bytes(), required);
-  b.memory.push_back(allocate(size));
-  if (const lc::Status s = b.lib->create_tensor_buffer_from_host_memory(&tensor.type, b.memory.back().get(), size,
-                                                                       nullptr, buffer);
+  slot.memory.push_back(allocate(size));
+  if (const lc::Status s = slot.lib->create_tensor_buffer_from_host_memory(&tensor.type, slot.memory.back().get(), size,
+                                                                          nullptr, buffer);
       s != lc::kStatusOk) {
     return fail(IB_ERROR_BACKEND, "LiteRtCreateTensorBufferFromHostMemory failed: " + lc::status_text(s));
   }
@@ -206,6 +222,64 @@ size_t required_size(const lc::Library& lib, lc::TensorBufferRequirements requir
   size_t size = 0;
   if (requirements && lib.get_requirements_buffer_size(requirements, &size) == lc::kStatusOk) return size;
   return 0;
+}
+
+// Compiles one slot: its options with the CPU accelerator and `threads` XNNPACK threads, its
+// compiled model of the shared model (XNNPACK applied to the graph, its own interpreter), then
+// its tensor buffers. Each slot gets options of its own, so that nothing a compiled model keeps
+// of them is shared with another slot.
+ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, const std::vector<TensorInfo>& outputs,
+                       const std::string& path) {
+  const lc::Library& lib = *b.lib;
+  slot.lib = b.lib;
+  if (const lc::Status s = lib.create_options(&slot.options); s != lc::kStatusOk) {
+    return fail(IB_ERROR_BACKEND, "LiteRtCreateOptions failed: " + lc::status_text(s));
+  }
+  if (const lc::Status s = lib.set_options_hardware_accelerators(slot.options, lc::kHwAcceleratorCpu);
+      s != lc::kStatusOk) {
+    return fail(IB_ERROR_BACKEND, "LiteRtSetOptionsHardwareAccelerators(CPU) failed: " + lc::status_text(s));
+  }
+  // The thread count goes to the CPU accelerator as its TOML options; without them XNNPACK would
+  // run one thread and no pool.
+  const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
+  char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
+  lc::OpaqueOptions cpu = nullptr;
+  if (const lc::Status s = lib.create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
+      s != lc::kStatusOk) {
+    std::free(payload);
+    return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
+  }
+  if (const lc::Status s = lib.add_opaque_options(slot.options, cpu); s != lc::kStatusOk) {
+    lib.destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
+    return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
+  }
+  if (const lc::Status s = lib.create_compiled_model(b.env, b.model, slot.options, &slot.compiled);
+      s != lc::kStatusOk) {
+    return fail(IB_ERROR_BACKEND, "LiteRtCreateCompiledModel(CPU) failed for " + path + ": " + lc::status_text(s));
+  }
+  lc::TensorBufferRequirements requirements = nullptr;
+  lib.get_input_buffer_requirements(slot.compiled, 0, 0, &requirements);
+  slot.input_buffers.push_back(nullptr);
+  if (auto s = make_buffer(slot, b.input, required_size(lib, requirements), &slot.input_buffers[0]); s != IB_OK) {
+    return s;
+  }
+  for (lc::ParamIndex i = 0; i < outputs.size(); ++i) {
+    requirements = nullptr;
+    lib.get_output_buffer_requirements(slot.compiled, 0, i, &requirements);
+    slot.output_buffers.push_back(nullptr);
+    if (auto s = make_buffer(slot, outputs[i], required_size(lib, requirements), &slot.output_buffers.back());
+        s != IB_OK) {
+      return s;
+    }
+  }
+  return IB_OK;
+}
+
+ib_status execute(const lc::Library& lib, Slot& slot) {
+  const lc::Status s = lib.run_compiled_model(slot.compiled, 0, slot.input_buffers.size(), slot.input_buffers.data(),
+                                              slot.output_buffers.size(), slot.output_buffers.data());
+  if (s != lc::kStatusOk) return fail(IB_ERROR_BACKEND, "LiteRtRunCompiledModel failed: " + lc::status_text(s));
+  return IB_OK;
 }
 
 ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
@@ -286,53 +360,23 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       b->nhwc = true;
     }
 
-    // Compile: options with the CPU accelerator, the compiled model (XNNPACK applied to the
-    // graph), then the tensor buffers.
-    if (const lc::Status s = lib->create_options(&b->options); s != lc::kStatusOk) {
-      return fail(IB_ERROR_BACKEND, "LiteRtCreateOptions failed: " + lc::status_text(s));
+    // Compile, once per request slot. --threads 0 gives XNNPACK one thread per usable CPU, as
+    // the other CPU backends run by default, so that a default run compares like with like;
+    // several requests in flight share them out (an even share each, at least one).
+    const int slot_count = inferbench::plugin::request_count(
+        args, inferbench::plugin::recommended_cpu_requests(inferbench::plugin::usable_cpus()));
+    const int threads = inferbench::plugin::threads_per_request(args->threads, slot_count);
+    for (int i = 0; i < slot_count; ++i) {
+      b->slots.push_back(std::make_unique<Slot>());
+      if (auto s = compile_slot(*b, *b->slots.back(), threads, outputs, path); s != IB_OK) return s;
     }
-    if (const lc::Status s = lib->set_options_hardware_accelerators(b->options, lc::kHwAcceleratorCpu);
-        s != lc::kStatusOk) {
-      return fail(IB_ERROR_BACKEND, "LiteRtSetOptionsHardwareAccelerators(CPU) failed: " + lc::status_text(s));
-    }
-    // The thread count goes to the CPU accelerator as its TOML options; without them XNNPACK
-    // would run one thread and no pool. --threads 0 gives it one per usable CPU, as the other
-    // CPU backends run by default, so that a default run compares like with like.
-    const int threads = args->threads > 0 ? args->threads : usable_cpus();
-    const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
-    char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
-    lc::OpaqueOptions cpu = nullptr;
-    if (const lc::Status s = lib->create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
-        s != lc::kStatusOk) {
-      std::free(payload);
-      return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
-    }
-    if (const lc::Status s = lib->add_opaque_options(b->options, cpu); s != lc::kStatusOk) {
-      lib->destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
-      return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
-    }
-    if (const lc::Status s = lib->create_compiled_model(b->env, b->model, b->options, &b->compiled);
-        s != lc::kStatusOk) {
-      return fail(IB_ERROR_BACKEND, "LiteRtCreateCompiledModel(CPU) failed for " + path + ": " + lc::status_text(s));
-    }
-    lc::TensorBufferRequirements requirements = nullptr;
-    lib->get_input_buffer_requirements(b->compiled, 0, 0, &requirements);
-    b->input_buffers.push_back(nullptr);
-    if (auto s = make_buffer(*b, b->input, required_size(*lib, requirements), &b->input_buffers[0]); s != IB_OK) {
-      return s;
-    }
-    for (lc::ParamIndex i = 0; i < num_outputs; ++i) {
-      requirements = nullptr;
-      lib->get_output_buffer_requirements(b->compiled, 0, i, &requirements);
-      b->output_buffers.push_back(nullptr);
-      if (auto s = make_buffer(*b, outputs[i], required_size(*lib, requirements), &b->output_buffers.back());
-          s != IB_OK) {
-        return s;
-      }
-    }
+    ib_backend* raw = b.get();
+    b->threads = std::make_unique<RequestThreads>(slot_count, [raw](int slot) {
+      return execute(*raw->lib, *raw->slots[static_cast<size_t>(slot)]);
+    });
 
     bool fully_accelerated = false;
-    const bool known = lib->is_fully_accelerated(b->compiled, &fully_accelerated) == lc::kStatusOk;
+    const bool known = lib->is_fully_accelerated(b->slots[0]->compiled, &fully_accelerated) == lc::kStatusOk;
     auto& e = b->effective;
     // A graph XNNPACK does not fully take runs in pieces, the rest on TFLite's built-in kernels.
     e.set("isa", known && !fully_accelerated ? "XNNPACK + TFLite kernels" : "XNNPACK");
@@ -340,8 +384,22 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("delegate", "XNNPACK (LiteRT CPU accelerator)");
     e.set("fully_accelerated", known ? (fully_accelerated ? "yes" : "no") : "unknown");
     e.set("threads", std::to_string(threads));
-    e.set("cpu_options", "xnnpack: num_threads = " + std::to_string(threads) +
-                             (args->threads > 0 ? "" : " (--threads 0: one per usable CPU)"));
+    std::string cpu_options = "xnnpack: num_threads = " + std::to_string(threads);
+    if (slot_count > 1) {
+      cpu_options += " in each of " + std::to_string(slot_count) + " compiled models (" +
+                     (args->threads > 0 ? "--threads " + std::to_string(args->threads) : "one per usable CPU") +
+                     ", shared out)";
+    } else if (args->threads == 0) {
+      cpu_options += " (--threads 0: one per usable CPU)";
+    }
+    e.set("cpu_options", cpu_options);
+    e.set("requests", std::to_string(slot_count));
+    e.set("request_threads", slot_count > 1 ? "each of the " + std::to_string(slot_count) +
+                                                  " requests is a compiled model of its own whose XNNPACK runs " +
+                                                  std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
+                                                  ", called from a thread of its own"
+                                            : "one request, XNNPACK with " + std::to_string(threads) +
+                                                  (threads == 1 ? " thread" : " threads"));
     e.set("model_input", std::string(element_name(b->input.type.element_type)) + " " + shape_text(b->input.dims) +
                              (b->nhwc ? " NHWC (the batch is transposed from NCHW at set_input)" : " NCHW"));
     if (b->input.quantized()) {
@@ -350,7 +408,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     }
     e.set("model_output", std::string(element_name(b->output0.type.element_type)) + " " + shape_text(b->output0.dims));
     e.set("litert", lib->version + " (" + lib->path + ")");
-    e.set("graph", "LiteRtCreateModelFromFile + LiteRtCreateCompiledModel(CPU) + host-memory tensor buffers");
+    e.set("graph", "LiteRtCreateModelFromFile + LiteRtCreateCompiledModel(CPU) + host-memory tensor buffers" +
+                       (slot_count > 1 ? ", compiled once per request (" + std::to_string(slot_count) + " compiled models)"
+                                       : std::string()));
     *out = b.release();
     return IB_OK;
   });
@@ -364,21 +424,47 @@ Q quantize(float value, float scale, int64_t zero_point) {
   return static_cast<Q>(std::clamp(q, lo, hi));
 }
 
-// Writes the NCHW batch into the model's input memory in its layout, converting each value.
-template <typename T, typename Convert>
-void fill(const ib_backend& b, const float* nchw, T* dst, Convert convert) {
+// Writes samples 0..n-1 (CHW float32 each, `sample(i)` the i-th) into rows 0..n-1 of the model's
+// input memory `dst`, in its layout (CHW, or HWC for an NHWC model), converting each value.
+template <typename T, typename SampleAt, typename Convert>
+void fill_rows(const ib_backend& b, size_t n, SampleAt sample, T* dst, Convert convert) {
   const auto& d = b.input.dims;
-  if (!b.nhwc) {
-    const size_t count = b.input.elements();
-    for (size_t k = 0; k < count; ++k) dst[k] = convert(nchw[k]);
-    return;
-  }
-  const size_t n = d[0], h = d[1], w = d[2], c = d[3];
-  size_t k = 0;
-  for (size_t i = 0; i < n; ++i)
+  const size_t per_sample = b.input.elements() / static_cast<size_t>(d[0]);
+  for (size_t i = 0; i < n; ++i) {
+    const float* src = sample(i);
+    T* row = dst + i * per_sample;
+    if (!b.nhwc) {
+      for (size_t k = 0; k < per_sample; ++k) row[k] = convert(src[k]);
+      continue;
+    }
+    const size_t h = d[1], w = d[2], c = d[3];
+    size_t k = 0;
     for (size_t y = 0; y < h; ++y)
       for (size_t x = 0; x < w; ++x)
-        for (size_t ch = 0; ch < c; ++ch) dst[k++] = convert(nchw[((i * c + ch) * h + y) * w + x]);
+        for (size_t ch = 0; ch < c; ++ch) row[k++] = convert(src[(ch * h + y) * w + x]);
+  }
+}
+
+// fill_rows() in the input's element type: float32 as is, int8/uint8 quantised with the input's
+// scale and zero point.
+template <typename SampleAt>
+ib_status write_samples(const ib_backend& b, size_t n, SampleAt sample, void* memory) {
+  const TensorInfo& in = b.input;
+  switch (in.type.element_type) {
+    case lc::ElementType::kFloat32:
+      fill_rows(b, n, sample, static_cast<float*>(memory), [](float v) { return v; });
+      return IB_OK;
+    case lc::ElementType::kInt8:
+      fill_rows(b, n, sample, static_cast<int8_t*>(memory),
+                [&](float v) { return quantize<int8_t>(v, in.scale, in.zero_point); });
+      return IB_OK;
+    case lc::ElementType::kUInt8:
+      fill_rows(b, n, sample, static_cast<uint8_t*>(memory),
+                [&](float v) { return quantize<uint8_t>(v, in.scale, in.zero_point); });
+      return IB_OK;
+    default:
+      return fail(IB_ERROR_BACKEND, "unsupported input type");
+  }
 }
 
 ib_status set_input(ib_backend* b, const float* data, size_t count) {
@@ -388,40 +474,27 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
       return fail(IB_ERROR_INVALID_ARGUMENT,
                   "input has " + std::to_string(count) + " values, the model input " + std::to_string(in.elements()));
     }
-    void* memory = b->memory[0].get();
-    switch (in.type.element_type) {
-      case lc::ElementType::kFloat32:
-        fill(*b, data, static_cast<float*>(memory), [](float v) { return v; });
-        break;
-      case lc::ElementType::kInt8:
-        fill(*b, data, static_cast<int8_t*>(memory),
-             [&](float v) { return quantize<int8_t>(v, in.scale, in.zero_point); });
-        break;
-      case lc::ElementType::kUInt8:
-        fill(*b, data, static_cast<uint8_t*>(memory),
-             [&](float v) { return quantize<uint8_t>(v, in.scale, in.zero_point); });
-        break;
-      default:
-        return fail(IB_ERROR_BACKEND, "unsupported input type");
+    const size_t batch = static_cast<size_t>(in.dims[0]);
+    const size_t per_sample = count / batch;
+    // Every slot its own copy, so that requests in flight never share an input.
+    for (auto& slot : b->slots) {
+      auto sample = [&](size_t i) { return data + i * per_sample; };
+      if (auto s = write_samples(*b, batch, sample, slot->memory[0].get()); s != IB_OK) return s;
     }
     return IB_OK;
   });
 }
 
-ib_status run(ib_backend* b) {
-  const lc::Status s = b->lib->run_compiled_model(b->compiled, 0, b->input_buffers.size(), b->input_buffers.data(),
-                                                  b->output_buffers.size(), b->output_buffers.data());
-  if (s != lc::kStatusOk) return fail(IB_ERROR_BACKEND, "LiteRtRunCompiledModel failed: " + lc::status_text(s));
-  return IB_OK;
-}
+ib_status run(ib_backend* b) { return execute(*b->lib, *b->slots[0]); }
 
 ib_status sync(ib_backend*) { return IB_OK; }  // the CPU accelerator runs synchronously
 
+// Output 0 of slot 0: of the last run(), or of slot 0's last request.
 ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t** shape, size_t* rank) {
   return guarded([&]() -> ib_status {
     const TensorInfo& out0 = b->output0;
     const size_t n = out0.elements();
-    const void* memory = b->memory[1].get();
+    const void* memory = b->slots[0]->memory[1].get();
     b->host_output.resize(n);
     switch (out0.type.element_type) {
       case lc::ElementType::kFloat32:
@@ -448,8 +521,42 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
   });
 }
 
-const ib_backend_api kApi =
-    inferbench::plugin::api_table({describe, is_available, prepare, set_input, run, sync, output});
+// Request slots: each slot's LiteRtRunCompiledModel runs on that slot's own thread
+// (RequestThreads), since it blocks its caller; start_request hands it over and returns.
+int request_slots(ib_backend* b) { return static_cast<int>(b->slots.size()); }
+
+ib_status start_request(ib_backend* b, int slot) { return b->threads->start(slot); }
+
+ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot); }
+
+// Converts the samples like set_input() (quantised, transposed to NHWC where the model takes
+// it) into rows 0..n-1 of the slot's input memory; rows after the n-th keep earlier samples.
+ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (slot < 0 || slot >= static_cast<int>(b->slots.size())) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  }
+  const size_t batch = static_cast<size_t>(b->input.dims[0]);
+  const size_t per_sample = b->input.elements() / batch;
+  if (n < 1 || n > batch || sample_values != per_sample) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                               " values do not fit the model input of " + std::to_string(batch) +
+                                               " samples of " + std::to_string(per_sample));
+  }
+  auto sample = [&](size_t i) { return samples[i]; };
+  return write_samples(*b, n, sample, b->slots[static_cast<size_t>(slot)]->memory[0].get());
+}
+
+const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
+                                                            .is_available = is_available,
+                                                            .prepare = prepare,
+                                                            .set_input = set_input,
+                                                            .run = run,
+                                                            .sync = sync,
+                                                            .output = output,
+                                                            .request_slots = request_slots,
+                                                            .start_request = start_request,
+                                                            .wait_request = wait_request,
+                                                            .set_request_samples = set_request_samples});
 
 }  // namespace
 

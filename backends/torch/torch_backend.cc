@@ -4,7 +4,9 @@
 // a CUDA GPU (FP32, FP16 channels-last); cuda_graph — that FP16 module captured once in a CUDA
 // graph and replayed; aoti — an AOTInductor package (.pt2) compiled ahead of time for one
 // device, precision and batch, on the CPU (FP32, BF16) or a CUDA GPU (FP16); aoti_cuda_graph —
-// that CUDA FP16 package captured once in a CUDA graph and replayed.
+// that CUDA FP16 package captured once in a CUDA graph and replayed. Request slots for serving:
+// on the CPU one thread per slot, each with its own share of the intra-op threads; on CUDA one
+// stream per slot (and one graph per slot for the graph variants).
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/cpu/Utils.h>
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <latch>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,12 +36,14 @@
 
 #include "backends/api/backend_helper.h"
 #include "backends/api/cuda_availability.h"
+#include "backends/api/request_threads.h"
 
 namespace {
 
 using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
 using inferbench::plugin::no_cuda_reason;
+using inferbench::plugin::RequestThreads;
 
 constexpr std::string_view kEager = "eager";
 constexpr std::string_view kCudaGraph = "cuda_graph";
@@ -60,6 +65,10 @@ const ib_option_desc kOptions[] = {
      "aoti packages: compile with Inductor's max-autotune (it benchmarks kernel choices on the device: "
      "minutes on a GPU), as torch.compile(mode=\"max-autotune\"); a separate cached package"},
 };
+
+// Request slots made on CUDA when the run names no count: one request's host work (the copy in,
+// the kernel launches, the copy out) overlaps the other's kernels.
+constexpr int kDefaultCudaRequests = 2;
 
 // Runs of the profiling executor that the compile timer includes: the first run records
 // shapes, the second builds the specialised graph. Later runs use it.
@@ -153,26 +162,52 @@ std::string metadata_value(const std::unordered_map<std::string, std::string>& m
 
 }  // namespace
 
+namespace {
+
+// One request slot: its own input, its own result and, on CUDA, its own stream (slot 0's is the
+// stream run() uses), its CUDA graph for the graph variants, and pinned host memory for the
+// copies in and out that each request makes.
+struct Slot {
+  // The model input, resident on the device in the model's dtype and layout. For the graph
+  // variants it is the graph's static input: it is copied into, never replaced.
+  at::Tensor input;
+  std::vector<torch::jit::IValue> module_inputs;  // {input}, for the TorchScript module
+  std::vector<at::Tensor> package_inputs;         // {input}, for the AOTInductor runner
+  at::Tensor result;                              // output 0 of the slot's last inference
+
+  // CUDA only.
+  std::optional<c10::cuda::CUDAStream> stream;
+  std::unique_ptr<at::cuda::CUDAGraph> graph;  // cuda_graph, aoti_cuda_graph
+  // The batch as float32 NCHW in pinned host memory: set_input() and set_request_samples()
+  // write it, each request copies it to the device on the slot's stream.
+  at::Tensor host_input;
+  // float32 NCHW on the device, when the model's input is not (FP16, channels-last): the copy
+  // lands here and is converted on the device into `input`.
+  at::Tensor device_staging;
+  // Output 0 as float32 in pinned host memory, copied on the slot's stream by each request, and
+  // its float32 copy on the device when the result is FP16. Made by the slot's first request,
+  // when the output's shape is first known (an AOTInductor package runs nothing in prepare()).
+  at::Tensor host_output;
+  at::Tensor device_output;
+};
+
+}  // namespace
+
 struct ib_backend {
   std::string variant;
   c10::Device device = c10::Device(c10::kCPU);
   at::ScalarType dtype = at::kFloat;
   at::MemoryFormat memory_format = at::MemoryFormat::Contiguous;
-  // The stream every CUDA call of this backend runs on: the thread's current stream when
-  // prepare() ran (the default stream). Empty on the CPU.
+  // The stream run() and slot 0 run on: the thread's current stream when prepare() ran (the
+  // default stream). Empty on the CPU.
   std::optional<c10::cuda::CUDAStream> stream;
 
   torch::jit::Module module;                                          // eager, cuda_graph
-  std::unique_ptr<at::cuda::CUDAGraph> graph;                         // cuda_graph
-  std::unique_ptr<torch::inductor::AOTIModelPackageLoader> package;  // aoti
+  std::unique_ptr<torch::inductor::AOTIModelPackageLoader> package;  // aoti, aoti_cuda_graph
 
-  // The model input, resident on the device in the model's dtype and layout. For cuda_graph it
-  // is the graph's static input: set_input() copies into it, never replaces it.
-  at::Tensor input;
-  std::vector<torch::jit::IValue> module_inputs;  // {input}, for the TorchScript module
-  std::vector<at::Tensor> package_inputs;         // {input}, for the AOTInductor runner
-  at::Tensor result;                              // output 0 of the last run()
-  at::Tensor host_output;
+  // The request slots; slot 0 also serves run() and output(), the sync path.
+  std::vector<Slot> slots;
+  at::Tensor host_output;  // output()'s host copy
   std::vector<int64_t> output_shape;
 
   // Device timestamps around each run(), a ring of the last starts.size() runs (CUDA only).
@@ -181,7 +216,23 @@ struct ib_backend {
   size_t runs = 0;
   std::vector<double> device_ms;
 
+  // The CPU slots' threads (none on CUDA, where a request is queued on its stream). Declared
+  // after what they use, so that they are joined first.
+  std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
+
+  // Requests still queued on a slot's stream use the slot's memory: wait for them first.
+  ~ib_backend() {
+    threads.reset();
+    for (auto& slot : slots) {
+      if (!slot.stream) continue;
+      try {
+        slot.stream->synchronize();
+      } catch (const std::exception&) {
+        // A failed device has nothing left to wait for; the memory is released either way.
+      }
+    }
+  }
 };
 
 namespace {
@@ -232,11 +283,14 @@ ib_status load_module(ib_backend* b, const ib_prepare_args* args) {
 
 // For aoti_cuda_graph the package's runner is single-threaded: its thread-safe run() records a
 // CUDA event after each run and queries it before the next, and an event recorded inside a
-// capture can no longer be queried afterwards. Replay never goes through the runner.
-ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_threaded) {
+// capture can no longer be queried afterwards. Replay never goes through the runner, so one
+// runner serves every slot's capture (each capture allocates its own buffers in its graph's
+// pool). For aoti, `runners` model instances share the package's weights, each with its own
+// buffers: the thread-safe run() takes a free one, so that every request slot can run at once.
+ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_threaded, size_t runners) {
   try {
     b->package = std::make_unique<torch::inductor::AOTIModelPackageLoader>(
-        args->artefact_path, "model", single_threaded, /*num_runners=*/1,
+        args->artefact_path, "model", single_threaded, runners,
         b->device.is_cuda() ? b->device.index() : c10::DeviceIndex(-1));
   } catch (const c10::Error& e) {
     return fail(IB_ERROR_INPUT, std::string("cannot load AOTInductor package ") + args->artefact_path + ": " +
@@ -271,33 +325,89 @@ ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_t
   return IB_OK;
 }
 
-// One forward of the module or the package on `stream` (the current stream for the module).
-void forward(ib_backend* b, const c10::cuda::CUDAStream& stream) {
-  if (b->package) {
-    b->result = b->package->run(b->package_inputs, stream.stream())[0];
-  } else {
-    b->result = b->module.forward(b->module_inputs).toTensor();
-  }
+// One forward of the module or the package with `slot`'s input; the package's work is queued
+// on `stream` (the module's on the thread's current stream). Returns output 0.
+at::Tensor forward(ib_backend* b, Slot& slot, const std::optional<c10::cuda::CUDAStream>& stream) {
+  if (b->package) return b->package->run(slot.package_inputs, stream ? stream->stream() : nullptr)[0];
+  return b->module.forward(slot.module_inputs).toTensor();
 }
 
-// Captures one forward of the (already specialised) module, or of the package, in a CUDA graph.
-// Capture needs a stream other than the default one; replay may run on any stream. The package
-// is captured in relaxed mode: its runner may ask the driver about events of its own, which
-// the global mode forbids to any thread while a capture is under way.
-void capture_graph(ib_backend* b) {
+// Captures one forward of the (already specialised) module, or of the package, per slot in a
+// CUDA graph of its own around that slot's static input; each graph gets its own memory pool,
+// hence its own static output. Capture needs a stream other than the default one; replay may
+// run on any stream. The package is captured in relaxed mode: its runner may ask the driver
+// about events of its own, which the global mode forbids to any thread while a capture is under
+// way.
+void capture_graphs(ib_backend* b) {
   c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, b->device.index());
-  // The side stream must see the zeros written into the input on the default stream.
+  // The side stream must see the zeros written into the inputs on the default stream.
   b->stream->synchronize();
   {
     c10::cuda::CUDAStreamGuard guard(side);
-    for (int i = 0; i < kCaptureWarmupRuns; ++i) forward(b, side);
+    for (int i = 0; i < kCaptureWarmupRuns; ++i) forward(b, b->slots[0], side);
     side.synchronize();
-    b->graph = std::make_unique<at::cuda::CUDAGraph>();
-    b->graph->capture_begin({0, 0}, b->package ? cudaStreamCaptureModeRelaxed : cudaStreamCaptureModeGlobal);
-    forward(b, side);
-    b->graph->capture_end();
+    for (Slot& slot : b->slots) {
+      slot.graph = std::make_unique<at::cuda::CUDAGraph>();
+      slot.graph->capture_begin({0, 0}, b->package ? cudaStreamCaptureModeRelaxed : cudaStreamCaptureModeGlobal);
+      slot.result = forward(b, slot, side);
+      slot.graph->capture_end();
+    }
   }
   side.synchronize();
+}
+
+// The slot count: the run's, else the recommendation for the device (CUDA: two; CPU:
+// recommended_cpu_requests), one for a scenario without requests in flight.
+int slot_count(const ib_prepare_args* args, bool cuda) {
+  const int recommended =
+      cuda ? kDefaultCudaRequests : inferbench::plugin::recommended_cpu_requests(inferbench::plugin::usable_cpus());
+  return inferbench::plugin::request_count(args, recommended);
+}
+
+// Makes the slots' inputs (zeros) and, on CUDA, their streams and pinned host inputs.
+void make_slots(ib_backend* b, const std::vector<int64_t>& shape, int count) {
+  b->slots.resize(static_cast<size_t>(count));
+  const auto options = torch::TensorOptions().dtype(b->dtype).device(b->device).memory_format(b->memory_format);
+  const bool staged = b->dtype != at::kFloat || b->memory_format != at::MemoryFormat::Contiguous;
+  for (size_t i = 0; i < b->slots.size(); ++i) {
+    Slot& slot = b->slots[i];
+    slot.input = torch::zeros(shape, options);
+    slot.module_inputs = {slot.input};
+    slot.package_inputs = {slot.input};
+    if (!b->device.is_cuda()) continue;
+    // Slot 0 shares run()'s stream (run() and slot 0 never overlap); the others take streams of
+    // PyTorch's pool, which do not synchronise with the default stream.
+    slot.stream = i == 0 ? *b->stream : c10::cuda::getStreamFromPool(/*isHighPriority=*/false, b->device.index());
+    slot.host_input = torch::zeros(shape, torch::TensorOptions().dtype(at::kFloat).pinned_memory(true));
+    if (staged) slot.device_staging = torch::zeros(shape, torch::TensorOptions().dtype(at::kFloat).device(b->device));
+  }
+}
+
+// CPU request threads: `per_request` intra-op threads on each slot's thread. The wheel's intra-op
+// pool is OpenMP, whose thread count is a setting of the calling thread, so it is made there:
+// get_num_threads() first completes ATen's lazy per-thread initialisation (which would otherwise
+// reset the count at the first parallel region), then set_num_threads(). Returns once every
+// slot's thread is sized, with the counts they report in `reported`.
+void start_cpu_threads(ib_backend* b, int per_request, std::vector<int>& reported) {
+  reported.assign(b->slots.size(), 0);
+  std::latch sized(static_cast<std::ptrdiff_t>(b->slots.size()));
+  b->threads = std::make_unique<RequestThreads>(
+      static_cast<int>(b->slots.size()),
+      [b](int slot) {
+        return guarded([&]() -> ib_status {
+          c10::InferenceMode inference;
+          Slot& s = b->slots[static_cast<size_t>(slot)];
+          s.result = forward(b, s, std::nullopt);
+          return IB_OK;
+        });
+      },
+      [per_request, &reported, &sized](int slot) {
+        at::get_num_threads();
+        at::set_num_threads(per_request);
+        reported[static_cast<size_t>(slot)] = at::get_num_threads();
+        sized.count_down();
+      });
+  sized.wait();
 }
 
 ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
@@ -330,6 +440,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->variant = variant_name;
     b->device = device == "cuda" ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
     b->dtype = *scalar_type(precision);
+    const int slots = slot_count(args, b->device.is_cuda());
     if (b->device.is_cuda()) {
       c10::cuda::set_device(b->device.index());
       b->stream = c10::cuda::getCurrentCUDAStream(b->device.index());
@@ -338,8 +449,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     }
 
     const bool packaged = variant_name == kAoti || variant_name == kAotiCudaGraph;
+    const bool graphs = variant_name == kCudaGraph || variant_name == kAotiCudaGraph;
     if (packaged) {
-      if (auto status = load_package(b.get(), args, /*single_threaded=*/variant_name == kAotiCudaGraph);
+      if (auto status = load_package(b.get(), args, /*single_threaded=*/graphs, graphs ? 1 : static_cast<size_t>(slots));
           status != IB_OK) {
         return status;
       }
@@ -349,50 +461,103 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     }
 
     c10::InferenceMode inference;
-    std::vector<int64_t> shape(args->input_shape, args->input_shape + args->input_rank);
-    b->input = torch::zeros(shape, torch::TensorOptions().dtype(b->dtype).device(b->device).memory_format(b->memory_format));
-    b->module_inputs = {b->input};
-    b->package_inputs = {b->input};
+    const std::vector<int64_t> shape(args->input_shape, args->input_shape + args->input_rank);
+    make_slots(b.get(), shape, slots);
     if (!packaged) {
-      for (int i = 0; i < kSpecialisationRuns; ++i) b->result = b->module.forward(b->module_inputs).toTensor();
+      // The profiling executor specialises the module's one graph, which every slot then runs.
+      for (int i = 0; i < kSpecialisationRuns; ++i) b->slots[0].result = forward(b.get(), b->slots[0], b->stream);
     }
-    if (variant_name == kCudaGraph || variant_name == kAotiCudaGraph) capture_graph(b.get());
+    if (graphs) capture_graphs(b.get());
     if (b->stream) b->stream->synchronize();
 
-    b->effective.set("dtype", std::string(c10::toString(b->dtype)));
-    b->effective.set("memory_format",
-                     b->memory_format == at::MemoryFormat::ChannelsLast ? "channels_last" : "contiguous");
+    auto& e = b->effective;
+    e.set("dtype", std::string(c10::toString(b->dtype)));
+    e.set("memory_format", b->memory_format == at::MemoryFormat::ChannelsLast ? "channels_last" : "contiguous");
+    e.set("requests", std::to_string(slots));
     if (b->device.is_cuda()) {
       const cudaDeviceProp* properties = at::cuda::getDeviceProperties(b->device.index());
-      b->effective.set("target_hardware", properties->name);
-      b->effective.set("compute_capability",
-                       std::to_string(properties->major) + "." + std::to_string(properties->minor));
-      b->effective.set("cudnn", at::detail::getCUDAHooks().hasCuDNN()
-                                    ? std::to_string(at::detail::getCUDAHooks().versionCuDNN())
-                                    : "no");
-      b->effective.set("cudnn_benchmark", cudnn_benchmark ? "on" : "off");
-      if (b->graph) b->effective.set("replay", "CUDA graph, captured once, one replay per inference");
+      e.set("target_hardware", properties->name);
+      e.set("compute_capability", std::to_string(properties->major) + "." + std::to_string(properties->minor));
+      e.set("cudnn", at::detail::getCUDAHooks().hasCuDNN() ? std::to_string(at::detail::getCUDAHooks().versionCuDNN())
+                                                           : "no");
+      e.set("cudnn_benchmark", cudnn_benchmark ? "on" : "off");
+      if (graphs) {
+        e.set("replay", slots > 1 ? "CUDA graph, captured once per request (" + std::to_string(slots) +
+                                        " graphs, each with its own static input), one replay per inference"
+                                  : "CUDA graph, captured once, one replay per inference");
+      }
+      e.set("request_streams",
+            slots > 1 ? "each of the " + std::to_string(slots) +
+                            " requests on a CUDA stream of its own (slot 0 on the default stream, the others from "
+                            "PyTorch's pool); a request copies its input in and its output out on that stream"
+                      : "one request, on the default stream; it copies its input in and its output out");
+      if (packaged && !graphs) e.set("package_runners", std::to_string(slots));
     } else {
-      b->effective.set("threads", std::to_string(at::get_num_threads()));
-      if (!packaged) b->effective.set("isa", "ATen " + at::get_cpu_capability());
-      b->effective.set("mkldnn", at::hasMKLDNN() ? "yes" : "no");
+      // Each slot's thread runs its share of the intra-op threads; run() keeps the prepare()
+      // thread's count.
+      const int total = at::get_num_threads();
+      const int per_request = inferbench::plugin::threads_per_request(total, slots);
+      std::vector<int> reported;
+      start_cpu_threads(b.get(), per_request, reported);
+      e.set("threads", std::to_string(slots > 1 ? reported[0] : total));
+      e.set("request_threads", slots > 1 ? "each of the " + std::to_string(slots) + " requests runs on a thread of its "
+                                               "own with " + std::to_string(reported[0]) + " OpenMP intra-op " +
+                                               (reported[0] == 1 ? "thread" : "threads") + " (" +
+                                               std::to_string(total) + " shared out)"
+                                         : "one request, " + std::to_string(total) + " OpenMP intra-op " +
+                                               (total == 1 ? "thread" : "threads"));
+      if (packaged) e.set("package_runners", std::to_string(slots));
+      if (!packaged) e.set("isa", "ATen " + at::get_cpu_capability());
+      e.set("mkldnn", at::hasMKLDNN() ? "yes" : "no");
     }
     *out = b.release();
     return IB_OK;
   });
 }
 
+// Writes samples 0..n-1 (float32 CHW, `sample(i)` the i-th) into rows 0..n-1 of `dst`: with a
+// copy loop for a contiguous float32 or BF16 tensor in host memory (the pinned CUDA staging, a CPU
+// input), so that the serving path allocates nothing; through tensor views otherwise (a CPU
+// input in another layout, which no exporter of ours makes).
+template <typename SampleAt>
+void write_rows(at::Tensor& dst, size_t n, size_t sample_values, SampleAt sample) {
+  if (dst.is_cpu() && dst.is_contiguous() && dst.scalar_type() == at::kFloat) {
+    float* base = dst.data_ptr<float>();
+    for (size_t i = 0; i < n; ++i) std::memcpy(base + i * sample_values, sample(i), sample_values * sizeof(float));
+    return;
+  }
+  if (dst.is_cpu() && dst.is_contiguous() && dst.scalar_type() == at::kBFloat16) {
+    auto* base = dst.data_ptr<at::BFloat16>();
+    for (size_t i = 0; i < n; ++i) {
+      const float* src = sample(i);
+      at::BFloat16* row = base + i * sample_values;
+      for (size_t k = 0; k < sample_values; ++k) row[k] = at::BFloat16(src[k]);
+    }
+    return;
+  }
+  const auto sample_shape = dst.sizes().slice(1);
+  for (size_t i = 0; i < n; ++i) {
+    dst.select(0, static_cast<int64_t>(i))
+        .copy_(torch::from_blob(const_cast<float*>(sample(i)), sample_shape, torch::kFloat32));
+  }
+}
+
 ib_status set_input(ib_backend* b, const float* data, size_t count) {
   return guarded([&]() -> ib_status {
-    if (count != static_cast<size_t>(b->input.numel())) {
+    const at::Tensor& first = b->slots[0].input;
+    if (count != static_cast<size_t>(first.numel())) {
       return fail(IB_ERROR_INVALID_ARGUMENT, "input has " + std::to_string(count) +
-                                                 " values, model input " + std::to_string(b->input.numel()));
+                                                 " values, model input " + std::to_string(first.numel()));
     }
     c10::InferenceMode inference;
-    // copy_ converts to the model's dtype, layout and device in place: the CUDA graph's static
-    // input keeps its address.
-    const at::Tensor host = torch::from_blob(const_cast<float*>(data), b->input.sizes(), torch::kFloat32);
-    b->input.copy_(host);
+    // copy_ converts to the model's dtype, layout and device in place: a CUDA graph's static
+    // input keeps its address. Every slot gets its own copy, and on CUDA its pinned host input
+    // too, which each of its requests copies in.
+    const at::Tensor host = torch::from_blob(const_cast<float*>(data), first.sizes(), torch::kFloat32);
+    for (Slot& slot : b->slots) {
+      slot.input.copy_(host);
+      if (slot.host_input.defined()) std::memcpy(slot.host_input.data_ptr<float>(), data, count * sizeof(float));
+    }
     if (b->stream) b->stream->synchronize();
     return IB_OK;
   });
@@ -401,16 +566,15 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
 ib_status run(ib_backend* b) {
   return guarded([&]() -> ib_status {
     c10::InferenceMode inference;
-    const size_t slot = b->starts.empty() ? 0 : b->runs % b->starts.size();
-    if (!b->starts.empty()) b->starts[slot].record(*b->stream);
-    if (b->graph) {
-      b->graph->replay();
-    } else if (b->package) {
-      b->result = b->package->run(b->package_inputs, b->stream ? b->stream->stream() : nullptr)[0];
+    Slot& slot = b->slots[0];
+    const size_t event = b->starts.empty() ? 0 : b->runs % b->starts.size();
+    if (!b->starts.empty()) b->starts[event].record(*b->stream);
+    if (slot.graph) {
+      slot.graph->replay();
     } else {
-      b->result = b->module.forward(b->module_inputs).toTensor();
+      slot.result = forward(b, slot, b->stream);
     }
-    if (!b->starts.empty()) b->stops[slot].record(*b->stream);
+    if (!b->starts.empty()) b->stops[event].record(*b->stream);
     ++b->runs;
     return IB_OK;
   });
@@ -425,15 +589,88 @@ ib_status sync(ib_backend* b) {
   });
 }
 
+// Output 0 of slot 0: of the last run(), or of slot 0's last request.
 ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t** shape,
                  size_t* rank) {
   return guarded([&]() -> ib_status {
-    b->host_output = b->result.to(torch::kCPU, torch::kFloat32).contiguous();
+    b->host_output = b->slots[0].result.to(torch::kCPU, torch::kFloat32).contiguous();
     b->output_shape.assign(b->host_output.sizes().begin(), b->host_output.sizes().end());
     *data = b->host_output.data_ptr<float>();
     *count = static_cast<size_t>(b->host_output.numel());
     *shape = b->output_shape.data();
     *rank = b->output_shape.size();
+    return IB_OK;
+  });
+}
+
+int request_slots(ib_backend* b) { return static_cast<int>(b->slots.size()); }
+
+bool valid_slot(const ib_backend* b, int slot) { return slot >= 0 && slot < static_cast<int>(b->slots.size()); }
+
+// One request on CUDA, queued on the slot's stream without waiting: the pinned host input to the
+// device (converted there to the model's dtype and layout), the forward (a graph replay for the
+// graph variants), output 0 to pinned host memory as float32.
+ib_status start_cuda_request(ib_backend* b, Slot& slot) {
+  c10::cuda::CUDAStreamGuard guard(*slot.stream);
+  c10::InferenceMode inference;
+  if (slot.device_staging.defined()) {
+    slot.device_staging.copy_(slot.host_input, /*non_blocking=*/true);
+    slot.input.copy_(slot.device_staging);
+  } else {
+    slot.input.copy_(slot.host_input, /*non_blocking=*/true);
+  }
+  if (slot.graph) {
+    slot.graph->replay();
+  } else {
+    slot.result = forward(b, slot, slot.stream);
+  }
+  if (!slot.host_output.defined()) {
+    slot.host_output = torch::empty(slot.result.sizes(), torch::TensorOptions().dtype(at::kFloat).pinned_memory(true));
+    if (slot.result.scalar_type() != at::kFloat) {
+      slot.device_output = torch::empty(slot.result.sizes(), torch::TensorOptions().dtype(at::kFloat).device(b->device));
+    }
+  }
+  if (slot.device_output.defined()) {
+    slot.device_output.copy_(slot.result);
+    slot.host_output.copy_(slot.device_output, /*non_blocking=*/true);
+  } else {
+    slot.host_output.copy_(slot.result, /*non_blocking=*/true);
+  }
+  return IB_OK;
+}
+
+// CPU: the slot's thread runs the forward. CUDA: the request is queued on the slot's stream.
+ib_status start_request(ib_backend* b, int slot) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  if (b->threads) return b->threads->start(slot);
+  return guarded([&] { return start_cuda_request(b, b->slots[static_cast<size_t>(slot)]); });
+}
+
+ib_status wait_request(ib_backend* b, int slot) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  if (b->threads) return b->threads->wait(slot);
+  return guarded([&]() -> ib_status {
+    b->slots[static_cast<size_t>(slot)].stream->synchronize();
+    return IB_OK;
+  });
+}
+
+// Writes the samples into rows 0..n-1 of the slot's input (CPU) or of its pinned host input,
+// which its next request copies in (CUDA); rows after the n-th keep earlier samples.
+ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  Slot& s = b->slots[static_cast<size_t>(slot)];
+  const auto batch = static_cast<size_t>(s.input.size(0));
+  if (n < 1 || n > batch || n * sample_values > static_cast<size_t>(s.input.numel()) ||
+      sample_values != static_cast<size_t>(s.input.numel()) / batch) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                               " values do not fit the model input " +
+                                               inferbench::plugin::shape_text(s.input.sizes().vec()));
+  }
+  return guarded([&]() -> ib_status {
+    c10::InferenceMode inference;
+    at::Tensor& dst = s.host_input.defined() ? s.host_input : s.input;
+    write_rows(dst, n, sample_values, [&](size_t i) { return samples[i]; });
     return IB_OK;
   });
 }
@@ -498,9 +735,13 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .run = run,
                                                             .sync = sync,
                                                             .output = output,
+                                                            .request_slots = request_slots,
+                                                            .start_request = start_request,
+                                                            .wait_request = wait_request,
                                                             .record_device_times = record_device_times,
                                                             .device_times = device_times,
-                                                            .peak_device_memory = peak_device_memory});
+                                                            .peak_device_memory = peak_device_memory,
+                                                            .set_request_samples = set_request_samples});
 
 }  // namespace
 

@@ -36,6 +36,9 @@ constexpr int kMultiStreamSamples = 8;
 constexpr int kOfflineBatchesPerSlot = 16;
 // A server search starts at this fraction of the capacity measured in warm-up.
 constexpr double kSearchStart = 0.8;
+// The most samples an offline test issues (LoadGen keeps a record of each): a million is minutes
+// of any real model, and keeps a system that does nothing (noop) from filling the memory.
+constexpr double kOfflineMaxSamples = 1e6;
 
 std::string number_text(double value, int decimals = 1) {
   char text[64];
@@ -286,6 +289,11 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
                    : settings.target_qps                            ? "qps"
                                                                     : "max_valid_qps";
   row.effective["requests_in_flight"] = std::to_string(slots);
+  // A failure after some tests keeps them in the row.
+  const auto failed = [&](Status status) {
+    if (!serving.tests.empty()) row.serving = serving;
+    return status;
+  };
 
   // What the watchdog hands over if a slot hangs: the row with every test finished so far.
   std::mutex snapshot_mutex;
@@ -296,18 +304,18 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     snapshot.serving = serving;
   };
   Watchdog watchdog(runner, std::max(kStallFloorSeconds, cell.max_seconds), [&](int slot, double busy_s, double limit_s) {
-    Row failed;
+    Row hung;
     {
       std::lock_guard<std::mutex> lock(snapshot_mutex);
-      failed = snapshot;
+      hung = snapshot;
     }
-    failed.status = RowStatus::Failed;
-    failed.error = "request slot " + std::to_string(slot) + " has not finished its batch after " +
+    hung.status = RowStatus::Failed;
+    hung.error = "request slot " + std::to_string(slot) + " has not finished its batch after " +
                    number_text(busy_s, 1) + " s (the limit was " + number_text(limit_s, 1) +
                    " s: " + number_text(kStallFactor, 0) + " times the slowest warm-up batch, at least " +
                    number_text(kStallFloorSeconds, 0) +
                    " s): the backend hung, and the watchdog ended the cell; tests finished before are kept";
-    if (hooks.abandon) hooks.abandon(failed);
+    if (hooks.abandon) hooks.abandon(hung);
     std::abort();  // abandon must not return
   });
 
@@ -382,7 +390,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
         expected = ts.min_query_count * kMultiStreamSamples;
         break;
       default:  // offline
-        ts.offline_expected_qps = capacity * 1.5;
+        ts.offline_expected_qps = std::min(capacity * 1.5, kOfflineMaxSamples / (1.1 * ts.min_duration_ms / 1000.0));
         if (!settings.official) {
           ts.min_query_count = static_cast<std::uint64_t>(kOfflineBatchesPerSlot) * static_cast<std::uint64_t>(slots * batch);
         }
@@ -391,7 +399,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     }
     report(kPhaseMeasure, 0, 1);
     auto outcome = run_test(ts, dispatcher, library, runner, test_dir(cell.scenario), expected, serving.latency_percentile);
-    if (!outcome) return outcome.status();
+    if (!outcome) return failed(outcome.status());
     reported = record_test(std::move(*outcome));
     report(kPhaseMeasure, 1, 1);
   } else {
@@ -418,7 +426,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     };
     if (settings.target_qps) {
       auto outcome = probe(*settings.target_qps);
-      if (!outcome) return outcome.status();
+      if (!outcome) return failed(outcome.status());
       reported = record_test(std::move(*outcome));
     } else {
       // Bracket, then bisect (geometrically): the highest rate judged VALID and the lowest judged
@@ -433,7 +441,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
           break;
         }
         auto outcome = probe(qps);
-        if (!outcome) return outcome.status();
+        if (!outcome) return failed(outcome.status());
         TestOutcome kept = record_test(std::move(*outcome));
         const bool valid = kept.test.valid;
         if (valid) {
@@ -493,10 +501,16 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   }
   const bool offline = scenario == mlperf::TestScenario::Offline;
   std::vector<double> timings = offline ? r.record.batch_ms : r.record.sample_latency_ms;
-  if (timings.empty()) return Status(StatusCode::Backend, "the LoadGen test ran no sample");
+  if (timings.empty()) return failed(Status(StatusCode::Backend, "the LoadGen test ran no sample"));
   set_timed_window(row, std::move(timings), r.test.seconds * 1000, true);
   row.throughput = r.test.achieved_qps;
-  row.fps = server && serving.value ? *serving.value : r.test.achieved_qps;
+  // FPS: the scenario's rate. A server search's is the highest rate judged VALID, none when no
+  // rate was: such a row is measured, and not ranked.
+  if (server && !settings.target_qps) {
+    row.fps = serving.value;
+  } else {
+    row.fps = r.test.achieved_qps;
+  }
   if (!r.test.valid) {
     row.warnings.push_back("LoadGen judged the reported test INVALID: " + r.test.invalid_reason);
   }
@@ -509,11 +523,14 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
                            number_text(kSearchPrecision * 100, 0) + "%: " + serving.search +
                            "; raise --max-seconds");
   }
-  row.serving = std::move(serving);
   if (settings.log_dir.empty()) {
+    // Nobody asked to keep them (no --out): the temporary folder goes, and no row points to it.
     std::error_code ec;
     fs::remove_all(log_root, ec);
+    serving.reported.log_dir.clear();
+    for (auto& test : serving.tests) test.log_dir.clear();
   }
+  row.serving = std::move(serving);
   return Status::ok();
 }
 

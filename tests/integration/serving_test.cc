@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+// LoadGen's four scenarios through the real binary and MLPerf LoadGen, driven by the test plugins
+// with a known service time (noop's service_us: a request that sleeps, like a device computing),
+// so that every verdict and rate has an answer known beforehand: one request slot at 10 ms per
+// batch of 1 serves at most 100 samples/s. The plugins stand in for a system under test, never
+// for a framework.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "tests/support/cli_runner.h"
+
+namespace inferbench::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kServiceMs = 10;
+
+std::vector<std::string> noop_args(const fs::path& dir, std::vector<std::string> more) {
+  std::vector<std::string> args = {"run",     "--model",        "tiny_cnn", "--backends",
+                                   "noop",    "--backend-option", "noop:service_us=10000",
+                                   "--warmup", "10",            "--no-store", "--out", dir.string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+nlohmann::json row_for(const nlohmann::json& results, const std::string& backend, const std::string& scenario) {
+  for (const auto& row : results["rows"]) {
+    if (row["backend"] == backend && row["scenario"] == scenario) return row;
+  }
+  return nullptr;
+}
+
+// The run's results, checked against the schema.
+nlohmann::json checked_results(const fs::path& dir) {
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  return read_json(dir / "results.json");
+}
+
+TEST(Serving, SingleStreamOfflineAndServerAtAKnownServiceTime) {
+  const auto dir = fresh_dir("serving-known");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "single-stream,offline,server", "--target-qps", "50",
+                                            "--latency-bound", "100", "--batch", "1", "--requests", "1"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto results = checked_results(dir);
+
+  // Single-stream: one sample at a time; LoadGen's P90 is one service time. Its metric, the
+  // early-stopping estimate of the P90, is a higher order statistic of the ~100 queries (a
+  // conservative bound), at least the P90.
+  const auto single = row_for(results, "noop", "single-stream");
+  ASSERT_EQ(single["status"], "ok") << single.dump();
+  EXPECT_EQ(single["serving"]["metric"], "p90_latency_ms");
+  EXPECT_TRUE(single["serving"]["valid"].get<bool>()) << single["serving"]["invalid_reason"];
+  const double p90 = single["serving"]["reported"]["latency_ms"].get<double>();
+  EXPECT_NEAR(p90, kServiceMs, kServiceMs * 0.05) << single["serving"].dump();
+  EXPECT_GE(single["serving"]["value"].get<double>(), p90);
+  EXPECT_LT(single["serving"]["value"].get<double>(), 1.2 * kServiceMs);
+  EXPECT_EQ(single["serving"]["requests_in_flight"], 1);
+
+  // Offline with one slot and batches of 1: slots x batch / service time = 100 samples/s.
+  const auto offline = row_for(results, "noop", "offline");
+  ASSERT_EQ(offline["status"], "ok") << offline.dump();
+  EXPECT_EQ(offline["serving"]["metric"], "samples_per_second");
+  EXPECT_TRUE(offline["serving"]["valid"].get<bool>()) << offline["serving"]["invalid_reason"];
+  EXPECT_NEAR(offline["serving"]["value"].get<double>(), 1000.0 / kServiceMs, 1000.0 / kServiceMs * 0.05);
+  EXPECT_EQ(offline["fps"], offline["serving"]["value"]);
+  // Its latencies are the batches' service times.
+  EXPECT_NEAR(offline["latency_ms"]["p50"].get<double>(), kServiceMs, kServiceMs * 0.05);
+
+  // Server at half the capacity meets a 100 ms bound at P99.
+  const auto server = row_for(results, "noop", "server");
+  ASSERT_EQ(server["status"], "ok") << server.dump();
+  const auto& serving = server["serving"];
+  EXPECT_EQ(serving["metric"], "qps");
+  EXPECT_TRUE(serving["valid"].get<bool>()) << serving["invalid_reason"];
+  EXPECT_EQ(serving["reported"]["target_qps"], 50.0);
+  EXPECT_NEAR(serving["reported"]["achieved_qps"].get<double>(), 50.0, 2.5);
+  EXPECT_LE(serving["reported"]["latency_ms"].get<double>(), 100.0);
+  EXPECT_EQ(serving["reported"]["queries"], 1307);  // the early-stopping minimum at P99 with 5 misses
+  EXPECT_EQ(serving["tests"].size(), 1u);
+  EXPECT_EQ(serving["settings"]["target_qps"], "50");
+  EXPECT_EQ(serving["settings"]["target_latency_ns"], "100000000");
+  // LoadGen's logs are kept with the results, one folder per test.
+  const fs::path log_dir = serving["reported"]["log_dir"].get<std::string>();
+  EXPECT_TRUE(fs::exists(log_dir / "mlperf_log_summary.txt")) << log_dir;
+  EXPECT_TRUE(fs::exists(log_dir / "mlperf_log_detail.txt")) << log_dir;
+  EXPECT_EQ(log_dir.parent_path().parent_path(), dir / "work" / "loadgen");
+  // The table names the scenario in its Mode column, and the Serving table gives the verdict.
+  EXPECT_NE(run.out.find("server x1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Serving (MLPerf LoadGen"), std::string::npos) << run.out;
+}
+
+TEST(Serving, ServerAboveCapacityIsInvalidAndStillAMeasuredRow) {
+  const auto dir = fresh_dir("serving-over");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "server", "--target-qps", "150", "--latency-bound", "100",
+                                            "--batch", "1", "--requests", "1"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto server = row_for(checked_results(dir), "noop", "server");
+  ASSERT_EQ(server["status"], "ok") << server.dump();
+  EXPECT_FALSE(server["serving"]["valid"].get<bool>());
+  EXPECT_FALSE(server["serving"]["invalid_reason"].get<std::string>().empty());
+  EXPECT_LE(server["serving"]["reported"]["achieved_qps"].get<double>(), 105.0);
+  bool warned = false;
+  for (const auto& warning : server["warnings"]) warned |= warning.get<std::string>().find("INVALID") != std::string::npos;
+  EXPECT_TRUE(warned) << server["warnings"].dump();
+}
+
+TEST(Serving, MultiStreamAndOfflineWithTwoRequestSlots) {
+  const auto dir = fresh_dir("serving-slots");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "multi-stream,offline", "--batch", "4", "--requests", "2"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto results = checked_results(dir);
+  const auto offline = row_for(results, "noop", "offline");
+  ASSERT_EQ(offline["status"], "ok") << offline.dump();
+  // Two slots, batches of 4, 10 ms each: 800 samples/s.
+  const double expected = 2 * 4 * 1000.0 / kServiceMs;
+  EXPECT_NEAR(offline["serving"]["value"].get<double>(), expected, expected * 0.05);
+  EXPECT_GT(offline["serving"]["mean_batch_fill"].get<double>(), 0.95);
+  EXPECT_EQ(offline["effective"]["requests_in_flight"], "2");
+  EXPECT_NE(run.out.find("offline x2"), std::string::npos) << run.out;
+
+  // Multi-stream: eight samples per query, split over both slots: about one service time each.
+  const auto multi = row_for(results, "noop", "multi-stream");
+  ASSERT_EQ(multi["status"], "ok") << multi.dump();
+  EXPECT_EQ(multi["serving"]["metric"], "p99_query_latency_ms");
+  EXPECT_TRUE(multi["serving"]["valid"].get<bool>()) << multi["serving"]["invalid_reason"];
+  EXPECT_GE(multi["serving"]["value"].get<double>(), kServiceMs);
+  EXPECT_LT(multi["serving"]["value"].get<double>(), 2.5 * kServiceMs);
+}
+
+TEST(Serving, SearchBracketsTheHighestValidRate) {
+  // P90 keeps each test short (127 queries allow five misses); the answer lies between half the
+  // capacity and the capacity of 100 samples/s.
+  const auto dir = fresh_dir("serving-search");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "server", "--latency-bound", "100", "--latency-percentile",
+                                            "90", "--batch", "1", "--requests", "1", "--loadgen-seconds", "2"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto results = checked_results(dir);
+  const auto server = row_for(results, "noop", "server");
+  ASSERT_EQ(server["status"], "ok") << server.dump();
+  const auto& serving = server["serving"];
+  EXPECT_EQ(serving["metric"], "max_valid_qps");
+  ASSERT_FALSE(serving["value"].is_null()) << serving.dump();
+  const double best = serving["value"].get<double>();
+  EXPECT_GE(best, 50.0);
+  EXPECT_LE(best, 105.0);
+  EXPECT_EQ(serving["search"].get<std::string>().rfind("bracketed", 0), 0u) << serving["search"];
+  ASSERT_GE(serving["tests"].size(), 2u);
+  // Every probe is recorded; the reported test is the highest VALID one, and the lowest INVALID
+  // rate is within 5% above it.
+  double lowest_invalid = 1e9;
+  for (const auto& test : serving["tests"]) {
+    if (test["valid"].get<bool>()) {
+      EXPECT_LE(test["target_qps"].get<double>(), best);
+    } else {
+      lowest_invalid = std::min(lowest_invalid, test["target_qps"].get<double>());
+    }
+  }
+  EXPECT_LE(lowest_invalid, best * 1.05 + 1e-9);
+  EXPECT_EQ(serving["reported"]["target_qps"].get<double>(), best);
+  EXPECT_EQ(server["fps"].get<double>(), best);
+  // The guide ranks it under the bound.
+  const std::string guide = read_file(dir / "guide.md");
+  EXPECT_NE(guide.find("Serving: highest request rate at P90 <= 100 ms"), std::string::npos) << guide;
+}
+
+TEST(Serving, AHangingSlotIsEndedByTheWatchdogAndTheRunGoesOn) {
+  // The hang plugin returns its first 20 inferences (the warm-up), then never returns one.
+  const auto dir = fresh_dir("serving-hang");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "hang,noop", "--backend-option",
+                             "hang:hang_after=20", "--backend-option", "noop:service_us=1000", "--scenarios",
+                             "offline", "--batch", "2", "--warmup", "5",
+                             "--no-store", "--out", dir.string()},
+                            120);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;  // a row failed
+  const auto results = read_json(dir / "results.json");
+  const auto hung = row_for(results, "hang", "offline");
+  ASSERT_FALSE(hung.is_null());
+  EXPECT_EQ(hung["status"], "failed");
+  EXPECT_NE(hung["error"].get<std::string>().find("has not finished its batch"), std::string::npos) << hung["error"];
+  EXPECT_NE(hung["error"].get<std::string>().find("watchdog"), std::string::npos) << hung["error"];
+  // What was measured before the hang stays: its warm-up.
+  EXPECT_FALSE(hung["first_inference_ms"].is_null()) << hung.dump();
+  const auto noop = row_for(results, "noop", "offline");
+  ASSERT_FALSE(noop.is_null());
+  EXPECT_EQ(noop["status"], "ok") << noop.dump();
+}
+
+TEST(Serving, BadServingSettingsAreOneClearLineBeforeAnythingRuns) {
+  const auto dir = fresh_dir("serving-bad");
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"--scenarios", "server", "--target-qps", "0"}, "--target-qps '0' is not a positive number"},
+      {{"--scenarios", "server", "--target-qps", "fast"}, "--target-qps 'fast' is not a positive number"},
+      {{"--scenarios", "server"}, "the server scenario needs a latency bound or a request rate"},
+      {{"--scenarios", "server", "--latency-bound", "-5"}, "--latency-bound '-5' is not a positive number"},
+      {{"--scenarios", "server", "--target-qps", "5", "--max-seconds", "60"},
+       "needs 1307 queries for LoadGen's early stopping at P99.0, 261 s, more than --max-seconds 60"},
+      {{"--scenarios", "offline", "--target-qps", "5"}, "apply to the server scenario"},
+      {{"--scenarios", "offline", "--rounds", "2"}, "does not apply to LoadGen's scenarios"},
+      {{"--scenarios", "server", "--latency-bound", "10", "--latency-percentile", "100"}, "is not below 100"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"run", "--model", "tiny_cnn", "--backends", "noop", "--no-store", "--out",
+                                     dir.string()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto run = run_inferbench(args);
+    EXPECT_EQ(run.exit_code, 2) << c.says << "\n" << run.out << run.err;
+    EXPECT_NE(run.err.find(c.says), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(dir / "results.json"));
+  }
+}
+
+TEST(Serving, ALatencyBoundShorterThanOneInferenceFailsTheRowSayingSo) {
+  const auto dir = fresh_dir("serving-short-bound");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "server", "--latency-bound", "5", "--batch", "1"}));
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;  // its only row could not be measured
+  const auto server = row_for(read_json(dir / "results.json"), "noop", "server");
+  ASSERT_FALSE(server.is_null());
+  EXPECT_EQ(server["status"], "failed");
+  EXPECT_NE(server["error"].get<std::string>().find("is shorter than one inference"), std::string::npos) << server["error"];
+}
+
+}  // namespace
+}  // namespace inferbench::testing
