@@ -258,8 +258,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const std::string pool_threads = std::to_string(et::extension::threadpool::get_threadpool()->get_thread_count());
 
     // Several requests in flight need XNNPACK runtimes that do not wait for each other: each
-    // slot's gets a workspace of its own and no weight cache, passed to its load only (the
-    // delegate's process-wide defaults stay as they are, and one slot loads with them).
+    // slot's gets a workspace of its own and no weight cache, through its own load_method. The
+    // delegate's process-wide defaults stay as they are, and a single slot loads with them, as
+    // the sync path always has.
     const int slot_count =
         inferbench::plugin::request_count(args, inferbench::plugin::recommended_cpu_requests(inferbench::plugin::usable_cpus()));
     const std::string defaults = xnnpack_defaults();
@@ -314,7 +315,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("requests", std::to_string(slot_count));
     e.set("request_threads", slot_count > 1 ? "the " + std::to_string(slot_count) +
                                                   " requests share ExecuTorch's one thread pool of " +
-                                                  pool_threads + " threads, each on a thread of its own that calls into it"
+                                                  pool_threads + " threads: each request's execute() runs on a thread of its own and calls into it"
                                             : "one request, on ExecuTorch's thread pool of " + pool_threads + " threads");
     if (slot_count > 1) {
       e.set("xnnpack_load_options", std::string(kWorkspaceSharing) + " " + std::to_string(kWorkspacePerProgram) +

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real ExecuTorch plugin, end to end through the CLI on the tiny model: FP32 and INT8 (PT2E)
-// .pte programs lowered to XNNPACK with parity and schema checks, a user's own .pte through
-// --model FILE, and a truncated .pte that must give a failed row with a clear error.
+// .pte programs lowered to XNNPACK with parity and schema checks, two request slots in flight
+// (async), a user's own .pte through --model FILE, and a truncated .pte that must give a failed
+// row with a clear error.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -102,6 +103,30 @@ TEST_F(ExecutorchBackend, ManifestRecordsExportAndCalibration) {
   ASSERT_TRUE(calibration.is_object()) << manifest.dump();
   for (const char* key : {"source", "samples", "seed"}) EXPECT_TRUE(calibration.contains(key)) << key;
   EXPECT_EQ(calibration["seed"], 1);  // --seed 0 + the calibration offset
+}
+
+// Two requests in flight: a Module per slot, each executed on a thread of its own and loaded with
+// an XNNPACK workspace of its own (the wheel's default shares one workspace between all programs,
+// under one lock). Slot 0's output agrees with the FP32 reference like a sync row's.
+TEST_F(ExecutorchBackend, AsyncRunsTwoRequestsInFlight) {
+  const auto dir = fresh_dir("executorch-async");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "executorch", "--devices", "cpu",
+                             "--precisions", "fp32", "--scenarios", "async", "--requests", "2", "--batch", "4",
+                             "--warmup", "3", "--iters", "10", "--out", dir.string(), "--no-store"});
+  const auto rows = backend_rows(run, dir, "executorch");
+  ASSERT_EQ(rows.size(), 1u) << run.out;
+  const auto& row = rows[0];
+  expect_measured_cpu_row(row, "ExecuTorch", 10);
+  EXPECT_EQ(row["scenario"], "async");
+  const auto& effective = row["effective"];
+  EXPECT_EQ(effective["requests"], "2");
+  EXPECT_EQ(effective["requests_in_flight"], "2");
+  EXPECT_NE(effective["xnnpack_load_options"].get<std::string>().find("workspace_sharing_mode 0"), std::string::npos)
+      << effective.dump();
+  EXPECT_NE(effective["request_threads"].get<std::string>().find("share ExecuTorch's one thread pool"),
+            std::string::npos)
+      << effective.dump();
+  expect_parity(row, 0.9999);
 }
 
 TEST_F(ExecutorchBackend, UsersOwnPteFile) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real LiteRT plugin (libLiteRt.so of the ai-edge-litert wheel), end to end through the CLI
 // on the tiny model: FP32 and full-integer INT8 .tflite files from litert-torch with parity and
-// schema checks, the export manifest, one artefact per batch, a user's own .tflite through
+// schema checks, the export manifest, one artefact per batch, two request slots in flight
+// (async), a user's own .tflite through
 // --model FILE, a truncated .tflite that must give a failed row with a clear error, and a
 // missing library that must give an unavailable row.
 #include <gtest/gtest.h>
@@ -168,6 +169,26 @@ fs::path tiny_fp32_model(const fs::path& dir, int batch) {
                              "--iters", "1", "--out", dir.string(), "--no-store"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   return read_json(dir / "results.json")["rows"][0]["artefact"].get<std::string>();
+}
+
+TEST_F(LitertBackend, AsyncRunsTwoRequestsInFlight) {
+  // Two compiled models, each run on a thread of its own; --threads 2 is shared out, one XNNPACK
+  // thread each. Slot 0's output agrees with the FP32 reference like a sync row's.
+  const auto dir = fresh_dir("litert-async");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "litert", "--devices", "cpu", "--precisions",
+                             "fp32", "--scenarios", "async", "--requests", "2", "--threads", "2", "--batch", "4",
+                             "--warmup", "3", "--iters", "10", "--out", dir.string(), "--no-store"});
+  const auto rows = backend_rows(run, dir, "litert");
+  ASSERT_EQ(rows.size(), 1u) << run.out;
+  const auto& row = rows[0];
+  expect_measured_cpu_row(row, "TFLite (LiteRT)", 10);
+  EXPECT_EQ(row["scenario"], "async");
+  const auto& effective = row["effective"];
+  EXPECT_EQ(effective["requests"], "2");
+  EXPECT_EQ(effective["requests_in_flight"], "2");
+  EXPECT_EQ(effective["threads"], "1");
+  EXPECT_EQ(effective["cpu_options"], "xnnpack: num_threads = 1 in each of 2 compiled models (--threads 2, shared out)");
+  expect_parity(row, 0.9999);
 }
 
 TEST_F(LitertBackend, UsersOwnTfliteFile) {

@@ -2,7 +2,8 @@
 // The real LibTorch plugin, end to end through the CLI: tiny model, MobileNetV2 smoke run, a
 // user's own TorchScript file, the store round trip and report re-rendering; the AOTInductor
 // variant on the CPU (FP32 and BF16, exported, run and checked against the FP32 reference), a
-// user's own package, and what the CUDA rows and the CUDA export say on a machine without a GPU.
+// user's own package, two request slots in flight on the CPU (async, eager and AOTInductor), and
+// what the CUDA rows and the CUDA export say on a machine without a GPU.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
@@ -599,6 +600,35 @@ TEST_F(TorchBackend, AotiCpuRowsFp32AndBf16AgainstTheReference) {
 
 // Without a GPU every CUDA row is unavailable with the reason the CUDA runtime gives, before
 // anything is exported; and the exporter refuses a CUDA package in one clear line.
+// Two requests in flight on the CPU: each slot's forward on a thread of its own with its share of
+// --threads 2 (one OpenMP thread each); the AOTInductor package with a runner per slot. Slot 0's
+// output agrees with the FP32 reference like a sync row's.
+TEST_F(TorchBackend, AsyncRunsTwoRequestsInFlightOnTheCpu) {
+  const auto dir = fresh_dir("torch-async");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "torch:eager,torch:aoti", "--devices", "cpu",
+                             "--precisions", "fp32", "--scenarios", "async", "--requests", "2", "--threads", "2",
+                             "--batch", "4", "--warmup", "3", "--iters", "10", "--out", dir.string(), "--no-store"});
+  const auto rows = backend_rows(run, dir, "torch");
+  ASSERT_EQ(rows.size(), 2u) << run.out;
+  std::set<std::string> seen;
+  for (const auto& row : rows) {
+    const std::string variant = row["variant"];
+    SCOPED_TRACE(variant);
+    seen.insert(variant);
+    expect_measured_cpu_row(row, variant == "eager" ? "PyTorch (Native)" : "PyTorch (AOTInductor)", 10);
+    EXPECT_EQ(row["scenario"], "async");
+    const auto& effective = row["effective"];
+    EXPECT_EQ(effective["requests"], "2");
+    EXPECT_EQ(effective["requests_in_flight"], "2");
+    EXPECT_EQ(effective["threads"], "1");
+    if (variant == "aoti") {
+      EXPECT_EQ(effective["package_runners"], "2");
+    }
+    expect_parity(row, 0.9999);
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"eager", "aoti"}));
+}
+
 TEST_F(TorchBackend, CudaRowsAndTheCudaExportSayWhyWithoutAGpu) {
   auto listed = run_inferbench({"backends", "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;

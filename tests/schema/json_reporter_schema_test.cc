@@ -165,6 +165,28 @@ TEST_F(JsonReporterSchemaTest, PhysicalLimitsAreValid) {
   EXPECT_EQ(outcome.output, "");
 }
 
+TEST_F(JsonReporterSchemaTest, ServingRowsAreValidAndASearchWithoutAValidRateHasNoFps) {
+  const Outcome outcome = validate(write_with_reporter(sample_run::with_serving(), "serving.json"));
+  EXPECT_EQ(outcome.exit_code, kValid) << outcome.output;
+  EXPECT_EQ(outcome.output, "");
+}
+
+TEST_F(JsonReporterSchemaTest, RejectsAServingRowWithAValueButNoFps) {
+  RunResult run = sample_run::with_serving();
+  run.rows[0].fps.reset();  // its search found 120 QPS VALID
+  const Outcome outcome = validate(write_with_reporter(run, "serving-no-fps.json"));
+  EXPECT_EQ(outcome.exit_code, kInvalid) << outcome.output;
+  EXPECT_NE(outcome.output.find("$.rows[0].fps"), std::string::npos) << outcome.output;
+}
+
+TEST_F(JsonReporterSchemaTest, RejectsAnUnknownServingMetric) {
+  RunResult run = sample_run::with_serving();
+  run.rows[1].serving->metric = "throughput";
+  const Outcome outcome = validate(write_with_reporter(run, "serving-metric.json"));
+  EXPECT_EQ(outcome.exit_code, kInvalid) << outcome.output;
+  EXPECT_NE(outcome.output.find("$.rows[1].serving.metric"), std::string::npos) << outcome.output;
+}
+
 TEST_F(JsonReporterSchemaTest, RejectsAPhysicalLimitWithoutItsPeak) {
   RunResult run = sample_run::with_compute_bound();
   run.rows[sample_run::kFastRow].compute_bound->peak_gmacs = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,56 @@ TEST(RunOptions, RoundsIsOneUnlessAsked) {
   auto three = parse_run_arguments({"--rounds", "3"});
   ASSERT_TRUE(three);
   EXPECT_EQ(three->rounds, 3);
+}
+
+TEST(RunOptions, ScenariosDefaultAllAndLists) {
+  auto by_default = parse_run_arguments({});
+  ASSERT_TRUE(by_default);
+  EXPECT_TRUE(by_default->scenarios.empty());  // each backend's own
+  auto all = parse_run_arguments({"--scenarios", "all"});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->scenarios, (std::vector<std::string>{"sync", "async", "single-stream", "multi-stream", "server",
+                                                      "offline"}));
+  auto some = parse_run_arguments({"--scenarios", "server,offline"});
+  ASSERT_TRUE(some);
+  EXPECT_EQ(some->scenarios, (std::vector<std::string>{"server", "offline"}));
+}
+
+TEST(RunOptions, ServingSettings) {
+  auto r = parse_run_arguments({"--scenarios", "server", "--latency-bound", "12.5", "--latency-percentile", "99.9",
+                                "--batch-timeout", "2", "--requests", "1,4", "--loadgen-seconds", "3",
+                                "--loadgen-official"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->serving.latency_bound_ms, 12.5);
+  EXPECT_FALSE(r->serving.target_qps);
+  EXPECT_EQ(r->serving.latency_percentile, 99.9);
+  EXPECT_EQ(r->serving.batch_timeout_ms, 2.0);
+  EXPECT_EQ(r->serving.min_seconds, 3.0);
+  EXPECT_TRUE(r->serving.official);
+  EXPECT_EQ(r->requests, (std::vector<int>{1, 4}));
+  auto defaults = parse_run_arguments({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->requests, std::vector<int>{0});
+  EXPECT_EQ(defaults->serving.latency_percentile, 99.0);
+  EXPECT_EQ(defaults->serving.batch_timeout_ms, 0.0);
+  EXPECT_EQ(defaults->serving.min_seconds, 1.0);
+}
+
+TEST(RunOptions, ServingNumbersMustBeNumbersInRange) {
+  for (const auto& [flag, value, says] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--target-qps", "0", "--target-qps '0' is not a positive number"},
+           {"--target-qps", "fast", "--target-qps 'fast' is not a positive number"},
+           {"--target-qps", "1e999", "--target-qps '1e999' is not a positive number"},
+           {"--latency-bound", "0", "--latency-bound '0' is not a positive number"},
+           {"--latency-percentile", "100", "--latency-percentile 100 is not below 100"},
+           {"--batch-timeout", "x", "--batch-timeout 'x' is not a non-negative number"},
+           {"--loadgen-seconds", "0", "--loadgen-seconds '0' is not a positive number"},
+           {"--requests", "two", "--requests: 'two' is not an integer"}}) {
+    auto r = parse_run_arguments({flag, value});
+    ASSERT_FALSE(r) << flag << " " << value;
+    EXPECT_EQ(r.status().code(), StatusCode::Usage);
+    EXPECT_EQ(r.status().message(), says);
+  }
 }
 
 TEST(RunOptions, UnknownFlagIsRejected) {

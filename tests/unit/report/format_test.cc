@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/report/sample_run.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +77,43 @@ TEST(FormatTest, RowTitleNamesTheThreadCountAskedForOnTheCpu) {
   row.device = "gpu";
   row.device_label = "iGPU";
   EXPECT_EQ(row_title(row), "OpenVINO iGPU FP32 batch 8");
+}
+
+TEST(FormatTest, ModeNamesTheScenarioAndItsRequestsInFlight) {
+  Row row;
+  row.framework = "OpenVINO";
+  row.device_label = "CPU";
+  row.precision = "fp32";
+  row.batch = 8;
+  row.effective["requests_in_flight"] = "4";
+  for (const auto& [scenario, mode] : std::vector<std::pair<std::string, std::string>>{
+           {"sync", "sync"}, {"async", "async x4"}, {"single-stream", "single-stream"},
+           {"multi-stream", "multi-stream x4"}, {"server", "server x4"}, {"offline", "offline x4"}}) {
+    row.scenario = scenario;
+    EXPECT_EQ(mode_label(row), mode);
+  }
+  row.scenario = "sync";
+  EXPECT_EQ(row_title(row), "OpenVINO CPU FP32 batch 8");
+  row.scenario = "server";
+  EXPECT_EQ(row_title(row), "OpenVINO CPU FP32 server x4 batch 8");
+}
+
+TEST(FormatTest, ServingCellsGiveLoadGensVerdictAndRates) {
+  const RunResult run = sample_run::with_serving();
+  EXPECT_EQ(serving_cells(run.rows[0]),
+            (std::vector<std::string>{"OpenVINO CPU FP32 server x2 batch 8", "VALID", "highest VALID rate (QPS)",
+                                      "120.0", "120.0", "119.4", "80.000 at P99", "100.0", "31.2", "3"}));
+  EXPECT_EQ(serving_cells(run.rows[1]),
+            (std::vector<std::string>{"OpenVINO CPU FP32 offline x2 batch 8", "VALID", "samples/s", "150.0", "n/a",
+                                      "150.0", "n/a", "n/a", "100.0", "1"}));
+  EXPECT_EQ(serving_cells(run.rows[2])[3], "none VALID");
+  EXPECT_EQ(serving_cells(run.rows[2])[1], "INVALID");
+  EXPECT_EQ(serving_cells(run.rows[0]).size(), serving_columns().size());
+  // The Serving table comes first under Table B, with every serving row.
+  const auto tables = tables_under_table_b(rank_by_fps(run.rows), false);
+  ASSERT_FALSE(tables.empty());
+  EXPECT_EQ(std::string(tables[0].title), kServingTitle);
+  EXPECT_EQ(tables[0].cells.size(), 3u);
 }
 
 TEST(FormatTest, RanksOkRowsByFpsAndTiesShareARank) {

@@ -17,6 +17,7 @@
 #include "report/format.h"
 #include "report/guide_document.h"
 #include "report/reporter.h"
+#include "tests/unit/report/sample_run.h"
 
 namespace inferbench::report {
 namespace {
@@ -91,6 +92,45 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+// --- serving ---------------------------------------------------------------------------------
+
+TEST(GuideServing, RanksServerSearchesUnderTheirBoundAndKeepsThemOutOfCapacityCriteria) {
+  const std::vector<Row> rows = sample_run::with_serving().rows;
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.serving.size(), 1u);
+  const ServingRanking& ranking = guide.serving[0];
+  EXPECT_EQ(ranking.bound_ms, 100.0);
+  EXPECT_EQ(ranking.percentile, 99.0);
+  EXPECT_EQ(ranking.rows, std::vector<std::size_t>{0});
+  EXPECT_EQ(ranking.none_valid, std::vector<std::size_t>{2});
+  // A server row's throughput is what LoadGen offered it: only the offline row measures capacity.
+  EXPECT_FALSE(measures_capacity(rows[0]));
+  EXPECT_TRUE(measures_capacity(rows[1]));
+  EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).candidates, 1u);
+  EXPECT_EQ(guide.latency_frontier, std::vector<std::size_t>{1});
+  ASSERT_EQ(guide.no_break_even.size(), 2u);
+  EXPECT_EQ(guide.no_break_even[0].reason, "a server row completes what LoadGen offered it, not all it can");
+}
+
+TEST(GuideServing, TheServingSectionComesFirstWithEachRateBesideItsOfflineTwin) {
+  const std::vector<Row> rows = sample_run::with_serving().rows;
+  const GuideDocument document = guide_document(rows, compute_guide(rows));
+  ASSERT_FALSE(document.sections.empty());
+  const GuideSection& serving = document.sections[0];
+  EXPECT_EQ(serving.title, "Serving: highest request rate at P99 <= 100 ms");
+  ASSERT_TRUE(serving.table.has_value());
+  ASSERT_EQ(serving.table->rows.size(), 1u);
+  // 120 QPS under the bound of the 150 samples/s it completes offline: 80%.
+  EXPECT_EQ(serving.table->rows[0],
+            (std::vector<std::string>{"1", "OpenVINO CPU FP32 server x2 batch 8", "120.0", "80.000", "31.2", "2",
+                                      "150.0", "80.0", "3"}));
+  ASSERT_EQ(serving.bullets.size(), 1u);
+  EXPECT_EQ(serving.bullets[0],
+            "PyTorch (Native) CPU FP32 server x2 batch 8: no rate met the bound (no rate found VALID: the lowest "
+            "tried, 5.00 QPS, was INVALID, and a slower test would not fit --max-seconds).");
 }
 
 // --- winners ---------------------------------------------------------------------------------

@@ -215,7 +215,9 @@ constexpr const char* kCsvHeader =
     "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
     "artefact_bytes,params,macs_per_sample,peak_gmacs,achieved_gmacs,utilisation,fps_bound,"
     "parity_max_abs_err,parity_cosine,parity_top1_agreement,parity_samples,accuracy_samples,accuracy_top1,"
-    "accuracy_top5,reference_accuracy_top1,reference_accuracy_top5,round_throughput,warnings";
+    "accuracy_top5,reference_accuracy_top1,reference_accuracy_top5,requests_in_flight,loadgen_validity,"
+    "serving_metric,serving_value,offered_qps,completed_qps,latency_bound_ms,latency_percentile,batch_fill,"
+    "loadgen_tests,round_throughput,warnings";
 
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   const std::string text = render("csv", sample_run::make());
@@ -226,31 +228,31 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(lines[1],
             "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,1,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
-            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,");
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
             "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,1,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
-  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
             "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,1,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,,100,,,,512.4,,"
-            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,\"CV 5.0% is above 2%: governor is "
+            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,,,,,,,,,,,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
             "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
-            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,");
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
   ASSERT_EQ(records.size(), 5U);
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 56U);
+  EXPECT_EQ(records[0].size(), 66U);
   EXPECT_EQ(records[2][13], sample_run::make().rows[sample_run::kFailedRow].error);
   EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][55], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[3][65], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // The index of the CSV column named `name` in the header record.

@@ -4,6 +4,8 @@
 // exercise quoting (comma, quote, newline, pipe) in every format.
 #pragma once
 
+#include <optional>
+
 #include "core/result/row.h"
 
 namespace inferbench::sample_run {
@@ -147,6 +149,102 @@ inline RunResult with_compute_bound() {
   Row& row = run.rows[kFastRow];
   row.macs_per_sample = 300774272;
   row.compute_bound = ComputeBound{232.0, "AVX-512 FMA (vfmadd231ps zmm)", 2, 116.0, 0.5, 771.5};
+  return run;
+}
+
+// A serving run (LoadGen's scenarios, docs/metrics.md): a server search that found 120 QPS VALID
+// under P99 <= 100 ms, the same configuration's offline row (150 samples/s), and a server search
+// of another runtime that found no rate VALID.
+inline RunResult with_serving() {
+  RunResult run;
+  run.run.id = "20261206T120000Z-5e7f1a";
+  run.run.started_at = "2026-12-06T12:00:00Z";
+  run.run.host = "bench-01";
+  const auto make_row = [](std::string framework, std::string backend, std::string scenario) {
+    Row row;
+    row.framework = std::move(framework);
+    row.framework_version = "1";
+    row.backend = std::move(backend);
+    row.device = "cpu";
+    row.device_label = "CPU";
+    row.target_hardware = "Intel Xeon Gold 6338 (AVX-512, 2 threads)";
+    row.precision = "fp32";
+    row.model = "mobilenet_v2";
+    row.batch = 8;
+    row.scenario = std::move(scenario);
+    row.status = RowStatus::Ok;
+    row.compile_ms = 100.0;
+    row.first_inference_ms = 60.0;
+    row.latency_ms = LatencySummary{.p50 = 40.0, .p90 = 60.0, .p95 = 70.0, .p99 = 80.0, .p999 = 90.0,
+                                    .min = 30.0, .max = 95.0, .mean = 45.0, .std = 10.0, .cv = 0.2222};
+    row.samples = 1307;
+    row.wall_ms = 11000.0;
+    row.latency_samples_ms = {30.0, 40.0, 95.0};
+    row.requested = {{"threads", "default"}, {"requests", "default"}};
+    row.effective = {{"requests_in_flight", "2"}};
+    return row;
+  };
+  const auto test = [](std::optional<double> target, double achieved, double latency, bool valid) {
+    ServingTest t;
+    t.target_qps = target;
+    t.achieved_qps = achieved;
+    t.latency_ms = latency;
+    t.valid = valid;
+    t.invalid_reason = valid ? "" : "Reduce target QPS to improve latency.";
+    t.queries = 1307;
+    t.mean_batch = 2.5;
+    t.seconds = 11.0;
+    return t;
+  };
+
+  Row server = make_row("OpenVINO", "openvino", "server");
+  Serving s;
+  s.loadgen_version = "6.0.17 @ d6147c7eb7";
+  s.metric = "max_valid_qps";
+  s.value = 120.0;
+  s.valid = true;
+  s.latency_bound_ms = 100.0;
+  s.latency_percentile = 99.0;
+  s.requests_in_flight = 2;
+  s.max_batch = 8;
+  s.mean_batch_fill = 0.3125;
+  s.search = "bracketed: VALID at 120.0 QPS, INVALID at 125.0 QPS (within 5%)";
+  s.tests = {test(100.0, 99.5, 70.0, true), test(125.0, 118.0, 180.0, false), test(120.0, 119.4, 80.0, true)};
+  s.reported = s.tests[2];
+  s.settings = {{"target_qps", "120"}, {"min_query_count", "1307"}};
+  server.serving = s;
+  server.fps = 120.0;
+  server.throughput = 119.4;
+
+  Row offline = make_row("OpenVINO", "openvino", "offline");
+  Serving o;
+  o.loadgen_version = s.loadgen_version;
+  o.metric = "samples_per_second";
+  o.value = 150.0;
+  o.valid = true;
+  o.requests_in_flight = 2;
+  o.max_batch = 8;
+  o.mean_batch_fill = 1.0;
+  o.tests = {test(std::nullopt, 150.0, 0, true)};
+  o.tests[0].latency_ms.reset();
+  o.reported = o.tests[0];
+  offline.serving = o;
+  offline.fps = 150.0;
+  offline.throughput = 150.0;
+
+  Row hopeless = make_row("PyTorch (Native)", "torch", "server");
+  Serving h = s;
+  h.value.reset();
+  h.valid = false;
+  h.invalid_reason = "Reduce target QPS to improve latency.";
+  h.search = "no rate found VALID: the lowest tried, 5.00 QPS, was INVALID, and a slower test would not fit --max-seconds";
+  h.tests = {test(10.0, 9.0, 300.0, false), test(5.0, 4.9, 150.0, false)};
+  h.reported = h.tests[1];
+  hopeless.serving = h;
+  hopeless.fps.reset();
+  hopeless.throughput = 4.9;
+
+  run.rows = {server, offline, hopeless};
   return run;
 }
 
