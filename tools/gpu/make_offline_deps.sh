@@ -28,12 +28,17 @@
 #                       given to FindSQLite3 explicitly so the shared library is never picked.
 #   libgtest-dev, libgmock-dev  static GoogleTest/GoogleMock + CMake package GTest.
 #   libjs-chart.js      chart.min.js (Chart.js 3.9.1), inlined into report.html at configure time.
+# And MLPerf LoadGen's source archive (mlcommons_loadgen-6.0.17.tar.gz from PyPI, the one
+# tools/setup/setup.sh pins by sha256), kept in deps/wheels beside the wheels and listed in
+# MANIFEST.tsv as architecture "sdist": the serving scenarios compile it (cmake/InferbenchLoadGen.cmake).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 debs_dir="$here/deps/debs"
 wheels_dir="$here/deps/wheels"
 jsonschema_version=$(sed -n 's/^jsonschema==//p' "$here/../setup/requirements.txt")
+loadgen_version=$(sed -n 's/^loadgen_version=//p' "$here/../setup/setup.sh")
+loadgen_sha256=$(sed -n 's/^loadgen_sha256=//p' "$here/../setup/setup.sh")
 manifest="$here/deps/MANIFEST.tsv"
 default_root="$here/deps/root"
 repo=$(cd "$here/../.." && pwd)
@@ -67,6 +72,10 @@ cmd_download() {
   rm -rf "$wheels_dir"
   python3 -m pip download -q "jsonschema==$jsonschema_version" --python-version 3.12 --only-binary=:all: \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 -d "$wheels_dir"
+  # MLPerf LoadGen's source distribution, fetched and checked as tools/setup/setup.sh does.
+  python3 -m pip download -q --no-deps --no-binary :all: "mlcommons-loadgen==$loadgen_version" -d "$wheels_dir"
+  echo "$loadgen_sha256  $wheels_dir/mlcommons_loadgen-$loadgen_version.tar.gz" | sha256sum --quiet -c - \
+    || die "the LoadGen source archive does not have the sha256 tools/setup/setup.sh pins"
   {
     printf '# Debian 12 (bookworm) packages of the offline build kit; made by tools/gpu/make_offline_deps.sh download on %s\n' \
       "$(date -u +%Y-%m-%d)"
@@ -80,6 +89,9 @@ cmd_download() {
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$f" | cut -d- -f1)" "$(basename "$f" | cut -d- -f2)" \
         wheel "wheels/$(basename "$f")" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d' ' -f1)"
     done
+    f="$wheels_dir/mlcommons_loadgen-$loadgen_version.tar.gz"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' mlcommons-loadgen "$loadgen_version" sdist "wheels/$(basename "$f")" \
+      "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d' ' -f1)"
   } >"$manifest"
   echo "wrote $manifest:"
   grep -v "^#" "$manifest" | column -t -s $'\t' 2>/dev/null || cat "$manifest"
@@ -126,13 +138,14 @@ cmd_unpack() {
   # (Wheels are listed as deps/-relative paths with architecture "wheel"; .debs by file name.)
   grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ arch file _ sha; do
     path="$debs_dir/$file"
-    [ "$arch" = wheel ] && path="$here/deps/$file"
+    { [ "$arch" = wheel ] || [ "$arch" = sdist ]; } && path="$here/deps/$file"
     [ -f "$path" ] || die "$path missing (listed in MANIFEST.tsv): run 'download' here and carry tools/gpu/deps/debs and tools/gpu/deps/wheels"
     echo "$sha  $path"
   done | sha256sum --quiet -c - || die "a package does not match its sha256 in MANIFEST.tsv"
   rm -rf "${root:?}/usr"
   grep -v '^#' "$manifest" | tail -n +2 | while IFS=$'\t' read -r _ _ arch file _ _; do
-    [ "$arch" = wheel ] && continue  # installed into the Python by run_h100.sh, not unpacked
+    # Wheels are installed into the Python by run_h100.sh, the LoadGen archive compiled by CMake.
+    { [ "$arch" = wheel ] || [ "$arch" = sdist ]; } && continue
     if command -v dpkg-deb >/dev/null && [ -z "${IB_KIT_NO_DPKG:-}" ]; then
       dpkg-deb -x "$debs_dir/$file" "$root"
     else
@@ -165,6 +178,7 @@ set(CMAKE_PREFIX_PATH "$root/usr" CACHE STRING "offline kit first")
 set(SQLite3_INCLUDE_DIR "$root/usr/include" CACHE PATH "offline kit")
 set(SQLite3_LIBRARY "$root/usr/lib/$multiarch/libsqlite3.a" CACHE FILEPATH "offline kit (static)")
 set(INFERBENCH_CHART_JS "$root/usr/share/javascript/chart.js/chart.min.js" CACHE FILEPATH "offline kit")
+set(INFERBENCH_LOADGEN_SDIST "$wheels_dir/mlcommons_loadgen-$loadgen_version.tar.gz" CACHE FILEPATH "offline kit")
 EOF
 }
 
@@ -172,7 +186,8 @@ cmd_flags() {
   root=$(cd "${1:-$default_root}" && pwd)
   echo "-DCMAKE_PREFIX_PATH=$root/usr -DSQLite3_INCLUDE_DIR=$root/usr/include" \
        "-DSQLite3_LIBRARY=$root/usr/lib/$multiarch/libsqlite3.a" \
-       "-DINFERBENCH_CHART_JS=$root/usr/share/javascript/chart.js/chart.min.js"
+       "-DINFERBENCH_CHART_JS=$root/usr/share/javascript/chart.js/chart.min.js" \
+       "-DINFERBENCH_LOADGEN_SDIST=$wheels_dir/mlcommons_loadgen-$loadgen_version.tar.gz"
 }
 
 cmd_verify() {
@@ -182,13 +197,13 @@ cmd_verify() {
   [ -f "$cache" ] || die "$cache missing: configure first"
   status=0
   for key in nlohmann_json_DIR CLI11_DIR fmt_DIR SQLite3_INCLUDE_DIR SQLite3_LIBRARY GTest_DIR \
-             INFERBENCH_CHART_JS; do
+             INFERBENCH_CHART_JS INFERBENCH_LOADGEN_SDIST; do
     line=$(grep -E "^$key:" "$cache" || true)
     value=${line#*=}
     if [ -z "$line" ]; then
       echo "MISSING  $key (not in the cache; GTest_DIR is absent when tests are off)"
       [ "$key" = GTest_DIR ] || status=1
-    elif [[ "$value" == "$root"/* ]]; then
+    elif [[ "$value" == "$root"/* || "$value" == "$here/deps"/* ]]; then
       echo "kit      $line"
     else
       echo "NOT KIT  $line"
