@@ -18,7 +18,10 @@
 #include <test_settings.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -26,6 +29,7 @@
 
 #include "core/input/input_generator.h"
 #include "core/stats/percentile.h"
+#include "core/timing/clock.h"
 #include "worker/plugin_loader.h"
 #include "worker/serving/loadgen_log.h"
 #include "worker/serving/serving_run.h"
@@ -158,6 +162,45 @@ Measured harness_test(const LoadedPlugin& plugin, double qps, double seconds, co
   return m;
 }
 
+// The floor of any hand-over between threads on this machine: one thread stamps the time and
+// wakes another through a condition variable, `rate` times a second for `seconds`, as LoadGen's
+// thread hands a sample to a dispatcher thread; the woken thread's delay, microseconds.
+std::vector<double> wake_delays_us(double rate, double seconds) {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool posted = false, stop = false;
+  Clock::time_point stamp;
+  std::vector<double> delays;
+  std::thread waiter([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      wake.wait(lock, [&] { return posted || stop; });
+      if (stop) return;
+      delays.push_back(std::chrono::duration<double, std::micro>(Clock::now() - stamp).count());
+      posted = false;
+    }
+  });
+  const auto period = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(1.0 / rate));
+  const auto end = Clock::now() + std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(seconds));
+  for (auto next = Clock::now(); next < end; next += period) {
+    std::this_thread::sleep_until(next);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stamp = Clock::now();
+      posted = true;
+    }
+    wake.notify_one();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop = true;
+  }
+  wake.notify_one();
+  waiter.join();
+  std::sort(delays.begin(), delays.end());
+  return delays;
+}
+
 void print(const char* what, double qps, int round, const Measured& m, bool harness) {
   std::printf("%-9s %8.0f %5d  %-7s %12.0f %12.1f %12.1f", what, qps, round, m.valid ? "VALID" : "INVALID",
               m.completed_qps, m.loadgen_p50_us, m.loadgen_p99_us);
@@ -189,6 +232,16 @@ int main(int argc, char** argv) {
     for (int round = 1; round <= rounds; ++round) {
       print("null", qps, round, null_test(qps, seconds, root / "null"), false);
       print("harness", qps, round, harness_test(*plugin, qps, seconds, root / "harness"), true);
+    }
+  }
+  std::printf("\nThe machine's floor for one hand-over between two threads (a condition variable, as LoadGen's "
+              "thread wakes a dispatcher thread), microseconds:\n%8s %8s %8s %8s %8s\n", "rate/s", "P50", "P90", "P99",
+              "P99.9");
+  for (double rate : {1000.0, 10000.0}) {
+    for (int round = 1; round <= rounds; ++round) {
+      const std::vector<double> delays = wake_delays_us(rate, seconds);
+      std::printf("%8.0f %8.1f %8.1f %8.1f %8.1f\n", rate, percentile(delays, 50), percentile(delays, 90),
+                  percentile(delays, 99), percentile(delays, 99.9));
     }
   }
   fs::remove_all(root);

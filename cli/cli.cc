@@ -308,6 +308,7 @@ int backends_command(bool include_testing, bool as_json) {
                       {"reason", d.reason}, {"version", d.version}, {"devices", d.devices},
                       {"unavailable_devices", d.unavailable_devices}, {"precisions", d.precisions},
                       {"artefact_format", d.artefact_format}, {"suffixes", d.suffixes},
+                      {"default_scenarios", d.scenarios}, {"request_slots", d.request_slots},
                       {"options", d.options}, {"variants", variants}});
     }
     std::cout << list.dump(2) << "\n";
@@ -333,6 +334,17 @@ int backends_command(bool include_testing, bool as_json) {
       std::cout << fmt::format("{:<11}   device {:<5} {}\n", "", device,
                                it == d.unavailable_devices.end() ? "available" : "unavailable: " + it->second);
     }
+    // What a run measures without --scenarios, and what else the backend can run.
+    std::vector<std::string> also;
+    for (const auto& scenario : kKnownScenarios) {
+      if (scenario != "sync" && std::find(d.scenarios.begin(), d.scenarios.end(), scenario) == d.scenarios.end()) {
+        also.push_back(scenario);
+      }
+    }
+    std::cout << fmt::format("{:<11}   scenarios {} by default; {}\n", "", fmt::join(d.scenarios, ", "),
+                             d.request_slots ? fmt::format("with --scenarios also {} (request slots: --requests)",
+                                                           fmt::join(also, ", "))
+                                             : std::string("no request slots, so no async or LoadGen scenario"));
     // Each variant gives rows of its own: how to select it, the label its rows carry, what it
     // runs (devices this machine lacks marked), what it loads and what runs.
     if (!without_variants(d.variants)) {
