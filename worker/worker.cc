@@ -422,7 +422,11 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       return fail_row(row, RowStatus::Failed, served.to_string());
     }
     window_cpu_seconds = cpu_seconds() - cpu_before;
-    // The output parity compares: one inference of the cell's input, outside every test.
+    // The output parity compares: one inference of the cell's input, outside every test. The
+    // serving batches have left other samples in the slots' inputs, so the input is set again.
+    if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
+      return fail_row(row, RowStatus::Failed, plugin_error(plugin, "set_input after the LoadGen test failed"));
+    }
     if (plugin.api->run(backend) != IB_OK || plugin.api->sync(backend) != IB_OK) {
       return fail_row(row, RowStatus::Failed, plugin_error(plugin, "inference for parity after the LoadGen test failed"));
     }

@@ -335,25 +335,28 @@ at::Tensor forward(ib_backend* b, Slot& slot, const std::optional<c10::cuda::CUD
 // Captures one forward of the (already specialised) module, or of the package, per slot in a
 // CUDA graph of its own around that slot's static input; each graph gets its own memory pool,
 // hence its own static output. Capture needs a stream other than the default one; replay may
-// run on any stream. The package is captured in relaxed mode: its runner may ask the driver
-// about events of its own, which the global mode forbids to any thread while a capture is under
-// way.
+// run on any stream. Each graph is captured on a stream of its own (a slot's own stream, slot 0 a
+// side stream, since its stream is the default one), warmed up there first: cuBLAS keeps its
+// workspace per handle and stream, and graphs captured on one stream would share it while their
+// slots replay them at the same time. The package is captured in relaxed mode: its runner may
+// ask the driver about events of its own, which the global mode forbids to any thread while a
+// capture is under way.
 void capture_graphs(ib_backend* b) {
-  c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, b->device.index());
-  // The side stream must see the zeros written into the inputs on the default stream.
+  // The capture streams must see the zeros written into the inputs on the default stream.
   b->stream->synchronize();
-  {
-    c10::cuda::CUDAStreamGuard guard(side);
-    for (int i = 0; i < kCaptureWarmupRuns; ++i) forward(b, b->slots[0], side);
-    side.synchronize();
-    for (Slot& slot : b->slots) {
-      slot.graph = std::make_unique<at::cuda::CUDAGraph>();
-      slot.graph->capture_begin({0, 0}, b->package ? cudaStreamCaptureModeRelaxed : cudaStreamCaptureModeGlobal);
-      slot.result = forward(b, slot, side);
-      slot.graph->capture_end();
-    }
+  for (size_t i = 0; i < b->slots.size(); ++i) {
+    Slot& slot = b->slots[i];
+    const c10::cuda::CUDAStream capture =
+        i == 0 ? c10::cuda::getStreamFromPool(/*isHighPriority=*/false, b->device.index()) : *slot.stream;
+    c10::cuda::CUDAStreamGuard guard(capture);
+    for (int k = 0; k < kCaptureWarmupRuns; ++k) forward(b, slot, capture);
+    capture.synchronize();
+    slot.graph = std::make_unique<at::cuda::CUDAGraph>();
+    slot.graph->capture_begin({0, 0}, b->package ? cudaStreamCaptureModeRelaxed : cudaStreamCaptureModeGlobal);
+    slot.result = forward(b, slot, capture);
+    slot.graph->capture_end();
+    capture.synchronize();
   }
-  side.synchronize();
 }
 
 // The slot count: the run's, else the recommendation for the device (CUDA: two; CPU:

@@ -123,7 +123,7 @@ TEST_F(ExecutorchBackend, AsyncRunsTwoRequestsInFlight) {
   EXPECT_EQ(effective["requests_in_flight"], "2");
   EXPECT_NE(effective["xnnpack_load_options"].get<std::string>().find("workspace_sharing_mode 0"), std::string::npos)
       << effective.dump();
-  EXPECT_NE(effective["request_threads"].get<std::string>().find("share ExecuTorch's one thread pool"),
+  EXPECT_NE(effective["request_threads"].get<std::string>().find("share ExecuTorch's one thread pool of "),
             std::string::npos)
       << effective.dump();
   expect_parity(row, 0.9999);
