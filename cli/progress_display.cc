@@ -54,6 +54,7 @@ std::string duration_label(double seconds) {
 std::string status_line(const CellPhase& phase) {
   std::string line = fmt::format("  {} {} | {}", cell_tag(phase), phase.label,
                                  phase.phase.empty() ? "starting" : phase.phase);
+  if (phase.phase == kPhaseServe) line += fmt::format(" ({} LoadGen test{} done)", phase.done, phase.done == 1 ? "" : "s");
   if (counted(phase)) {
     const int filled = std::min(kBarWidth, phase.done * kBarWidth / phase.total);
     line += fmt::format(" {}/{} [{}{}]", phase.done, phase.total, std::string(filled, '#'),
@@ -72,6 +73,8 @@ std::string phase_log_line(const CellPhase& phase) {
   } else if (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure) {
     what =
         fmt::format("{} ({} iteration{})", phase.phase, phase.total, phase.total == 1 ? "" : "s");
+  } else if (phase.phase == kPhaseServe) {
+    what = "LoadGen's tests";
   } else if (phase.phase == kPhaseParity && phase.done == 0) {
     what = fmt::format("parity pass over --input ({} batch{})", phase.total, phase.total == 1 ? "" : "es");
   } else {

@@ -12,14 +12,47 @@
 #include "core/stats/diagnostics.h"
 #include "report/format.h"
 #include "report/guide.h"
+#include "core/result/scenario.h"
 
 namespace inferbench::report {
 namespace {
 
+std::string requested_requests(const Row& row) {
+  auto it = row.requested.find("requests");
+  return it == row.requested.end() ? "default" : it->second;
+}
+
+// A server row's bound and percentile: rates under different bounds do not compare.
+std::pair<std::optional<double>, double> serving_bound(const Row& row) {
+  if (!row.serving) return {std::nullopt, 0};
+  return {row.serving->latency_bound_ms, row.serving->latency_percentile};
+}
+
 auto key_of(const Row& row) {
   return std::make_tuple(std::cref(row.backend), std::cref(row.variant), std::cref(row.device),
                          std::cref(row.precision), std::cref(row.scenario), row.batch, std::cref(row.model),
-                         requested_threads(row), row.instances);
+                         requested_threads(row), requested_requests(row), row.instances, serving_bound(row));
+}
+
+// The change of two LoadGen rows' metric, and what it means: LoadGen gives one value per test,
+// so there is no interval; a server search's rate is known to its precision, and a verdict that
+// changed says more than the number.
+void compare_serving(const Serving& base, const Serving& head, RowChange& change) {
+  if (base.value && head.value && *base.value > 0) change.serving_change = *head.value / *base.value - 1.0;
+  if (base.valid != head.valid) {
+    change.serving_verdict = fmt::format("LoadGen: {} -> {}", base.valid ? "VALID" : "INVALID", head.valid ? "VALID" : "INVALID");
+  } else if (base.metric == "max_valid_qps") {
+    if (!base.value || !head.value) {
+      change.serving_verdict = base.value ? "head found no VALID rate" : head.value ? "base found no VALID rate"
+                                                                                    : "neither found a VALID rate";
+    } else {
+      change.serving_verdict = std::abs(*change.serving_change) > kServerSearchPrecision
+                                   ? fmt::format("rate beyond the searches' {:.0f}% precision", kServerSearchPrecision * 100)
+                                   : fmt::format("rate within the searches' {:.0f}% precision", kServerSearchPrecision * 100);
+    }
+  } else {
+    change.serving_verdict = "one LoadGen test each: no interval";
+  }
 }
 
 std::optional<double> relative_change(std::optional<double> base, std::optional<double> head) {
@@ -42,6 +75,10 @@ bool interval_too_narrow(const Row& row) {
 std::string verdict(const RowChange& change, const Row& base, const Row& head) {
   if (base.status != RowStatus::Ok) return fmt::format("base {}", row_status_name(base.status));
   if (head.status != RowStatus::Ok) return fmt::format("head {}", row_status_name(head.status));
+  if (!change.serving_verdict.empty()) {
+    return fmt::format("{} {}: {}", serving_metric_label(*head.serving), percent(change.serving_change),
+                       change.serving_verdict);
+  }
   if (change.on_throughput) {
     switch (*change.significance) {
       case Significance::Significant: return "significant (throughput CIs do not overlap)";
@@ -211,7 +248,9 @@ RunComparison compare_runs(const RunResult& base, const RunResult& head) {
     change.head_row = h;
     change.p50_change = relative_change(p50_of(base_row), p50_of(head_row));
     change.throughput_change = relative_change(throughput_of(base_row), throughput_of(head_row));
-    if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok) {
+    if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok && base_row.serving && head_row.serving) {
+      compare_serving(*base_row.serving, *head_row.serving, change);
+    } else if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok) {
       // Where FPS is the throughput (requests or instances overlap), P50 is not what is served.
       change.on_throughput = head_row.scenario == "async" || head_row.instances > 1;
       change.significance = change.on_throughput ? throughput_significance(base_row, head_row)

@@ -33,6 +33,11 @@ struct RowChange {
   // What `significance` compares: the P50 intervals (p50_ci_ms), or, for rows whose FPS is their
   // throughput (async rows, several instances), the throughput intervals (throughput_interval()).
   bool on_throughput = false;
+  // Rows in one of LoadGen's scenarios (both with `serving`): their metric's change, head / base
+  // − 1, and what it is judged against instead of intervals (LoadGen gives one value per test):
+  // a server search's precision (kServerSearchPrecision), LoadGen's verdicts.
+  std::optional<double> serving_change;
+  std::string serving_verdict;
 };
 
 struct RunComparison {
@@ -42,8 +47,9 @@ struct RunComparison {
 };
 
 // Rows match when backend, variant, device, precision, scenario, batch, model, requested
-// thread count (`requested.threads`, "default" when absent) and instances are equal; a
-// configuration repeated within a run matches its partners in order.
+// thread count (`requested.threads`, "default" when absent), requested requests in flight,
+// instances and, for server rows, the latency bound and percentile are equal; a configuration
+// repeated within a run matches its partners in order.
 RunComparison compare_runs(const RunResult& base, const RunResult& head);
 
 // Whether the two P50 intervals (p50_ci_ms) are disjoint. Two 95% intervals that do not overlap

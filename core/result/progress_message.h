@@ -17,6 +17,7 @@ inline constexpr std::string_view kPhaseLoad = "load";        // dlopen of the p
 inline constexpr std::string_view kPhaseCompile = "compile";  // prepare(), timed as compile_ms
 inline constexpr std::string_view kPhaseWarmUp = "warm-up";   // first inference and warm-up
 inline constexpr std::string_view kPhaseMeasure = "measure";  // the timed loop
+inline constexpr std::string_view kPhaseServe = "serve";      // LoadGen's tests (done: tests finished)
 inline constexpr std::string_view kPhaseParity = "parity";    // --input's samples run once each (batches)
 inline constexpr std::string_view kPhaseFinish = "finish";    // output check, parity, statistics
 

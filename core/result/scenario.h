@@ -28,6 +28,10 @@ inline bool is_known_scenario(std::string_view scenario) {
          std::find(kClosedLoopScenarios.begin(), kClosedLoopScenarios.end(), scenario) != kClosedLoopScenarios.end();
 }
 
+// The server search (docs/metrics.md, "Serving scenarios") stops when its highest VALID and lowest
+// INVALID rates are this close, relatively: a search's rate is known to this precision.
+inline constexpr double kServerSearchPrecision = 0.05;
+
 // Whether the scenario keeps several requests in flight (so that --requests applies): async and
 // LoadGen's multi-stream, server and offline; sync and single-stream run one at a time.
 inline bool has_requests_in_flight(std::string_view scenario) {

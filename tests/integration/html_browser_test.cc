@@ -252,5 +252,15 @@ TEST_F(HtmlBrowserTest, RowsMeasuredInRoundsGetTheirChart) {
                           "7", "<figure id=\"figure-rounds\" class=\"wide\"><h3>Throughput round by round");
 }
 
+// A server row adds the latency-against-offered-load chart (noop at 10 ms per batch of 1, one
+// test at 50 QPS at P90 to keep it short: six charts and this one).
+TEST_F(HtmlBrowserTest, ServerRowsGetTheirLatencyAgainstLoadChart) {
+  expect_page_with_figure("html-browser-serving",
+                          {"--model", "tiny_cnn", "--backends", "noop", "--backend-option", "noop:service_us=10000",
+                           "--scenarios", "server", "--target-qps", "50", "--latency-percentile", "90", "--batch", "1",
+                           "--requests", "1", "--warmup", "5"},
+                          "7", "<figure id=\"figure-serving\" class=\"wide\"><h3>Serving: latency against offered load");
+}
+
 }  // namespace
 }  // namespace inferbench::testing

@@ -36,6 +36,9 @@ constexpr int kMultiStreamSamples = 8;
 constexpr int kOfflineBatchesPerSlot = 16;
 // A server search starts at this fraction of the capacity measured in warm-up.
 constexpr double kSearchStart = 0.8;
+// At or below this fraction of the capacity a server test is lightly loaded: a test there that
+// misses the bound ends the search (see the search).
+constexpr double kLightLoad = 0.25;
 // The most samples an offline test issues (LoadGen keeps a record of each): a million is minutes
 // of any real model, and keeps a system that does nothing (noop) from filling the memory.
 constexpr double kOfflineMaxSamples = 1e6;
@@ -397,11 +400,10 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
         expected = static_cast<std::size_t>(std::max<double>(ts.min_query_count, 1.1 * ts.min_duration_ms / 1000.0 * ts.offline_expected_qps));
         break;
     }
-    report(kPhaseMeasure, 0, 1);
+    report(kPhaseServe, 0, 0);
     auto outcome = run_test(ts, dispatcher, library, runner, test_dir(cell.scenario), expected, serving.latency_percentile);
     if (!outcome) return failed(outcome.status());
     reported = record_test(std::move(*outcome));
-    report(kPhaseMeasure, 1, 1);
   } else {
     mlperf::TestSettings ts = base;
     ts.server_target_latency_ns = static_cast<std::uint64_t>(std::llround(*serving.latency_bound_ms * 1e6));
@@ -415,7 +417,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
       t.server_max_async_queries = static_cast<std::uint64_t>(
           std::max(64.0, std::ceil(4 * qps * *serving.latency_bound_ms / 1000.0) + 2.0 * slots * batch));
       const double queries = std::max<double>(static_cast<double>(t.min_query_count), qps * t.min_duration_ms / 1000.0);
-      report(kPhaseMeasure, test_index, 0);
+      report(kPhaseServe, test_index, 0);
       return run_test(t, dispatcher, library, runner, test_dir("server-" + number_text(qps, 1) + "qps"),
                       static_cast<std::size_t>(queries), serving.latency_percentile);
     };
@@ -430,7 +432,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
       reported = record_test(std::move(*outcome));
     } else {
       // Bracket, then bisect (geometrically): the highest rate judged VALID and the lowest judged
-      // INVALID close in until they are within kSearchPrecision, or the budget runs out.
+      // INVALID close in until they are within kServerSearchPrecision, or the budget runs out.
       std::optional<double> valid_at, invalid_at;
       std::optional<TestOutcome> best, lowest;
       double qps = std::max(0.01, kSearchStart * capacity);
@@ -453,14 +455,24 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
           if (!invalid_at || qps < *invalid_at) invalid_at = qps;
           if (!lowest || qps < *lowest->test.target_qps) lowest = kept;
         }
-        if (valid_at && invalid_at && *invalid_at <= *valid_at * (1 + kSearchPrecision)) {
+        if (valid_at && invalid_at && *invalid_at <= *valid_at * (1 + kServerSearchPrecision)) {
           serving.search = "bracketed: VALID at " + number_text(*valid_at, 1) + " QPS, INVALID at " +
-                           number_text(*invalid_at, 1) + " QPS (within " + number_text(kSearchPrecision * 100, 0) + "%)";
+                           number_text(*invalid_at, 1) + " QPS (within " + number_text(kServerSearchPrecision * 100, 0) + "%)";
           break;
         }
         if (!invalid_at) {
           qps *= 1.25;
         } else if (!valid_at) {
+          // At a light load there is hardly any queueing: a test that misses the bound there
+          // misses it on the service time alone, and a lower rate will not help.
+          if (qps <= kLightLoad * capacity && kept.test.latency_ms && *kept.test.latency_ms > *serving.latency_bound_ms) {
+            serving.search = "no rate found VALID: at " + number_text(qps, 2) + " QPS, " +
+                             number_text(100 * qps / capacity, 0) + "% of the warm-up capacity, P" +
+                             number_text(serving.latency_percentile, 1) + " was " +
+                             number_text(*kept.test.latency_ms, 1) + " ms: a lightly loaded request already misses "
+                             "the bound, so no lower rate will meet it";
+            break;
+          }
           qps *= 0.5;
           if (static_cast<double>(ts.min_query_count) / qps > cell.max_seconds) {
             serving.search = "no rate found VALID: the lowest tried, " + number_text(*invalid_at, 2) +
@@ -520,7 +532,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
                            "; raise --latency-bound, lower --batch, or add --requests");
   } else if (server && !settings.target_qps && serving.search.rfind("bracketed", 0) != 0) {
     row.warnings.push_back("the server search did not bracket the highest VALID rate within " +
-                           number_text(kSearchPrecision * 100, 0) + "%: " + serving.search +
+                           number_text(kServerSearchPrecision * 100, 0) + "%: " + serving.search +
                            "; raise --max-seconds");
   }
   if (settings.log_dir.empty()) {

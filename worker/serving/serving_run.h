@@ -14,6 +14,7 @@
 #include "backends/api/inferbench_backend.h"
 #include "core/result/cell.h"
 #include "core/result/row.h"
+#include "core/result/scenario.h"
 #include "core/support/status.h"
 
 namespace inferbench {
@@ -21,8 +22,6 @@ namespace inferbench {
 // Up to this many queries of a server test may miss the latency bound and LoadGen's early
 // stopping still pass it: each test runs the query count that allows it (1307 at P99).
 inline constexpr int kServerMissesAllowed = 5;
-// The server search stops when its highest VALID and lowest INVALID rates are this close.
-inline constexpr double kSearchPrecision = 0.05;
 // A batch that takes this many times the slowest warm-up batch (and at least kStallFloor) has
 // hung, and the watchdog ends the cell.
 inline constexpr double kStallFactor = 50;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/report/sample_run.h"
+
 namespace inferbench::report {
 namespace {
 
@@ -45,6 +47,29 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+TEST(Comparison, ServingRowsCompareLoadGensMetricAgainstTheSearchPrecision) {
+  RunResult base = sample_run::with_serving();
+  RunResult head = sample_run::with_serving();
+  *head.rows[0].serving->value = 124.0;  // +3.3%: inside the 5% a search's rate is known to
+  *head.rows[1].serving->value = 165.0;  // offline +10%: one test each, no interval
+  head.rows[2].serving->value = 20.0;    // the hopeless one found a rate
+  head.rows[2].serving->valid = true;
+  const RunComparison comparison = compare_runs(base, head);
+  ASSERT_EQ(comparison.matched.size(), 3u);
+  EXPECT_NEAR(*comparison.matched[0].serving_change, 124.0 / 120.0 - 1, 1e-12);
+  EXPECT_EQ(comparison.matched[0].serving_verdict, "rate within the searches' 5% precision");
+  EXPECT_EQ(comparison.matched[1].serving_verdict, "one LoadGen test each: no interval");
+  EXPECT_EQ(comparison.matched[2].serving_verdict, "LoadGen: INVALID -> VALID");
+  EXPECT_FALSE(comparison.matched[0].significance);  // no interval verdict for LoadGen rows
+  std::ostringstream out;
+  write_comparison(out, base, head, comparison, true);
+  EXPECT_NE(out.str().find("highest VALID rate (QPS) +3.33%: rate within the searches' 5% precision"), std::string::npos)
+      << out.str();
+  // A server row under another bound is another configuration.
+  head.rows[0].serving->latency_bound_ms = 50.0;
+  EXPECT_EQ(compare_runs(base, head).only_head, std::vector<std::size_t>{0});
 }
 
 TEST(Comparison, SignificantOnlyWhenTheIntervalsDoNotOverlap) {
