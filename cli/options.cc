@@ -264,6 +264,9 @@ void ServingOptions::add_to(CLI::App& app) {
   single(app.add_option("--loadgen-seconds", loadgen_seconds, "the shortest duration of each LoadGen test "
                         "(each also runs the queries LoadGen's early stopping needs)")
              ->capture_default_str()->group("Serving"));
+  single(app.add_option("--loadgen-samples", loadgen_samples, "samples in LoadGen's sample library (its performance "
+                        "sample count), all resident before the first test; 0 = 64 and at least two batches")
+             ->capture_default_str()->group("Serving"));
   app.add_flag("--loadgen-official", loadgen_official, "LoadGen tests with mlperf.conf's durations, query "
                "counts and seeds (ten minutes each), for submission-length runs")->group("Serving");
 }
@@ -296,6 +299,11 @@ Status ServingOptions::apply(RunRequest& request) const {
   auto seconds = parse_number(loadgen_seconds, "--loadgen-seconds", false, "give seconds, e.g. 1");
   if (!seconds) return seconds.status();
   s.min_seconds = *seconds;
+  if (loadgen_samples < 0 || loadgen_samples > 1'000'000) {
+    return Status(StatusCode::Usage, "--loadgen-samples " + std::to_string(loadgen_samples) + " is out of range",
+                  "give 0 (64, at least two batches) or a count up to 1000000");
+  }
+  s.samples = loadgen_samples;
   s.official = loadgen_official;
   return Status::ok();
 }

@@ -59,6 +59,7 @@ struct ServingOptions {
   std::string latency_percentile = "99";
   std::string batch_timeout = "0";
   std::string loadgen_seconds = "1";
+  int loadgen_samples = 0;
   bool loadgen_official = false;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;

@@ -158,6 +158,18 @@ std::string cell_label(const Cell& cell) {
 }
 
 std::string fmt_ok(const Row& row) {
+  if (row.serving && row.serving->metric == "max_valid_qps") {
+    char text[160];
+    if (row.serving->value) {
+      std::snprintf(text, sizeof text, " (highest VALID rate %.1f QPS at P%g <= %g ms, %zu LoadGen tests)",
+                    *row.serving->value, row.serving->latency_percentile, row.serving->latency_bound_ms.value_or(0),
+                    row.serving->tests.size());
+    } else {
+      std::snprintf(text, sizeof text, " (no rate VALID at P%g <= %g ms, %zu LoadGen tests)",
+                    row.serving->latency_percentile, row.serving->latency_bound_ms.value_or(0), row.serving->tests.size());
+    }
+    return text;
+  }
   char text[128];
   std::snprintf(text, sizeof text, " (P50 %.3f ms, %.2f FPS, compile %.0f ms)", row.latency_ms->p50,
                 row.fps.value_or(0), row.compile_ms.value_or(0));

@@ -288,12 +288,14 @@ Status compare_with_reference_and_labels(std::span<const float> output, std::spa
   return Status::ok();
 }
 
-// The samples LoadGen's queries draw from: at least kServingSamples (and two batches' worth), the
+// The samples LoadGen's queries draw from: --loadgen-samples, by default kServingSamples (and two
+// batches' worth), the
 // seeded ones or the first of --input (as many as it holds, repeated when fewer).
 constexpr std::size_t kServingSamples = 64;
 
 Result<std::vector<float>> serving_samples(const Cell& cell, std::size_t sample_values, std::string& description) {
-  const std::size_t wanted = std::max<std::size_t>(kServingSamples, 2 * static_cast<std::size_t>(cell.batch));
+  const std::size_t wanted = cell.serving.samples > 0 ? static_cast<std::size_t>(cell.serving.samples)
+                                                      : std::max<std::size_t>(kServingSamples, 2 * static_cast<std::size_t>(cell.batch));
   if (cell.input_file.empty()) {
     description = std::to_string(wanted) + " seeded random samples (seed " + std::to_string(cell.seed) + ")";
     return make_input(cell.seed, wanted * sample_values);

@@ -104,6 +104,10 @@ struct Slot {
   // The input lives here; the tensor `input` views it without a copy (from_blob).
   std::vector<float> input_data;
   et::extension::TensorPtr input;
+  // Where the method reads its input: the program's planned input in its arena (a copy made at
+  // Method::set_input), or `input_data` itself for an input that is not planned. Serving batches
+  // are written here directly, one copy of each sample.
+  float* method_input = nullptr;
 };
 
 }  // namespace
@@ -225,6 +229,12 @@ ib_status load_slot(ib_backend& b, size_t slot, const std::string& path, Module:
                     shape_text(shape) + " (" + error_text(error) +
                     "); a .pte has a fixed shape: give --batch and --input-shape to match it, or re-export");
   }
+  et::runtime::EValue bound;
+  if (const Error error = s.method->get_inputs(&bound, 1); error != Error::Ok || !bound.isTensor()) {
+    return fail(IB_ERROR_BACKEND, "cannot read back the forward method's input" +
+                                      (error != Error::Ok ? ": " + error_text(error) : std::string(" (not a tensor)")));
+  }
+  s.method_input = bound.toTensor().mutable_data_ptr<float>();
   return IB_OK;
 }
 
@@ -315,7 +325,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("instructions", std::to_string(instructions));
     if (xnnpack && instructions > 1) e.set("kernels_outside_delegate", "ExecuTorch kernels");
     e.set("program_input", shape_text(program_shape));
-    e.set("input_binding", b->planned_input ? "copied once into the program's planned input at set_input"
+    e.set("input_binding", b->planned_input ? "copied once into the program's planned input at set_input; serving samples written there directly"
                                             : "bound by pointer (input not memory-planned)");
     e.set("load_mode", load_mode == Module::LoadMode::Mmap ? "mmap" : "file");
     e.set("graph", "Module::load + load_method(forward)" +
@@ -414,10 +424,11 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
                                                " values do not fit the model input of " +
                                                std::to_string(s.input_data.size()));
   }
+  // Straight into what the method reads (the planned input, or our buffer): one copy per sample.
   for (size_t i = 0; i < n; ++i) {
-    std::memcpy(s.input_data.data() + i * sample_values, samples[i], sample_values * sizeof(float));
+    std::memcpy(s.method_input + i * sample_values, samples[i], sample_values * sizeof(float));
   }
-  return refresh_input(s, b->planned_input);
+  return IB_OK;
 }
 
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,

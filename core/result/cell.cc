@@ -10,6 +10,7 @@ void to_json(nlohmann::json& j, const ServingSettings& s) {
                      {"latency_percentile", s.latency_percentile},
                      {"batch_timeout_ms", s.batch_timeout_ms},
                      {"min_seconds", s.min_seconds},
+                     {"samples", s.samples},
                      {"official", s.official},
                      {"log_dir", s.log_dir}};
 }
@@ -22,6 +23,7 @@ void from_json(const nlohmann::json& j, ServingSettings& s) {
   j.at("latency_percentile").get_to(s.latency_percentile);
   j.at("batch_timeout_ms").get_to(s.batch_timeout_ms);
   j.at("min_seconds").get_to(s.min_seconds);
+  j.at("samples").get_to(s.samples);
   j.at("official").get_to(s.official);
   j.at("log_dir").get_to(s.log_dir);
 }

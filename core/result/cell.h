@@ -32,6 +32,9 @@ struct ServingSettings {
   // The shortest a LoadGen test may last, seconds (--loadgen-seconds); every test also runs the
   // query count LoadGen's early stopping needs at its percentile.
   double min_seconds = 1;
+  // The samples LoadGen's queries draw from (--loadgen-samples; LoadGen's performance sample
+  // count): 0 = 64, and at least two batches; all resident before the first test.
+  int samples = 0;
   // --loadgen-official: the durations, query counts and seeds of LoadGen's mlperf.conf
   // (ten-minute tests), for submission-length runs.
   bool official = false;
