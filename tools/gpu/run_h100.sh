@@ -8,8 +8,13 @@
 #
 #   tools/gpu/run_h100.sh [--budget 540] [--py-configs LIST] [--skip STEP,...] [--ib-args "..."]
 #                         [--with-autotune]
+#   tools/gpu/run_h100.sh --serving    # issue #20 instead: the CUDA FP16 rows in LoadGen's server
+#                                      # (P99 <= 10 ms, batch 8) and offline scenarios
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
+# With --serving the steps are kit env configure build verify backends serving gpu_tests:
+# `inferbench run --scenarios server,offline --latency-bound 10 --batch 8` on the CUDA FP16
+# variants, into results-serving-<gpu>.json and the summary (the highest VALID rate per variant).
 # Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
 # aoti_probe (tools/gpu/aoti_python_load.sh on inferbench's AOTInductor package: which Python load
 # crashes, and a cuda-gdb backtrace of the first crash) [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
@@ -172,6 +177,13 @@ step_aoti_probe() {
     --device "$device" --python "$IB_PYTHON" --budget $((IB_STEP_LIMIT - 5))
 }
 
+# --serving: issue #20's GPU rows, LoadGen's server search under P99 <= 10 ms and offline.
+step_serving() {
+  # shellcheck disable=SC2086
+  INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends torch --scenarios server,offline \
+    --out "$IB_WORK/results-serving" --db "$IB_WORK/history.sqlite" --timeout "$IB_WORKER_TIMEOUT" $IB_SERVING_ARGS
+}
+
 # --with-autotune: the AOTInductor FP16 package compiled with Inductor's max-autotune (minutes of
 # compilation on the GPU), run plain and replayed in a CUDA graph, into results-autotune/.
 step_autotune() {
@@ -247,6 +259,7 @@ py_args=
 ib_args=
 skip=
 autotune=no
+serving=no
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -259,8 +272,9 @@ while [ $# -gt 0 ]; do
     --ib-args) ib_args=$2; shift ;;
     --skip) skip=$2; shift ;;
     --with-autotune) autotune=yes ;;
+    --serving) serving=yes ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_h100.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -320,6 +334,7 @@ if [ "$mode" = gpu ]; then
   py_args="--cudnn-benchmark $py_args"
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
   autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
+  serving_args="--devices cuda --precisions fp16 --batch 8 --latency-bound 10 --warmup 50"
   aoti_prefix=mobilenet_v2-aoti-fp16-cuda-b64-
   compile_timeout=240
   worker_timeout=300
@@ -328,6 +343,7 @@ else
   py_args="--device cpu --cpu-dtype fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $py_args"
   ib_run_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $ib_args"
   autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
+  serving_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --latency-bound 50 --warmup 5"
   aoti_prefix=tiny_cnn-aoti-fp32-cpu-b2-
   compile_timeout=120
   worker_timeout=120
@@ -337,6 +353,7 @@ export IB_MODE=$mode IB_BUDGET=$budget IB_WORK=$work IB_KIT="$repo/tools/gpu/dep
 export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_bin IB_CTEST=$ctest_bin
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
+export IB_SERVING_ARGS=$serving_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout IB_AOTI_PREFIX=$aoti_prefix
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
@@ -387,6 +404,7 @@ pack() {
   cp -f "$work/reference/reference.json" "$out/reference-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results/results.json" "$out/results-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-autotune/results.json" "$out/results-autotune-$gpu_tag.json" 2>/dev/null
+  cp -f "$work/results-serving/results.json" "$out/results-serving-$gpu_tag.json" 2>/dev/null
   cp -f "$IB_BUILD/CMakeCache.txt" "$work/CMakeCache.txt" 2>/dev/null
   cp -f "$IB_BUILD/backends.tsv" "$work/backends.tsv" 2>/dev/null
   {
@@ -406,6 +424,10 @@ pack() {
     fi
     if [ -f "$work/results/results.md" ]; then
       echo; echo "## inferbench ($IB_IB_ARGS)"; cat "$work/results/results.md"
+    fi
+    if [ -f "$work/results-serving/results.md" ]; then
+      echo; echo "## inferbench serving ($IB_SERVING_ARGS)"; cat "$work/results-serving/results.md"
+      echo; cat "$work/results-serving/guide.md" 2>/dev/null | sed -n '/^### Serving/,/^### Winners/p'
     fi
     if [ -f "$work/logs/backends.log" ]; then
       echo; echo "## inferbench backends"; cat "$work/logs/backends.log"
@@ -447,6 +469,13 @@ if run_step configure 150; then
 fi
 # inferbench's rows first (they are the product; the issue already quotes Python numbers), then
 # the Python reference beside them, then the tests.
+if [ "$serving" = yes ] && [ -x "$IB_BUILD/inferbench" ]; then
+  run_step backends 60
+  run_step serving 420
+  run_step gpu_tests 120
+  log "# done in $(($(date +%s) - START)) s; steps not ok: ${failed_steps[*]:-none}"
+  exit 0
+fi
 if [ -x "$IB_BUILD/inferbench" ]; then
   run_step backends 60
   run_step inferbench 300
