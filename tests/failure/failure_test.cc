@@ -125,7 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--backends", "tensorflow"}, "unknown backend 'tensorflow'; use one of"},
         BadInput{{"run", "--devices", "tpu"}, "unknown device 'tpu'"},
         BadInput{{"run", "--precisions", "fp33"}, "unknown precision 'fp33'"},
-        BadInput{{"run", "--scenarios", "offline"}, "unknown scenario 'offline'"},
+        BadInput{{"run", "--scenarios", "burst"}, "unknown scenario 'burst'"},
         BadInput{{"run", "--batch", "0"}, "batch 0 is out of range"},
         BadInput{{"run", "--batch", "-4"}, "batch -4 is out of range"},
         BadInput{{"run", "--batch", "100000"}, "batch 100000 is out of range"},
