@@ -139,6 +139,21 @@ inline bool scenario_has_requests_in_flight(const char* scenario) {
   return s == "async" || s == "multi-stream" || s == "server" || s == "offline";
 }
 
+// What every set_request_samples() checks: the slot exists (0 <= slot < slots), and its `n`
+// samples of `sample_values` values are 1 to `batch` rows of a model input of `input_values`
+// values in `batch` rows. IB_OK, or IB_ERROR_INVALID_ARGUMENT saying which.
+inline ib_status check_request_samples(int slot, int slots, size_t n, size_t sample_values, size_t batch,
+                                       size_t input_values) {
+  if (slot < 0 || slot >= slots) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  if (batch == 0 || n < 1 || n > batch || sample_values * batch != input_values) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
+                                               " values do not fit a model input of " + std::to_string(batch) +
+                                               " samples of " + std::to_string(batch ? input_values / batch : 0) +
+                                               " values");
+  }
+  return IB_OK;
+}
+
 inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {
   std::map<std::string, std::string> result;
   for (size_t i = 0; i < args->num_options; ++i) {

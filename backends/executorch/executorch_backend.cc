@@ -116,6 +116,7 @@ struct ib_backend {
   // Slot 0 also serves run() and output(), the sync path.
   std::vector<Slot> slots;
   bool planned_input = false;  // the program copies its input into its arena at set_input
+  size_t batch = 0;            // rows of the input
   std::vector<float> host_output;
   std::vector<int64_t> output_shape;
   // The slots' threads. Declared after `slots`, so that they are joined before the slots go.
@@ -293,6 +294,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     }
 
     const std::vector<int64_t> shape(args->input_shape, args->input_shape + args->input_rank);
+    b->batch = shape.empty() ? 0 : static_cast<size_t>(shape[0]);
     b->slots.resize(static_cast<size_t>(slot_count));
     for (size_t i = 0; i < b->slots.size(); ++i) {
       if (auto status = load_slot(*b, i, path, load_mode, shape, slot_count > 1 ? &xnnpack_map : nullptr);
@@ -412,18 +414,15 @@ ib_status start_request(ib_backend* b, int slot) { return b->threads->start(slot
 
 ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot); }
 
-// Copies the samples into rows 0..n-1 of the slot's input buffer (and, for a planned input, into
-// its arena); rows after the n-th keep earlier samples.
+// Copies the samples into rows 0..n-1 of what the slot's method reads (its planned input in the
+// arena, or the slot's buffer); rows after the n-th keep earlier samples.
 ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
-  if (slot < 0 || slot >= static_cast<int>(b->slots.size())) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->slots.size()), n, sample_values,
+                                                                b->batch, b->slots[0].input_data.size());
+      checked != IB_OK) {
+    return checked;
   }
   Slot& s = b->slots[static_cast<size_t>(slot)];
-  if (n < 1 || n * sample_values > s.input_data.size()) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
-                                               " values do not fit the model input of " +
-                                               std::to_string(s.input_data.size()));
-  }
   // Straight into what the method reads (the planned input, or our buffer): one copy per sample.
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(s.method_input + i * sample_values, samples[i], sample_values * sizeof(float));

@@ -543,15 +543,10 @@ ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot);
 // Converts the samples like set_input() (quantised, transposed to NHWC where the model takes
 // it) into rows 0..n-1 of the slot's input memory; rows after the n-th keep earlier samples.
 ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
-  if (slot < 0 || slot >= static_cast<int>(b->slots.size())) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
-  }
-  const size_t batch = static_cast<size_t>(b->input.dims[0]);
-  const size_t per_sample = b->input.elements() / batch;
-  if (n < 1 || n > batch || sample_values != per_sample) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
-                                               " values do not fit the model input of " + std::to_string(batch) +
-                                               " samples of " + std::to_string(per_sample));
+  if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->slots.size()), n, sample_values,
+                                                                static_cast<size_t>(b->input.dims[0]), b->input.elements());
+      checked != IB_OK) {
+    return checked;
   }
   auto sample = [&](size_t i) { return samples[i]; };
   return write_samples(*b, n, sample, b->slots[static_cast<size_t>(slot)]->memory[0].get());

@@ -128,6 +128,7 @@ struct ib_backend {
   ov::CompiledModel compiled;
   std::vector<ov::InferRequest> requests;  // 1 in the sync scenario
   size_t input_count = 0;
+  size_t batch = 0;  // rows of the input
   std::vector<float> host_output;
   std::vector<int64_t> output_shape;
   inferbench::plugin::KeyValues effective;
@@ -299,6 +300,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const int count = async ? (args->requests > 0 ? args->requests : static_cast<int>(optimal)) : 1;
     for (int i = 0; i < count; ++i) b->requests.push_back(b->compiled.create_infer_request());
     b->input_count = ov::shape_size(shape);
+    b->batch = shape.empty() ? 0 : shape[0];
 
     auto& e = b->effective;
     e.set("inference_precision", element_name(b->compiled.get_property(ov::hint::inference_precision)));
@@ -401,12 +403,10 @@ ib_status wait_request(ib_backend* b, int slot) {
 // reallocation); rows after the n-th keep earlier samples.
 ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
   return guarded_ov([&]() -> ib_status {
-    if (slot < 0 || slot >= static_cast<int>(b->requests.size())) {
-      return fail(IB_ERROR_INVALID_ARGUMENT, "no infer request slot " + std::to_string(slot));
-    }
-    if (n < 1 || n * sample_values > b->input_count) {
-      return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
-                                                 " values do not fit the model input of " + std::to_string(b->input_count));
+    if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->requests.size()), n,
+                                                                  sample_values, b->batch, b->input_count);
+        checked != IB_OK) {
+      return checked;
     }
     float* input = b->requests[static_cast<size_t>(slot)].get_input_tensor().data<float>();
     for (size_t i = 0; i < n; ++i) std::memcpy(input + i * sample_values, samples[i], sample_values * sizeof(float));

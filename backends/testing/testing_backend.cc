@@ -171,12 +171,12 @@ ib_status wait_request(ib_backend* b, int slot) {
 }
 
 ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
-  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
-  std::vector<float>& input = b->slot_inputs[static_cast<size_t>(slot)];
-  if (n < 1 || n * sample_values > input.size()) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
-                                               " values do not fit an input of " + std::to_string(input.size()));
+  if (auto checked = inferbench::plugin::check_request_samples(slot, request_slots(b), n, sample_values,
+                                                                static_cast<size_t>(b->batch), b->input.size());
+      checked != IB_OK) {
+    return checked;
   }
+  std::vector<float>& input = b->slot_inputs[static_cast<size_t>(slot)];
   for (size_t i = 0; i < n; ++i) std::copy(samples[i], samples[i] + sample_values, input.begin() + static_cast<std::ptrdiff_t>(i * sample_values));
   return IB_OK;
 }

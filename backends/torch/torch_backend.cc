@@ -661,15 +661,14 @@ ib_status wait_request(ib_backend* b, int slot) {
 // Writes the samples into rows 0..n-1 of the slot's input (CPU) or of its pinned host input,
 // which its next request copies in (CUDA); rows after the n-th keep earlier samples.
 ib_status set_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
-  if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
-  Slot& s = b->slots[static_cast<size_t>(slot)];
-  const auto batch = static_cast<size_t>(s.input.size(0));
-  if (n < 1 || n > batch || n * sample_values > static_cast<size_t>(s.input.numel()) ||
-      sample_values != static_cast<size_t>(s.input.numel()) / batch) {
-    return fail(IB_ERROR_INVALID_ARGUMENT, std::to_string(n) + " samples of " + std::to_string(sample_values) +
-                                               " values do not fit the model input " +
-                                               inferbench::plugin::shape_text(s.input.sizes().vec()));
+  const at::Tensor& shape = b->slots.front().input;
+  if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->slots.size()), n, sample_values,
+                                                                static_cast<size_t>(shape.size(0)),
+                                                                static_cast<size_t>(shape.numel()));
+      checked != IB_OK) {
+    return checked;
   }
+  Slot& s = b->slots[static_cast<size_t>(slot)];
   return guarded([&]() -> ib_status {
     c10::InferenceMode inference;
     at::Tensor& dst = s.host_input.defined() ? s.host_input : s.input;

@@ -50,7 +50,7 @@ TEST(Serving, SingleStreamOfflineAndServerAtAKnownServiceTime) {
 
   // Single-stream: one sample at a time; LoadGen's P90 is one service time. Its metric, the
   // early-stopping estimate of the P90, is a higher order statistic of the ~100 queries (a
-  // conservative bound), at least the P90.
+  // conservative bound, near their slowest): at least the P90, and not twice it.
   const auto single = row_for(results, "noop", "single-stream");
   ASSERT_EQ(single["status"], "ok") << single.dump();
   EXPECT_EQ(single["serving"]["metric"], "p90_latency_ms");
@@ -58,7 +58,7 @@ TEST(Serving, SingleStreamOfflineAndServerAtAKnownServiceTime) {
   const double p90 = single["serving"]["reported"]["latency_ms"].get<double>();
   EXPECT_NEAR(p90, kServiceMs, kServiceMs * 0.05) << single["serving"].dump();
   EXPECT_GE(single["serving"]["value"].get<double>(), p90);
-  EXPECT_LT(single["serving"]["value"].get<double>(), 1.2 * kServiceMs);
+  EXPECT_LT(single["serving"]["value"].get<double>(), 2 * kServiceMs);
   EXPECT_EQ(single["serving"]["requests_in_flight"], 1);
 
   // Offline with one slot and batches of 1: slots x batch / service time = 100 samples/s.
