@@ -231,9 +231,10 @@ GuideSection serving_section(const std::vector<Row>& rows, const ServingRanking&
       fmt::format("Serving: highest request rate at P{:g} <= {:g} ms", ranking.percentile, ranking.bound_ms),
       fmt::format("Requests arrive one sample at a time, at random (MLPerf LoadGen's server scenario), and each "
                   "row's rate is the highest LoadGen judged VALID: P{:g} of sample latency within {:g} ms, with "
-                  "early stopping's confidence. Each rate was searched for on this machine (bracketed between a VALID and an INVALID rate, then narrowed by bisection); "
-                  "machine; the rate beside it is what the same configuration completes with every sample "
-                  "queued at once (its offline row), so their ratio is what the latency bound costs.",
+                  "early stopping's confidence, searched for on this machine (bracketed between a VALID and "
+                  "an INVALID rate, then narrowed by bisection). The rate beside it is what the same "
+                  "configuration completes with every sample queued at once (its offline row), so their ratio "
+                  "is what the latency bound costs.",
                   ranking.percentile, ranking.bound_ms));
   GuideTable table;
   table.columns = {{"Rank", true},           {"Row", false},       {"Highest VALID rate (QPS)", true},
