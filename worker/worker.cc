@@ -403,6 +403,12 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
   const std::size_t sample_values = count / static_cast<std::size_t>(cell.batch);
   LoopResult loop;
   double window_cpu_seconds = 0;
+  const bool async = cell.scenario == "async";
+  int slots = 1;
+  // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
+  // of them, which after the loop are those of the timed iterations.
+  bool device_timing = false;
+  // A LoadGen scenario, measured by run_serving(); otherwise the closed loop (sync or async).
   if (loadgen) {
     if (!has_request_slots(*plugin.api)) {
       return fail_row(row, RowStatus::Unavailable, row.framework + " has no request slots, which LoadGen's scenarios need");
@@ -432,84 +438,75 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     if (plugin.api->run(backend) != IB_OK || plugin.api->sync(backend) != IB_OK) {
       return fail_row(row, RowStatus::Failed, plugin_error(plugin, "inference for parity after the LoadGen test failed"));
     }
-  }
-
-  LoopSpec spec;
-  spec.warmup = cell.warmup;
-  spec.iterations = cell.iterations;
-  spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
-  // Called by the loop between iterations only, about once a second (LoopProgress).
-  LoopProgress progress;
-  progress.report = [progress_fd](LoopPhase phase, int done, int total) {
-    send_progress(progress_fd, phase == LoopPhase::WarmUp ? kPhaseWarmUp : kPhaseMeasure, done,
-                  total);
-  };
-  // Always given: without a progress pipe the reports only keep the crash report's phase.
-  const LoopProgress* loop_progress = &progress;
-  // Several instances start their timed windows together, and leave them before any of them
-  // does anything else (output, a cached-compile measurement) that would disturb the others.
-  const std::string instance_label =
-      "instance " + std::to_string(cell.instance) + " of " + std::to_string(cell.instances);
-  // The process's CPU time when the window opens, for effective.cpus_used; several instances
-  // first wait for each other there.
-  double cpu_at_window = 0;
-  spec.before_timed = [&] {
-    if (cell.instances > 1 &&
-        !meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget)) {
-      return false;
-    }
-    cpu_at_window = cpu_seconds();
-    return true;
-  };
-  const bool async = cell.scenario == "async";
-  // Device timestamps around each run() (sync scenario): the plugin keeps the last `iterations`
-  // of them, which after the loop are those of the timed iterations.
-  bool device_timing = false;
-  if (!async && !loadgen && plugin.api->record_device_times) {
-    const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(cell.iterations));
-    device_timing = recording == IB_OK;
-    if (recording != IB_OK && recording != IB_ERROR_UNAVAILABLE) {
-      row.warnings.push_back(plugin_error(plugin, "no device time: record_device_times failed"));
-    }
-  }
-  int slots = 1;
-  if (loadgen) {
-    // Measured above.
-  } else if (async) {
-    const auto* api = plugin.api;
-    if (!api->request_slots || !api->start_request || !api->wait_request) {
-      return fail_row(row, RowStatus::Unavailable, row.framework + " has no asynchronous path");
-    }
-    slots = api->request_slots(backend);
-    if (slots < 1) return fail_row(row, RowStatus::Failed, plugin_error(plugin, "request_slots failed"));
-    loop = measure_async_loop(
-        spec, slots, [&](int s) { return api->start_request(backend, s) == IB_OK; },
-        [&](int s) { return api->wait_request(backend, s) == IB_OK; }, loop_progress);
   } else {
-    const auto run = plugin.api->run;
-    const auto sync = plugin.api->sync;
-    loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
-                        loop_progress);
-  }
-  if (!loadgen) {
-  if (loop.gate_failed) {
-    return fail_row(row, RowStatus::Failed,
-                    instance_label + ": the other instances did not finish their warm-up within --max-seconds");
-  }
-  // How many CPUs the process kept busy in its window, on average (spinning counts).
-  window_cpu_seconds = cpu_seconds() - cpu_at_window;
-  if (cell.instances > 1 && loop.failed_at < 0 &&
-      !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
-    return fail_row(row, RowStatus::Failed,
-                    instance_label + ": the other instances did not finish their timed window within --max-seconds");
-  }
-  send_progress(progress_fd, kPhaseFinish);
-  row.warmup = loop.warmup_done;
-  if (loop.failed_at >= 0) {
-    return fail_row(row, RowStatus::Failed,
-                    plugin_error(plugin, ("inference " + std::to_string(loop.failed_at) + " failed").c_str()));
-  }
-  row.first_inference_ms = to_ms(loop.first_inference);
+    LoopSpec spec;
+    spec.warmup = cell.warmup;
+    spec.iterations = cell.iterations;
+    spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
+    // Called by the loop between iterations only, about once a second (LoopProgress).
+    LoopProgress progress;
+    progress.report = [progress_fd](LoopPhase phase, int done, int total) {
+      send_progress(progress_fd, phase == LoopPhase::WarmUp ? kPhaseWarmUp : kPhaseMeasure, done,
+                    total);
+    };
+    // Always given: without a progress pipe the reports only keep the crash report's phase.
+    const LoopProgress* loop_progress = &progress;
+    // Several instances start their timed windows together, and leave them before any of them
+    // does anything else (output, a cached-compile measurement) that would disturb the others.
+    const std::string instance_label =
+        "instance " + std::to_string(cell.instance) + " of " + std::to_string(cell.instances);
+    // The process's CPU time when the window opens, for effective.cpus_used; several instances
+    // first wait for each other there.
+    double cpu_at_window = 0;
+    spec.before_timed = [&] {
+      if (cell.instances > 1 &&
+          !meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget)) {
+        return false;
+      }
+      cpu_at_window = cpu_seconds();
+      return true;
+    };
+    if (!async && plugin.api->record_device_times) {
+      const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(cell.iterations));
+      device_timing = recording == IB_OK;
+      if (recording != IB_OK && recording != IB_ERROR_UNAVAILABLE) {
+        row.warnings.push_back(plugin_error(plugin, "no device time: record_device_times failed"));
+      }
+    }
+    if (async) {
+      const auto* api = plugin.api;
+      if (!api->request_slots || !api->start_request || !api->wait_request) {
+        return fail_row(row, RowStatus::Unavailable, row.framework + " has no asynchronous path");
+      }
+      slots = api->request_slots(backend);
+      if (slots < 1) return fail_row(row, RowStatus::Failed, plugin_error(plugin, "request_slots failed"));
+      loop = measure_async_loop(
+          spec, slots, [&](int s) { return api->start_request(backend, s) == IB_OK; },
+          [&](int s) { return api->wait_request(backend, s) == IB_OK; }, loop_progress);
+    } else {
+      const auto run = plugin.api->run;
+      const auto sync = plugin.api->sync;
+      loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
+                          loop_progress);
+    }
+    if (loop.gate_failed) {
+      return fail_row(row, RowStatus::Failed,
+                      instance_label + ": the other instances did not finish their warm-up within --max-seconds");
+    }
+    // How many CPUs the process kept busy in its window, on average (spinning counts).
+    window_cpu_seconds = cpu_seconds() - cpu_at_window;
+    if (cell.instances > 1 && loop.failed_at < 0 &&
+        !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
+      return fail_row(row, RowStatus::Failed,
+                      instance_label + ": the other instances did not finish their timed window within --max-seconds");
+    }
+    send_progress(progress_fd, kPhaseFinish);
+    row.warmup = loop.warmup_done;
+    if (loop.failed_at >= 0) {
+      return fail_row(row, RowStatus::Failed,
+                      plugin_error(plugin, ("inference " + std::to_string(loop.failed_at) + " failed").c_str()));
+    }
+    row.first_inference_ms = to_ms(loop.first_inference);
   }
 
   // The timed output must be valid; parity compares it unless the parity pass below runs.
