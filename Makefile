@@ -12,7 +12,7 @@ CTEST_ARGS ?=
 .PHONY: run test setup build bench clean
 
 # tools/setup/setup.sh writes the folder of each Python environment into $(BUILD_DIR):
-# venv-path (main), executorch-venv-path, litert-venv-path, and loadgen-sdist-path.
+# venv-path (main), executorch-venv-path, litert-venv-path, fleet-venv-path, and loadgen-sdist-path.
 setup:
 	@tools/setup/setup.sh $(BUILD_DIR)
 
@@ -20,14 +20,17 @@ setup:
 build: setup
 	@venv=$$(cat $(BUILD_DIR)/venv-path); et=$$(cat $(BUILD_DIR)/executorch-venv-path); \
 	lt=$$(cat $(BUILD_DIR)/litert-venv-path); lg=$$(cat $(BUILD_DIR)/loadgen-sdist-path); \
+	fleet=$$(cat $(BUILD_DIR)/fleet-venv-path); \
 	if [ ! -f $(BUILD_DIR)/build.ninja ] || ! grep -q "INFERBENCH_PYTHON:FILEPATH=$$venv/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_LOADGEN_SDIST:FILEPATH=$$lg" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_EXECUTORCH_PYTHON:FILEPATH=$$et/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "INFERBENCH_LITERT_PYTHON:FILEPATH=$$lt/bin/python" $(BUILD_DIR)/CMakeCache.txt \
+	    || ! grep -q "INFERBENCH_FLEET_PYTHON:FILEPATH=$$fleet/bin/python" $(BUILD_DIR)/CMakeCache.txt \
 	    || ! grep -q "CMAKE_COMMAND:INTERNAL=$$et/" $(BUILD_DIR)/CMakeCache.txt; then \
 	  $$et/bin/cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	    -DINFERBENCH_PYTHON=$$venv/bin/python -DINFERBENCH_EXECUTORCH_PYTHON=$$et/bin/python \
-	    -DINFERBENCH_LITERT_PYTHON=$$lt/bin/python -DINFERBENCH_LOADGEN_SDIST=$$lg; \
+	    -DINFERBENCH_LITERT_PYTHON=$$lt/bin/python -DINFERBENCH_FLEET_PYTHON=$$fleet/bin/python \
+	    -DINFERBENCH_LOADGEN_SDIST=$$lg; \
 	fi
 	@$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/cmake --build $(BUILD_DIR)
 

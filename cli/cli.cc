@@ -27,6 +27,7 @@
 #include "driver/catalogue.h"
 #include "driver/compute_bound.h"
 #include "driver/driver.h"
+#include "driver/fleet.h"
 #include "driver/spawn.h"
 #include "report/comparison.h"
 #include "report/format.h"
@@ -116,6 +117,10 @@ void print_configuration(const RunRequest& request, const RunInfo& info) {
       request.devices.empty() ? "all" : fmt::format("{}", fmt::join(request.devices, ",")),
       request.precisions.empty() ? "all" : fmt::format("{}", fmt::join(request.precisions, ",")),
       info.host, cpu_model_name(), usable_cpu_count());
+  if (request.cluster) {
+    std::cerr << fmt::format("  measured on the Ray cluster at {}, hosts {} (this machine only starts the run)\n",
+                             *request.cluster, request.hosts.empty() ? "all" : fmt::format("{}", fmt::join(request.hosts, ",")));
+  }
   if (!request.changed.empty()) {
     std::cerr << "  changed from defaults: " << fmt::format("{}", fmt::join(request.changed, " ")) << "\n";
   }
@@ -178,7 +183,43 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
   return kExitOk;
 }
 
-int run_command(const RunRequest& request) {
+Result<RunResult> load_result(const std::string& what, const std::string& db);
+
+// `run --resume RUN`: the run to complete, and its own request with the rows it already has.
+Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
+  for (const auto& flag : asked.changed) {
+    if (flag != "--resume" && flag != "--db" && flag != "--verbose") {
+      return Status(StatusCode::Usage, "--resume runs the run's own settings; " + flag + " cannot change them",
+                    "drop " + flag + " (only --db and --verbose go with --resume)");
+    }
+  }
+  auto loaded = load_result(*asked.resume, asked.db_path ? asked.db_path->string() : "");
+  if (!loaded) return loaded.status();
+  const nlohmann::json argv = loaded->run.request.value("argv", nlohmann::json());
+  if (!argv.is_array()) {
+    return Status(StatusCode::Input, "run " + loaded->run.id + " was recorded without its arguments, so it cannot be resumed",
+                  "start it again");
+  }
+  auto parsed = parse_run_arguments(argv.get<std::vector<std::string>>());
+  if (!parsed) return parsed.status();
+  request = std::move(*parsed);
+  request.verbose = asked.verbose;
+  if (asked.db_path) request.db_path = asked.db_path;
+  request.resumed_rows = loaded->rows;
+  return loaded;
+}
+
+int run_command(const RunRequest& asked, const std::vector<std::string>& args) {
+  RunRequest request = asked;
+  std::optional<RunResult> resumed;
+  if (asked.resume) {
+    auto loaded = resumed_run(asked, request);
+    if (!loaded) {
+      print_error(loaded.status());
+      return exit_code_for(loaded.status());
+    }
+    resumed = std::move(*loaded);
+  }
   Driver driver(DriverPaths::from_build());
   if (auto valid = driver.validate(request); !valid) {
     print_error(valid);
@@ -205,12 +246,24 @@ int run_command(const RunRequest& request) {
   }
 
   RunResult result;
-  result.run.id = new_run_id();
-  result.run.started_at = utc_now_iso();
-  result.run.host = host_name();
-  result.run.env = describe_environment();
+  // A resumed run's rows whose host was lost, by cell: its new row takes their place.
+  std::map<std::string, std::size_t> lost_rows;
+  bool in_store = false;
+  if (resumed) {
+    result = std::move(*resumed);
+    for (std::size_t i = 0; i < result.rows.size(); ++i) {
+      if (result.rows[i].host && result.rows[i].host->lost) lost_rows[row_identity(result.rows[i])] = i;
+    }
+    in_store = store && static_cast<bool>(store->load_run(result.run.id));
+  } else {
+    result.run.id = new_run_id();
+    result.run.started_at = utc_now_iso();
+    result.run.host = host_name();
+    result.run.env = describe_environment();
+    result.run.request = to_json(request);
+    result.run.request["argv"] = args;  // what --resume parses again
+  }
   std::optional<CpuLimits> cpu_limits;
-  result.run.request = to_json(request);
   bool storage_warned = false;
   auto warn_storage = [&](const Status& status) {
     if (!status && !storage_warned) {
@@ -233,20 +286,40 @@ int run_command(const RunRequest& request) {
       result.run.env["cpu"]["peak_multiply_adds"] = to_json(*cpu_limits, {*cpu_limits});
     }
     print_configuration(request, result.run);
-    if (store) warn_storage(store->begin_run(result.run));
+    if (resumed) {
+      std::cerr << "resuming run " << result.run.id << ": " << result.rows.size() << " rows so far\n";
+    }
+    if (store && !in_store) {
+      warn_storage(store->begin_run(result.run));
+      for (std::size_t i = 0; i < result.rows.size(); ++i) warn_storage(store->add_row(result.run.id, static_cast<int>(i), result.rows[i]));
+    }
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
   ProgressDisplay display(std::cerr, ProgressDisplay::mode_for_stderr(), ProgressDisplay::stderr_width());
   listener.progress = [&](const std::string& line) { display.message("  " + line); };
   listener.phase = [&](const CellPhase& phase) { display.phase(phase); };
+  // Where each row the driver gives went in result.rows: after a resumed run's rows, or in place of
+  // one whose host was lost.
+  std::vector<std::size_t> positions;
   listener.row = [&](Row row) {
     if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
+    if (auto lost = lost_rows.find(row_identity(row)); lost != lost_rows.end()) {
+      const std::size_t position = lost->second;
+      lost_rows.erase(lost);
+      positions.push_back(position);
+      result.rows.at(position) = std::move(row);
+      if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]));
+      if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+      return;
+    }
+    positions.push_back(result.rows.size());
     result.rows.push_back(std::move(row));
     if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
   };
-  listener.revise = [&](std::size_t position, Row row) {
+  listener.revise = [&](std::size_t given, Row row) {
     if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
+    const std::size_t position = positions.at(given);
     result.rows.at(position) = std::move(row);
     if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]));
     if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
@@ -563,6 +636,10 @@ int main(int argc, char** argv) {
   history->add_option("--db", history_db, "result store to read");
   history->add_option("--limit", history_limit, "how many runs")->capture_default_str();
 
+  auto* host_info_command = app.add_subcommand(
+      "host-info", "print this build's revision, this machine's environment and every backend as JSON (what a "
+                   "fleet run's discovery asks each host, docs/fleet.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -589,9 +666,13 @@ int main(int argc, char** argv) {
         print_error(request.status());
         return kExitUsage;
       }
-      return run_command(*request);
+      return run_command(*request, std::vector<std::string>(argv + 2, argv + argc));
     }
     if (backends->parsed()) return backends_command(backends_all, backends_json);
+    if (host_info_command->parsed()) {
+      std::cout << host_info(Driver(DriverPaths::from_build())).dump() << "\n";
+      return kExitOk;
+    }
     if (models->parsed()) return models_command(prune);
     if (report->parsed()) {
       return report_command(report_what, report_other, report_format, report_db, report_out, report_html);

@@ -328,12 +328,31 @@ Status OutputOptions::apply(RunRequest& request) const {
   return Status::ok();
 }
 
+void FleetOptions::add_to(CLI::App& app) {
+  single(app.add_option("--cluster", cluster, "measure on the hosts of this Ray cluster (HOST:PORT of its head, or "
+                        "auto for RAY_ADDRESS) instead of this machine: each cell on every host that can run it, "
+                        "one at a time per host, hosts at once (docs/fleet.md)")->group("Fleet"));
+  single(app.add_option("--hosts", hosts, "with --cluster: comma list of host names to measure on, or all")
+             ->capture_default_str()->group("Fleet"));
+  single(app.add_option("--resume", resume, "complete run RUN (a run id or prefix from `history`, or its "
+                        "results.json): run, with the run's own settings, the cells that have no row yet and those "
+                        "whose host was lost, and add them to that run")->group("Fleet"));
+}
+
+Status FleetOptions::apply(RunRequest& request) const {
+  if (!cluster.empty()) request.cluster = cluster;
+  request.hosts = parse_list(hosts);
+  if (!resume.empty()) request.resume = resume;
+  return Status::ok();
+}
+
 void RunOptions::add_to(CLI::App& app) {
   model.add_to(app);
   matrix.add_to(app);
   measurement.add_to(app);
   serving.add_to(app);
   output.add_to(app);
+  fleet.add_to(app);
 }
 
 Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
@@ -343,6 +362,7 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
   IB_RETURN_IF_ERROR(measurement.apply(request));
   IB_RETURN_IF_ERROR(serving.apply(request));
   IB_RETURN_IF_ERROR(output.apply(request));
+  IB_RETURN_IF_ERROR(fleet.apply(request));
   for (const auto* option : app.get_options()) {
     if (option->count() > 0 && option->get_name() != "--help") {
       request.changed.push_back(option->get_name());

@@ -89,8 +89,18 @@ struct BackendOption {
 Result<BackendOption> parse_backend_option(const std::string& text);
 
 // All `run` groups together.
+// Fleet runs (docs/fleet.md), and completing a run that stopped short.
+struct FleetOptions {
+  std::string cluster;        // Ray address, "auto"; empty = this machine only
+  std::string hosts = "all";  // comma list of host names
+  std::string resume;         // run id (or unique prefix) or results.json whose missing cells to run
+  void add_to(CLI::App& app);
+  Status apply(RunRequest& request) const;
+};
+
 struct RunOptions {
   ModelOptions model;
+  FleetOptions fleet;
   MatrixOptions matrix;
   MeasurementOptions measurement;
   ServingOptions serving;

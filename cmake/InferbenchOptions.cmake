@@ -37,6 +37,12 @@ set(INFERBENCH_EXECUTORCH_PYTHON "" CACHE FILEPATH
 set(INFERBENCH_LITERT_PYTHON "" CACHE FILEPATH
     "Python of the LiteRT environment (tools/setup/setup.sh); empty = no LiteRT runtime or .tflite exporter")
 
+# The fleet environment's Python (tools/setup/setup.sh creates it, with Ray alone): `inferbench run
+# --cluster` starts the coordinator of tools/fleet in it, and tools/fleet/inferbench-host runs its
+# `ray`. Empty: runs on one machine only.
+set(INFERBENCH_FLEET_PYTHON "" CACHE FILEPATH
+    "Python of the fleet environment (tools/setup/setup.sh); empty = no runs over a Ray cluster")
+
 # MLPerf LoadGen's source distribution (mlcommons_loadgen-6.0.17.tar.gz), which
 # tools/setup/setup.sh downloads and checks; empty = CMake downloads it from PyPI
 # (cmake/InferbenchLoadGen.cmake checks the sha256 either way).

@@ -25,6 +25,8 @@
 #include "driver/instances.h"
 #include "driver/input_data.h"
 #include "driver/rounds.h"
+#include "driver/executor.h"
+#include "driver/fleet.h"
 #include "driver/spawn.h"
 
 namespace fs = std::filesystem;
@@ -243,13 +245,18 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   for (const auto& [device, state] : reply["devices"].items()) {
     if (!state.value("available", false)) d.unavailable_devices[device] = state.value("reason", "");
   }
+  set_variants(d, info.value("variants", nlohmann::json::array()), "artefact_suffixes");
+  return d;
+}
+
+void set_variants(BackendDescription& d, const nlohmann::json& variants, const char* suffixes_key) {
   d.variants.clear();
-  for (const auto& v : info.value("variants", nlohmann::json::array())) {
+  for (const auto& v : variants) {
     VariantDescription variant;
     variant.name = v.value("name", "");
     variant.framework = v.value("framework", d.framework);
     variant.artefact_format = v.value("artefact_format", "");
-    variant.suffixes = v.value("artefact_suffixes", std::vector<std::string>{});
+    variant.suffixes = v.value(suffixes_key, std::vector<std::string>{});
     for (const auto& item : v.value("targets", std::vector<std::string>{})) {
       if (auto target = parse_target(item)) variant.targets.push_back(*target);
     }
@@ -259,7 +266,6 @@ BackendDescription Driver::describe_backend(const std::string& name) const {
   if (d.variants.empty()) {
     d.variants.push_back({"", d.framework, d.artefact_format, d.suffixes, cross_targets(d.devices, d.precisions), ""});
   }
-  return d;
 }
 
 std::vector<BackendDescription> Driver::describe_backends(bool include_testing) const {
@@ -272,6 +278,19 @@ std::vector<BackendDescription> Driver::describe_backends(bool include_testing) 
 }
 
 Status Driver::validate(const RunRequest& request) const {
+  if (!request.hosts.empty() && !request.cluster) {
+    return Status(StatusCode::Usage, "--hosts picks hosts of a Ray cluster, and no --cluster was given",
+                  "add --cluster ADDRESS (or auto), or drop --hosts");
+  }
+  if (request.cluster) {
+    if (request.cluster->empty()) {
+      return Status(StatusCode::Usage, "--cluster needs a Ray address", "give HOST:PORT of the head, or auto (RAY_ADDRESS)");
+    }
+    if (std::any_of(request.instances.begin(), request.instances.end(), [](int n) { return n > 1; })) {
+      return Status(StatusCode::Usage, "--instances above 1 runs on one machine only, not with --cluster",
+                    "drop --instances, or measure instances on the host itself");
+    }
+  }
   for (const auto& text : request.backends) {
     const BackendSelector selector = parse_backend_selector(text);
     const BackendEntry* entry = find_backend(selector.backend);
@@ -431,6 +450,7 @@ namespace {
 // those that load it, with only the variants that do), its cells and the rows it cannot run.
 struct ModelPlan {
   std::size_t ordinal = 0;  // its place in --model, for the work folder's file names
+  std::string host;         // a fleet run's host whose cells these are; empty = this machine
   std::string model;        // a catalogue name or the user's file path
   std::string row_model;    // what its rows call it: the name, or the file's name
   bool named = false;
@@ -492,6 +512,51 @@ Status keep_backends_for_file(ModelPlan& plan, const RunRequest& request) {
   }
   std::erase_if(plan.selected_variants, [](const auto& entry) { return entry.second.empty(); });
   return Status::ok();
+}
+
+// Host `host`'s description of each backend in `names`, or one saying it has none.
+std::vector<BackendDescription> host_backends(const std::vector<FleetHost>& hosts, const std::string& host,
+                                              const std::vector<std::string>& names) {
+  const FleetHost& h = *std::find_if(hosts.begin(), hosts.end(), [&](const FleetHost& x) { return x.name == host; });
+  std::vector<BackendDescription> result;
+  for (const auto& name : names) {
+    auto it = std::find_if(h.backends.begin(), h.backends.end(), [&](const auto& d) { return d.name == name; });
+    if (it != h.backends.end()) {
+      result.push_back(*it);
+      continue;
+    }
+    BackendDescription none;
+    none.name = name;
+    const BackendEntry* entry = find_backend(name);
+    none.framework = entry ? entry->framework : name;
+    if (entry) none.variants = catalogue_variants(*entry);
+    none.reason = "host " + host + "'s inferbench has no backend '" + name + "'";
+    result.push_back(std::move(none));
+  }
+  return result;
+}
+
+// A fleet host's plan: its cells and rows name it. A format compiled for the machine that runs it
+// (an AOTInductor package) would be compiled here, for this machine: such cells are unavailable
+// on hosts, saying so.
+void place_on_host(ModelPlan& plan, const FleetHost& host) {
+  std::vector<Cell> cells;
+  for (Cell& cell : plan.cells) {
+    cell.host = host.name;
+    const BackendDescription& d =
+        *std::find_if(plan.backends.begin(), plan.backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+    auto v = std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& x) { return x.name == cell.variant; });
+    if (v != d.variants.end() && artefact_per_device(v->artefact_format) && !plan.user_file) {
+      plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable,
+                                           v->artefact_format + " artefacts are compiled for the machine that runs "
+                                           "them, and fleet runs do not build them on hosts yet: measure it on " +
+                                           host.name + " without --cluster"));
+      continue;
+    }
+    cells.push_back(std::move(cell));
+  }
+  plan.cells = std::move(cells);
+  for (Row& row : plan.early_rows) row.host = RowHost{host.name, host.env, false};
 }
 
 // The model's matrix: a cell per backend variant, device, precision, scenario, batch, instance
@@ -582,7 +647,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   // With several models, every cell's label starts with its model.
   const bool several_models = request.models.size() > 1;
   auto label_of = [&](const Cell& cell) {
-    return (several_models ? cell.model + " " : std::string()) + cell_label(cell);
+    return (cell.host.empty() ? std::string() : "host " + cell.host + ": ") +
+           (several_models ? cell.model + " " : std::string()) + cell_label(cell);
   };
 
   // Which backends, described by their plugins, and which of their variants: a backend named
@@ -607,6 +673,34 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   }
   std::vector<BackendDescription> backends;
   for (const auto& name : names) backends.push_back(describe_backend(name));
+
+  // A fleet run (--cluster): the cluster's hosts, each described by its own inferbench, before
+  // anything runs. Options are checked against the first host that has the backend.
+  fs::path work = request.out_dir ? *request.out_dir / "work"
+                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
+  std::error_code ec;
+  std::unique_ptr<FleetCoordinator> coordinator;
+  std::vector<FleetHost> fleet_hosts;
+  if (request.cluster) {
+    fs::create_directories(work / "logs", ec);
+    progress("connecting to the Ray cluster at " + *request.cluster);
+    auto started = FleetCoordinator::start(*request.cluster, work / "logs" / "fleet.log");
+    if (!started) return started.status();
+    coordinator = std::move(*started);
+    progress("asking every host what it can run");
+    auto found = coordinator->discover(kDescribeTimeout + std::chrono::seconds(60));
+    if (!found) return found.status();
+    IB_RETURN_IF_ERROR(choose_hosts(*found, request.hosts, build_revision(), fleet_hosts, progress));
+    for (auto& d : backends) {
+      for (const FleetHost& host : fleet_hosts) {
+        auto theirs = std::find_if(host.backends.begin(), host.backends.end(), [&](const auto& b) { return b.name == d.name; });
+        if (theirs != host.backends.end() && theirs->loadable) {
+          d = *theirs;
+          break;
+        }
+      }
+    }
+  }
 
   // Options must name a selected backend and a key it declares.
   for (const auto& [backend, pairs] : request.backend_options) {
@@ -648,11 +742,20 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
 
   // Every model's matrix, before anything runs: a model that cannot run stops the run here, not
   // after the models before it were measured.
+  // A fleet run plans each model once per host, over what that host can run.
+  std::vector<std::string> plan_hosts{""};
+  if (coordinator) {
+    plan_hosts.clear();
+    for (const FleetHost& host : fleet_hosts) plan_hosts.push_back(host.name);
+  }
   std::vector<ModelPlan> plans;
   int index = 0;
-  for (const auto& model : request.models) {
+  for (std::size_t m = 0; m < request.models.size(); ++m)
+  for (const std::string& host : plan_hosts) {
+    const std::string& model = request.models[m];
     ModelPlan plan;
-    plan.ordinal = plans.size();
+    plan.ordinal = m;
+    plan.host = host;
     plan.model = model;
     plan.named = find_model(model) != nullptr || is_python_model(model);
     plan.row_model = row_model_name(model);
@@ -660,13 +763,40 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (is_python_model(model)) {  // the exporters run elsewhere: an absolute path, NAME kept
       plan.model = fs::absolute(python_model_file(model)).string() + model.substr(model.rfind(".py") + 3);
     }
-    plan.backends = backends;
+    plan.backends = host.empty() ? backends : host_backends(fleet_hosts, host, names);
     plan.selected_variants = selected_variants;
     if (!plan.named) IB_RETURN_IF_ERROR(keep_backends_for_file(plan, request));
     expand_matrix(plan, request, index);
+    if (!host.empty()) place_on_host(plan, *std::find_if(fleet_hosts.begin(), fleet_hosts.end(),
+                                                         [&](const FleetHost& h) { return h.name == host; }));
     plan.reference_possible =
         torch_usable && (plan.named || contains(reference_variant->suffixes, file_suffix(model)));
     plans.push_back(std::move(plan));
+  }
+  // A cluster whose hosts can run nothing asked: one line, before anything runs.
+  if (coordinator && std::all_of(plans.begin(), plans.end(), [](const ModelPlan& p) { return p.cells.empty(); })) {
+    std::string why;
+    for (const ModelPlan& plan : plans) {
+      if (!plan.early_rows.empty()) {
+        why = ": host " + plan.host + " says " + plan.early_rows.front().error;
+        break;
+      }
+    }
+    return Status(StatusCode::Unavailable, "no host of the cluster can run any cell asked" + why,
+                  "see what each host has with --dry-run, or `inferbench backends` on the host");
+  }
+  // --resume: what the run has already measured is neither run nor given again; a cell whose host
+  // was lost is run again.
+  if (!request.resumed_rows.empty()) {
+    std::set<std::string> measured, given;
+    for (const Row& row : request.resumed_rows) {
+      given.insert(row_identity(row));
+      if (!row.host || !row.host->lost) measured.insert(row_identity(row));
+    }
+    for (ModelPlan& plan : plans) {
+      std::erase_if(plan.cells, [&](const Cell& c) { return measured.count(cell_identity(c)) > 0; });
+      std::erase_if(plan.early_rows, [&](const Row& r) { return given.count(row_identity(r)) > 0; });
+    }
   }
 
   // Artefacts, one per model and (format, precision of the artefact), per device for formats
@@ -701,7 +831,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
   // One process only: several instances would read the file while instance 0 writes it.
   auto produces_reference = [&](const Cell& c, int batch) {
-    return c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
+    return c.host.empty() && c.backend == kReferenceBackend && c.variant == kReferenceVariant && c.device == "cpu" &&
            c.precision == "fp32" && c.scenario == "sync" && c.batch == batch && c.instances == 1;
   };
   // The hidden cell that only computes batch `batch`'s reference output (no warm-up, one
@@ -735,12 +865,13 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     return batches;
   };
   // The description and variant a cell runs (the reference backend's even when not selected).
-  auto backend_of = [&](const Cell& cell) -> const BackendDescription& {
-    if (cell.backend == kReferenceBackend) return torch;
-    return *std::find_if(backends.begin(), backends.end(), [&](const auto& b) { return b.name == cell.backend; });
+  // (A fleet host's plan has that host's descriptions; the hidden reference cells run here.)
+  auto backend_of = [&](const ModelPlan& plan, const Cell& cell) -> const BackendDescription& {
+    if (cell.backend == kReferenceBackend && cell.host.empty()) return torch;
+    return *std::find_if(plan.backends.begin(), plan.backends.end(), [&](const auto& b) { return b.name == cell.backend; });
   };
-  auto variant_of = [&](const Cell& cell) -> const VariantDescription& {
-    const BackendDescription& d = backend_of(cell);
+  auto variant_of = [&](const ModelPlan& plan, const Cell& cell) -> const VariantDescription& {
+    const BackendDescription& d = backend_of(plan, cell);
     return *std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& v) { return v.name == cell.variant; });
   };
 
@@ -762,16 +893,20 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       run_plan.cells.push_back(std::move(planned));
     };
     for (const ModelPlan& plan : plans) {
-      for (const Cell& cell : plan.cells) plan_cell(plan, cell, variant_of(cell).artefact_format, false);
+      for (const Cell& cell : plan.cells) plan_cell(plan, cell, variant_of(plan, cell).artefact_format, false);
     }
     // The parity reference (torch:eager cpu fp32 sync) runs hidden for each model and batch
     // without such a cell.
+    std::set<std::pair<std::size_t, int>> planned_references;  // (model, batch): one per model in a fleet
     for (const ModelPlan& plan : plans) {
       for (int batch : hidden_reference_batches(plan)) {
+        if (!planned_references.insert({plan.ordinal, batch}).second) continue;
         plan_cell(plan, reference_cell(plan, batch), reference_variant->artefact_format, true);
       }
     }
     if (listener.plan) listener.plan(run_plan);
+    coordinator.reset();
+    if (!request.out_dir) fs::remove_all(work, ec);
     return Status::ok();
   }
 
@@ -779,9 +914,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     return std::any_of(plan.cells.begin(), plan.cells.end(), [](const Cell& c) { return c.device == "cpu"; });
   };
   // Work folder for cell files, reference outputs, input data and logs.
-  fs::path work = request.out_dir ? *request.out_dir / "work"
-                                  : fs::temp_directory_path() / ("inferbench-" + std::to_string(getpid()));
-  std::error_code ec;
   fs::create_directories(work / "logs", ec);
   if (ec) return Status(StatusCode::Io, "cannot create work folder " + work.string() + ": " + ec.message());
 
@@ -790,7 +922,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   // run, or data that does not fit it, stops the run here. The exporters read the calibration
   // data themselves; this checks it and records what it is.
   std::map<std::vector<std::int64_t>, InputData> inputs;
-  RunStart start{std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
+  // (A fleet's CPU rows are bounded by their own host's peak, which this machine cannot measure.)
+  RunStart start{!coordinator && std::any_of(plans.begin(), plans.end(), has_cpu_cell), nullptr, nullptr};
   // --input: the samples the parity pass runs (--eval-samples), at least those a batch takes (the
   // largest batch's); --calibration: all of them.
   const int largest_batch = *std::max_element(request.batches.begin(), request.batches.end());
@@ -895,7 +1028,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   };
 
   // Each model's cells: its reference producers first, then its matrix in order.
+  // In a fleet, each model's plans (one per host) share one reference per batch, computed here.
   std::set<int> hidden_reference_cells;
+  std::set<std::pair<std::size_t, int>> references_made;  // (model, batch)
   for (ModelPlan& plan : plans) {
     std::vector<Cell>& cells = plan.cells;
     for (int batch : request.batches) {
@@ -905,7 +1040,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       auto producer = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return produces_reference(c, batch); });
       if (producer != cells.end()) {
         producer->reference_out = reference_file.string();
-      } else {
+      } else if (references_made.insert({plan.ordinal, batch}).second) {
         Cell ref = reference_cell(plan, batch);
         ref.index = index++;
         ref.reference_out = reference_file.string();
@@ -974,199 +1109,302 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     }
     return any ? std::optional<double>(sum) : std::nullopt;
   };
-  std::size_t step = 0;
-  for (int round = 1; round <= rounds; ++round) {
-    for (ModelPlan& plan : plans) {
-      std::map<int, std::string>& failures = reference_failures[plan.ordinal];
-      for (auto& cell : plan.cells) {
-        const bool hidden = hidden_reference_cells.count(cell.index) > 0;
-        if (hidden && round > 1) continue;
-        const std::size_t here = step++;
-        if (finished.count(cell.index)) continue;
-        later_s = time_after(here);
-        const auto last_time = cell_seconds.find(cell.index);
-        previous_run_s = last_time == cell_seconds.end() ? std::nullopt : std::optional<double>(last_time->second);
-        const VariantDescription& variant = variant_of(cell);
-        const std::string label = (rounds > 1 ? "round " + std::to_string(round) + "/" + std::to_string(rounds) + " "
-                                              : std::string()) +
-                                  label_of(cell);
-        // Live progress of this cell, from its export (if any) until its row is final.
-        CellProgressTracker tracker(hidden ? 0 : done + 1, total, label, cell.iterations, cell.max_seconds,
-                                    Clock::now());
-        current_tracker = &tracker;
-        const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
-        // The cell's time from here on: its export, done once, is not part of its later rounds.
-        const Clock::time_point cell_started = Clock::now();
-        if (!artefact) {
-          if (!hidden) {
-            done += rounds - round + 1;  // its later rounds would fail alike
-            finished.insert(cell.index);
-            give_row(status_row(cell, RowStatus::Failed, artefact.status().to_string()));
-          } else {
-            failures[cell.batch] = artefact.status().to_string();
-          }
-          continue;
-        }
-        cell.artefact = artefact->file.string();
-        cell.input_shape = {cell.batch};
-        cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
-        // A reference that failed to appear leaves the cell without parity rather than failing it.
-        if (!cell.reference_in.empty() && failures.count(cell.batch)) cell.reference_in.clear();
-        if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
-          cell.reference_in.clear();
-        }
+  // A worker's row, or a failed row saying how the worker ended.
+  const auto worker_row = [&](const Cell& cell, const Result<ChildOutcome>& outcome) {
+    if (!outcome) {
+      return status_row(cell, RowStatus::Failed,
+                        (cell.host.empty() ? "cannot start worker: " : std::string()) + outcome.status().to_string());
+    }
+    auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
+    if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
+      return reply.get<Row>();
+    }
+    std::string error = (cell.host.empty() ? "worker " : "worker on host " + cell.host + " ") + describe_outcome(*outcome);
+    if (outcome->timed_out) {
+      error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+    }
+    if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
+      error += ": " + why;
+    }
+    Row failed = status_row(cell, RowStatus::Failed, error);
+    failed.peak_rss_mb = outcome->peak_rss_mb;
+    return failed;
+  };
 
-        progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
-                        : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
-        // One worker per instance (one for most cells), all started at once; instance 0 reports
-        // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
-        const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
-        // What the cell's files are called: its worker log, its LoadGen logs.
-        const std::string cell_stem = cell_name + "-" + (cell.variant.empty() ? "" : cell.variant + "-") + cell.device +
-                                      "-" + cell.precision + "-" + cell.scenario + "-b" + std::to_string(cell.batch) +
-                                      (cell.requests ? "-q" + std::to_string(cell.requests) : "");
-        // LoadGen's logs are kept with the results (DIR/work/loadgen/<cell>/, one folder per test);
-        // without --out the worker writes them to a temporary folder and removes it.
-        if (is_loadgen_scenario(cell.scenario) && request.out_dir) {
-          cell.serving.log_dir = (work / "loadgen" / cell_stem).string();
-        }
-        const fs::path gate = work / ("gate-" + std::to_string(cell.index));
-        if (cell.instances > 1) {
-          fs::remove_all(gate, ec);
-          fs::create_directories(gate, ec);
-          cell.gate_dir = gate.string();
-        }
-        std::vector<ChildSpec> children;
-        for (int k = 0; k < cell.instances; ++k) {
-          Cell instance = cell;
-          instance.instance = k;
-          if (k > 0) instance.reference_out.clear();
-          // The parity pass runs once per cell: the row keeps the first round's first instance's.
-          if ((k > 0 || round > 1) && instance.eval_samples > 0) {
-            instance.eval_samples = 0;
-            instance.reference_in.clear();
-            instance.labels_file.clear();
-          }
-          const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
-          const fs::path cell_file = work / (cell_name + suffix + ".json");
-          {
-            std::ofstream out(cell_file);
-            out << nlohmann::json(instance).dump(2);
-          }
-          ChildSpec child;
-          SpawnOptions& options = child.options;
-          options.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
-          options.log_file = work / "logs" / (cell_stem + suffix + (rounds > 1 ? "-r" + std::to_string(round) : "") + ".log");
-          options.echo_stderr = request.verbose;
-          child.argv = {paths_.worker_executable.string(), "worker"};
-          if (listener.phase && k == 0) {
-            options.on_progress_line = [&](std::string_view line) {
-              if (auto phase = tracker.on_line(line, Clock::now())) show_phase(*phase);
-            };
-            options.on_wait = [&] { show_phase(tracker.snapshot(Clock::now())); };
-            child.argv.insert(child.argv.end(), {"--progress-fd", std::to_string(kChildProgressFd)});
-          }
-          child.argv.push_back(cell_file.string());
-          children.push_back(std::move(child));
-        }
-        // A worker's row, or a failed row saying how the worker ended.
-        const auto row_of = [&](const Result<ChildOutcome>& outcome) {
-          if (!outcome) return status_row(cell, RowStatus::Failed, "cannot start worker: " + outcome.status().to_string());
-          auto reply = nlohmann::json::parse(last_line(outcome->stdout_text), nullptr, false);
-          if (outcome->exited && outcome->exit_code == 0 && !reply.is_discarded() && reply.is_object()) {
-            return reply.get<Row>();
-          }
-          std::string error = "worker " + describe_outcome(*outcome);
-          if (outcome->timed_out) {
-            error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
-          }
-          if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
-            error += ": " + why;
-          }
-          Row failed = status_row(cell, RowStatus::Failed, error);
-          failed.peak_rss_mb = outcome->peak_rss_mb;
-          return failed;
-        };
-        // An instance that ends without an ok row leaves the others waiting at the gate: stop them.
-        const StopOthers stop_others = [&](const ChildOutcome& ended) {
-          return row_of(ended).status != RowStatus::Ok;
-        };
-        const std::vector<Result<ChildOutcome>> outcomes =
-            run_children(children, cell.instances > 1 ? stop_others : nullptr);
-        cell_seconds[cell.index] = std::chrono::duration<double>(Clock::now() - cell_started).count();
-        std::vector<Row> instance_rows;
-        for (const auto& outcome : outcomes) instance_rows.push_back(row_of(outcome));
-        Row row = cell.instances > 1
-                      ? merge_instances(std::move(instance_rows),
-                                        {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
-                                        usable_cpu_count())
-                      : std::move(instance_rows.front());
-        if (cell.instances > 1) fs::remove_all(gate, ec);
-        if (hidden) {
-          if (row.status != RowStatus::Ok) failures[cell.batch] = row.error;
-          continue;
-        }
-        const bool parity_here = round == 1 || cell.eval_samples == 0;  // later rounds keep round 1's
-        if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity && parity_here) {
-          row.warnings.push_back("no parity: the FP32 reference output was not produced");
-        }
-        if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples) {
-          row.warnings.push_back("the batch of " + std::to_string(cell.batch) + " repeats the " +
-                                 std::to_string(cell.input_samples) + " samples of --input: every timed iteration "
-                                 "runs some samples twice; give at least as many samples as the batch");
-        }
-        if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
-          const auto why = failures.count(cell.batch) ? failures[cell.batch]
-                           : plan.reference_possible ? "the reference run did not finish"
-                                                : "no PyTorch CPU FP32 reference for this model";
-          row.warnings.push_back("no parity: " + why);
-        }
-        row.export_ms = artefact->export_ms;
-        row.artefact_bytes = artefact->bytes;
-        row.params = artefact->params;
-        row.macs_per_sample = artefact->macs_per_sample;
-        if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
-          row.effective["delegation"] = *delegation;
-        }
-        if (auto calibration = calibration_text(artefact->manifest); calibration && row.status == RowStatus::Ok) {
-          row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
-        }
-        ++done;
-        progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + label + ": " +
-                 row_status_name(row.status) + (row.status == RowStatus::Ok
-                     ? fmt_ok(row)
-                     : " — " + row.error));
-        if (rounds > 1) {
-          std::vector<Row>& so_far = round_rows[cell.index];
-          so_far.push_back(std::move(row));
-          const bool last = round == rounds || so_far.back().status != RowStatus::Ok;
-          const int measured_rounds = static_cast<int>(so_far.size());
-          const MeasurementContext context{cell.iterations * cell.instances * measured_rounds, false,
-                                           build_info().build_type, cpu_governor()};
-          if (!last) {
-            // The rounds so far, given now so that an interrupted run keeps them.
-            if (!listener.revise) continue;
-            Row partial = merge_rounds(so_far, context);
-            partial.warnings.push_back(rounds_so_far_warning(measured_rounds, rounds));
-            if (auto given = given_rows.find(cell.index); given != given_rows.end()) {
-              listener.revise(given->second, partial);
-            } else {
-              given_rows[cell.index] = give_row(partial);
-            }
-            continue;
-          }
-          done += rounds - round;  // the rounds a failed cell skips
-          finished.insert(cell.index);
-          row = merge_rounds(std::move(so_far), context);
-          round_rows.erase(cell.index);
-          if (auto given = given_rows.find(cell.index); given != given_rows.end()) {
-            listener.revise(given->second, row);
-            continue;
-          }
-        }
-        give_row(row);
+  // The steps run through an executor: this machine's, one cell at a time, or in a fleet the
+  // hosts', one cell at a time per host and hosts at once. A host runs its own steps in schedule
+  // order; in a fleet the hidden reference cells (on this machine) come first, so that no host
+  // measures while this machine computes a reference, and every host's cell finds it.
+  struct Step {
+    int round = 1;
+    std::size_t plan = 0;
+    std::size_t cell = 0;
+  };
+  std::vector<Step> steps;
+  for (int round = 1; round <= rounds; ++round) {
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+      for (std::size_t c = 0; c < plans[p].cells.size(); ++c) {
+        if (round == 1 || !hidden_reference_cells.count(plans[p].cells[c].index)) steps.push_back({round, p, c});
       }
     }
+  }
+  LocalExecutor local(paths_.worker_executable);
+  std::unique_ptr<RayExecutor> remote = coordinator ? std::make_unique<RayExecutor>(*coordinator) : nullptr;
+  const auto executor_for = [&](const std::string& host) -> CellExecutor& {
+    if (host.empty()) return local;
+    return *remote;
+  };
+  // A step under way: what finishing it needs.
+  struct Running {
+    std::string label;
+    int round = 1;
+    Clock::time_point started;
+    std::unique_ptr<CellProgressTracker> tracker;
+    const Artefact* artefact = nullptr;
+    fs::path gate;
+  };
+  std::map<std::size_t, Running> running;  // step -> (the job id is the step)
+  std::set<std::string> busy_hosts;        // hosts running a step
+  std::map<std::string, std::string> gone_hosts;  // host -> what happened to it
+  std::vector<bool> taken(steps.size(), false);
+
+  const auto cell_of = [&](std::size_t i) -> Cell& { return plans[steps[i].plan].cells[steps[i].cell]; };
+  // A row of a fleet run names its host (the host's record), and whether the host was lost.
+  const auto on_host = [&](Row row, const std::string& host, bool lost = false) {
+    if (!host.empty()) {
+      const auto h = std::find_if(fleet_hosts.begin(), fleet_hosts.end(), [&](const FleetHost& x) { return x.name == host; });
+      row.host = RowHost{host, h != fleet_hosts.end() ? h->env : nlohmann::json::object(), lost};
+    }
+    return row;
+  };
+  // A cell's row is final: given (or, measured in rounds, its rows so far revised).
+  const auto give_final = [&](const Cell& cell, Row row) {
+    if (auto given = given_rows.find(cell.index); given != given_rows.end() && listener.revise) {
+      listener.revise(given->second, row);
+    } else {
+      give_row(row);
+    }
+  };
+
+  // Prepares step `i` and hands it to its host's executor; false when it ends here (a cell whose
+  // row is already final, an export that failed, a host that is gone).
+  const auto start_step = [&](std::size_t i) -> bool {
+    const Step& s = steps[i];
+    ModelPlan& plan = plans[s.plan];
+    Cell& cell = cell_of(i);
+    const int round = s.round;
+    const bool hidden = hidden_reference_cells.count(cell.index) > 0;
+    if (finished.count(cell.index)) return false;
+    std::map<int, std::string>& failures = reference_failures[plan.ordinal];
+    if (auto gone = gone_hosts.find(cell.host); gone != gone_hosts.end()) {
+      done += rounds - round + 1;
+      finished.insert(cell.index);
+      give_final(cell, on_host(status_row(cell, RowStatus::Failed, "not run: " + gone->second), cell.host, true));
+      return false;
+    }
+    later_s = time_after(i);
+    const auto last_time = cell_seconds.find(cell.index);
+    previous_run_s = last_time == cell_seconds.end() ? std::nullopt : std::optional<double>(last_time->second);
+    const VariantDescription& variant = variant_of(plan, cell);
+    const std::string label = (rounds > 1 ? "round " + std::to_string(round) + "/" + std::to_string(rounds) + " "
+                                          : std::string()) +
+                              label_of(cell);
+    Running r;
+    r.label = label;
+    r.round = round;
+    // Live progress of this cell, from its export (if any) until its row is final.
+    r.tracker = std::make_unique<CellProgressTracker>(hidden ? 0 : done + 1, total, label, cell.iterations,
+                                                      cell.max_seconds, Clock::now());
+    current_tracker = cell.host.empty() ? r.tracker.get() : nullptr;
+    const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
+    current_tracker = nullptr;
+    // The cell's time from here on: its export, done once, is not part of its later rounds.
+    r.started = Clock::now();
+    if (!artefact) {
+      if (!hidden) {
+        done += rounds - round + 1;  // its later rounds would fail alike
+        finished.insert(cell.index);
+        give_final(cell, on_host(status_row(cell, RowStatus::Failed, artefact.status().to_string()), cell.host));
+      } else {
+        failures[cell.batch] = artefact.status().to_string();
+      }
+      return false;
+    }
+    r.artefact = &*artefact;
+    cell.artefact = artefact->file.string();
+    cell.input_shape = {cell.batch};
+    cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
+    // A reference that failed to appear leaves the cell without parity rather than failing it.
+    if (!cell.reference_in.empty() && failures.count(cell.batch)) cell.reference_in.clear();
+    if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
+      cell.reference_in.clear();
+    }
+
+    progress(hidden ? "[reference] " + label + ": computing the FP32 reference output"
+                    : "[" + std::to_string(done + 1) + "/" + std::to_string(total) + "] " + label + ": running");
+    // One worker per instance (one for most cells), all started at once; instance 0 reports
+    // progress and writes the reference output. They meet in `gate` (worker/instance_gate.h).
+    const std::string cell_name = "cell-" + std::to_string(cell.index) + "-" + cell.backend;
+    // What the cell's files are called: its worker log, its LoadGen logs.
+    const std::string cell_stem = cell_name + "-" + (cell.host.empty() ? "" : cell.host + "-") +
+                                  (cell.variant.empty() ? "" : cell.variant + "-") + cell.device + "-" + cell.precision +
+                                  "-" + cell.scenario + "-b" + std::to_string(cell.batch) +
+                                  (cell.requests ? "-q" + std::to_string(cell.requests) : "");
+    // LoadGen's logs are kept with the results (DIR/work/loadgen/<cell>/, one folder per test);
+    // without --out the worker writes them to a temporary folder and removes it.
+    if (is_loadgen_scenario(cell.scenario) && request.out_dir) {
+      cell.serving.log_dir = (work / "loadgen" / cell_stem).string();
+    }
+    r.gate = work / ("gate-" + std::to_string(cell.index));
+    if (cell.instances > 1) {
+      fs::remove_all(r.gate, ec);
+      fs::create_directories(r.gate, ec);
+      cell.gate_dir = r.gate.string();
+    }
+    CellJob job;
+    job.id = static_cast<int>(i);
+    job.host = cell.host;
+    job.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
+    job.echo_stderr = request.verbose;
+    job.loadgen_dir = cell.serving.log_dir;
+    for (int k = 0; k < cell.instances; ++k) {
+      Cell instance = cell;
+      instance.instance = k;
+      if (k > 0) instance.reference_out.clear();
+      // The parity pass runs once per cell: the row keeps the first round's first instance's.
+      if ((k > 0 || round > 1) && instance.eval_samples > 0) {
+        instance.eval_samples = 0;
+        instance.reference_in.clear();
+        instance.labels_file.clear();
+      }
+      const std::string suffix = cell.instances > 1 ? "-i" + std::to_string(k) : "";
+      job.instances.push_back(std::move(instance));
+      job.cell_files.push_back(work / (cell_name + suffix + ".json"));
+      job.log_files.push_back(work / "logs" / (cell_stem + suffix + (rounds > 1 ? "-r" + std::to_string(round) : "") + ".log"));
+    }
+    if (listener.phase && cell.host.empty()) {
+      CellProgressTracker* tracker = r.tracker.get();
+      job.on_progress_line = [this_tracker = tracker, &show_phase](std::string_view line) {
+        if (auto phase = this_tracker->on_line(line, Clock::now())) show_phase(*phase);
+      };
+      job.on_wait = [this_tracker = tracker, &show_phase] { show_phase(this_tracker->snapshot(Clock::now())); };
+    }
+    // A worker's row, or a failed row saying how the worker ended: an instance that ends without
+    // an ok row leaves the others waiting at the gate, so they are stopped.
+    job.stop_others = [&, c = cell](const ChildOutcome& ended) {
+      return worker_row(c, ended).status != RowStatus::Ok;
+    };
+    running.emplace(i, std::move(r));
+    executor_for(cell.host).submit(std::move(job));
+    return true;
+  };
+
+  // Turns step `i`'s outcome into its row (or, for a hidden reference cell, into what the cells of
+  // its batch need to know).
+  const auto finish_step = [&](std::size_t i, CellOutcome outcome) {
+    Running r = std::move(running.at(i));
+    running.erase(i);
+    const Step& s = steps[i];
+    ModelPlan& plan = plans[s.plan];
+    Cell& cell = cell_of(i);
+    busy_hosts.erase(cell.host);
+    const int round = s.round;
+    const bool hidden = hidden_reference_cells.count(cell.index) > 0;
+    std::map<int, std::string>& failures = reference_failures[plan.ordinal];
+    cell_seconds[cell.index] = std::chrono::duration<double>(Clock::now() - r.started).count();
+    Row row;
+    const bool lost = !outcome.host_lost.empty();
+    if (lost) {
+      // The host went away: its cells still to come are not run, and say so.
+      gone_hosts.emplace(cell.host, "host " + cell.host + " gone (" + outcome.host_lost + ")");
+      row = status_row(cell, RowStatus::Failed, outcome.host_lost);
+    } else {
+      std::vector<Row> instance_rows;
+      for (const auto& child : outcome.instances) instance_rows.push_back(worker_row(cell, child));
+      row = cell.instances > 1
+                ? merge_instances(std::move(instance_rows),
+                                  {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
+                                  usable_cpu_count())
+                : std::move(instance_rows.front());
+    }
+    row = on_host(std::move(row), cell.host, lost);
+    if (cell.instances > 1) fs::remove_all(r.gate, ec);
+    if (hidden) {
+      if (row.status != RowStatus::Ok) failures[cell.batch] = row.error;
+      return;
+    }
+    const bool parity_here = round == 1 || cell.eval_samples == 0;  // later rounds keep round 1's
+    if (row.status == RowStatus::Ok && !cell.reference_in.empty() && !row.parity && parity_here) {
+      row.warnings.push_back("no parity: the FP32 reference output was not produced");
+    }
+    if (row.status == RowStatus::Ok && cell.input_samples > 0 && cell.batch > cell.input_samples) {
+      row.warnings.push_back("the batch of " + std::to_string(cell.batch) + " repeats the " +
+                             std::to_string(cell.input_samples) + " samples of --input: every timed iteration "
+                             "runs some samples twice; give at least as many samples as the batch");
+    }
+    if (cell.reference_in.empty() && row.status == RowStatus::Ok) {
+      const auto why = failures.count(cell.batch) ? failures[cell.batch]
+                       : plan.reference_possible ? "the reference run did not finish"
+                                            : "no PyTorch CPU FP32 reference for this model";
+      row.warnings.push_back("no parity: " + why);
+    }
+    const Artefact& artefact = *r.artefact;
+    row.export_ms = artefact.export_ms;
+    row.artefact_bytes = artefact.bytes;
+    row.params = artefact.params;
+    row.macs_per_sample = artefact.macs_per_sample;
+    if (auto delegation = delegation_text(artefact.manifest); delegation && row.status == RowStatus::Ok) {
+      row.effective["delegation"] = *delegation;
+    }
+    if (auto calibration = calibration_text(artefact.manifest); calibration && row.status == RowStatus::Ok) {
+      row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
+    }
+    ++done;
+    progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + r.label + ": " +
+             row_status_name(row.status) + (row.status == RowStatus::Ok ? fmt_ok(row) : " — " + row.error));
+    if (rounds > 1) {
+      std::vector<Row>& so_far = round_rows[cell.index];
+      so_far.push_back(std::move(row));
+      const bool last = round == rounds || so_far.back().status != RowStatus::Ok;
+      const int measured_rounds = static_cast<int>(so_far.size());
+      const MeasurementContext context{cell.iterations * cell.instances * measured_rounds, false,
+                                       build_info().build_type, cpu_governor()};
+      if (!last) {
+        // The rounds so far, given now so that an interrupted run keeps them.
+        if (!listener.revise) return;
+        Row partial = merge_rounds(so_far, context);
+        partial.warnings.push_back(rounds_so_far_warning(measured_rounds, rounds));
+        if (auto given = given_rows.find(cell.index); given != given_rows.end()) {
+          listener.revise(given->second, partial);
+        } else {
+          given_rows[cell.index] = give_row(partial);
+        }
+        return;
+      }
+      done += rounds - round;  // the rounds a failed cell skips
+      finished.insert(cell.index);
+      row = merge_rounds(std::move(so_far), context);
+      round_rows.erase(cell.index);
+    }
+    give_final(cell, std::move(row));
+  };
+
+  for (;;) {
+    // Every idle host takes its next step; in a fleet, the hosts wait for this machine's
+    // reference cells.
+    bool local_pending = false;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (cell_of(i).host.empty() && (!taken[i] || running.count(i))) local_pending = true;
+    }
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const std::string& host = cell_of(i).host;
+      if (taken[i] || busy_hosts.count(host) || (!host.empty() && local_pending)) continue;
+      taken[i] = true;
+      if (start_step(i)) busy_hosts.insert(host);
+    }
+    if (running.empty()) break;
+    CellOutcome outcome = local.busy() ? local.wait() : remote->wait();
+    finish_step(static_cast<std::size_t>(outcome.id), std::move(outcome));
   }
   if (!request.out_dir) fs::remove_all(work, ec);
   return Status::ok();

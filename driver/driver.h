@@ -45,6 +45,10 @@ struct BackendDescription {
   std::vector<VariantDescription> variants;
 };
 
+// Sets d.variants from a JSON list of variants (name, framework, artefact_format, targets, doc, and
+// the suffixes under `suffixes_key`), or to the one implicit variant when the list is empty.
+void set_variants(BackendDescription& d, const nlohmann::json& variants, const char* suffixes_key);
+
 struct DriverPaths {
   std::filesystem::path worker_executable;  // the inferbench binary (runs `worker`)
   std::filesystem::path plugin_dir;         // libinferbench_backend_<name>.so

@@ -116,6 +116,14 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
   const std::optional<CommonWindow> window = common_window(rows);
   merged.effective.erase(kWindowStartNs);
   merged.effective.erase(kWindowEndNs);
+  // On the wall clock likewise: the first window's opening to the last one's closing (ISO 8601
+  // strings of one format order as their times do).
+  for (const Row& row : rows) {
+    if (!row.window_started_at.empty() && row.window_started_at < merged.window_started_at) {
+      merged.window_started_at = row.window_started_at;
+    }
+    merged.window_finished_at = std::max(merged.window_finished_at, row.window_finished_at);
+  }
   if (window) {
     wall_ms = std::max(wall_ms, window->wall_ms);
     char spread[32];

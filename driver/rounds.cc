@@ -51,6 +51,9 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   }
 
   Row merged = rows.front();
+  // The rounds' windows had other cells between them: the merged row has no one timed window.
+  merged.window_started_at.clear();
+  merged.window_finished_at.clear();
   JoinedSamples joined = join_samples(rows);
   merged.device_time_samples_ms = std::move(joined.device_time_ms);
   if (merged.device_time_samples_ms.empty()) merged.device_time_ms.reset();

@@ -33,6 +33,8 @@ nlohmann::json to_json(const RunRequest& r) {
       {"calibration", r.calibration ? nlohmann::json(r.calibration->string()) : nlohmann::json(nullptr)},
       {"backend_options", r.backend_options},
       {"out", r.out_dir ? nlohmann::json(r.out_dir->string()) : nlohmann::json(nullptr)},
+      {"cluster", r.cluster ? nlohmann::json(*r.cluster) : nlohmann::json(nullptr)},
+      {"hosts", list_or_all(r.hosts)},
       {"changed", r.changed},
   };
 }

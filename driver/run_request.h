@@ -74,6 +74,15 @@ struct RunRequest {
   bool store = true;
   bool verbose = false;                          // pass worker stderr through
   bool dry_run = false;                          // plan only: RunListener::plan, nothing runs
+  // A fleet run (docs/fleet.md): the Ray cluster's address ("auto": RAY_ADDRESS) and the hosts to
+  // measure on (empty or "all": every host of the cluster).
+  std::optional<std::string> cluster;
+  std::vector<std::string> hosts;
+  // --resume: the rows the run already has. Cells with a row are not run again, but those whose
+  // host was lost (RowHost::lost); rows already given are not given again.
+  std::vector<Row> resumed_rows;
+  // --resume RUN: the run to complete (the CLI reads its rows and its own arguments).
+  std::optional<std::string> resume;
   std::vector<std::string> changed;              // flags the user set explicitly
 };
 

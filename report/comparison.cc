@@ -28,10 +28,31 @@ std::pair<std::optional<double>, double> serving_bound(const Row& row) {
   return {row.serving->latency_bound_ms, row.serving->latency_percentile};
 }
 
+// The row's host in a fleet run, "" for a row measured on one machine (whose host is the run's).
+std::string host_of(const Row& row) { return row.host ? row.host->name : std::string(); }
+
 auto key_of(const Row& row) {
+  // The host is part of the configuration: a row on host a never stands for one on host b, which
+  // is other hardware. Rows without a host have "" here and match each other as they always have;
+  // they match no row of a fleet run, since which of its hosts they ran on is not known.
   return std::make_tuple(std::cref(row.backend), std::cref(row.variant), std::cref(row.device),
                          std::cref(row.precision), std::cref(row.scenario), row.batch, std::cref(row.model),
-                         requested_threads(row), requested_requests(row), row.instances, serving_bound(row));
+                         requested_threads(row), requested_requests(row), row.instances, serving_bound(row),
+                         host_of(row));
+}
+
+// Whether rows of the two runs, together, were measured in more than one place (hosts, or a host
+// and no host): then every row is named with its host, since the same configuration appears once
+// per host. Two runs on one machine, or on the same one host, read as they always have.
+bool names_hosts(const RunResult& base, const RunResult& head) {
+  std::optional<std::string> first;
+  for (const RunResult* run : {&base, &head}) {
+    for (const Row& row : run->rows) {
+      if (!first) first = host_of(row);
+      if (host_of(row) != *first) return true;
+    }
+  }
+  return false;
 }
 
 // The change of two LoadGen rows' metric, and what it means: LoadGen gives one value per test,
@@ -169,7 +190,7 @@ std::string scored_data(const RunResult& run) {
 
 // The rows scored against labels in both runs (accuracy), with what they scored, or nothing.
 void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunResult& head,
-                            const RunComparison& comparison, bool markdown) {
+                            const RunComparison& comparison, bool markdown, bool with_host) {
   const std::vector<Column> columns = {
       {"Row", false},          {"Top-1 base %", true},       {"Top-1 head %", true}, {"Change (points)", true},
       {"Samples", true},       {"Agreement base", true},     {"Agreement head", true},
@@ -185,7 +206,7 @@ void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunR
     const std::string samples = b.accuracy->samples == h.accuracy->samples
                                     ? std::to_string(h.accuracy->samples)
                                     : fmt::format("{} / {}", b.accuracy->samples, h.accuracy->samples);
-    cells.push_back({row_title(h), fmt::format("{:.2f}", b.accuracy->top1 * 100.0),
+    cells.push_back({row_label(h, false, with_host), fmt::format("{:.2f}", b.accuracy->top1 * 100.0),
                      fmt::format("{:.2f}", h.accuracy->top1 * 100.0),
                      fmt::format("{:+.2f}", (h.accuracy->top1 - b.accuracy->top1) * 100.0), samples, agreement(b),
                      agreement(h)});
@@ -271,6 +292,7 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
                   one_line(base.run.id), one_line(base.run.host), one_line(base.run.started_at),
                   one_line(head.run.id), one_line(head.run.host), one_line(head.run.started_at));
   out << (markdown ? "## " : "") << title << "\n\n";
+  const bool with_host = names_hosts(base, head);
   const std::vector<Column> columns = {
       {"Row", false},        {"P50 base (ms)", true},  {"P50 head (ms)", true},
       {"P50 change", true},  {"Thr. base (/s)", true}, {"Thr. head (/s)", true},
@@ -280,7 +302,7 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
   for (const RowChange& change : comparison.matched) {
     const Row& b = base.rows[change.base_row];
     const Row& h = head.rows[change.head_row];
-    cells.push_back({row_title(h), number_or_na(p50_of(b), 3), number_or_na(p50_of(h), 3),
+    cells.push_back({row_label(h, false, with_host), number_or_na(p50_of(b), 3), number_or_na(p50_of(h), 3),
                      percent(change.p50_change), number_or_na(throughput_of(b), 2),
                      number_or_na(throughput_of(h), 2), percent(change.throughput_change),
                      verdict(change, b, h)});
@@ -295,16 +317,16 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
          "independent samples (effective_samples), so samples correlated in time widen it. Async "
          "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
          "95% intervals instead (docs/metrics.md).\n";
-  write_accuracy_changes(out, base, head, comparison, markdown);
+  write_accuracy_changes(out, base, head, comparison, markdown, with_host);
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;
     out << fmt::format("\nOnly in {} run {}:\n", which, one_line(run.run.id));
     for (std::size_t index : rows) {
       const Row& row = run.rows[index];
-      out << fmt::format("{} {} ({}{})\n", markdown ? "-" : " ", row_title(row),
+      out << fmt::format("{} {} ({}{})\n", markdown ? "-" : " ", row_label(row, false, with_host),
                          row_status_name(row.status),
-                         row.status == RowStatus::Ok ? "" : ": " + one_line(row.error));
+                         row.status == RowStatus::Ok ? "" : ": " + failure_text(row));
     }
   };
   list("the base", base, comparison.only_base);

@@ -48,8 +48,10 @@ struct RunComparison {
 
 // Rows match when backend, variant, device, precision, scenario, batch, model, requested
 // thread count (`requested.threads`, "default" when absent), requested requests in flight,
-// instances and, for server rows, the latency bound and percentile are equal; a configuration
-// repeated within a run matches its partners in order.
+// instances, for server rows the latency bound and percentile, and the host (RowHost::name, for
+// rows of a fleet run; none for a run on one machine) are equal: a row on host a never matches one
+// on host b, and rows without a host match only rows without one. A configuration repeated within
+// a run matches its partners in order.
 RunComparison compare_runs(const RunResult& base, const RunResult& head);
 
 // Whether the two P50 intervals (p50_ci_ms) are disjoint. Two 95% intervals that do not overlap
@@ -60,7 +62,8 @@ Significance p50_significance(const Row& base, const Row& head);
 Significance throughput_significance(const Row& base, const Row& head);
 
 // Writes the comparison as an aligned plain-text table (`markdown` false) or as GitHub
-// Markdown; then, for rows scored against labels in both runs (accuracy), their top-1 accuracy
+// Markdown, each row named by row_title() and, when the two runs' rows were measured in more than
+// one place (several hosts, or hosts and none), " on host <name>"; then, for rows scored against labels in both runs (accuracy), their top-1 accuracy
 // and its change in points, and whether the two runs scored the same data; then the rows found
 // in only one run.
 void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,

@@ -16,8 +16,10 @@
 namespace inferbench {
 namespace {
 
+// `host` follows `run_id`: with it, it says where a row was measured (a fleet run's host, empty for
+// a run on one machine, whose host is the run's).
 constexpr std::string_view kColumns[] = {
-    "run_id", "framework", "framework_version", "backend", "variant", "device", "target_hardware",
+    "run_id", "host", "framework", "framework_version", "backend", "variant", "device", "target_hardware",
     "precision", "model", "batch", "scenario", "instances", "status", "error", "compile_ms",
     "cached_compile_ms", "export_ms", "first_inference_ms", "p50_ms", "p90_ms", "p95_ms",
     "p99_ms", "p999_ms", "min_ms", "max_ms", "mean_ms", "std_ms", "cv", "fps", "throughput",
@@ -110,6 +112,7 @@ class CsvReporter final : public Reporter {
     }
     write_line(out_, {
                          run_id_,
+                         row.host ? row.host->name : std::string(),
                          row.framework,
                          row.framework_version,
                          row.backend,

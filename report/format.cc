@@ -96,8 +96,41 @@ std::vector<Row> rows_of_model(const std::vector<Row>& rows, const std::string& 
   return selected;
 }
 
-std::string row_label(const Row& row, bool with_model) {
-  return with_model && !row.model.empty() ? row.model + ": " + row_title(row) : row_title(row);
+std::string row_label(const Row& row, bool with_model, bool with_host) {
+  std::string label = with_model && !row.model.empty() ? row.model + ": " + row_title(row) : row_title(row);
+  if (with_host && row.host) label += " on host " + one_line(row.host->name);
+  return label;
+}
+
+std::vector<std::string> hosts_of(const std::vector<Row>& rows) {
+  std::vector<std::string> hosts;
+  for (const Row& row : rows) {
+    if (row.host && std::find(hosts.begin(), hosts.end(), row.host->name) == hosts.end()) {
+      hosts.push_back(row.host->name);
+    }
+  }
+  return hosts;
+}
+
+bool several_hosts(const std::vector<Row>& rows) { return hosts_of(rows).size() > 1; }
+
+std::vector<Row> rows_of_host(const std::vector<Row>& rows, const std::string& host) {
+  std::vector<Row> selected;
+  std::copy_if(rows.begin(), rows.end(), std::back_inserter(selected),
+               [&](const Row& row) { return row.host && row.host->name == host; });
+  return selected;
+}
+
+std::string failure_text(const Row& row) {
+  std::string text = row.error.empty() ? "(no error message)" : one_line(row.error);
+  if (row.host && row.host->lost) {
+    // The driver's message names the host already ("host b lost during the cell"); a message that
+    // does not (an older driver, a worker's last words) must not leave the reader guessing which
+    // machine went away, least of all in a run on one host, where no Host column says it.
+    const std::string host = "host " + one_line(row.host->name);
+    if (text.find(host) == std::string::npos) text = host + " lost: " + text;
+  }
+  return text;
 }
 
 std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
@@ -130,7 +163,7 @@ std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
   return result;
 }
 
-const std::vector<Column>& table_b_columns() {
+const std::vector<Column>& table_b_columns(bool with_host) {
   static const std::vector<Column> kColumns = {
       {"Rank", true},
       {"Framework", false},
@@ -148,10 +181,16 @@ const std::vector<Column>& table_b_columns() {
       {"Peak RSS (MB)", true},
       {"Parity cos / top-1", true},
   };
-  return kColumns;
+  // Host after Rank: a fleet run's question is which host with which runtime, read left to right.
+  static const std::vector<Column> kWithHost = [] {
+    std::vector<Column> columns = kColumns;
+    columns.insert(columns.begin() + 1, {"Host", false});
+    return columns;
+  }();
+  return with_host ? kWithHost : kColumns;
 }
 
-std::vector<std::string> table_b_cells(const RankedRow& ranked) {
+std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host) {
   const Row& row = *ranked.row;
   std::optional<double> p50;
   std::optional<double> p99;
@@ -166,7 +205,7 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked) {
     // Cosine needs six decimals: FP16 and INT8 differ from the reference in the fourth.
     parity = fmt::format("{:.6f} / {:.3f}", row.parity->cosine, row.parity->top1_agreement);
   }
-  return {
+  std::vector<std::string> cells = {
       ranked.rank ? std::to_string(*ranked.rank) : std::string(kNoRank),
       one_line(row.framework),
       one_line(device_label(row)),
@@ -183,6 +222,8 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked) {
       number_or_na(row.peak_rss_mb, 1),
       parity,
   };
+  if (with_host) cells.insert(cells.begin() + 1, row.host ? one_line(row.host->name) : std::string());
+  return cells;
 }
 
 std::optional<double> start_up_ms(const Row& row) {
@@ -330,7 +371,8 @@ std::vector<std::string> serving_cells(const Row& row) {
           std::to_string(s.tests.size())};
 }
 
-std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model) {
+std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model,
+                                           bool with_host) {
   std::vector<SubTable> tables = {{kServingTitle, &serving_columns(), {}},
                                   {kStartUpTitle, &start_up_columns(), {}},
                                   {"Measured by the device itself:", &device_columns(), {}},
@@ -339,7 +381,7 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
   for (const RankedRow& r : ranked) {
     const Row& row = *r.row;
     const auto add = [&](SubTable& table, std::vector<std::string> cells) {
-      cells.front() = row_label(row, with_model);
+      cells.front() = row_label(row, with_model, with_host);
       table.cells.push_back(std::move(cells));
     };
     if (row.status == RowStatus::Ok && row.serving) add(tables[0], serving_cells(row));
@@ -352,17 +394,16 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
   return tables;
 }
 
-std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model) {
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model, bool with_host) {
   std::vector<Note> notes;
   for (const RankedRow& r : ranked) {
     if (r.row->status == RowStatus::Ok) continue;
-    std::string text = r.row->error.empty() ? "(no error message)" : one_line(r.row->error);
-    notes.push_back({row_status_name(r.row->status), row_label(*r.row, with_model), std::move(text)});
+    notes.push_back({row_status_name(r.row->status), row_label(*r.row, with_model, with_host), failure_text(*r.row)});
   }
   for (const RankedRow& r : ranked) {
     if (r.row->status != RowStatus::Ok) continue;
     for (const std::string& warning : r.row->warnings) {
-      notes.push_back({"warn", row_label(*r.row, with_model), one_line(warning)});
+      notes.push_back({"warn", row_label(*r.row, with_model, with_host), one_line(warning)});
     }
   }
   return notes;

@@ -53,8 +53,27 @@ std::vector<std::string> models_of(const std::vector<Row>& rows);
 std::vector<Row> rows_of_model(const std::vector<Row>& rows, const std::string& model);
 
 // row_title(), preceded by "model: " when `with_model` (a run of several models, where the
-// title alone would name two rows alike).
-std::string row_label(const Row& row, bool with_model);
+// title alone would name two rows alike), and followed by " on host <name>" when `with_host` and
+// the row has a host (a fleet run of several hosts, where the same cell runs on each).
+std::string row_label(const Row& row, bool with_model, bool with_host = false);
+
+// The hosts the rows were measured on (RowHost::name), in the order of their first row; rows
+// without a host (a run on one machine) are left out, so such a run has none.
+std::vector<std::string> hosts_of(const std::vector<Row>& rows);
+
+// Whether the rows name more than one host: then every human-readable format names each row's
+// host (a Host column in Table B, " on host <name>" wherever a row is named), because the same
+// configuration appears once per host. A run on one machine, or a fleet run on one host, reads
+// as it always has.
+bool several_hosts(const std::vector<Row>& rows);
+
+// The rows measured on `host` (RowHost::name), in input order.
+std::vector<Row> rows_of_host(const std::vector<Row>& rows, const std::string& host);
+
+// A row that is not ok, in words: its error on one line ("(no error message)" without one). A row
+// whose host was lost (RowHost::lost) always names that host: the driver's error says "host b lost
+// during the cell", and where it does not name the host, "host b lost: " comes first.
+std::string failure_text(const Row& row);
 
 // A row in display order with its rank.
 struct RankedRow {
@@ -67,6 +86,11 @@ struct RankedRow {
 // fastest; equal FPS share a rank, the next rank skips: 1, 1, 3), then every other row of the
 // model (failed, unavailable, ok without FPS) unranked in input order. The pointers refer into
 // `rows`, which must outlive the result.
+//
+// Rows of several hosts (a fleet run) are ranked together, not host by host: the question a fleet
+// run answers is which host with which runtime, and one ranking with a Host column answers it at
+// a glance (a host's own order is that ranking read for its rows only). The guide ranks within
+// each host as well (run_guide_document()).
 std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows);
 
 // One column of the Table B layout.
@@ -77,13 +101,14 @@ struct Column {
 
 // The Table B columns: Rank, Framework, Inf. Device, Target Hardware, Precision, Mode, Compile Time
 // (ms), P50 Latency (ms), P99 Latency (ms), Throughput (FPS), then Measured thr., P99/P50,
-// CV %, Peak RSS (MB), Parity cos / top-1.
-const std::vector<Column>& table_b_columns();
+// CV %, Peak RSS (MB), Parity cos / top-1. With `with_host` (several_hosts()), a Host column
+// after Rank.
+const std::vector<Column>& table_b_columns(bool with_host = false);
 
-// The cells of one row, one per table_b_columns() entry, not yet escaped for any format.
+// The cells of one row, one per table_b_columns(with_host) entry, not yet escaped for any format.
 // Compile time has 2 decimals, latencies 3, FPS and measured throughput 2 (the study's table);
-// a missing value is "n/a", a missing rank "-".
-std::vector<std::string> table_b_cells(const RankedRow& ranked);
+// a missing value is "n/a", a missing rank "-"; the Host cell is empty for a row without a host.
+std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host = false);
 
 // The time to a row's first result: compile_ms + first_inference_ms (some runtimes leave work to
 // the first inference: an AOTInductor CUDA package loads in 117 ms and spends 2.9 s on its first
@@ -156,8 +181,10 @@ struct SubTable {
 };
 
 // The tables under Table B that have rows, in order: serving, start-up, the device's own
-// measurements, accuracy, physical limits. Each row is named by row_label(row, with_model).
-std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model);
+// measurements, accuracy, physical limits. Each row is named by row_label(row, with_model,
+// with_host).
+std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model,
+                                           bool with_host = false);
 
 // A GitHub-flavoured Markdown table: header, alignment rule (numeric columns right-aligned),
 // one line per row with each cell on one line and escaped.
@@ -167,14 +194,15 @@ void write_markdown_table(std::ostream& out, const std::vector<Column>& columns,
 // A line under a table: a failure (kind "failed" or "unavailable") or a warning ("warn").
 struct Note {
   std::string kind;
-  std::string title;  // row_title() of its row
+  std::string title;  // row_label() of its row
   std::string text;   // the error or warning, on one line
 };
 
-// The failures first, one per row that is not ok (its status name as kind, its error as text),
-// then the warnings of the ok rows, one note each; both in `ranked` order. Warnings of rows
+// The failures first, one per row that is not ok (its status name as kind, failure_text() as
+// text), then the warnings of the ok rows, one note each; both in `ranked` order. Warnings of rows
 // that are not ok are left out: the failure is what matters there.
-// Each note's title is row_label(row, with_model).
-std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model = false);
+// Each note's title is row_label(row, with_model, with_host).
+std::vector<Note> row_notes(const std::vector<RankedRow>& ranked, bool with_model = false,
+                            bool with_host = false);
 
 }  // namespace inferbench::report

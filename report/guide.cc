@@ -448,8 +448,7 @@ Guide compute_guide(const std::vector<Row>& rows) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
     if (row.status != RowStatus::Ok) {
-      const std::string error = row.error.empty() ? "(no error message)" : one_line(row.error);
-      guide.not_ok.push_back({i, std::string(row_status_name(row.status)) + ": " + error});
+      guide.not_ok.push_back({i, std::string(row_status_name(row.status)) + ": " + failure_text(row)});
       continue;
     }
     ++guide.ok_rows;

@@ -182,7 +182,8 @@ struct Guide {
   // Pairs of comparable rows where the slower-to-start row also serves slower (or equally
   // fast): it never pays off. Only counted.
   std::size_t never_pays_off = 0;
-  // Failed and unavailable rows: their status and error. Never dropped silently.
+  // Failed and unavailable rows: their status and failure_text() (report/format.h: the error,
+  // naming the host of a row whose host was lost). Never dropped silently.
   std::vector<LeftOut> not_ok;
   // Ok rows that cannot enter the break-even table (no start-up time, no throughput).
   std::vector<LeftOut> no_break_even;

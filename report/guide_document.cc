@@ -3,6 +3,8 @@
 #include "report/guide_document.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -658,9 +660,228 @@ GuideSection across_models_section(const std::vector<Row>& rows, const std::vect
   return section;
 }
 
+// "a", "a and b", "a, b and c".
+std::string joined_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? " and " : ", ";
+    text += names[i];
+  }
+  return text;
+}
+
+// One host's entry in a line across hosts: the host, what won there, and its value.
+struct HostEntry {
+  std::string host;
+  std::string what;   // "<row title>, <value>"
+  double key = 0;     // the value at the printed precision, larger is better
+  std::string key2;   // a second printed value that must also be equal for a tie (accuracy)
+};
+
+// "b (X, 2918.75 inputs/s), then a (Y, 392.66 inputs/s)": `entries` best first (stable: hosts in
+// run order on equal values); hosts equal at the printed precision are "tied with" each other.
+std::string ranked_hosts(std::vector<HostEntry> entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const HostEntry& a, const HostEntry& b) { return a.key > b.key; });
+  std::string text;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0) {
+      const bool tied = entries[i].key == entries[i - 1].key && entries[i].key2 == entries[i - 1].key2;
+      text += tied ? ", tied with " : ", then ";
+    }
+    text += fmt::format("{} ({})", entries[i].host, entries[i].what);
+  }
+  return text;
+}
+
+// The winning value alone, for a line that names several hosts' winners (the Winners table has
+// winner_value(), with the start-up's parts and the accuracy's top-1).
+std::string short_winner_value(const Winner& winner, const std::vector<Row>& rows) {
+  switch (winner.criterion) {
+    case Criterion::StartUp: return fmt::format("{:.2f} ms", *winner.value);
+    case Criterion::Accuracy: {
+      const Parity& parity = *rows[winner.rows.front()].parity;
+      return fmt::format("cosine {:.6f}, max abs err {:.3g}", parity.cosine, parity.max_abs_err);
+    }
+    default: return winner_value(winner, rows);
+  }
+}
+
+// A criterion's winning value as the key ranked_hosts() orders by: rounded as the reports print it,
+// negated where lower is better.
+double host_key(const Winner& winner) {
+  const double scale = std::pow(10.0, tie_decimals(winner.criterion));
+  const double key = std::round(*winner.value * scale);
+  return winner.criterion == Criterion::PeakThroughput || winner.criterion == Criterion::Accuracy ? key : -key;
+}
+
+// The rows measured on each of `hosts`, and each host's own guide, computed from its rows alone.
+struct HostGuides {
+  std::vector<std::vector<Row>> rows;
+  std::vector<Guide> guides;
+};
+
+HostGuides guides_per_host(const std::vector<Row>& rows, const std::vector<std::string>& hosts) {
+  HostGuides per_host;
+  for (const std::string& host : hosts) {
+    per_host.rows.push_back(rows_of_host(rows, host));
+    per_host.guides.push_back(compute_guide(per_host.rows.back()));
+  }
+  return per_host;
+}
+
+// The goals across hosts, for the rows of one model (or of a run of one model): each host's winner
+// of every criterion, one line per criterion ranking the hosts by their winners, one line per
+// precision naming the host whose fastest row serves most, and each host that was lost.
+GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vector<std::string>& hosts) {
+  GuideSection section = section_of("Across hosts",
+      fmt::format("This run measured its rows on {} hosts, {}. A deployment runs on one host, so each host "
+                  "has its own guide below, its rows compared only with each other. Here, each goal's winner "
+                  "on every host (its own guide's Winners), then per goal the hosts ranked by their winners, "
+                  "and per precision the host whose fastest row serves most (highest measured throughput). "
+                  "Hosts differ in more than their hardware (load, thermals, software versions: each row's "
+                  "host.env has them), and each number is one measurement on one host: a few % between hosts "
+                  "is noise, not a finding.",
+                  hosts.size(), joined_names(hosts)));
+  const HostGuides per_host = guides_per_host(rows, hosts);
+  GuideTable table;
+  table.columns = {{"Criterion", false}, {"Host", false}, {"Winner on the host", false}, {"Value", true},
+                   {"Rows compared", true}};
+  for (std::size_t c = 0; c < all_criteria().size(); ++c) {
+    const Criterion criterion = all_criteria()[c];
+    std::vector<HostEntry> entries;
+    std::vector<std::string> without;
+    for (std::size_t h = 0; h < hosts.size(); ++h) {
+      const std::vector<Row>& own = per_host.rows[h];
+      const Winner& winner = per_host.guides[h].winners[c];
+      table.rows.push_back({std::string(criterion_name(criterion)), hosts[h], winner_rows(winner, own),
+                            winner_value(winner, own), std::to_string(winner.candidates)});
+      if (winner.rows.empty() || !winner.value) {
+        without.push_back(hosts[h]);
+        continue;
+      }
+      const Row& best = own[winner.rows.front()];
+      entries.push_back({hosts[h], winner_rows(winner, own) + ", " + short_winner_value(winner, own), host_key(winner),
+                         criterion == Criterion::Accuracy ? fmt::format("{:.3g}", best.parity->max_abs_err) : ""});
+    }
+    if (entries.empty()) continue;
+    std::string line = std::string(criterion_name(criterion)) + " across hosts: " + ranked_hosts(entries);
+    line.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(line.front())));
+    if (!without.empty()) {
+      line += fmt::format("; none on {} (the table says why)", joined_names(without));
+    }
+    section.bullets.push_back(line + ".");
+  }
+  section.table = std::move(table);
+
+  // Per model and precision: the host whose fastest row serves most. Only rows whose throughput
+  // is what their runtime can do (measures_capacity()), as for the peak throughput winner.
+  std::vector<std::string> models = models_of(rows);
+  if (models.empty()) models.emplace_back();
+  for (const std::string& model : models) {
+    std::vector<std::string> precisions;
+    for (const Row& row : rows) {
+      if (row.model == model && std::find(precisions.begin(), precisions.end(), row.precision) == precisions.end()) {
+        precisions.push_back(row.precision);
+      }
+    }
+    for (const std::string& precision : precisions) {
+      const auto keep = [&](const Row& row) {
+        return row.model == model && row.precision == precision && measures_capacity(row);
+      };
+      const auto throughput = [](const Row& row) { return row.throughput; };
+      std::vector<HostEntry> entries;
+      for (std::size_t h = 0; h < hosts.size(); ++h) {
+        const std::vector<Row>& own = per_host.rows[h];
+        const auto fastest = best_row(own, keep, throughput, true);
+        if (!fastest) continue;
+        const double value = *own[*fastest].throughput;
+        entries.push_back({hosts[h], fmt::format("{}, {:.2f} inputs/s", row_title(own[*fastest]), value),
+                           std::round(value * 100.0), ""});
+      }
+      if (entries.empty()) continue;
+      const std::string what = precision_label(precision) + (model.empty() ? "" : " " + model);
+      std::string line = fmt::format("Fastest host for {}: {}", what, ranked_hosts(entries));
+      if (entries.size() == 1) line += fmt::format(", the only host with an ok {} row that measured its throughput", what);
+      section.bullets.push_back(line + ".");
+    }
+  }
+
+  // A lost host: its rows measured nothing, and the ranking above is without them.
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    const auto lost = std::count_if(per_host.rows[h].begin(), per_host.rows[h].end(), [](const Row& row) {
+      return row.status != RowStatus::Ok && row.host && row.host->lost;
+    });
+    if (lost == 0) continue;
+    section.bullets.push_back(fmt::format(
+        "Host {0} was lost: {1} of its {2} row{3} measured nothing (host {0}'s Rows left out lists {4}), so the "
+        "lines above are without {4}; `run --resume` measures {4} again.",
+        hosts[h], lost, per_host.rows[h].size(), per_host.rows[h].size() == 1 ? "" : "s", lost == 1 ? "it" : "them"));
+  }
+  return section;
+}
+
+// The guide of a fleet run of several hosts (several_hosts()): the goals across hosts (per model in
+// a run of several models), then each host's own guide, its section titles starting with
+// "host <name>: ", then the rows that name no host, if any.
+GuideDocument hosts_guide_document(const std::vector<Row>& rows, const Guide& whole,
+                                   const std::vector<std::string>& hosts) {
+  const std::vector<std::string> models = models_of(rows);
+  GuideDocument document;
+  document.intro = fmt::format(
+      "Computed from this run's {} row{}{} on {} hosts, {} ({} ok, {} failed or unavailable); every number is a "
+      "field of results.json or arithmetic on those fields (docs/metrics.md, \"The guide\").",
+      whole.total_rows, whole.total_rows == 1 ? "" : "s",
+      models.size() > 1 ? fmt::format(" of {} models", models.size()) : std::string(), hosts.size(),
+      joined_names(hosts), whole.ok_rows, whole.not_ok.size());
+  if (models.size() < 2) {
+    document.sections.push_back(across_hosts_section(rows, hosts));
+  } else {
+    for (const std::string& model : models) {
+      const std::vector<Row> own = rows_of_model(rows, model);
+      const std::vector<std::string> own_hosts = hosts_of(own);
+      if (own_hosts.size() < 2) continue;  // measured on one host only: nothing to set side by side
+      GuideSection section = across_hosts_section(own, own_hosts);
+      section.title = model + ": " + section.title;
+      document.sections.push_back(std::move(section));
+    }
+  }
+  for (const std::string& host : hosts) {
+    const std::vector<Row> own = rows_of_host(rows, host);
+    const Guide guide = compute_guide(own);
+    GuideDocument part = run_guide_document(own, guide);
+    for (std::size_t i = 0; i < part.sections.size(); ++i) {
+      GuideSection& section = part.sections[i];
+      section.title = "host " + host + ": " + section.title;
+      if (i == 0) {
+        section.paragraphs.insert(section.paragraphs.begin(),
+                                  fmt::format("The {} row{} measured on host {} ({} ok, {} failed or unavailable).",
+                                              guide.total_rows, guide.total_rows == 1 ? "" : "s", host,
+                                              guide.ok_rows, guide.not_ok.size()));
+      }
+      document.sections.push_back(std::move(section));
+    }
+  }
+  // Rows a fleet run could not place on any host have no host's guide to be listed in.
+  GuideSection nowhere;
+  nowhere.title = "Rows on no host";
+  for (const Row& row : rows) {
+    if (row.host) continue;
+    nowhere.bullets.push_back(row_label(row, models.size() > 1) + " — " +
+                              (row.status == RowStatus::Ok ? std::string("ok, but measured on no named host")
+                                                           : std::string(row_status_name(row.status)) + ": " +
+                                                                 failure_text(row)));
+  }
+  if (!nowhere.bullets.empty()) document.sections.push_back(std::move(nowhere));
+  return document;
+}
+
 }  // namespace
 
 GuideDocument run_guide_document(const std::vector<Row>& rows, const Guide& whole) {
+  // Several hosts first: each host's guide is then the guide of a run on one machine, models and all.
+  if (const std::vector<std::string> hosts = hosts_of(rows); hosts.size() > 1) {
+    return hosts_guide_document(rows, whole, hosts);
+  }
   const std::vector<std::string> models = models_of(rows);
   if (models.size() < 2) return guide_document(rows, whole);
   GuideDocument document;

@@ -114,18 +114,21 @@ constexpr std::size_t kBatchColumn = 6;
 // Ok and failed rows in the Table B layout. Unavailable rows (nothing measured, often many: a
 // device or plugin missing multiplies by every precision and batch) are listed under the table
 // by notes_html(), grouped by reason, so the measured rows stay on the first screen. A run of
-// several models has a Model column after the rank (ranks count within each model).
-std::string results_table(const std::vector<report::RankedRow>& ranked, bool several_models) {
-  std::vector<report::Column> columns = report::table_b_columns();
-  columns.insert(columns.begin() + kBatchColumn, {"Batch", true});
+// several models has a Model column after the rank (ranks count within each model); a run of
+// several hosts has the Host column of report::table_b_columns() after that (one ranking over
+// all hosts, report::rank_by_fps() says why).
+std::string results_table(const std::vector<report::RankedRow>& ranked, bool several_models, bool several_hosts) {
+  const std::size_t batch_column = kBatchColumn + (several_hosts ? 1 : 0);
+  std::vector<report::Column> columns = report::table_b_columns(several_hosts);
+  columns.insert(columns.begin() + batch_column, {"Batch", true});
   if (several_models) columns.insert(columns.begin() + 1, {"Model", false});
   columns.push_back({"Status", false});
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> classes;
   for (const report::RankedRow& r : ranked) {
     if (r.row->status == RowStatus::Unavailable) continue;
-    std::vector<std::string> line = report::table_b_cells(r);
-    line.insert(line.begin() + kBatchColumn, std::to_string(r.row->batch));
+    std::vector<std::string> line = report::table_b_cells(r, several_hosts);
+    line.insert(line.begin() + batch_column, std::to_string(r.row->batch));
     if (several_models) line.insert(line.begin() + 1, r.row->model);
     line.emplace_back(row_status_name(r.row->status));
     cells.push_back(std::move(line));
@@ -133,7 +136,7 @@ std::string results_table(const std::vector<report::RankedRow>& ranked, bool sev
   }
   if (cells.empty()) return ranked.empty() ? "<p>(no rows)</p>" : "<p>(no row was measured)</p>";
   std::string html = table_html(columns, cells, classes, "results");
-  for (const report::SubTable& table : report::tables_under_table_b(ranked, several_models)) {
+  for (const report::SubTable& table : report::tables_under_table_b(ranked, several_models, several_hosts)) {
     html += "\n<p>" + escape(table.title) + "</p>\n" + table_html(*table.columns, table.cells);
   }
   return html;
@@ -151,8 +154,8 @@ std::string note_item(const std::string& kind, const std::vector<std::string>& t
 // Failures and unavailable rows in full under the table, rows with the same reason grouped in
 // one item; the measurement warnings folded (one click away), since a run with many rows has
 // several per row and the guide should stay near the table.
-std::string notes_html(const std::vector<report::RankedRow>& ranked, bool several_models) {
-  const std::vector<report::Note> notes = report::row_notes(ranked, several_models);
+std::string notes_html(const std::vector<report::RankedRow>& ranked, bool several_models, bool several_hosts) {
+  const std::vector<report::Note> notes = report::row_notes(ranked, several_models, several_hosts);
   std::vector<std::pair<std::string, std::string>> reasons;  // (kind, text), first seen first
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> titles;
   std::string warnings;
@@ -214,16 +217,16 @@ std::string guide_html(const report::GuideDocument& document) {
   return html;
 }
 
-std::string parity_html(const std::vector<Row>& rows, bool several_models) {
+std::string parity_html(const std::vector<Row>& rows, bool several_models, bool several_hosts) {
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> without;
   for (const Row& row : rows) {
     if (row.status != RowStatus::Ok) continue;
     if (!row.parity) {
-      without.push_back(report::row_label(row, several_models));
+      without.push_back(report::row_label(row, several_models, several_hosts));
       continue;
     }
-    cells.push_back({report::row_label(row, several_models), row.parity->reference,
+    cells.push_back({report::row_label(row, several_models, several_hosts), row.parity->reference,
                      fmt::format("{:.6f}", row.parity->cosine),
                      fmt::format("{:.3g}", row.parity->max_abs_err),
                      fmt::format("{:.3f}", row.parity->top1_agreement),
@@ -340,8 +343,14 @@ std::string summary_html(const RunInfo& run, const std::vector<Row>& rows) {
   const std::vector<std::string> models = report::models_of(rows);
   std::string model_list;
   for (const std::string& m : models) model_list += (model_list.empty() ? "" : ", ") + m;
-  return fmt::format("<p>Host {} &middot; started {} &middot; model{} {} &middot; {} row{}</p>",
-                     escape(run.host), escape(run.started_at), models.size() > 1 ? "s" : "",
+  // A fleet run of several hosts names them: its rows were measured there, not on the run's host.
+  std::string host_list;
+  if (report::several_hosts(rows)) {
+    for (const std::string& h : report::hosts_of(rows)) host_list += (host_list.empty() ? "" : ", ") + h;
+    host_list = " &middot; measured on hosts " + escape(host_list);
+  }
+  return fmt::format("<p>Host {}{} &middot; started {} &middot; model{} {} &middot; {} row{}</p>",
+                     escape(run.host), host_list, escape(run.started_at), models.size() > 1 ? "s" : "",
                      escape(model_list.empty() ? "n/a" : model_list), rows.size(),
                      rows.size() == 1 ? "" : "s");
 }
@@ -357,9 +366,10 @@ class HtmlReporter final : public BufferedReporter {
     const report::Guide guide = report::compute_guide(rows_);
     const std::vector<std::string> models = report::models_of(rows_);
     const bool several_models = models.size() > 1;
+    const bool several_hosts = report::several_hosts(rows_);
 
     nlohmann::json labels = nlohmann::json::array();
-    for (const Row& row : rows_) labels.push_back(report::row_label(row, several_models));
+    for (const Row& row : rows_) labels.push_back(report::row_label(row, several_models, several_hosts));
     // "frontiers": each model's latency_frontier() as indices into "rows", for the latency chart.
     nlohmann::json frontiers = nlohmann::json::array();
     if (!several_models) frontiers.push_back({{"model", ""}, {"rows", guide.latency_frontier}});
@@ -400,11 +410,11 @@ class HtmlReporter final : public BufferedReporter {
     const std::map<std::string, std::string> values = {
         {"title", escape("inferbench run " + report::one_line(run_.id))},
         {"summary", summary_html(run_, rows_)},
-        {"table", results_table(ranked, several_models)},
-        {"notes", notes_html(ranked, several_models)},
+        {"table", results_table(ranked, several_models, several_hosts)},
+        {"notes", notes_html(ranked, several_models, several_hosts)},
         {"guide", guide_html(report::run_guide_document(rows_, guide))},
         {"chart_notice", notice},
-        {"parity", parity_html(rows_, several_models)},
+        {"parity", parity_html(rows_, several_models, several_hosts)},
         {"environment", environment_html(run_, rows_)},
         {"footer", footer},
         {"data", script_json(data)},

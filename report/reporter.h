@@ -66,9 +66,11 @@ void report_run(Reporter& reporter, const RunResult& run);
 
 // One constructor per format, each defined in its own file; make_reporter picks among them.
 //
-// Terminal table in the study's "Table B" layout, ok rows ranked by FPS (table_reporter.cc).
+// Terminal table in the study's "Table B" layout, ok rows ranked by FPS, with a Host column when
+// the rows name several hosts (a fleet run; report/format.h, several_hosts()) (table_reporter.cc).
 std::unique_ptr<Reporter> make_table_reporter(std::ostream& out);
-// One CSV line per row, RFC 4180 quoting, full-precision numbers (csv_reporter.cc).
+// One CSV line per row, RFC 4180 quoting, full-precision numbers; a `host` column always, empty
+// for a row measured on one machine (csv_reporter.cc).
 std::unique_ptr<Reporter> make_csv_reporter(std::ostream& out);
 // GitHub-flavoured Markdown table with the Table B columns and a Status column
 // (markdown_reporter.cc).

@@ -82,36 +82,40 @@ class TableReporter final : public BufferedReporter {
     out_ << "inferbench results\n";
     out_ << fmt::format("run {}  host {}  started {}\n", report::one_line(run_.id),
                         report::one_line(run_.host), report::one_line(run_.started_at));
-    // Several models: a table per model, each ranked on its own.
+    // Several models: a table per model, each ranked on its own. Several hosts: one ranking over
+    // all hosts with a Host column (report::rank_by_fps() says why), decided for the whole run so
+    // that every model's table has the same columns.
+    const bool with_host = report::several_hosts(rows_);
     const std::vector<std::string> models = report::models_of(rows_);
     if (models.size() < 2) {
       out_ << '\n';
-      write_tables(rows_);
+      write_tables(rows_, with_host);
     }
     for (std::size_t i = 0; models.size() >= 2 && i < models.size(); ++i) {
       const std::vector<Row> rows = report::rows_of_model(rows_, models[i]);
       out_ << fmt::format("\nModel {} of {}: {}\n\n", i + 1, models.size(), report::one_line(models[i]));
-      write_tables(rows);
+      write_tables(rows, with_host);
     }
     out_.flush();
   }
 
  private:
-  // Table B of `rows`, the device's, accuracy and physical-limits tables under it, then the notes.
-  void write_tables(const std::vector<Row>& rows) {
+  // Table B of `rows`, the device's, accuracy and physical-limits tables under it, then the notes;
+  // with `with_host`, a Host column and each row named with its host.
+  void write_tables(const std::vector<Row>& rows, bool with_host) {
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
     std::vector<std::vector<std::string>> cells;
     cells.reserve(ranked.size());
-    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r));
-    write_aligned(out_, report::table_b_columns(), cells);
+    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r, with_host));
+    write_aligned(out_, report::table_b_columns(with_host), cells);
     if (cells.empty()) out_ << "(no rows)\n";
 
-    for (const report::SubTable& table : report::tables_under_table_b(ranked, false)) {
+    for (const report::SubTable& table : report::tables_under_table_b(ranked, false, with_host)) {
       out_ << '\n' << table.title << '\n';
       write_aligned(out_, *table.columns, table.cells);
     }
 
-    const std::vector<report::Note> notes = report::row_notes(ranked);
+    const std::vector<report::Note> notes = report::row_notes(ranked, false, with_host);
     if (!notes.empty()) out_ << '\n';
     for (const report::Note& note : notes) {
       out_ << fmt::format("  [{}] {}: {}\n", note.kind, note.title, note.text);

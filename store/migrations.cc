@@ -50,7 +50,22 @@ CREATE TABLE run_rows (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kVersion1};
+// Version 2: the host a fleet run (docs/fleet.md) measured each row on, `Row::host->name`, as a
+// column for queries (`SELECT host, framework, fps FROM run_rows WHERE run_id = ...`); NULL for
+// a row of a run on one machine, which names no host (the run's own `runs.host` is where it ran).
+// row_json stays what load_run() reads. Rows stored before this version are filled from their
+// row_json, where a row written by a fleet-aware inferbench already holds `host.name`; the
+// others have none (`"host": null` or no key at all) and keep NULL. A row whose JSON is damaged
+// keeps NULL too rather than failing the whole migration: json_extract() raises an error on it,
+// and CASE, unlike AND, is documented to evaluate its THEN only when its WHEN holds. The JSON
+// functions are built into SQLite since 3.38 and were in Debian's builds before that.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE run_rows ADD COLUMN host TEXT;
+UPDATE run_rows SET host = CASE WHEN json_valid(row_json)
+                                THEN NULLIF(json_extract(row_json, '$.host.name'), '') END;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kVersion1, kVersion2};
 
 }  // namespace
 

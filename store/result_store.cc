@@ -356,8 +356,8 @@ Status ResultStore::write_row(const std::string& run_id, int index, const Row& r
       std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
       " INTO run_rows (run_id, row_index, framework, backend, device, precision, model, "
       "batch, scenario, status, error, compile_ms, p50_ms, p99_ms, fps, throughput, "
-      "peak_rss_mb, row_json) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+      "peak_rss_mb, row_json, host) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
   auto statement = Statement::prepare(db_.get(), sql.c_str(), path_);
   if (!statement) return statement.status();
   const auto latency = [&](double LatencySummary::*field) -> std::optional<double> {
@@ -382,6 +382,7 @@ Status ResultStore::write_row(const std::string& run_id, int index, const Row& r
   statement->bind_real(16, row.throughput);
   statement->bind_real(17, row.peak_rss_mb);
   statement->bind_text(18, json_text(json(row)));
+  statement->bind_text_or_null(19, row.host ? row.host->name : std::string());  // NULL: no fleet host
   const int rc = statement->step();
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_.get(), rc,
@@ -520,18 +521,23 @@ Result<std::vector<RunSummary>> ResultStore::list_runs(int limit) const {
     models AS (
       SELECT run_id, GROUP_CONCAT(printf('%010d', first) || ':' || model, char(31)) AS names
       FROM firsts GROUP BY run_id),
+    hosts AS (
+      SELECT run_id, COUNT(DISTINCT host) AS host_count FROM run_rows
+      WHERE run_id IN (SELECT id FROM recent) GROUP BY run_id),
     ranked AS (
-      SELECT run_id, fps, framework, device, precision, model,
+      SELECT run_id, fps, framework, device, precision, model, host,
              ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY fps DESC, row_index) AS place
       FROM run_rows
       WHERE status = 'ok' AND fps IS NOT NULL AND run_id IN (SELECT id FROM recent))
     SELECT r.id, r.started_at, r.finished_at, r.host,
            COALESCE(c.row_count, 0), COALESCE(c.ok_count, 0),
            COALESCE(c.failed_count, 0), COALESCE(c.unavailable_count, 0),
-           b.fps, b.framework, b.device, b.precision, b.model, m.names
+           b.fps, b.framework, b.device, b.precision, b.model, m.names,
+           b.host, COALESCE(h.host_count, 0)
     FROM recent r
     LEFT JOIN counts c ON c.run_id = r.id
     LEFT JOIN models m ON m.run_id = r.id
+    LEFT JOIN hosts h ON h.run_id = r.id
     LEFT JOIN ranked b ON b.run_id = r.id AND b.place = 1
     ORDER BY r.started_at DESC, r.seq DESC
   )sql",
@@ -561,6 +567,8 @@ Result<std::vector<RunSummary>> ResultStore::list_runs(int limit) const {
     if (run.best_fps) {
       run.best_label = (run.models.size() > 1 ? statement->text(12) + " " : std::string()) +
                        statement->text(9) + " " + statement->text(10) + " " + statement->text(11);
+      // A fleet run of several hosts: which host, as much as which runtime, was fastest.
+      if (statement->integer(15) > 1 && !statement->is_null(14)) run.best_label += " on host " + statement->text(14);
     }
     runs.push_back(std::move(run));
   }

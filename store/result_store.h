@@ -28,7 +28,7 @@ struct RunSummary {
   std::vector<std::string> models;  // the rows' models, in the order of each one's first row
   std::optional<double> best_fps;  // highest fps of an ok row; empty when no ok row has one
   // "<framework> <device> <precision>" of that row ("<model> <framework> ..." in a run of
-  // several models), or empty
+  // several models; "... on host <name>" in a fleet run whose rows name several hosts), or empty
   std::string best_label;
 };
 

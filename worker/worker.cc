@@ -27,6 +27,7 @@
 #include "core/support/build_info.h"
 #include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
+#include "core/timing/wall_clock.h"
 #include "worker/crash_report.h"
 #include "worker/instance_gate.h"
 #include "worker/plugin_loader.h"
@@ -425,11 +426,13 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       _exit(3);
     };
     const double cpu_before = cpu_seconds();
+    loop.window_start = Clock::now();
     if (Status served = run_serving(*plugin.api, backend, cell, std::move(*samples), sample_values, description, row, hooks);
         !served) {
       return fail_row(row, RowStatus::Failed, served.to_string());
     }
     window_cpu_seconds = cpu_seconds() - cpu_before;
+    loop.window_end = Clock::now();
     // The output parity compares: one inference of the cell's input, outside every test. The
     // serving batches have left other samples in the slots' inputs, so the input is set again.
     if (plugin.api->set_input(backend, input.data(), input.size()) != IB_OK) {
@@ -523,6 +526,8 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
   }
   if (async) row.effective["requests_in_flight"] = std::to_string(slots);
   const double window_ms = loadgen ? row.wall_ms.value_or(0) : to_ms(loop.wall);
+  row.window_started_at = utc_iso_ms(loop.window_start);
+  row.window_finished_at = utc_iso_ms(loop.window_end);
   if (cell.instances > 1) {
     row.effective[kWindowStartNs] = std::to_string(loop.window_start.time_since_epoch().count());
     row.effective[kWindowEndNs] = std::to_string(loop.window_end.time_since_epoch().count());

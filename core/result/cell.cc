@@ -46,6 +46,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"input_file", c.input_file}, {"input_samples", c.input_samples},
       {"eval_samples", c.eval_samples}, {"labels_file", c.labels_file},
       {"requests", c.requests},     {"serving", c.serving},
+      {"host", c.host},
   };
 }
 
@@ -81,6 +82,32 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("labels_file").get_to(c.labels_file);
   j.at("requests").get_to(c.requests);
   j.at("serving").get_to(c.serving);
+  c.host = j.value("host", "");
+}
+
+namespace {
+
+std::string identity(const std::string& model, const std::string& backend, const std::string& variant,
+                     const std::string& device, const std::string& precision, const std::string& scenario, int batch,
+                     int instances, const std::map<std::string, std::string>& requested, const std::string& host) {
+  std::string key = model + "|" + backend + "|" + variant + "|" + device + "|" + precision + "|" + scenario + "|" +
+                    std::to_string(batch) + "|" + std::to_string(instances) + "|" + host;
+  for (const auto& [k, v] : requested) {
+    if (k != "input") key += "|" + k + "=" + v;  // --input's path is the run's, not the cell's
+  }
+  return key;
+}
+
+}  // namespace
+
+std::string cell_identity(const Cell& c) {
+  return identity(c.model, c.backend, c.variant, c.device, c.precision, c.scenario, c.batch, c.instances, c.requested,
+                  c.host);
+}
+
+std::string row_identity(const Row& r) {
+  return identity(r.model, r.backend, r.variant, r.device, r.precision, r.scenario, r.batch, r.instances, r.requested,
+                  r.host ? r.host->name : std::string());
 }
 
 Row row_for_cell(const Cell& cell) {

@@ -86,12 +86,21 @@ struct Cell {
   std::string reference_in;      // when set, compare the output against this raw float32 file
   std::string reference_label;   // what the reference is, for the parity record
   std::map<std::string, std::string> requested;  // settings the user asked for, for the row
+  // A fleet run's host that measures the cell (docs/fleet.md); empty = this machine. The worker
+  // does not use it.
+  std::string host;
 };
 
 void to_json(nlohmann::json& j, const ServingSettings& s);
 void from_json(const nlohmann::json& j, ServingSettings& s);
 void to_json(nlohmann::json& j, const Cell& c);
 void from_json(const nlohmann::json& j, Cell& c);
+
+// What tells one cell of a run from another (`run --resume` matches rows to cells with it): model,
+// backend, variant, device, precision, scenario, batch, instances, the settings asked for (but
+// --input's path) and the host. A cell's row gives the same as the cell.
+std::string cell_identity(const Cell& cell);
+std::string row_identity(const Row& row);
 
 // A row that names the cell (framework, backend, variant, device, precision, model, batch,
 // scenario, requested settings) with status failed and nothing measured yet.

@@ -124,6 +124,20 @@ struct Serving {
   bool operator==(const Serving&) const = default;
 };
 
+// Where a fleet run (docs/fleet.md) measured a row: the host's name (its Ray node's
+// `inferbench/host` label) and that host's environment record (the describe_environment() of its
+// own inferbench: CPU, GPU, memory, SDK versions). Rows of a run on one machine have none.
+struct RowHost {
+  std::string name;
+  nlohmann::json env;
+  // The host went away before or during the cell, so the row measured nothing of the cell itself
+  // (a failed row, "host b lost during the cell" or "not run: host b gone"): `run --resume` runs
+  // it again.
+  bool lost = false;
+
+  bool operator==(const RowHost&) const = default;
+};
+
 struct Row {
   // What ran.
   std::string framework;        // "PyTorch (Native)"
@@ -186,6 +200,13 @@ struct Row {
   std::optional<Parity> parity;
   std::optional<LabelAccuracy> accuracy;  // with labels (--labels, class folders) only
   std::optional<Serving> serving;          // LoadGen's scenarios only
+  std::optional<RowHost> host;             // fleet runs only
+
+  // The timed window on the wall clock (UTC, ISO 8601 with milliseconds, "2026-12-06T23:01:02.345Z"),
+  // so that windows of different rows can be set side by side (a host measures one at a time);
+  // empty for rows without one (not measured, or recorded before rows carried it).
+  std::string window_started_at;
+  std::string window_finished_at;
 
   // Settings: what was asked and what the framework ran with ("threads": "2").
   std::map<std::string, std::string> requested;
@@ -247,6 +268,8 @@ void to_json(nlohmann::json& j, const ServingTest& t);
 void from_json(const nlohmann::json& j, ServingTest& t);
 void to_json(nlohmann::json& j, const Serving& s);
 void from_json(const nlohmann::json& j, Serving& s);
+void to_json(nlohmann::json& j, const RowHost& h);
+void from_json(const nlohmann::json& j, RowHost& h);
 void to_json(nlohmann::json& j, const Row& r);
 void from_json(const nlohmann::json& j, Row& r);
 void to_json(nlohmann::json& j, const RunInfo& r);

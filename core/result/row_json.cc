@@ -199,6 +199,16 @@ void from_json(const json& j, ComputeBound& b) {
   value_from_json(j, "fps_bound", b.fps_bound);
 }
 
+void to_json(json& j, const RowHost& h) {
+  j = json{{"name", h.name}, {"env", h.env.is_null() ? json::object() : h.env}, {"lost", h.lost}};
+}
+
+void from_json(const json& j, RowHost& h) {
+  value_from_json(j, "name", h.name);
+  if (j.contains("env")) h.env = j.at("env");
+  value_from_json(j, "lost", h.lost);
+}
+
 void to_json(json& j, const Row& r) {
   j = json{
       {"framework", r.framework},
@@ -243,6 +253,9 @@ void to_json(json& j, const Row& r) {
       {"parity", optional_to_json(r.parity)},
       {"accuracy", optional_to_json(r.accuracy)},
       {"serving", optional_to_json(r.serving)},
+      {"host", optional_to_json(r.host)},
+      {"window_started_at", r.window_started_at},
+      {"window_finished_at", r.window_finished_at},
       {"requested", r.requested},
       {"effective", r.effective},
       {"warnings", r.warnings},
@@ -294,6 +307,9 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "parity", r.parity);
   optional_from_json(j, "accuracy", r.accuracy);
   optional_from_json(j, "serving", r.serving);
+  optional_from_json(j, "host", r.host);
+  value_from_json(j, "window_started_at", r.window_started_at);
+  value_from_json(j, "window_finished_at", r.window_finished_at);
   value_from_json(j, "requested", r.requested);
   value_from_json(j, "effective", r.effective);
   value_from_json(j, "warnings", r.warnings);

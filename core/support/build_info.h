@@ -14,6 +14,7 @@ struct BuildInfo {
   const char* python;      // the project's Python environment found at configure time
   const char* executorch_python;  // the ExecuTorch environment's Python (pte exporter); may be empty
   const char* litert_python;      // the LiteRT environment's Python (tflite exporter); may be empty
+  const char* fleet_python;       // the fleet environment's Python (Ray coordinator); may be empty
   const char* source_dir;  // tools/export lives here
   const char* binary_dir;  // plugins/ and backends.tsv live here
 };

@@ -7,8 +7,8 @@
 #   tools/setup/setup.sh [PATHS_DIR]
 #
 # With PATHS_DIR, writes one file per environment there, each holding that environment's folder:
-# venv-path (main), executorch-venv-path, litert-venv-path, and loadgen-sdist-path (MLPerf
-# LoadGen's source archive); the Makefile reads them.
+# venv-path (main), executorch-venv-path, litert-venv-path, fleet-venv-path, and
+# loadgen-sdist-path (MLPerf LoadGen's source archive); the Makefile reads them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${INFERBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/inferbench}
@@ -59,6 +59,9 @@ et_venv=$(make_venv executorch-venv "$here/requirements-executorch.txt" "ExecuTo
 # litert-torch (the .tflite converter) pins another torch and brings jax: a third environment,
 # whose ai-edge-litert wheel also carries the libLiteRt.so the litert plugin loads.
 lt_venv=$(make_venv litert-venv "$here/requirements-litert.txt" "LiteRT environment")
+# Ray for runs spread over several machines (tools/fleet): a fourth environment, the one every
+# node of a fleet installs, so it holds Ray alone (requirements-fleet.txt).
+fleet_venv=$(make_venv fleet-venv "$here/requirements-fleet.txt" "fleet environment")
 
 # --- MLPerf LoadGen's source distribution ---------------------------------------------------
 # The serving scenarios are driven by MLPerf LoadGen, compiled from the source archive of the PyPI
@@ -82,7 +85,9 @@ if [ -n "$paths_dir" ]; then
   echo "$venv" > "$paths_dir/venv-path"
   echo "$et_venv" > "$paths_dir/executorch-venv-path"
   echo "$lt_venv" > "$paths_dir/litert-venv-path"
+  echo "$fleet_venv" > "$paths_dir/fleet-venv-path"
 fi
 echo "setup: main $venv" >&2
 echo "setup: executorch $et_venv" >&2
 echo "setup: litert $lt_venv" >&2
+echo "setup: fleet $fleet_venv" >&2

@@ -283,6 +283,48 @@ TEST(Comparison, RowsWhoseFpsIsTheirThroughputAreJudgedOnIt) {
   EXPECT_FALSE(compare_runs(run_of("A", {sync_base}), run_of("B", {sync_near})).matched[0].on_throughput);
 }
 
+// Fleet runs (docs/fleet.md): the host is part of the configuration. A row on host a never stands
+// for one on host b; rows without a host match as they always have, and no row of a fleet run.
+TEST(Comparison, RowsMatchOnTheirHostOnly) {
+  const auto on = [](Row row, std::string host) {
+    row.host = RowHost{std::move(host), nlohmann::json::object(), false};
+    return row;
+  };
+  const RunResult base = run_of("A", {on(measured("torch", 1, 10.0, 9.8, 10.2, 100), "a"),
+                                      on(measured("torch", 1, 5.0, 4.9, 5.1, 200), "b")});
+  // The head measured the configuration on host b only, and on a run without hosts.
+  const RunResult head = run_of("B", {on(measured("torch", 1, 4.5, 4.4, 4.6, 222), "b"),
+                                      measured("torch", 1, 9.0, 8.9, 9.1, 111)});
+  const RunComparison comparison = compare_runs(base, head);
+  ASSERT_EQ(comparison.matched.size(), 1u);
+  EXPECT_EQ(comparison.matched[0].base_row, 1u);  // b with b, though a comes first in the base
+  EXPECT_EQ(comparison.matched[0].head_row, 0u);
+  EXPECT_NEAR(*comparison.matched[0].p50_change, -0.1, 1e-12);
+  EXPECT_EQ(comparison.only_base, std::vector<std::size_t>{0});
+  EXPECT_EQ(comparison.only_head, std::vector<std::size_t>{1});
+
+  std::ostringstream text;
+  write_comparison(text, base, head, comparison, /*markdown=*/false);
+  const std::vector<std::string> lines = lines_of(text.str());
+  ASSERT_GE(lines.size(), 5u) << text.str();
+  EXPECT_EQ(lines[4].rfind("PyTorch (Native) CPU FP32 batch 1 on host b ", 0), 0u) << lines[4];
+  EXPECT_NE(text.str().find("\nOnly in the base run A:\n  PyTorch (Native) CPU FP32 batch 1 on host a (ok)\n"),
+            std::string::npos)
+      << text.str();
+  // The row without a host is named as it always is.
+  EXPECT_NE(text.str().find("\nOnly in the head run B:\n  PyTorch (Native) CPU FP32 batch 1 (ok)\n"), std::string::npos)
+      << text.str();
+
+  // Two runs on the same one host read as two runs on one machine: no host in the names.
+  const RunResult one_base = run_of("A", {on(measured("torch", 1, 10.0, 9.8, 10.2, 100), "a")});
+  const RunResult one_head = run_of("B", {on(measured("torch", 1, 9.0, 8.9, 9.1, 111), "a")});
+  const RunComparison same = compare_runs(one_base, one_head);
+  ASSERT_EQ(same.matched.size(), 1u);
+  std::ostringstream plain;
+  write_comparison(plain, one_base, one_head, same, /*markdown=*/false);
+  EXPECT_EQ(plain.str().find("on host"), std::string::npos) << plain.str();
+}
+
 TEST(Comparison, TheRequestedThreadCountIsPartOfTheConfiguration) {
   auto at = [](Row row, const char* threads) {
     row.requested["threads"] = threads;

@@ -175,6 +175,64 @@ TEST(FormatTest, CellsMatchColumns) {
   EXPECT_EQ(cells[9], "1.00");
 }
 
+// A fleet run (docs/fleet.md): rows of several hosts are ranked together, the Host column after
+// Rank and " on host <name>" wherever a row is named; a host that was lost is named in the failure.
+TEST(FormatTest, SeveralHostsRankTogetherAndNameTheHost) {
+  auto on = [](Row row, std::string host, bool lost = false) {
+    row.host = RowHost{std::move(host), nlohmann::json::object(), lost};
+    return row;
+  };
+  Row lost;
+  lost.framework = "gone";
+  lost.status = RowStatus::Failed;
+  lost.error = "worker stopped answering";
+  const std::vector<Row> rows = {on(ok_row("x", 10.0), "a"), on(ok_row("x", 40.0), "b"), on(lost, "b", true),
+                                 ok_row("nowhere", 20.0)};
+  EXPECT_EQ(hosts_of(rows), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(several_hosts(rows));
+  EXPECT_FALSE(several_hosts({rows[0], rows[3]}));  // one named host: reads as a run on one machine
+  EXPECT_FALSE(several_hosts({rows[3]}));
+  EXPECT_EQ(rows_of_host(rows, "b").size(), 2u);
+
+  // One ranking over both hosts: the same configuration on b outruns it on a.
+  const std::vector<RankedRow> ranked = rank_by_fps(rows);
+  ASSERT_EQ(ranked.size(), 4u);
+  EXPECT_EQ(ranked[0].row, &rows[1]);
+  EXPECT_EQ(ranked[1].row, &rows[3]);
+  EXPECT_EQ(ranked[2].row, &rows[0]);
+
+  const std::vector<Column>& columns = table_b_columns(true);
+  ASSERT_EQ(columns.size(), table_b_columns().size() + 1);
+  EXPECT_EQ(columns[0].header, "Rank");
+  EXPECT_EQ(columns[1].header, "Host");
+  EXPECT_FALSE(columns[1].numeric);
+  EXPECT_EQ(columns[2].header, "Framework");
+  const std::vector<std::string> cells = table_b_cells(ranked[0], true);
+  ASSERT_EQ(cells.size(), columns.size());
+  EXPECT_EQ(cells[0], "1");
+  EXPECT_EQ(cells[1], "b");
+  EXPECT_EQ(cells[2], "x");
+  EXPECT_EQ(table_b_cells(ranked[1], true)[1], "");  // no host
+  EXPECT_EQ(table_b_cells(ranked[0]), table_b_cells(ranked[0], false));
+
+  EXPECT_EQ(row_label(rows[1], false, true), "x batch 0 on host b");
+  EXPECT_EQ(row_label(rows[1], false), "x batch 0");
+  EXPECT_EQ(row_label(rows[3], false, true), "nowhere batch 0");
+
+  // The lost host is named even where the error does not name it; an error that does is kept.
+  EXPECT_EQ(failure_text(rows[2]), "host b lost: worker stopped answering");
+  Row named = rows[2];
+  named.error = "host b lost during the cell";
+  EXPECT_EQ(failure_text(named), "host b lost during the cell");
+  Row kept = rows[2];
+  kept.host->lost = false;
+  EXPECT_EQ(failure_text(kept), "worker stopped answering");
+  const std::vector<Note> notes = row_notes(ranked, false, true);
+  ASSERT_FALSE(notes.empty());
+  EXPECT_EQ(notes[0].title, "gone batch 0 on host b");
+  EXPECT_EQ(notes[0].text, "host b lost: worker stopped answering");
+}
+
 TEST(FormatTest, NotesListFailuresThenWarningsOfOkRows) {
   Row fast = ok_row("fast", 10.0);
   fast.warnings = {"w1", "w2\nmore"};

@@ -796,6 +796,124 @@ TEST(GuideModels, EachModelHasItsOwnGuideAfterATableAcrossModels) {
   EXPECT_EQ(run_guide_document(one, compute_guide(one)).sections.front().title, "Winners");
 }
 
+// --- several hosts (a fleet run, docs/fleet.md) --------------------------------------------------
+
+Row on_host(Row row, std::string host, bool lost = false) {
+  row.host = RowHost{std::move(host), nlohmann::json::object(), lost};
+  return row;
+}
+
+// Two hosts: the goals across hosts first (each host's winner of every criterion, the hosts ranked
+// per criterion and per precision, the lost host), then each host's own guide.
+TEST(GuideHosts, EachHostHasItsOwnGuideAfterTheGoalsAcrossHosts) {
+  Row lost = failed_row("PT", RowStatus::Failed, "worker stopped answering");
+  lost.model = "mobilenet_v2";
+  const std::vector<Row> rows = {
+      on_host(ok_row("OV", "fp32", 64, 150, 170, 400, 1.1, 500), "a"),
+      on_host(ok_row("PT", "fp32", 64, 10, 80, 900, 1.2, 900), "a"),
+      on_host(ok_row("OV", "int8", 64, 300, 500, 150, 1.1, 400), "a"),
+      on_host(ok_row("OV", "fp32", 64, 100, 340, 200, 1.1, 500), "b"),
+      on_host(ok_row("PT", "fp32", 64, 20, 80, 900, 1.2, 900), "b"),
+      on_host(lost, "b", /*lost=*/true),
+      failed_row("LiteRT", RowStatus::Unavailable, "no host has the plugin")};
+  const GuideDocument document = run_guide_document(rows, compute_guide(rows));
+  EXPECT_EQ(document.intro,
+            "Computed from this run's 7 rows on 2 hosts, a and b (5 ok, 2 failed or unavailable); every number is a "
+            "field of results.json or arithmetic on those fields (docs/metrics.md, \"The guide\").");
+  ASSERT_FALSE(document.sections.empty());
+  const GuideSection& across = document.sections.front();
+  EXPECT_EQ(across.title, "Across hosts");
+  ASSERT_TRUE(across.table);
+  // One line per criterion and host, the hosts side by side under each criterion.
+  ASSERT_EQ(across.table->rows.size(), all_criteria().size() * 2);
+  EXPECT_EQ(across.table->rows[0],
+            (std::vector<std::string>{"peak throughput", "a", "OV CPU INT8 batch 64", "500.00 inputs/s", "3"}));
+  EXPECT_EQ(across.table->rows[1],
+            (std::vector<std::string>{"peak throughput", "b", "OV CPU FP32 batch 64", "340.00 inputs/s", "2"}));
+  EXPECT_EQ(across.table->rows[10][2], "none: no ok row was compared with the FP32 reference");
+  const std::vector<std::string> expected = {
+      "Peak throughput across hosts: a (OV CPU INT8 batch 64, 500.00 inputs/s), then b (OV CPU FP32 batch 64, "
+      "340.00 inputs/s).",
+      "Tail latency across hosts: a (OV CPU INT8 batch 64, P99 150.000 ms), then b (OV CPU FP32 batch 64, P99 "
+      "200.000 ms).",
+      // Equal at the printed precision: a tie, between hosts as within one.
+      "Stability across hosts: a (tie: OV CPU FP32 batch 64; OV CPU INT8 batch 64, P99/P50 1.100), tied with b "
+      "(OV CPU FP32 batch 64, P99/P50 1.100).",
+      "Start-up (compile + first inference) across hosts: a (PT CPU FP32 batch 64, 10.00 ms), then b (PT CPU FP32 "
+      "batch 64, 20.00 ms).",
+      "Memory across hosts: a (OV CPU INT8 batch 64, 400.0 MB peak RSS), then b (OV CPU FP32 batch 64, 500.0 MB "
+      "peak RSS).",
+      // No accuracy line: neither host has a winner there.
+      "Fastest host for FP32 mobilenet_v2: b (OV CPU FP32 batch 64, 340.00 inputs/s), then a (OV CPU FP32 batch "
+      "64, 170.00 inputs/s).",
+      "Fastest host for INT8 mobilenet_v2: a (OV CPU INT8 batch 64, 500.00 inputs/s), the only host with an ok "
+      "INT8 mobilenet_v2 row that measured its throughput.",
+      "Host b was lost: 1 of its 3 rows measured nothing (host b's Rows left out lists it), so the lines above are "
+      "without it; `run --resume` measures it again.",
+  };
+  EXPECT_EQ(across.bullets, expected);
+
+  // Each host's guide compares its own rows only.
+  const GuideSection& winners_a = section_titled(document, "host a: Winners");
+  EXPECT_EQ(winners_a.paragraphs.front(), "The 3 rows measured on host a (3 ok, 0 failed or unavailable).");
+  EXPECT_EQ(winners_a.table->rows[0][1], "OV CPU INT8 batch 64");
+  EXPECT_EQ(section_titled(document, "host b: Winners").table->rows[0][1], "OV CPU FP32 batch 64");
+  section_titled(document, "host a: " + std::string(kBreakEvenTitle));
+  // The lost host is named in its failure, though the error does not name it.
+  EXPECT_EQ(section_titled(document, "host b: Rows left out").bullets,
+            (std::vector<std::string>{"PT CUDA GPU FP16 batch 64 — failed: host b lost: worker stopped answering"}));
+  // A row the run placed on no host is listed, not dropped.
+  EXPECT_EQ(section_titled(document, "Rows on no host").bullets,
+            (std::vector<std::string>{"LiteRT CUDA GPU FP16 batch 64 — unavailable: no host has the plugin"}));
+  EXPECT_TRUE(std::none_of(document.sections.begin(), document.sections.end(),
+                           [](const GuideSection& section) { return section.title == "Winners"; }));
+}
+
+// A fleet run on one host reads as the run of one machine it is: the same guide, word for word.
+TEST(GuideHosts, OneHostIsTheGuideOfARunOnOneMachine) {
+  const std::vector<Row> plain = {ok_row("OV", "fp32", 64, 150, 170, 400, 1.1, 500),
+                                  ok_row("PT", "fp32", 64, 10, 80, 900, 1.2, 900),
+                                  failed_row("T", RowStatus::Failed, "crash")};
+  std::vector<Row> hosted;
+  for (const Row& row : plain) hosted.push_back(on_host(row, "a"));
+  const GuideDocument want = run_guide_document(plain, compute_guide(plain));
+  const GuideDocument got = run_guide_document(hosted, compute_guide(hosted));
+  EXPECT_EQ(got.intro, want.intro);
+  ASSERT_EQ(got.sections.size(), want.sections.size());
+  for (std::size_t i = 0; i < want.sections.size(); ++i) {
+    EXPECT_EQ(got.sections[i].title, want.sections[i].title);
+    EXPECT_EQ(got.sections[i].paragraphs, want.sections[i].paragraphs);
+    EXPECT_EQ(got.sections[i].bullets, want.sections[i].bullets);
+    ASSERT_EQ(got.sections[i].table.has_value(), want.sections[i].table.has_value());
+    if (want.sections[i].table) {
+      EXPECT_EQ(got.sections[i].table->rows, want.sections[i].table->rows);
+    }
+  }
+}
+
+// Several models on several hosts: the goals across hosts per model, then each host's guide with its
+// own models' table.
+TEST(GuideHosts, SeveralModelsOnSeveralHostsGoAcrossHostsModelByModel) {
+  auto of = [](Row row, std::string model, std::string host) {
+    row.model = std::move(model);
+    return on_host(std::move(row), std::move(host));
+  };
+  const std::vector<Row> rows = {of(ok_row("OV", "fp32", 64, 150, 170, 400, 1.1, 500), "mobilenet_v2", "a"),
+                                 of(ok_row("OV", "fp32", 64, 150, 20, 4000, 1.1, 900), "resnet50", "a"),
+                                 of(ok_row("OV", "fp32", 64, 150, 340, 200, 1.1, 500), "mobilenet_v2", "b"),
+                                 of(ok_row("OV", "fp32", 64, 150, 40, 2000, 1.1, 900), "resnet50", "b")};
+  const GuideDocument document = run_guide_document(rows, compute_guide(rows));
+  EXPECT_NE(document.intro.find("4 rows of 2 models on 2 hosts, a and b"), std::string::npos) << document.intro;
+  ASSERT_GE(document.sections.size(), 3u);
+  EXPECT_EQ(document.sections[0].title, "mobilenet_v2: Across hosts");
+  EXPECT_EQ(document.sections[1].title, "resnet50: Across hosts");
+  EXPECT_EQ(document.sections[1].bullets.front(),
+            "Peak throughput across hosts: b (OV CPU FP32 batch 64, 40.00 inputs/s), then a (OV CPU FP32 batch 64, "
+            "20.00 inputs/s).");
+  EXPECT_EQ(document.sections[2].title, "host a: Across models");
+  section_titled(document, "host b: resnet50: Winners");
+}
+
 // Rows measured in rounds (--rounds): the lead is also judged round by round.
 TEST(GuideThroughputInterval, TheLeadIsAlsoJudgedRoundByRound) {
   Row fast = ok_row("A", "int8", 64, 10, 110, 600, 1.1, 500);

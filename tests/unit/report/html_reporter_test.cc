@@ -191,6 +191,35 @@ TEST(HtmlReporterTest, SeveralModelsNameTheirModelAndHaveAFrontEach) {
   EXPECT_NE(html.find("Across models"), std::string::npos);
 }
 
+// A fleet run of two hosts: a Host column after Rank (the Batch column still after Mode), every
+// row named with its host in the notes, the parity table and the charts' labels, the hosts in the
+// summary, and the guide's goals across hosts. One host: none of that.
+TEST(HtmlReporterTest, SeveralHostsNameTheirHost) {
+  const std::string html = render_html(sample_run::on_two_hosts());
+  EXPECT_NE(html.find("<thead><tr><th class=\"num\">Rank</th><th>Host</th><th>Framework</th>"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"ok\"><td class=\"num\">1</td><td>b</td><td>OpenVINO</td><td>CPU</td>"
+                      "<td>AMD EPYC 9654 (AVX-512, 2 threads)</td><td>FP32</td><td>sync</td><td class=\"num\">64</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">2</td><td>a</td><td>OpenVINO</td>"), std::string::npos);
+  EXPECT_NE(html.find("&middot; measured on hosts a, b &middot;"), std::string::npos);
+  EXPECT_NE(html.find("<li><span class=\"kind failed\">[failed]</span> PyTorch (Native) CPU FP32 batch 64 on host b: "
+                      "host b lost during the cell</li>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>OpenVINO CPU FP32 batch 64, 2 threads on host b</td><td>PyTorch (Native) CPU FP32</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<h3>Across hosts</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>host b: Rows left out</h3>"), std::string::npos);
+  const nlohmann::json data = nlohmann::json::parse(data_block(html), nullptr, false);
+  ASSERT_TRUE(data.is_object());
+  EXPECT_EQ(data["labels"][sample_run::kFastRowOnB], "OpenVINO CPU FP32 batch 64, 2 threads on host b");
+  EXPECT_EQ(data["labels"][sample_run::kFastRow], "OpenVINO CPU FP32 batch 64, 2 threads on host a");
+
+  const std::string one = render_html(sample_run::on_host(sample_run::make(), "a"));
+  EXPECT_EQ(one.find("<th>Host</th>"), std::string::npos);
+  EXPECT_EQ(one.find("on host a"), std::string::npos);
+  EXPECT_EQ(one.find("measured on hosts"), std::string::npos);
+}
+
 TEST(HtmlReporterTest, HostileTextCannotBreakOutOfTheMarkupOrTheDataBlock) {
   RunResult run = sample_run::make();
   run.rows[sample_run::kFailedRow].error =

@@ -169,6 +169,62 @@ TEST(TableReporterTest, EmptyRunSaysSo) {
   EXPECT_EQ(lines[5], "(no rows)");
 }
 
+// A fleet run of two hosts: one ranking over both, a Host column after Rank, and every row named
+// with its host under the table; the lost host's row says which host went away.
+TEST(TableReporterTest, SeveralHostsGetAHostColumnInOneRanking) {
+  const std::vector<std::string> lines = lines_of(render("table", sample_run::on_two_hosts()));
+  ASSERT_GE(lines.size(), 11U);
+  const std::vector<Span> spans = spans_of(lines[4]);
+  ASSERT_EQ(spans.size(), 16U) << lines[4];
+  const std::vector<bool> numeric = {true, false, false, false, false, false, false, true,
+                                     true, true,  true,  true,  true,  true,  true,  true};
+  const std::vector<std::string> header = table_cells(lines[3], spans, numeric);
+  EXPECT_EQ(header[0], "Rank");
+  EXPECT_EQ(header[1], "Host");
+  EXPECT_EQ(header[2], "Framework");
+  // The same OpenVINO configuration ranks 1 on host b and 2 on host a; failures follow unranked.
+  const auto first_cells = [&](std::size_t line) {
+    const std::vector<std::string> cells = table_cells(lines[line], spans, numeric);
+    return std::vector<std::string>(cells.begin(), cells.begin() + 5);
+  };
+  EXPECT_EQ(first_cells(5), (std::vector<std::string>{"1", "b", "OpenVINO", "CPU", "AMD EPYC 9654 (AVX-512, 2 threads)"}));
+  EXPECT_EQ(first_cells(6), (std::vector<std::string>{"2", "a", "OpenVINO", "CPU",
+                                                      "Intel Xeon Gold 6338 (AVX-512, 2 threads)"}));
+  EXPECT_EQ(first_cells(7), (std::vector<std::string>{"3", "a", "PyTorch (Native)", "CPU",
+                                                      "Intel Xeon Gold 6338 | 2 threads"}));
+  EXPECT_EQ(first_cells(8), (std::vector<std::string>{"-", "a", "TensorRT", "CUDA GPU",
+                                                      "NVIDIA GeForce RTX 3060 Laptop GPU"}));
+  EXPECT_EQ(first_cells(9), (std::vector<std::string>{"-", "a", "LiteRT", "CPU", ""}));
+  EXPECT_EQ(first_cells(10), (std::vector<std::string>{"-", "b", "PyTorch (Native)", "CPU", ""}));
+  const std::string text = render("table", sample_run::on_two_hosts());
+  EXPECT_NE(text.find("\nOpenVINO CPU FP32 batch 64, 2 threads on host b  "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  [failed] PyTorch (Native) CPU FP32 batch 64 on host b: host b lost during the cell\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n  [warn] OpenVINO CPU FP32 batch 64, 2 threads on host a: CV 5.0%"), std::string::npos)
+      << text;
+}
+
+// A fleet run on one host, and a run on one machine, read alike: no Host column, no host in a title.
+TEST(ReportersTest, OneHostReadsAsARunOnOneMachine) {
+  for (std::string_view format : {"table", "markdown", "guide"}) {
+    EXPECT_EQ(render(format, sample_run::on_host(sample_run::make(), "a")), render(format, sample_run::make()))
+        << format;
+  }
+}
+
+// A run on one host that was lost: no Host column names it, so the failure does.
+TEST(TableReporterTest, ALostHostIsNamedInItsFailureEvenOnOneHost) {
+  RunResult run = sample_run::on_host(sample_run::make(), "a");
+  Row& failed = run.rows[sample_run::kFailedRow];
+  failed.host->lost = true;
+  failed.error = "the worker stopped answering";
+  const std::string text = render("table", run);
+  EXPECT_NE(text.find("\n  [failed] TensorRT CUDA GPU FP16 batch 64: host a lost: the worker stopped answering\n"),
+            std::string::npos)
+      << text;
+}
+
 // --- csv -----------------------------------------------------------------------------------
 
 // A strict RFC 4180 reader, to check that the quoting reads back; records end with '\n'.
@@ -209,7 +265,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 }
 
 constexpr const char* kCsvHeader =
-    "run_id,framework,framework_version,backend,variant,device,target_hardware,precision,model,batch,"
+    "run_id,host,framework,framework_version,backend,variant,device,target_hardware,precision,model,batch,"
     "scenario,instances,status,error,compile_ms,cached_compile_ms,export_ms,first_inference_ms,p50_ms,p90_ms,"
     "p95_ms,p99_ms,p999_ms,min_ms,max_ms,mean_ms,std_ms,cv,fps,throughput,p99_over_p50,lag1_autocorrelation,samples,"
     "device_p50_ms,device_p99_ms,device_mean_ms,peak_rss_mb,peak_device_memory_mb,"
@@ -222,26 +278,27 @@ constexpr const char* kCsvHeader =
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   const std::string text = render("csv", sample_run::make());
   const std::vector<std::string> lines = lines_of(text);
-  // Five records, the failed row's quoted error spanning two physical lines.
+  // Five records, the failed row's quoted error spanning two physical lines; the host empty (a run
+  // on one machine).
   ASSERT_EQ(lines.size(), 6U);
   EXPECT_EQ(lines[0], kCsvHeader);
   EXPECT_EQ(lines[1],
-            "20261126T130501Z-1a2b3c,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
+            "20261126T130501Z-1a2b3c,,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,1,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
             "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
-            "20261126T130501Z-1a2b3c,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
+            "20261126T130501Z-1a2b3c,,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,1,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
   EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
-            "20261126T130501Z-1a2b3c,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
+            "20261126T130501Z-1a2b3c,,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,1,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,,100,,,,512.4,,"
             "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,,,,,,,,,,,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
-            "20261126T130501Z-1a2b3c,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
+            "20261126T130501Z-1a2b3c,,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
             "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
@@ -249,10 +306,10 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 66U);
-  EXPECT_EQ(records[2][13], sample_run::make().rows[sample_run::kFailedRow].error);
-  EXPECT_EQ(records[3][6], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][65], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[0].size(), 67U);
+  EXPECT_EQ(records[2][14], sample_run::make().rows[sample_run::kFailedRow].error);
+  EXPECT_EQ(records[3][7], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
+  EXPECT_EQ(records[3][66], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // The index of the CSV column named `name` in the header record.
@@ -295,6 +352,17 @@ TEST(CsvReporterTest, CarriesVariantAndDeviceMeasurements) {
   EXPECT_EQ(records[1][column("variant")], "");
   EXPECT_EQ(records[1][column("device_p50_ms")], "");
   EXPECT_EQ(records[1][column("peak_device_memory_mb")], "");
+}
+
+TEST(CsvReporterTest, CarriesTheHostOfEachRow) {
+  const std::vector<std::vector<std::string>> records = parse_csv(render("csv", sample_run::on_two_hosts()));
+  ASSERT_EQ(records.size(), 7U);
+  const std::size_t column = column_index(records, "host");
+  EXPECT_EQ(column, 1U);
+  EXPECT_EQ(records[1 + sample_run::kSlowRow][column], "a");
+  EXPECT_EQ(records[1 + sample_run::kFastRowOnB][column], "b");
+  EXPECT_EQ(records[1 + sample_run::kLostRowOnB][column], "b");
+  EXPECT_EQ(records[1 + sample_run::kLostRowOnB][column_index(records, "error")], "host b lost during the cell");
 }
 
 TEST(CsvReporterTest, CarriesEachRoundsThroughput) {
@@ -505,6 +573,18 @@ TEST(MarkdownReporterTest, SeveralModelsGetATableEachRankedOnItsOwn) {
   // resnet50's own fastest row is its rank 1 (40.08 FPS), though mobilenet_v2 has faster ones.
   EXPECT_NE(text.find("| 1 | OpenVINO | CPU | Intel Xeon Gold 6338 (AVX-512, 2 threads) | FP32 | sync | "
                       "7835.45 | 159.672 | 195.609 | 40.08 |", second),
+            std::string::npos)
+      << text;
+}
+
+TEST(MarkdownReporterTest, SeveralHostsGetAHostColumn) {
+  const std::vector<std::string> lines = lines_of(render("markdown", sample_run::on_two_hosts()));
+  ASSERT_GE(lines.size(), 7U);
+  EXPECT_EQ(lines[4].rfind("| Rank | Host | Framework | Inf. Device |", 0), 0U) << lines[4];
+  EXPECT_EQ(lines[5].rfind("|---:|---|---|---|", 0), 0U) << lines[5];
+  EXPECT_EQ(lines[6].rfind("| 1 | b | OpenVINO | CPU | AMD EPYC 9654 (AVX-512, 2 threads) |", 0), 0U) << lines[6];
+  const std::string text = render("markdown", sample_run::on_two_hosts());
+  EXPECT_NE(text.find("\n- **failed** PyTorch (Native) CPU FP32 batch 64 on host b: host b lost during the cell\n"),
             std::string::npos)
       << text;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "core/result/row.h"
 
@@ -139,6 +140,45 @@ inline RunResult make() {
   unavailable.error = "libtensorflowlite_c.so not found | set LITERT_ROOT";
 
   run.rows = {slow, failed, fast, unavailable};
+  return run;
+}
+
+// `run` with every row measured on host `name` (a fleet run on one host, docs/fleet.md).
+inline RunResult on_host(RunResult run, const std::string& name) {
+  for (Row& row : run.rows) row.host = RowHost{name, {{"cpu", {{"model", "Intel Xeon Gold 6338"}}}}, false};
+  return run;
+}
+
+// A fleet run of two hosts: make()'s rows on host "a", then on host "b" the fast row's
+// configuration again, faster there (800.50 FPS, so it ranks above a's), and the slow row's
+// configuration failed because host b went away during the cell.
+inline constexpr int kFastRowOnB = 4;
+inline constexpr int kLostRowOnB = 5;
+inline RunResult on_two_hosts() {
+  RunResult run = on_host(make(), "a");
+  Row fast = run.rows[kFastRow];
+  fast.host = RowHost{"b", {{"cpu", {{"model", "AMD EPYC 9654"}}}}, false};
+  fast.target_hardware = "AMD EPYC 9654 (AVX-512, 2 threads)";
+  fast.fps = 800.5;
+  fast.throughput = 790.0;
+  fast.compile_ms = 5000.0;
+  fast.cached_compile_ms.reset();
+  fast.first_inference_ms = 100.0;
+  fast.warnings.clear();
+  Row lost;
+  lost.framework = run.rows[kSlowRow].framework;
+  lost.backend = run.rows[kSlowRow].backend;
+  lost.device = "cpu";
+  lost.device_label = "CPU";
+  lost.precision = "fp32";
+  lost.model = "mobilenet_v2";
+  lost.batch = 64;
+  lost.scenario = "sync";
+  lost.status = RowStatus::Failed;
+  lost.error = "host b lost during the cell";
+  lost.host = RowHost{"b", {{"cpu", {{"model", "AMD EPYC 9654"}}}}, true};
+  run.rows.push_back(fast);
+  run.rows.push_back(lost);
   return run;
 }
 

@@ -469,6 +469,121 @@ TEST_F(ResultStoreTest, RowsAreVisibleToAnotherStoreBeforeTheRunFinishes) {
   EXPECT_EQ(loaded->rows.size(), 1u);
 }
 
+// `row` measured on host `name` of a fleet run (docs/fleet.md).
+Row on_host(Row row, const std::string& name, bool lost = false) {
+  row.host = RowHost{name, json{{"cpu", "AMD EPYC 9654"}, {"cores", 4}}, lost};
+  return row;
+}
+
+// Runs `sql` on the file behind the store's back; false (and a failure) when SQLite refuses it.
+bool exec_raw(const fs::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  bool done = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK;
+  char* error = nullptr;
+  if (done && sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    ADD_FAILURE() << (error != nullptr ? error : "sqlite3_exec failed") << " in: " << sql;
+    done = false;
+  }
+  sqlite3_free(error);
+  sqlite3_close_v2(db);
+  return done;
+}
+
+// SQL text literal: quotes doubled.
+std::string sql_text(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
+
+TEST_F(ResultStoreTest, HostColumnMirrorsTheRowsHost) {
+  {
+    ResultStore store = open_store();
+    ASSERT_TRUE(store.begin_run(make_run("fleet", "2026-12-06T23:00:00Z")).is_ok());
+    ASSERT_TRUE(store.add_row("fleet", 0, on_host(make_ok_row("OpenVINO", "cpu", 100), "a")).is_ok());
+    ASSERT_TRUE(store.add_row("fleet", 1, on_host(make_failed_row(), "b", /*lost=*/true)).is_ok());
+    ASSERT_TRUE(store.add_row("fleet", 2, make_unavailable_row()).is_ok());  // no host: NULL
+    ASSERT_TRUE(store.replace_row("fleet", 2, on_host(make_unavailable_row(), "c")).is_ok());
+    auto loaded = store.load_run("fleet");
+    ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+    ASSERT_EQ(loaded->rows.size(), 3u);
+    // The row itself still comes from row_json, env and lost flag included.
+    EXPECT_EQ(loaded->rows[1].host, on_host(make_failed_row(), "b", true).host);
+  }
+  EXPECT_EQ(read_pragma(db_path_, "SELECT group_concat(coalesce(host, 'NULL'), '|') FROM "
+                                  "(SELECT host FROM run_rows ORDER BY row_index)"),
+            "a|b|c");
+  {
+    ResultStore store = open_store();
+    ASSERT_TRUE(store.begin_run(make_run("one-machine", "2026-12-07T00:00:00Z")).is_ok());
+    ASSERT_TRUE(store.add_row("one-machine", 0, make_ok_row("OpenVINO", "cpu", 100)).is_ok());
+  }
+  EXPECT_EQ(read_pragma(db_path_, "SELECT coalesce(host, 'NULL') FROM run_rows WHERE run_id = 'one-machine'"), "NULL");
+}
+
+// A file written before rows carried a host column (schema version 1): opening it adds the
+// column, every row stays, and rows whose JSON names a host get it in the column.
+TEST_F(ResultStoreTest, MigrationFromVersionOneKeepsTheRowsAndFillsTheHost) {
+  fs::create_directories(db_path_.parent_path());
+  RunResult old_run;
+  old_run.run = make_run("v1", "2026-01-01T00:00:00Z");
+  old_run.rows = {make_ok_row("PyTorch (Native)", "cpu", 50), on_host(make_ok_row("OpenVINO", "cpu", 90), "b"),
+                  make_failed_row()};
+  std::string sql = std::string(schema_migrations()[0]) + "PRAGMA user_version = 1;\n";
+  sql += "INSERT INTO runs (id, started_at, host, env_json, request_json) VALUES (" + sql_text(old_run.run.id) + ", " +
+         sql_text(old_run.run.started_at) + ", " + sql_text(old_run.run.host) + ", " +
+         sql_text(json(old_run.run.env).dump()) + ", " + sql_text(json(old_run.run.request).dump()) + ");\n";
+  for (std::size_t i = 0; i < old_run.rows.size(); ++i) {
+    json row = old_run.rows[i];
+    if (i == 0) row.erase("host");  // written by an inferbench that knew no hosts: no key at all
+    const Row& r = old_run.rows[i];
+    sql += "INSERT INTO run_rows (run_id, row_index, framework, backend, device, precision, model, batch, "
+           "scenario, status, row_json) VALUES ('v1', " + std::to_string(i) + ", " + sql_text(r.framework) + ", " +
+           sql_text(r.backend) + ", " + sql_text(r.device) + ", " + sql_text(r.precision) + ", " + sql_text(r.model) +
+           ", " + std::to_string(r.batch) + ", " + sql_text(r.scenario) + ", " + sql_text(row_status_name(r.status)) +
+           ", " + sql_text(row.dump()) + ");\n";
+  }
+  // A run whose stored row is damaged must not stop the migration of the others.
+  sql += "INSERT INTO runs (id, started_at, host, env_json, request_json) VALUES ('damaged', "
+         "'2026-01-02T00:00:00Z', 'h', '{}', '{}');\n"
+         "INSERT INTO run_rows (run_id, row_index, framework, backend, device, precision, model, batch, scenario, "
+         "status, row_json) VALUES ('damaged', 0, 'x', 'x', 'cpu', 'fp32', 'm', 1, 'sync', 'ok', '{\"host\": {');\n";
+  ASSERT_TRUE(exec_raw(db_path_, sql));
+  ASSERT_EQ(read_pragma(db_path_, "PRAGMA user_version"), "1");
+
+  ResultStore store = open_store();
+  EXPECT_EQ(read_pragma(db_path_, "PRAGMA user_version"), std::to_string(latest_schema_version()));
+  EXPECT_EQ(read_pragma(db_path_, "SELECT group_concat(coalesce(host, 'NULL'), '|') FROM "
+                                  "(SELECT host FROM run_rows WHERE run_id = 'v1' ORDER BY row_index)"),
+            "NULL|b|NULL");
+  EXPECT_EQ(read_pragma(db_path_, "SELECT count(*) || '|' || coalesce(max(host), 'NULL') FROM run_rows "
+                                  "WHERE run_id = 'damaged'"),
+            "1|NULL");
+  auto loaded = store.load_run("v1");
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  EXPECT_EQ(json(*loaded), json(old_run));
+  // The migrated file takes rows with a host like a new one.
+  ASSERT_TRUE(store.add_row("v1", 3, on_host(make_unavailable_row(), "c")).is_ok());
+  EXPECT_EQ(read_pragma(db_path_, "SELECT host FROM run_rows WHERE run_id = 'v1' AND row_index = 3"), "c");
+}
+
+// `history` of a fleet run names the host of its best row when its rows name several hosts.
+TEST_F(ResultStoreTest, ListRunsNamesTheBestRowsHostInARunOfSeveralHosts) {
+  ResultStore store = open_store();
+  ASSERT_TRUE(store.begin_run(make_run("fleet", "2026-12-06T23:00:00Z")).is_ok());
+  ASSERT_TRUE(store.add_row("fleet", 0, on_host(make_ok_row("OpenVINO", "cpu", 100), "a")).is_ok());
+  ASSERT_TRUE(store.add_row("fleet", 1, on_host(make_ok_row("OpenVINO", "cpu", 300), "b")).is_ok());
+  ASSERT_TRUE(store.add_row("fleet", 2, on_host(make_failed_row(), "b", /*lost=*/true)).is_ok());
+  ASSERT_TRUE(store.begin_run(make_run("one-host", "2026-12-05T23:00:00Z")).is_ok());
+  ASSERT_TRUE(store.add_row("one-host", 0, on_host(make_ok_row("OpenVINO", "cpu", 100), "a")).is_ok());
+  auto runs = store.list_runs(0);
+  ASSERT_TRUE(runs.is_ok()) << runs.status().to_string();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].best_label, "OpenVINO cpu fp32 on host b");
+  EXPECT_EQ((*runs)[0].failed_count, 1);
+  EXPECT_EQ((*runs)[1].best_label, "OpenVINO cpu fp32");  // one host: as a run on one machine
+}
+
 TEST_F(ResultStoreTest, NewerSchemaIsRefusedWithAHint) {
   {
     ResultStore store = open_store();
