@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -538,6 +539,14 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     row.effective[kCpusUsed] = cpus;
   }
   if (device_timing) collect_device_times(plugin, backend, loop.samples.size(), row);
+  // A worker started below normal priority (under `nice`, or by a Ray worker, which runs at 15
+  // unless its node sets RAY_worker_niceness) loses the CPU to every other process.
+  errno = 0;
+  if (const int niceness = getpriority(PRIO_PROCESS, 0); errno == 0 && niceness > 0) {
+    row.warnings.push_back("this cell ran at niceness " + std::to_string(niceness) +
+                           ", below other processes' CPU priority, so anything else running slowed it: start it at "
+                           "niceness 0 (a fleet host: RAY_worker_niceness=0, as tools/fleet/inferbench-host sets)");
+  }
   if (plugin.api->peak_device_memory) {
     double mib = 0;
     const ib_status peak = plugin.api->peak_device_memory(backend, &mib);

@@ -88,6 +88,7 @@ class FleetRunTest(unittest.TestCase):
             self.assertEqual(row["status"], "ok", row["error"])
             self.assertFalse(row["host"]["lost"])
             self.assertTrue(row["host"]["env"], "the host's environment record")
+            self.assertFalse([w for w in row["warnings"] if "niceness" in w], "cells run at normal CPU priority")
             by_host.setdefault(row["host"]["name"], []).append(identity(row))
         self.assertEqual(sorted(by_host), ["a", "b"])
         for host, cells in by_host.items():
