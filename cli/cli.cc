@@ -636,6 +636,11 @@ int main(int argc, char** argv) {
   history->add_option("--db", history_db, "result store to read");
   history->add_option("--limit", history_limit, "how many runs")->capture_default_str();
 
+  auto* export_command = app.add_subcommand(
+      "export-artefact", "build one artefact from an export request (JSON) in this machine's cache and print it as "
+                         "JSON (what a fleet host runs for a format compiled for the machine that runs it, docs/fleet.md)");
+  std::string export_request_file;
+  export_command->add_option("REQUEST", export_request_file, "the export request, a JSON file")->required();
   auto* host_info_command = app.add_subcommand(
       "host-info", "print this build's revision, this machine's environment and every backend as JSON (what a "
                    "fleet run's discovery asks each host, docs/fleet.md)");
@@ -669,6 +674,7 @@ int main(int argc, char** argv) {
       return run_command(*request, std::vector<std::string>(argv + 2, argv + argc));
     }
     if (backends->parsed()) return backends_command(backends_all, backends_json);
+    if (export_command->parsed()) return export_artefact_command(export_request_file);
     if (host_info_command->parsed()) {
       std::cout << host_info(Driver(DriverPaths::from_build())).dump() << "\n";
       return kExitOk;

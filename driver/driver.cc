@@ -537,20 +537,23 @@ std::vector<BackendDescription> host_backends(const std::vector<FleetHost>& host
 }
 
 // A fleet host's plan: its cells and rows name it. A format compiled for the machine that runs it
-// (an AOTInductor package) would be compiled here, for this machine: such cells are unavailable
-// on hosts, saying so.
-void place_on_host(ModelPlan& plan, const FleetHost& host) {
+// (an AOTInductor package) is built on the host itself (`built_there`: a catalogue model with its
+// seeded weights, whose export needs nothing of this machine); otherwise (the user's own file,
+// model code, weights or calibration data, which live here) such cells are unavailable on hosts,
+// saying so.
+void place_on_host(ModelPlan& plan, const FleetHost& host, bool built_there) {
   std::vector<Cell> cells;
   for (Cell& cell : plan.cells) {
     cell.host = host.name;
     const BackendDescription& d =
         *std::find_if(plan.backends.begin(), plan.backends.end(), [&](const auto& b) { return b.name == cell.backend; });
     auto v = std::find_if(d.variants.begin(), d.variants.end(), [&](const auto& x) { return x.name == cell.variant; });
-    if (v != d.variants.end() && artefact_per_device(v->artefact_format) && !plan.user_file) {
+    if (v != d.variants.end() && artefact_per_device(v->artefact_format) && !plan.user_file && !built_there) {
       plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable,
                                            v->artefact_format + " artefacts are compiled for the machine that runs "
-                                           "them, and fleet runs do not build them on hosts yet: measure it on " +
-                                           host.name + " without --cluster"));
+                                           "them, and a fleet host builds only catalogue models with seeded weights "
+                                           "(your model file, weights and calibration data are on this machine): "
+                                           "measure it on " + host.name + " without --cluster"));
       continue;
     }
     cells.push_back(std::move(cell));
@@ -767,8 +770,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     plan.selected_variants = selected_variants;
     if (!plan.named) IB_RETURN_IF_ERROR(keep_backends_for_file(plan, request));
     expand_matrix(plan, request, index);
-    if (!host.empty()) place_on_host(plan, *std::find_if(fleet_hosts.begin(), fleet_hosts.end(),
-                                                         [&](const FleetHost& h) { return h.name == host; }));
+    if (!host.empty()) {
+      const bool built_there = find_model(model) != nullptr && !request.weights && !request.calibration;
+      place_on_host(plan, *std::find_if(fleet_hosts.begin(), fleet_hosts.end(), [&](const FleetHost& h) { return h.name == host; }),
+                    built_there);
+    }
     plan.reference_possible =
         torch_usable && (plan.named || contains(reference_variant->suffixes, file_suffix(model)));
     plans.push_back(std::move(plan));
@@ -827,6 +833,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                           per_device ? std::optional<std::string>(cell.device) : std::nullopt, flags,
                           calibrated ? request.calibration : std::nullopt,
                           is_python_model(plan.model) ? plan.sample_shape : std::vector<std::int64_t>{}}};
+  };
+  // Whether a fleet host builds cell's artefact itself: a format compiled for the machine that runs
+  // it (place_on_host kept such a cell on a host only when the host can build it).
+  auto built_on_host = [](const Cell& cell, const std::string& format) {
+    return !cell.host.empty() && artefact_per_device(format);
   };
   // Whether `c` is a measured cell that also yields batch `batch`'s reference output.
   // One process only: several instances would read the file while instance 0 writes it.
@@ -888,7 +899,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       } else if (format != "none") {
         const PlannedExport e = planned_export(plan, format, cell);
         planned.artefact = (several_models ? plan.row_model + " " : std::string()) + e.key;
-        planned.cached = cache.cached(e.request);
+        if (built_on_host(cell, format)) {
+          planned.artefact += " (built on host " + cell.host + ")";
+        } else {
+          planned.cached = cache.cached(e.request);
+        }
       }
       run_plan.cells.push_back(std::move(planned));
     };
@@ -1216,7 +1231,10 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     r.tracker = std::make_unique<CellProgressTracker>(hidden ? 0 : done + 1, total, label, cell.iterations,
                                                       cell.max_seconds, Clock::now());
     current_tracker = cell.host.empty() ? r.tracker.get() : nullptr;
-    const auto& artefact = artefact_for(plan, variant.artefact_format, cell);
+    // An artefact the host builds (built_on_host) is exported there, in the cell's own task.
+    const bool host_builds = !plan.user_file && built_on_host(cell, variant.artefact_format);
+    static const Result<Artefact> kBuiltThere = Artefact{};
+    const auto& artefact = host_builds ? kBuiltThere : artefact_for(plan, variant.artefact_format, cell);
     current_tracker = nullptr;
     // The cell's time from here on: its export, done once, is not part of its later rounds.
     r.started = Clock::now();
@@ -1230,10 +1248,11 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       }
       return false;
     }
-    r.artefact = &*artefact;
-    cell.artefact = artefact->file.string();
+    r.artefact = host_builds ? nullptr : &*artefact;
+    cell.artefact = host_builds ? std::string() : artefact->file.string();
     cell.input_shape = {cell.batch};
-    cell.input_shape.insert(cell.input_shape.end(), artefact->sample_shape.begin(), artefact->sample_shape.end());
+    const std::vector<std::int64_t>& sample_shape = host_builds ? plan.sample_shape : artefact->sample_shape;
+    cell.input_shape.insert(cell.input_shape.end(), sample_shape.begin(), sample_shape.end());
     // A reference that failed to appear leaves the cell without parity rather than failing it.
     if (!cell.reference_in.empty() && failures.count(cell.batch)) cell.reference_in.clear();
     if (!cell.reference_in.empty() && cell.reference_out.empty() && !fs::exists(cell.reference_in)) {
@@ -1267,6 +1286,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     job.timeout = std::chrono::milliseconds(static_cast<long long>(request.timeout_seconds * 1000));
     job.echo_stderr = request.verbose;
     job.loadgen_dir = cell.serving.log_dir;
+    if (host_builds) job.export_request = export_request_json(planned_export(plan, variant.artefact_format, cell).request);
     for (int k = 0; k < cell.instances; ++k) {
       Cell instance = cell;
       instance.instance = k;
@@ -1348,16 +1368,23 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
                                             : "no PyTorch CPU FP32 reference for this model";
       row.warnings.push_back("no parity: " + why);
     }
-    const Artefact& artefact = *r.artefact;
-    row.export_ms = artefact.export_ms;
-    row.artefact_bytes = artefact.bytes;
-    row.params = artefact.params;
-    row.macs_per_sample = artefact.macs_per_sample;
-    if (auto delegation = delegation_text(artefact.manifest); delegation && row.status == RowStatus::Ok) {
-      row.effective["delegation"] = *delegation;
+    // The artefact shipped from here, or the one the host built (none when its build failed).
+    const Artefact* artefact = r.artefact ? r.artefact : outcome.host_artefact ? &*outcome.host_artefact : nullptr;
+    if (artefact) {
+      row.export_ms = artefact->export_ms;
+      row.artefact_bytes = artefact->bytes;
+      row.params = artefact->params;
+      row.macs_per_sample = artefact->macs_per_sample;
+      if (auto delegation = delegation_text(artefact->manifest); delegation && row.status == RowStatus::Ok) {
+        row.effective["delegation"] = *delegation;
+      }
+      if (auto calibration = calibration_text(artefact->manifest); calibration && row.status == RowStatus::Ok) {
+        row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
+      }
     }
-    if (auto calibration = calibration_text(artefact.manifest); calibration && row.status == RowStatus::Ok) {
-      row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
+    if (outcome.host_artefact) {
+      row.effective["artefact_built_on"] =
+          cell.host + (outcome.host_artefact->cached ? " (from its cache)" : " (exported there for this cell)");
     }
     ++done;
     progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + r.label + ": " +

@@ -14,8 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result/cell.h"
 #include "core/support/status.h"
+#include "driver/artefacts.h"
 #include "driver/spawn.h"
 
 namespace inferbench {
@@ -36,6 +39,9 @@ struct CellJob {
   StopOthers stop_others;
   // Where the cell's LoadGen logs go on this machine (a host writes them there too); may be empty.
   std::string loadgen_dir;
+  // A fleet host builds the cell's artefact itself, from this export request (export_request_json),
+  // before the worker; null when the artefact travels with the cell.
+  nlohmann::json export_request;
 };
 
 struct CellOutcome {
@@ -45,6 +51,8 @@ struct CellOutcome {
   // Not empty when the cell's host went away before or during the cell: what happened. The
   // instances then say nothing.
   std::string host_lost;
+  // The artefact the host built for the cell (CellJob::export_request), as it described it.
+  std::optional<Artefact> host_artefact;
 };
 
 class CellExecutor {

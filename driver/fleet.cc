@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 
 #include "core/env/environment.h"
 #include "core/support/build_info.h"
@@ -91,6 +92,77 @@ Status choose_hosts(const std::vector<FleetHost>& found, const std::vector<std::
 
 std::string build_revision() {
   return std::string(build_info().git_revision) + (build_info().git_dirty ? "+dirty" : "");
+}
+
+nlohmann::json export_request_json(const ExportRequest& r) {
+  return {{"model", r.model},
+          {"format", r.format},
+          {"precision", r.precision},
+          {"seed", r.seed},
+          {"weights", r.weights ? nlohmann::json(r.weights->string()) : nlohmann::json(nullptr)},
+          {"batch", r.batch ? nlohmann::json(*r.batch) : nlohmann::json(nullptr)},
+          {"device", r.device ? nlohmann::json(*r.device) : nlohmann::json(nullptr)},
+          {"flags", r.flags},
+          {"calibration", r.calibration ? nlohmann::json(r.calibration->string()) : nlohmann::json(nullptr)},
+          {"sample_shape", r.sample_shape}};
+}
+
+ExportRequest export_request_from_json(const nlohmann::json& j) {
+  ExportRequest r;
+  r.model = j.value("model", "");
+  r.format = j.value("format", "");
+  r.precision = j.value("precision", "");
+  r.seed = j.value("seed", std::uint64_t{0});
+  if (j.contains("weights") && j["weights"].is_string()) r.weights = j["weights"].get<std::string>();
+  if (j.contains("batch") && j["batch"].is_number_integer()) r.batch = j["batch"].get<int>();
+  if (j.contains("device") && j["device"].is_string()) r.device = j["device"].get<std::string>();
+  r.flags = j.value("flags", std::map<std::string, std::string>{});
+  if (j.contains("calibration") && j["calibration"].is_string()) r.calibration = j["calibration"].get<std::string>();
+  r.sample_shape = j.value("sample_shape", std::vector<std::int64_t>{});
+  return r;
+}
+
+nlohmann::json artefact_json(const Artefact& a) {
+  const auto optional = [](const auto& value) { return value ? nlohmann::json(*value) : nlohmann::json(nullptr); };
+  return {{"file", a.file.string()}, {"model", a.model},     {"format", a.format},
+          {"precision", a.precision}, {"sample_shape", a.sample_shape}, {"export_ms", optional(a.export_ms)},
+          {"bytes", optional(a.bytes)}, {"params", optional(a.params)}, {"macs_per_sample", optional(a.macs_per_sample)},
+          {"manifest", a.manifest},   {"cached", a.cached}};
+}
+
+Artefact artefact_from_json(const nlohmann::json& j) {
+  Artefact a;
+  a.file = j.value("file", "");
+  a.model = j.value("model", "");
+  a.format = j.value("format", "");
+  a.precision = j.value("precision", "");
+  a.sample_shape = j.value("sample_shape", std::vector<std::int64_t>{});
+  if (j.contains("export_ms") && j["export_ms"].is_number()) a.export_ms = j["export_ms"].get<double>();
+  if (j.contains("bytes") && j["bytes"].is_number()) a.bytes = j["bytes"].get<std::int64_t>();
+  if (j.contains("params") && j["params"].is_number()) a.params = j["params"].get<std::int64_t>();
+  if (j.contains("macs_per_sample") && j["macs_per_sample"].is_number()) {
+    a.macs_per_sample = j["macs_per_sample"].get<std::int64_t>();
+  }
+  a.manifest = j.value("manifest", nlohmann::json::object());
+  a.cached = j.value("cached", false);
+  return a;
+}
+
+int export_artefact_command(const fs::path& request_file) {
+  std::ifstream in(request_file);
+  const auto request = nlohmann::json::parse(in, nullptr, false);
+  if (request.is_discarded() || !request.is_object()) {
+    std::cerr << "inferbench: " << request_file.string() << " is not an export request (JSON)\n";
+    return 2;
+  }
+  const ArtefactCache cache(ArtefactCache::default_root(), project_python(), exporter_dir());
+  auto artefact = cache.get(export_request_from_json(request));
+  if (!artefact) {
+    std::cerr << "inferbench: " << artefact.status().to_string() << "\n";
+    return 3;
+  }
+  std::cout << artefact_json(*artefact).dump() << "\n";
+  return 0;
 }
 
 nlohmann::json backend_description_json(const BackendDescription& d) {
@@ -305,7 +377,8 @@ void RayExecutor::submit(CellJob job) {
                                   {"cell", cell},
                                   {"files", files},
                                   {"log", job.log_files.at(0).string()},
-                                  {"loadgen_dir", job.loadgen_dir}};
+                                  {"loadgen_dir", job.loadgen_dir},
+                                  {"export", job.export_request}};
   in_flight_[job.id] = job.host;
   Status sent = broken_.empty() ? coordinator_.send(message) : Status(StatusCode::Unavailable, broken_);
   if (!sent) {
@@ -352,6 +425,9 @@ CellOutcome RayExecutor::wait() {
       outcome.instances.emplace_back(
           Status(StatusCode::Internal, "on host " + host + ": " + first_line(reply->value("error", "no answer"))));
       return outcome;
+    }
+    if (reply->contains("artefact") && (*reply)["artefact"].is_object()) {
+      outcome.host_artefact = artefact_from_json((*reply)["artefact"]);
     }
     ChildOutcome child;
     child.exited = reply->value("exited", false);

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/support/status.h"
+#include "driver/artefacts.h"
 #include "driver/driver.h"
 #include "driver/executor.h"
 
@@ -49,6 +50,17 @@ Status choose_hosts(const std::vector<FleetHost>& found, const std::vector<std::
 nlohmann::json host_info(const Driver& driver);
 // This build's revision as host_info() gives it: "<git revision>" or "<git revision>+dirty".
 std::string build_revision();
+
+// An export request and its artefact through JSON: a format compiled for the machine that runs it
+// (an AOTInductor package) is built on the host by `inferbench export-artefact REQUEST.json`, which
+// prints the artefact's.
+nlohmann::json export_request_json(const ExportRequest& request);
+ExportRequest export_request_from_json(const nlohmann::json& j);
+nlohmann::json artefact_json(const Artefact& artefact);
+Artefact artefact_from_json(const nlohmann::json& j);
+// `inferbench export-artefact REQUEST.json`: the artefact from this machine's cache, exported when
+// missing, as one JSON line on stdout; the exporter's log on stderr. 0 when it is there.
+int export_artefact_command(const std::filesystem::path& request_file);
 
 nlohmann::json backend_description_json(const BackendDescription& d);
 BackendDescription backend_description_from_json(const nlohmann::json& j);

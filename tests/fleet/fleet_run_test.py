@@ -10,7 +10,11 @@ inferbench of this build. Checks:
   results.json and one stored run holding both hosts;
 - host b's raylet killed during its second cell: that cell a failed row naming b, b's remaining cell
   "not run", both marked lost, while a finishes; b joined again, `--resume RUN` runs exactly those
-  two and puts them in place in the same run.
+  two and puts them in place in the same run;
+- bad requests are one line before anything runs; Ctrl-C keeps the finished rows and leaves no
+  worker on a host;
+- an AOTInductor package (compiled for the machine that runs it) is built on the host, within the
+  cell, into the host's cache, and the row says so.
 """
 import json
 import os
@@ -213,6 +217,24 @@ class FleetRunTest(unittest.TestCase):
         while workers() and time.monotonic() < deadline:
             time.sleep(0.5)
         self.assertEqual(workers(), [], "a host's worker outlived the interrupted run")
+
+    def test_5_a_package_compiled_for_its_machine_is_built_on_the_host(self):
+        matrix = ["--cluster", self.cluster.address, "--hosts", "a", "--backends", "torch:aoti", "--model", "tiny_cnn",
+                  "--devices", "cpu", "--precisions", "fp32", "--scenarios", "sync", "--batch", "2", "--warmup", "2",
+                  "--iters", "20"]
+        code, stdout, stderr = self.inferbench(*matrix, "--dry-run")
+        self.assertEqual(code, 0, stderr[-3000:])
+        self.assertIn("(built on host a)", stdout)
+        out = os.path.join(self.work, "aoti")
+        code, _, stderr = self.inferbench(*matrix, "--out", out)
+        self.assertEqual(code, 0, stderr[-3000:])
+        [row] = self.rows(out)
+        self.assertEqual(row["status"], "ok", row["error"])
+        self.assertEqual(row["host"]["name"], "a")
+        self.assertTrue(row["effective"]["artefact_built_on"].startswith("a ("), row["effective"])
+        self.assertTrue(row["artefact"].startswith(self.cluster.cache("a")), row["artefact"])
+        self.assertIsNotNone(row["export_ms"])
+        self.assertGreater(row["parity"]["cosine"], 0.9999)
 
 
 def main() -> int:

@@ -111,6 +111,50 @@ TEST(BackendDescriptionJson, RoundTripsWhatTheMatrixUses) {
   EXPECT_EQ(back.variants[1].suffixes, (std::vector<std::string>{".pt2"}));
 }
 
+TEST(ExportRequestJson, RoundTripsWhatAHostNeedsToBuildTheArtefact) {
+  ExportRequest request;
+  request.model = "mobilenet_v2";
+  request.format = "aoti";
+  request.precision = "bf16";
+  request.seed = 7;
+  request.batch = 8;
+  request.device = "cuda";
+  request.flags = {{"--aoti-autotune", "max"}};
+  const ExportRequest back = export_request_from_json(export_request_json(request));
+  EXPECT_EQ(back.model, "mobilenet_v2");
+  EXPECT_EQ(back.format, "aoti");
+  EXPECT_EQ(back.precision, "bf16");
+  EXPECT_EQ(back.seed, 7u);
+  EXPECT_EQ(back.batch, 8);
+  EXPECT_EQ(back.device, "cuda");
+  EXPECT_EQ(back.flags, request.flags);
+  EXPECT_FALSE(back.weights || back.calibration);
+  EXPECT_TRUE(back.sample_shape.empty());
+}
+
+TEST(ArtefactJson, RoundTripsWhatARowTakesFromIt) {
+  Artefact artefact;
+  artefact.file = "/home/h/.cache/inferbench/artefacts/x/model.pt2";
+  artefact.format = "aoti";
+  artefact.sample_shape = {3, 224, 224};
+  artefact.export_ms = 31000.5;
+  artefact.bytes = 14'000'000;
+  artefact.params = 3'500'000;
+  artefact.macs_per_sample = 300'000'000;
+  artefact.manifest = {{"format", "aoti"}};
+  artefact.cached = true;
+  const Artefact back = artefact_from_json(artefact_json(artefact));
+  EXPECT_EQ(back.file, artefact.file);
+  EXPECT_EQ(back.sample_shape, artefact.sample_shape);
+  EXPECT_EQ(back.export_ms, artefact.export_ms);
+  EXPECT_EQ(back.bytes, artefact.bytes);
+  EXPECT_EQ(back.params, artefact.params);
+  EXPECT_EQ(back.macs_per_sample, artefact.macs_per_sample);
+  EXPECT_EQ(back.manifest, artefact.manifest);
+  EXPECT_TRUE(back.cached);
+  EXPECT_FALSE(artefact_from_json(nlohmann::json::object()).export_ms);
+}
+
 TEST(ArtefactFiles, TheFileThenItsSiblingsOfTheSameName) {
   const fs::path dir = fs::temp_directory_path() / ("inferbench-fleet-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);

@@ -262,7 +262,7 @@ class Coordinator:
         reply = {"op": "done", "id": cell_id, "host": host, "lost": False, "error": "",
                  "exited": False, "exit_code": 0, "signal": 0, "timed_out": False,
                  "stdout": "", "stderr_tail": "", "peak_rss_mb": 0.0, "wall_seconds": 0.0,
-                 "started_at": "", "finished_at": ""}
+                 "started_at": "", "finished_at": "", "artefact": None}
         stage = "before"
         limit_s = 0.0
         try:
@@ -284,7 +284,7 @@ class Coordinator:
                 cell[field] = os.path.join(folder, main)
             stage = "during"
             ref = self.submit(lambda: _run_cell.options(**pinned(node_id, slot=True), retry_exceptions=False)
-                              .remote(cell, timeout_s, bool(loadgen_dir)))
+                              .remote(cell, timeout_s, bool(loadgen_dir), request.get("export")))
             result = self.finish(ref, node_id, limit_s)
             if loadgen_dir:
                 result["stdout"] = result["stdout"].replace(result["loadgen_tmp"], loadgen_dir)

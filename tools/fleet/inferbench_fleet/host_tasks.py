@@ -220,15 +220,35 @@ def store_bundle(bundle: str, files: dict) -> str:
     return folder
 
 
-def run_cell(cell: dict, timeout_s: float, with_loadgen_dir: bool) -> dict:
+def run_cell(cell: dict, timeout_s: float, with_loadgen_dir: bool, export: dict = None) -> dict:
     """Runs `$INFERBENCH_BIN worker CELL.json` on this host (see _run for what comes back).
 
     with_loadgen_dir: cell["serving"]["log_dir"] becomes a fresh folder here; every file the
     worker leaves in it comes back ("loadgen_files", {relative path: bytes}), with the folder's
     path ("loadgen_tmp") so that the coordinator can replace it in the worker's output.
+
+    export: an export request for an artefact compiled for the machine that runs it, built first,
+    here, by `$INFERBENCH_BIN export-artefact` (from this host's cache when it has it, within the
+    cell's task, so inside the host's slot); cell["artefact"] becomes its file, and what the host
+    said of it comes back as "artefact". When the build fails, the worker does not run and "error"
+    says why.
     """
     binary = _inferbench_binary()
     with tempfile.TemporaryDirectory(prefix="inferbench-cell-") as scratch:
+        built = None
+        if export:
+            request_file = os.path.join(scratch, "export.json")
+            with open(request_file, "w") as f:
+                json.dump(export, f)
+            built = _run([binary, "export-artefact", request_file], timeout_s)
+            lines = [line for line in built["stdout"].splitlines() if line.strip()]
+            if not (built["exited"] and built["exit_code"] == 0 and lines):
+                why = [line for line in built["stderr_tail"].splitlines() if line.strip()]
+                built.update(exited=False, signal=0, timed_out=False, stdout="", loadgen_files={}, loadgen_tmp="",
+                             error="building the artefact on this host failed: " + (why[-1] if why else "no message"))
+                return built
+            built["artefact"] = json.loads(lines[-1])
+            cell["artefact"] = built["artefact"]["file"]
         log_dir = ""
         if with_loadgen_dir:
             log_dir = os.path.join(scratch, "loadgen")
@@ -246,4 +266,7 @@ def run_cell(cell: dict, timeout_s: float, with_loadgen_dir: bool) -> dict:
                     files[os.path.relpath(path, log_dir)] = f.read()
         result["loadgen_files"] = files
         result["loadgen_tmp"] = log_dir
+        if built:  # the build's log goes first in the cell's log
+            result["artefact"] = built["artefact"]
+            result["stderr"] = built["stderr"] + result["stderr"]
     return result
