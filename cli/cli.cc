@@ -2,14 +2,17 @@
 // Subcommands and the run's output sinks (files written after every row, the store).
 #include "cli/cli.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -32,6 +35,7 @@
 #include "report/comparison.h"
 #include "report/format.h"
 #include "report/reporter.h"
+#include "report/summary.h"
 #include "store/result_store.h"
 #include "worker/serving/serving_run.h"
 #include "worker/worker.h"
@@ -185,12 +189,33 @@ int dry_run_command(const Driver& driver, const RunRequest& request) {
 
 Result<RunResult> load_result(const std::string& what, const std::string& db);
 
+// The width to fit Table B to: empty (every column) with --wide or when stdout is not a terminal
+// (a file or a pipe keeps the table as it always was, for scripts and diffs); otherwise the
+// terminal's columns, from the terminal itself, else $COLUMNS, else 100.
+std::optional<std::size_t> table_fit_width(bool wide) {
+  if (wide || !isatty(STDOUT_FILENO)) return std::nullopt;
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    const long value = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && value > 0) return static_cast<std::size_t>(value);
+  }
+  return 100;
+}
+
+// Table B's reporter for stdout: fitted to the terminal (table_fit_width()) or with every column.
+std::unique_ptr<Reporter> table_reporter_for_stdout(bool wide) {
+  const std::optional<std::size_t> width = table_fit_width(wide);
+  return width ? make_fitted_table_reporter(std::cout, *width) : make_table_reporter(std::cout);
+}
+
 // `run --resume RUN`: the run to complete, and its own request with the rows it already has.
 Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   for (const auto& flag : asked.changed) {
-    if (flag != "--resume" && flag != "--db" && flag != "--verbose") {
+    if (flag != "--resume" && flag != "--db" && flag != "--verbose" && flag != "--wide" && flag != "--cluster") {
       return Status(StatusCode::Usage, "--resume runs the run's own settings; " + flag + " cannot change them",
-                    "drop " + flag + " (only --db and --verbose go with --resume)");
+                    "drop " + flag + " (only --db, --verbose, --wide and --cluster go with --resume)");
     }
   }
   auto loaded = load_result(*asked.resume, asked.db_path ? asked.db_path->string() : "");
@@ -205,11 +230,14 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   request = std::move(*parsed);
   request.verbose = asked.verbose;
   if (asked.db_path) request.db_path = asked.db_path;
+  // A fleet run's cluster may have come back at another address; its hosts keep their names.
+  if (asked.cluster) request.cluster = asked.cluster;
   request.resumed_rows = loaded->rows;
   return loaded;
 }
 
-int run_command(const RunRequest& asked, const std::vector<std::string>& args) {
+// `wide`: --wide (Table B with every column on a terminal too).
+int run_command(const RunRequest& asked, const std::vector<std::string>& args, bool wide) {
   RunRequest request = asked;
   std::optional<RunResult> resumed;
   if (asked.resume) {
@@ -351,13 +379,13 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args) {
   }
 
   std::cout << "\n";
-  auto table = make_reporter("table", std::cout);
-  report_run(**table, result);
-  if (request.out_dir) {
-    std::cout << "\nresults: " << (*request.out_dir / "results.json").string()
-              << " (.csv, .md), report.html, guide.md\n";
-  }
-  if (store) std::cout << "stored as run " << result.run.id << " in " << store->path().string() << "\n";
+  report_run(*table_reporter_for_stdout(wide), result);
+  // The summary is written wherever stdout goes: a file of the run's output is read later, by
+  // someone who wants the winners and the next command as much as one at a terminal does.
+  report::RunPlaces places;
+  if (request.out_dir) places.out_dir = request.out_dir->string();
+  if (store) places.store_path = store->path().string();
+  report::write_run_summary(std::cout, result, places);
   return exit_code_for_rows(result.rows);
 }
 
@@ -526,7 +554,7 @@ int compare_command(const RunResult& base, const std::string& head_what, const s
 }
 
 int report_command(const std::string& what, const std::string& other, const std::string& format,
-                   const std::string& db, const std::string& out_dir, const std::string& html) {
+                   const std::string& db, const std::string& out_dir, const std::string& html, bool wide) {
   if (!other.empty() && (!out_dir.empty() || !html.empty())) {
     print_error(Status(StatusCode::Usage, "--out and --html write one run, and two runs were given",
                        "drop the second run, or drop --out/--html to compare"));
@@ -543,6 +571,7 @@ int report_command(const std::string& what, const std::string& other, const std:
     print_error(reporter.status());
     return kExitUsage;
   }
+  if (format == "table") *reporter = table_reporter_for_stdout(wide);
   report_run(**reporter, *run);
   if (!out_dir.empty()) {
     std::error_code ec;
@@ -629,6 +658,9 @@ int main(int argc, char** argv) {
   report->add_option("--db", report_db, "result store to read");
   report->add_option("--out", report_out, "also write results.json/.csv/.md, guide.md and report.html into this folder");
   report->add_option("--html", report_html, "also write the self-contained HTML report (table, guide, charts) to this file");
+  bool report_wide = false;
+  report->add_flag("--wide", report_wide, "--format table: every column even on a terminal (by default Table B is "
+                                          "fitted to the terminal's width; piped or redirected output has every column)");
 
   auto* history = app.add_subcommand("history", "list stored runs, newest first, and the store's path");
   std::string history_db;
@@ -671,7 +703,7 @@ int main(int argc, char** argv) {
         print_error(request.status());
         return kExitUsage;
       }
-      return run_command(*request, std::vector<std::string>(argv + 2, argv + argc));
+      return run_command(*request, std::vector<std::string>(argv + 2, argv + argc), run_options.output.wide);
     }
     if (backends->parsed()) return backends_command(backends_all, backends_json);
     if (export_command->parsed()) return export_artefact_command(export_request_file);
@@ -681,7 +713,8 @@ int main(int argc, char** argv) {
     }
     if (models->parsed()) return models_command(prune);
     if (report->parsed()) {
-      return report_command(report_what, report_other, report_format, report_db, report_out, report_html);
+      return report_command(report_what, report_other, report_format, report_db, report_out, report_html,
+                            report_wide);
     }
     if (history->parsed()) return history_command(history_db, history_limit);
   } catch (const std::exception& e) {

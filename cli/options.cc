@@ -317,6 +317,8 @@ void OutputOptions::add_to(CLI::App& app) {
   app.add_flag("--verbose", verbose, "show the frameworks' own log output")->group("Output");
   app.add_flag("--dry-run", dry_run, "print the cells this run would measure, the unavailable ones with "
                "their reason, and each artefact cached or to export; run and export nothing")->group("Output");
+  app.add_flag("--wide", wide, "print Table B with every column even on a terminal (by default it is fitted to the "
+               "terminal's width; piped or redirected output always has every column)")->group("Output");
 }
 
 Status OutputOptions::apply(RunRequest& request) const {

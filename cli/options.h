@@ -71,6 +71,9 @@ struct OutputOptions {
   bool no_store = false;
   bool verbose = false;
   bool dry_run = false;
+  // --wide: Table B with every column on a terminal too. Display only: the request does not
+  // carry it (what is measured, stored and written to files is the same either way).
+  bool wide = false;
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

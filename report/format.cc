@@ -30,6 +30,81 @@ std::string number_or_na(std::optional<double> value, int decimals) {
   return fmt::format("{:.{}f}", *value, decimals);
 }
 
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+namespace {
+
+// Byte offset of the code point after the first `count` code points of `text` (its size when it
+// has fewer).
+std::size_t offset_after(std::string_view text, std::size_t count) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (seen == count) return i;
+    ++seen;
+  }
+  return text.size();
+}
+
+// Part of a number: "4090", "12.5".
+bool in_number(char c) { return (c >= '0' && c <= '9') || c == '.'; }
+
+}  // namespace
+
+std::string shortened(std::string_view text, std::size_t width) {
+  if (display_width(text) <= width) return std::string(text);
+  constexpr std::string_view kEllipsis = "…";
+  if (width < 2) return std::string(text);  // no room for a letter and the ellipsis
+  // The longest prefix that leaves one column for the ellipsis.
+  const std::string_view room = text.substr(0, offset_after(text, width - 1));
+  std::string_view kept;
+  // At a word boundary: the blank right after the prefix, or the last blank inside it.
+  if (const std::size_t blank = text[room.size()] == ' ' ? room.size() : room.rfind(' ');
+      blank != std::string_view::npos) {
+    kept = room.substr(0, blank);
+  } else {
+    // One long word: cut inside it, but back off out of a number ("RTX 4090" must not become
+    // "RTX 40…", which reads as another product).
+    std::size_t end = room.size();
+    while (end > 0 && in_number(text[end - 1]) && in_number(text[end])) --end;
+    kept = room.substr(0, end);
+  }
+  while (!kept.empty() && std::string_view(" ,;:(/-").find(kept.back()) != std::string_view::npos) {
+    kept.remove_suffix(1);
+  }
+  // A number cut at the word boundary cannot happen (blanks end numbers); an empty prefix means
+  // the text starts with one long number-bearing word: better too wide than wrong.
+  if (kept.empty()) return std::string(text);
+  return std::string(kept) + std::string(kEllipsis);
+}
+
+std::string compact_framework(std::string_view name) {
+  // The runtime's common short name where the table has no room for the whole one; what tells two
+  // rows of one framework apart (its variant in parentheses) stays.
+  static constexpr std::pair<std::string_view, std::string_view> kShort[] = {
+      {"TFLite (LiteRT)", "LiteRT"}, {"PyTorch", "PT"}, {"OpenVINO", "OV"}, {"ExecuTorch", "ET"}, {"TensorRT", "TRT"}};
+  std::string text(name);
+  for (const auto& [whole, short_name] : kShort) {
+    if (const std::size_t at = text.find(whole); at != std::string::npos) text.replace(at, whole.size(), short_name);
+  }
+  // "PT (AOTInductor)" -> "PT AOTInductor": the parentheses cost two columns.
+  if (const std::size_t open = text.find(" ("); open != std::string::npos && text.back() == ')') {
+    text = text.substr(0, open) + " " + text.substr(open + 2, text.size() - open - 3);
+  }
+  return text;
+}
+
+std::string cut(std::string_view text, std::size_t width) {
+  if (display_width(text) <= width || width < 2) return std::string(text);
+  std::string kept(text.substr(0, offset_after(text, width - 1)));
+  while (!kept.empty() && kept.back() == ' ') kept.pop_back();
+  return kept + "…";
+}
+
 std::string one_line(std::string_view text) {
   std::string line(text);
   for (char& c : line) {

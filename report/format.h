@@ -3,6 +3,7 @@
 // ranking by FPS, number-or-"n/a" cells and the failure/warning notes under a table.
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -26,6 +27,25 @@ std::string device_label(const Row& row);
 
 // `value` with a fixed number of decimals ("38.919"), or "n/a" when it is empty.
 std::string number_or_na(std::optional<double> value, int decimals);
+
+// Width of `text` on a terminal, counted in UTF-8 code points: a byte count would misalign
+// hardware names such as "Intel(R) Core(TM)" written with "®".
+std::size_t display_width(std::string_view text);
+
+// A framework label with its runtime's common short name, its variant kept ("PT AOTInductor",
+// "PT Native", "OV", "LiteRT"), for a table too narrow for the whole one.
+std::string compact_framework(std::string_view name);
+// `text` cut to `width` columns with "…", inside a word if need be (for short names where a word
+// boundary would leave too little: "PT AOTIn…").
+std::string cut(std::string_view text, std::size_t width);
+
+// `text` cut to at most `width` code points for a narrow table: at the last word boundary that
+// leaves room for "…" (trailing " ,;:(/-" dropped before it): "Intel Xeon Gold 6338 (AVX-512, 2
+// threads)" at 28 gives "Intel Xeon Gold 6338…". A first word longer than `width` is cut inside,
+// but never inside a number: the cut moves back to before the digits, and when nothing would be
+// left the text is returned whole (wider than asked) rather than with a number cut. `text` within
+// `width` is returned unchanged.
+std::string shortened(std::string_view text, std::size_t width);
 
 // `text` on one line: CR, LF and TAB become spaces, so a multi-line error cannot break the
 // one-row-per-line layout.

@@ -22,44 +22,6 @@ std::string seconds_label(double seconds) {
   return fmt::format("{:.3f}", seconds);
 }
 
-std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
-  if (!winner.value) return std::string(kNotAvailable);
-  const double v = *winner.value;
-  switch (winner.criterion) {
-    case Criterion::PeakThroughput: return fmt::format("{:.2f} inputs/s", v);
-    case Criterion::TailLatency: return fmt::format("P99 {:.3f} ms", v);
-    case Criterion::Stability: return fmt::format("P99/P50 {:.3f}", v);
-    case Criterion::StartUp: {
-      const Row& row = rows[winner.rows.front()];
-      if (!row.first_inference_ms) return fmt::format("compile {:.2f} ms", v);
-      return fmt::format("{:.2f} ms (compile {:.2f} + first inference {:.2f})", v, *row.compile_ms,
-                         *row.first_inference_ms);
-    }
-    case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
-    case Criterion::Accuracy: {
-      const Parity& parity = *rows[winner.rows.front()].parity;
-      std::string value = fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
-                                      parity.max_abs_err, parity.top1_agreement);
-      if (const auto& accuracy = rows[winner.rows.front()].accuracy; accuracy && accuracy->reference_top1) {
-        value += fmt::format(", top-1 accuracy {:.2f}% (FP32 {:.2f}%)", accuracy->top1 * 100.0,
-                             *accuracy->reference_top1 * 100.0);
-      }
-      return value;
-    }
-  }
-  return std::string(kNotAvailable);
-}
-
-std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
-  if (winner.rows.empty()) return "none: " + winner.no_winner_reason;
-  std::string text = winner.rows.size() > 1 ? "tie: " : "";
-  for (std::size_t i = 0; i < winner.rows.size(); ++i) {
-    if (i > 0) text += "; ";
-    text += row_title(rows[winner.rows[i]]);
-  }
-  return text;
-}
-
 // Whether the winner's lead held in every round (--rounds), or "" when the rows were not both
 // measured in rounds.
 std::string rounds_sentence(const Winner& winner, const std::vector<Row>& rows) {
@@ -876,6 +838,44 @@ GuideDocument hosts_guide_document(const std::vector<Row>& rows, const Guide& wh
 }
 
 }  // namespace
+
+std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
+  if (!winner.value) return std::string(kNotAvailable);
+  const double v = *winner.value;
+  switch (winner.criterion) {
+    case Criterion::PeakThroughput: return fmt::format("{:.2f} inputs/s", v);
+    case Criterion::TailLatency: return fmt::format("P99 {:.3f} ms", v);
+    case Criterion::Stability: return fmt::format("P99/P50 {:.3f}", v);
+    case Criterion::StartUp: {
+      const Row& row = rows[winner.rows.front()];
+      if (!row.first_inference_ms) return fmt::format("compile {:.2f} ms", v);
+      return fmt::format("{:.2f} ms (compile {:.2f} + first inference {:.2f})", v, *row.compile_ms,
+                         *row.first_inference_ms);
+    }
+    case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
+    case Criterion::Accuracy: {
+      const Parity& parity = *rows[winner.rows.front()].parity;
+      std::string value = fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,
+                                      parity.max_abs_err, parity.top1_agreement);
+      if (const auto& accuracy = rows[winner.rows.front()].accuracy; accuracy && accuracy->reference_top1) {
+        value += fmt::format(", top-1 accuracy {:.2f}% (FP32 {:.2f}%)", accuracy->top1 * 100.0,
+                             *accuracy->reference_top1 * 100.0);
+      }
+      return value;
+    }
+  }
+  return std::string(kNotAvailable);
+}
+
+std::string winner_rows(const Winner& winner, const std::vector<Row>& rows) {
+  if (winner.rows.empty()) return "none: " + winner.no_winner_reason;
+  std::string text = winner.rows.size() > 1 ? "tie: " : "";
+  for (std::size_t i = 0; i < winner.rows.size(); ++i) {
+    if (i > 0) text += "; ";
+    text += row_title(rows[winner.rows[i]]);
+  }
+  return text;
+}
 
 GuideDocument run_guide_document(const std::vector<Row>& rows, const Guide& whole) {
   // Several hosts first: each host's guide is then the guide of a run on one machine, models and all.

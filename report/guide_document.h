@@ -40,6 +40,13 @@ struct GuideDocument {
   std::vector<GuideSection> sections;
 };
 
+// A winner's value as the guide's Winners table words it ("395.25 inputs/s", "P99 195.609 ms",
+// "512.4 MB peak RSS", ...), "n/a" without one. `rows` are those the guide was computed from.
+std::string winner_value(const Winner& winner, const std::vector<Row>& rows);
+
+// The winning rows as the guide names them: one row_title(), "tie: A; B", or "none: <reason>".
+std::string winner_rows(const Winner& winner, const std::vector<Row>& rows);
+
 // The guide of `rows` (as compute_guide() gives it) in words. Numbers use the reports' fixed
 // precision: throughput and compile time 2 decimals, latency and P99/P50 3, memory 1, cosine 6,
 // max abs error 3 significant digits, break-even inputs and inferences 1 decimal, seconds 3

@@ -3,6 +3,7 @@
 // name.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -69,6 +70,15 @@ void report_run(Reporter& reporter, const RunResult& run);
 // Terminal table in the study's "Table B" layout, ok rows ranked by FPS, with a Host column when
 // the rows name several hosts (a fleet run; report/format.h, several_hosts()) (table_reporter.cc).
 std::unique_ptr<Reporter> make_table_reporter(std::ostream& out);
+// The same, with Table B fitted to a terminal `width` columns wide (what `run` and `report` print
+// on a terminal without --wide): the whole table when it fits; otherwise shorter headers ("P50
+// ms"), the study's columns (Rank, Host in a fleet run, Framework, Device, Precision, Mode,
+// Compile, P50, P99, FPS) with long names shortened at a word boundary with "…" (never inside a
+// number), then each further column, in the table's order, that still fits, and under the table
+// a line naming the columns left out and where to see them. Table B's lines are at most `width`
+// wide unless the study's columns alone cannot be (a terminal narrower than about 70 columns).
+// The tables and notes under Table B are as make_table_reporter() writes them.
+std::unique_ptr<Reporter> make_fitted_table_reporter(std::ostream& out, std::size_t width);
 // One CSV line per row, RFC 4180 quoting, full-precision numbers; a `host` column always, empty
 // for a row measured on one machine (csv_reporter.cc).
 std::unique_ptr<Reporter> make_csv_reporter(std::ostream& out);

@@ -22,6 +22,14 @@ TEST(RunOptions, DefaultsReproduceTheStudy) {
   EXPECT_TRUE(r->changed.empty());
 }
 
+TEST(RunOptions, WideIsADisplayFlagThatResumeParsesAgain) {
+  // --wide changes only how Table B is printed; a run started with it is parsed again by
+  // --resume from its recorded arguments, so the flag must parse there too.
+  auto r = parse_run_arguments({"--wide", "--no-store"});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_NE(std::find(r->changed.begin(), r->changed.end(), "--wide"), r->changed.end());
+}
+
 TEST(RunOptions, ListsAndChangedFlags) {
   auto r = parse_run_arguments({"--backends", "torch,noop", "--batch", "1,8,64", "--iters=5"});
   ASSERT_TRUE(r) << r.status().to_string();

@@ -13,6 +13,22 @@
 namespace inferbench::report {
 namespace {
 
+TEST(ShortenedTest, CutsAtAWordBoundaryAndNeverInsideANumber) {
+  // Within the width: unchanged.
+  EXPECT_EQ(shortened("TFLite (LiteRT)", 15), "TFLite (LiteRT)");
+  // At the last blank that leaves room for the ellipsis; a trailing comma or "(" dropped first.
+  EXPECT_EQ(shortened("Intel Xeon Gold 6338 (AVX-512, 2 threads)", 28), "Intel Xeon Gold 6338…");
+  EXPECT_EQ(shortened("NVIDIA H100 80GB HBM3 (driver 550.54.15, CUDA 12.4)", 28), "NVIDIA H100 80GB HBM3…");
+  EXPECT_EQ(shortened("PyTorch (AOTInductor)", 12), "PyTorch…");
+  EXPECT_EQ(display_width(shortened("Intel Xeon Gold 6338 (AVX-512, 2 threads)", 28)), 21U);
+  // One long word is cut inside, but a number is left whole: the cut moves before it, or, when
+  // nothing would be left, the text stays as it is.
+  EXPECT_EQ(shortened("ExecuTorch", 8), "ExecuTo…");
+  EXPECT_EQ(shortened("RTX4090", 6), "RTX…");
+  EXPECT_EQ(shortened("12345678", 4), "12345678");
+  EXPECT_EQ(shortened("v12.5.1-beta", 5), "v…");
+}
+
 Row ok_row(std::string framework, std::optional<double> fps) {
   Row row;
   row.framework = std::move(framework);

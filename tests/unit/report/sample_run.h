@@ -288,4 +288,86 @@ inline RunResult with_serving() {
   return run;
 }
 
+// A study-sized run of 13 rows on one model: 11 ok rows of five CPU runtimes and two GPU ones
+// (FP32, FP16, INT8; one in async mode with 4 requests in flight), then a failed and an
+// unavailable row. The names are the long real ones ("PyTorch (AOTInductor)", a target hardware
+// string of 62 characters), so that its Table B is about 250 columns wide.
+inline RunResult thirteen_rows() {
+  RunResult run;
+  run.run.id = "20261201T090000Z-0d0e0f";
+  run.run.started_at = "2026-12-01T09:00:00Z";
+  run.run.host = "bench-02";
+  const std::string cpu = "Intel(R) Xeon(R) Platinum 8480+ (AVX-512 VNNI AMX, 16 threads)";
+  const std::string gpu = "NVIDIA H100 80GB HBM3 (driver 550.54.15, CUDA 12.4)";
+  const auto ok = [](std::string framework, std::string device, std::string hardware, std::string precision,
+                     double compile_ms, double p50, double fps, double rss_mb) {
+    Row row;
+    row.framework = std::move(framework);
+    row.framework_version = "1";
+    row.backend = "b";
+    row.device = device == "CUDA GPU" ? "cuda" : "cpu";
+    row.device_label = std::move(device);
+    row.target_hardware = std::move(hardware);
+    row.precision = std::move(precision);
+    row.model = "resnet50";
+    row.batch = 1;
+    row.scenario = "sync";
+    row.status = RowStatus::Ok;
+    row.compile_ms = compile_ms;
+    row.first_inference_ms = compile_ms / 10.0;
+    row.latency_ms = LatencySummary{.p50 = p50, .p90 = p50 * 1.1, .p95 = p50 * 1.15, .p99 = p50 * 1.25,
+                                    .p999 = p50 * 1.3, .min = p50 * 0.9, .max = p50 * 1.4, .mean = p50,
+                                    .std = p50 * 0.02, .cv = 0.02};
+    row.fps = fps;
+    row.throughput = fps * 0.99;
+    row.p99_over_p50 = 1.25;
+    row.samples = 1000;
+    row.warmup = 50;
+    row.wall_ms = 1000.0 * 1000.0 / fps;
+    row.peak_rss_mb = rss_mb;
+    row.parity = Parity{.max_abs_err = 1e-4, .cosine = 0.999991, .top1_agreement = 1.0,
+                        .reference = "PyTorch (Native) CPU FP32", .samples = std::nullopt};
+    return row;
+  };
+  Row async = ok("OpenVINO", "CPU", cpu, "int8", 2150.5, 4.512, 1742.18, 402.7);
+  async.scenario = "async";
+  async.effective = {{"requests_in_flight", "4"}};
+  Row failed = ok("TensorRT", "CUDA GPU", gpu, "int8", 45210.33, 0, 0, 0);
+  failed.status = RowStatus::Failed;
+  failed.error = "engine build ran out of memory";
+  failed.latency_ms.reset();
+  failed.fps.reset();
+  failed.throughput.reset();
+  failed.p99_over_p50.reset();
+  failed.peak_rss_mb.reset();
+  failed.parity.reset();
+  Row unavailable;
+  unavailable.framework = "ExecuTorch (XNNPACK)";
+  unavailable.backend = "executorch";
+  unavailable.device = "cpu";
+  unavailable.device_label = "CPU";
+  unavailable.precision = "fp16";
+  unavailable.model = "resnet50";
+  unavailable.batch = 1;
+  unavailable.scenario = "sync";
+  unavailable.status = RowStatus::Unavailable;
+  unavailable.error = "XNNPACK has no FP16 kernels on this CPU";
+  run.rows = {
+      ok("PyTorch (Native)", "CPU", cpu, "fp32", 12.5, 21.337, 46.71, 812.4),
+      ok("PyTorch (AOTInductor)", "CPU", cpu, "fp32", 38211.07, 15.902, 62.83, 1024.9),
+      ok("OpenVINO", "CPU", cpu, "fp32", 835.45, 9.672, 103.38, 455.1),
+      ok("OpenVINO", "CPU", cpu, "int8", 1421.8, 4.208, 237.66, 398.2),
+      async,
+      ok("TFLite (LiteRT)", "CPU", cpu, "fp32", 120.33, 18.115, 55.19, 301.5),
+      ok("TFLite (LiteRT)", "CPU", cpu, "int8", 98.02, 7.391, 135.28, 210.8),
+      ok("ExecuTorch (XNNPACK)", "CPU", cpu, "fp32", 45.6, 12.884, 77.61, 288.3),
+      ok("PyTorch (Native)", "CUDA GPU", gpu, "fp16", 2210.75, 1.284, 778.82, 2950.6),
+      ok("TensorRT", "CUDA GPU", gpu, "fp16", 41003.2, 0.412, 2427.18, 1877.0),
+      ok("TensorRT", "CUDA GPU", gpu, "fp32", 39120.9, 0.987, 1013.17, 1870.4),
+      failed,
+      unavailable,
+  };
+  return run;
+}
+
 }  // namespace inferbench::sample_run
