@@ -244,6 +244,20 @@ int main(int argc, char** argv) {
                   percentile(delays, 99), percentile(delays, 99.9));
     }
   }
+  // The same floor while LoadGen drives its null system under test at the same rate beside it (its
+  // issuing and logging threads busy as in a server test): what any dispatcher thread faces here.
+  std::printf("\nThe same hand-over floor while LoadGen runs a server test of the null system under test at that "
+              "rate beside it, microseconds:\n%8s %8s %8s %8s %8s\n", "rate/s", "P50", "P90", "P99", "P99.9");
+  for (double rate : {1000.0, 10000.0}) {
+    for (int round = 1; round <= rounds; ++round) {
+      std::thread loadgen([&] { null_test(rate, seconds + 1, root / "beside"); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // LoadGen's own start-up
+      const std::vector<double> delays = wake_delays_us(rate, seconds);
+      loadgen.join();
+      std::printf("%8.0f %8.1f %8.1f %8.1f %8.1f\n", rate, percentile(delays, 50), percentile(delays, 90),
+                  percentile(delays, 99), percentile(delays, 99.9));
+    }
+  }
   fs::remove_all(root);
   return 0;
 }
