@@ -13,6 +13,7 @@ divided by the cells. Target (issue #21): every cell's FPS ratio >= 0.97.
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,6 +111,7 @@ def main() -> int:
         medians = [statistics.median(v) for v in ratios.values()]
         print(f"lowest per-cell median ratio {min(medians):.3f} (target >= 0.97); added wall time per cell "
               f"{statistics.median(added):+.2f} s median ({min(added):+.2f}..{max(added):+.2f})")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
