@@ -42,12 +42,7 @@ RunResult run_of(std::string id, std::vector<Row> rows) {
   return run;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using sample_run::lines_of;
 
 TEST(Comparison, ServingRowsCompareLoadGensMetricAgainstTheSearchPrecision) {
   RunResult base = sample_run::with_serving();

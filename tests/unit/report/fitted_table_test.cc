@@ -30,12 +30,7 @@ std::string render_wide(const RunResult& run) {
   return out.str();
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using sample_run::lines_of;
 
 // Table B's lines: from its header (line 3, after the title, the run line and a blank) to the
 // blank line under it, the omitted-columns note included.

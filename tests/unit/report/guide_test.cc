@@ -87,12 +87,7 @@ const Winner& winner_of(const Guide& guide, Criterion criterion) {
   return guide.winners.front();
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using sample_run::lines_of;
 
 // --- serving ---------------------------------------------------------------------------------
 

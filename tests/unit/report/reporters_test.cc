@@ -27,13 +27,7 @@ std::string render(std::string_view format, const RunResult& run) {
   return out.str();
 }
 
-// Physical lines; the text ends with a newline, so there is no empty last element.
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using sample_run::lines_of;
 
 // --- table ---------------------------------------------------------------------------------
 

@@ -5,11 +5,21 @@
 #pragma once
 
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/result/row.h"
 
 namespace inferbench::sample_run {
+
+// A report's physical lines; the text ends with a newline, so there is no empty last element.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 // Row indices in make().rows (input order).
 inline constexpr int kSlowRow = 0;
