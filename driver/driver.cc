@@ -1100,24 +1100,31 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<int, std::vector<Row>> round_rows;  // cell index -> its rows of the rounds so far
   std::map<int, std::size_t> given_rows;       // cell index -> position of its row given so far
   std::set<int> finished;                      // cells whose row is final before the last round
-  // Every (round, cell) in the order they run, and how long each cell took the last time it ran
-  // (its export left out: done once, in round 1): the run's time left once every cell to come has
-  // run before.
-  std::vector<int> schedule;  // cell indexes
+  // Every (round, cell) in the order they run (the steps), and how long each cell took the last
+  // time it ran (its export left out: done once, in round 1): the run's time left once every cell
+  // to come has run before.
+  struct Step {
+    int round = 1;
+    std::size_t plan = 0;
+    std::size_t cell = 0;
+  };
+  std::vector<Step> steps;
   for (int round = 1; round <= rounds; ++round) {
-    for (const ModelPlan& plan : plans) {
-      for (const Cell& cell : plan.cells) {
-        if (round == 1 || !hidden_reference_cells.count(cell.index)) schedule.push_back(cell.index);
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+      for (std::size_t c = 0; c < plans[p].cells.size(); ++c) {
+        if (round == 1 || !hidden_reference_cells.count(plans[p].cells[c].index)) steps.push_back({round, p, c});
       }
     }
   }
+  const auto cell_of = [&](std::size_t i) -> Cell& { return plans[steps[i].plan].cells[steps[i].cell]; };
   std::map<int, double> cell_seconds;
   const auto time_after = [&](std::size_t step) -> std::optional<double> {
     double sum = 0;
     bool any = false;
-    for (std::size_t s = step + 1; s < schedule.size(); ++s) {
-      if (finished.count(schedule[s])) continue;
-      const auto known = cell_seconds.find(schedule[s]);
+    for (std::size_t s = step + 1; s < steps.size(); ++s) {
+      const int index = cell_of(s).index;
+      if (finished.count(index)) continue;
+      const auto known = cell_seconds.find(index);
       if (known == cell_seconds.end()) return std::nullopt;
       sum += known->second;
       any = true;
@@ -1147,22 +1154,9 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   };
 
   // The steps run through an executor: this machine's, one cell at a time, or in a fleet the
-  // hosts', one cell at a time per host and hosts at once. A host runs its own steps in schedule
+  // hosts', one cell at a time per host and hosts at once. A host runs its own steps in their
   // order; in a fleet the hidden reference cells (on this machine) come first, so that no host
   // measures while this machine computes a reference, and every host's cell finds it.
-  struct Step {
-    int round = 1;
-    std::size_t plan = 0;
-    std::size_t cell = 0;
-  };
-  std::vector<Step> steps;
-  for (int round = 1; round <= rounds; ++round) {
-    for (std::size_t p = 0; p < plans.size(); ++p) {
-      for (std::size_t c = 0; c < plans[p].cells.size(); ++c) {
-        if (round == 1 || !hidden_reference_cells.count(plans[p].cells[c].index)) steps.push_back({round, p, c});
-      }
-    }
-  }
   LocalExecutor local(paths_.worker_executable);
   std::unique_ptr<RayExecutor> remote = coordinator ? std::make_unique<RayExecutor>(*coordinator) : nullptr;
   const auto executor_for = [&](const std::string& host) -> CellExecutor& {
@@ -1183,7 +1177,6 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
   std::map<std::string, std::string> gone_hosts;  // host -> what happened to it
   std::vector<bool> taken(steps.size(), false);
 
-  const auto cell_of = [&](std::size_t i) -> Cell& { return plans[steps[i].plan].cells[steps[i].cell]; };
   // A row of a fleet run names its host (the host's record), and whether the host was lost.
   const auto on_host = [&](Row row, const std::string& host, bool lost = false) {
     if (!host.empty()) {
