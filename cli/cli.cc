@@ -108,11 +108,17 @@ int exit_code_for_rows(const std::vector<Row>& rows) {
 
 void print_configuration(const RunRequest& request, const RunInfo& info) {
   std::cerr << fmt::format(
-      "inferbench run {}\n  model {} | batch {} | warm-up {} | iterations {}{} | max {} s/cell | "
+      "inferbench run {}\n  model {} | batch {} | {}{} | max {} s/cell | "
       "threads {} | seed {}\n  backends {} | devices {} | precisions {}\n  host {} | {} | {} "
       "usable CPUs\n",
       info.id, fmt::format("{}", fmt::join(request.models, ",")),
-      fmt::format("{}", fmt::join(request.batches, ",")), request.warmup, request.iterations,
+      fmt::format("{}", fmt::join(request.batches, ",")),
+      request.protocol == kAdaptiveProtocol
+          ? fmt::format("adaptive: warm-up to steady state (at most {}), timed until P50 +/-{:g}% and P99 +/-{:g}% "
+                        "(at most {:g} s)",
+                        request.warmup_max, request.targets.p50 * 100, request.targets.p99 * 100,
+                        request.targets.max_window_s)
+          : fmt::format("warm-up {} | iterations {}", request.warmup, request.iterations),
       request.rounds > 1 ? fmt::format(" x {} rounds", request.rounds) : std::string(),
       request.max_seconds,
       request.threads == std::vector<int>{0} ? "default" : fmt::format("{}", fmt::join(request.threads, ",")),

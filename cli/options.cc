@@ -175,6 +175,22 @@ void MeasurementOptions::add_to(CLI::App& app) {
              ->capture_default_str()->group("Measurement"));
   single(app.add_option("--iters", iterations, "timed iterations per cell")
              ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--protocol", protocol, "how each cell's warm-up and timed window end: study (the "
+                        "study's fixed --warmup and --iters) or adaptive (warm-up until the latencies are "
+                        "steady, then timed iterations until the P50's and P99's 95% intervals are as tight "
+                        "as --target-precision and --tail-precision ask, or --max-window)")
+             ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--warmup-max", warmup_max, "adaptive: most warm-up iterations (the first "
+                        "inference is one of them) when the latencies do not settle")
+             ->capture_default_str()->group("Measurement"));
+  single(app.add_option("--target-precision", target_precision, "adaptive: stop once the P50's 95% "
+                        "interval lies within this many percent of the P50 (throughput rows: the "
+                        "throughput's interval)")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--tail-precision", tail_precision, "adaptive: ... and the P99's within this many "
+                        "percent of the P99")->capture_default_str()->group("Measurement"));
+  single(app.add_option("--max-window", max_window, "adaptive: seconds after which a timed window stops "
+                        "even short of its precision (once it holds 60 samples), saying what it reached")
+             ->capture_default_str()->group("Measurement"));
   single(app.add_option("--max-seconds", max_seconds,
                         "time budget per cell for warm-up + timed loop, seconds (stops early, "
                         "with a warning in the row)")->capture_default_str()->group("Measurement"));
@@ -216,6 +232,22 @@ void MeasurementOptions::add_to(CLI::App& app) {
 Status MeasurementOptions::apply(RunRequest& request) const {
   request.warmup = warmup;
   request.iterations = iterations;
+  request.protocol = protocol;
+  request.warmup_max = warmup_max;
+  const auto percent = [](const std::string& text, const char* flag) {
+    const bool sign = !text.empty() && text.back() == '%';
+    return parse_number(sign ? text.substr(0, text.size() - 1) : text, flag, false,
+                        "give a percentage, e.g. 1 (or 1%) for +/-1%");
+  };
+  auto p50 = percent(target_precision, "--target-precision");
+  if (!p50) return p50.status();
+  request.targets.p50 = *p50 / 100;
+  auto p99 = percent(tail_precision, "--tail-precision");
+  if (!p99) return p99.status();
+  request.targets.p99 = *p99 / 100;
+  auto window = parse_number(max_window, "--max-window", false, "give seconds, e.g. 10");
+  if (!window) return window.status();
+  request.targets.max_window_s = *window;
   request.max_seconds = max_seconds;
   request.timeout_seconds = timeout_seconds;
   auto parsed = parse_int_list(threads, "--threads");

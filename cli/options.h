@@ -36,6 +36,11 @@ struct MatrixOptions {
 struct MeasurementOptions {
   int warmup = kDefaultWarmup;
   int iterations = kDefaultIterations;
+  std::string protocol = kStudyProtocol;
+  int warmup_max = kDefaultWarmup;
+  std::string target_precision = "1";  // percent, "1" or "1%"
+  std::string tail_precision = "5";
+  std::string max_window = "10";       // seconds
   double max_seconds = kDefaultMaxSeconds;
   double timeout_seconds = kDefaultTimeoutSeconds;
   std::string threads = "0";

@@ -46,6 +46,21 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
   return text;
 }
 
+std::string shortest(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// The adaptive protocol's settings in a row's `requested` (docs/metrics.md, "Protocols").
+void add_adaptive_requested(const RunRequest& request, std::map<std::string, std::string>& requested) {
+  requested["protocol"] = request.protocol;
+  requested["warmup_max"] = std::to_string(request.warmup_max);
+  requested["target_precision"] = shortest(request.targets.p50 * 100) + "%";
+  requested["tail_precision"] = shortest(request.targets.p99 * 100) + "%";
+  requested["max_window"] = shortest(request.targets.max_window_s) + " s";
+}
+
 // Why `value` does not fit an option of `type` ("int", "enum:a|b"), or nothing when it does; the
 // plugin checks what the type cannot say (ranges, strings).
 std::optional<std::string> option_value_error(const std::string& type, const std::string& value) {
@@ -353,6 +368,7 @@ Status Driver::validate(const RunRequest& request) const {
   }
   if (request.warmup < 0) return Status(StatusCode::Usage, "--warmup must be 0 or more", "");
   if (request.iterations < 1) return Status(StatusCode::Usage, "--iters must be at least 1", "");
+  IB_RETURN_IF_ERROR(check_protocol(request));
   if (request.rounds < 1 || request.rounds > kMaxRounds) {
     return Status(StatusCode::Usage, "--rounds " + std::to_string(request.rounds) + " is out of range",
                   "use a count between 1 and " + std::to_string(kMaxRounds));
@@ -602,8 +618,10 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.scenario = scenario;
               cell.model = plan.row_model;
               cell.batch = batch;
-              cell.warmup = request.warmup;
-              cell.iterations = request.iterations;
+              cell.protocol.name = request.protocol;
+              cell.protocol.targets = request.targets;
+              cell.warmup = cell.protocol.adaptive() ? request.warmup_max : request.warmup;
+              cell.iterations = cell.protocol.adaptive() ? kAdaptiveMaxSamples : request.iterations;
               cell.max_seconds = request.max_seconds;
               cell.threads = threads;
               cell.instances = instances;
@@ -614,6 +632,7 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
                 cell.options = it->second;
               }
               cell.requested["threads"] = threads ? std::to_string(threads) : "default";
+              if (cell.protocol.adaptive()) add_adaptive_requested(request, cell.requested);
               if (has_requests_in_flight(scenario)) cell.requested["requests"] = requests ? std::to_string(requests) : "default";
               for (const auto& [k, v] : cell.options) cell.requested[k] = v;
               if (!d.loadable) {
@@ -1221,7 +1240,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     r.label = label;
     r.round = round;
     // Live progress of this cell, from its export (if any) until its row is final.
-    r.tracker = std::make_unique<CellProgressTracker>(hidden ? 0 : done + 1, total, label, cell.iterations,
+    r.tracker = std::make_unique<CellProgressTracker>(hidden ? 0 : done + 1, total, label,
+                                                      cell.protocol.adaptive() ? cell.protocol.targets.min_samples : cell.iterations,
                                                       cell.max_seconds, Clock::now());
     current_tracker = cell.host.empty() ? r.tracker.get() : nullptr;
     // An artefact the host builds (built_on_host) is exported there, in the cell's own task.
@@ -1336,7 +1356,8 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       for (const auto& child : outcome.instances) instance_rows.push_back(worker_row(cell, child));
       row = cell.instances > 1
                 ? merge_instances(std::move(instance_rows),
-                                  {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor()},
+                                  {cell.iterations * cell.instances, false, build_info().build_type, cpu_governor(),
+                                   cell.protocol.adaptive()},
                                   usable_cpu_count())
                 : std::move(instance_rows.front());
     }
@@ -1388,7 +1409,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       const bool last = round == rounds || so_far.back().status != RowStatus::Ok;
       const int measured_rounds = static_cast<int>(so_far.size());
       const MeasurementContext context{cell.iterations * cell.instances * measured_rounds, false,
-                                       build_info().build_type, cpu_governor()};
+                                       build_info().build_type, cpu_governor(), cell.protocol.adaptive()};
       if (!last) {
         // The rounds so far, given now so that an interrupted run keeps them.
         if (!listener.revise) return;

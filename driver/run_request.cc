@@ -2,7 +2,58 @@
 // JSON of the run request, recorded with every run.
 #include "driver/run_request.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace inferbench {
+namespace {
+
+bool changed(const RunRequest& request, const char* flag) {
+  return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
+}
+
+std::string shortest(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
+
+Status check_protocol(const RunRequest& request) {
+  if (request.protocol != kStudyProtocol && request.protocol != kAdaptiveProtocol) {
+    return Status(StatusCode::Usage, "--protocol " + request.protocol + " is not a protocol",
+                  "use study (fixed --warmup and --iters) or adaptive (stop on precision)");
+  }
+  const bool adaptive = request.protocol == kAdaptiveProtocol;
+  for (const char* flag : {"--warmup", "--iters"}) {
+    if (adaptive && changed(request, flag)) {
+      return Status(StatusCode::Usage, std::string(flag) + " sets the study protocol's fixed counts, and --protocol adaptive has none",
+                    "drop it, or bound the adaptive protocol with --warmup-max, --target-precision, --tail-precision and --max-window");
+    }
+  }
+  for (const char* flag : {"--warmup-max", "--target-precision", "--tail-precision", "--max-window"}) {
+    if (!adaptive && changed(request, flag)) {
+      return Status(StatusCode::Usage, std::string(flag) + " belongs to the adaptive protocol, and this run uses study",
+                    "add --protocol adaptive, or use --warmup and --iters");
+    }
+  }
+  if (request.warmup_max < 1) return Status(StatusCode::Usage, "--warmup-max must be at least 1", "");
+  const auto check_precision = [](double fraction, const char* flag) {
+    if (fraction > 0 && fraction < 1) return Status::ok();
+    return Status(StatusCode::Usage, std::string(flag) + " " + shortest(fraction * 100) + "% is not a precision",
+                  "give a percentage above 0 and below 100, e.g. 1 for +/-1%");
+  };
+  IB_RETURN_IF_ERROR(check_precision(request.targets.p50, "--target-precision"));
+  IB_RETURN_IF_ERROR(check_precision(request.targets.p99, "--tail-precision"));
+  if (!(request.targets.max_window_s > 0) || request.targets.max_window_s > request.max_seconds) {
+    return Status(StatusCode::Usage, "--max-window " + shortest(request.targets.max_window_s) + " s is not within the cell's --max-seconds " +
+                                         shortest(request.max_seconds) + " s",
+                  "give a window above 0 and at most --max-seconds");
+  }
+  return Status::ok();
+}
+
 
 nlohmann::json to_json(const RunRequest& r) {
   auto list_or_all = [](const std::vector<std::string>& items) {
@@ -19,6 +70,11 @@ nlohmann::json to_json(const RunRequest& r) {
       {"batch", r.batches},
       {"warmup", r.warmup},
       {"iters", r.iterations},
+      {"protocol", r.protocol},
+      {"warmup_max", r.warmup_max},
+      {"target_precision_pct", r.targets.p50 * 100},
+      {"tail_precision_pct", r.targets.p99 * 100},
+      {"max_window_s", r.targets.max_window_s},
       {"max_seconds", r.max_seconds},
       {"timeout_seconds", r.timeout_seconds},
       {"threads", r.threads},

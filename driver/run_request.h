@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result/cell.h"
+#include "core/support/status.h"
 
 namespace inferbench {
 
@@ -43,6 +44,11 @@ struct RunRequest {
   std::vector<int> batches = {kDefaultBatch};
   int warmup = kDefaultWarmup;
   int iterations = kDefaultIterations;
+  // --protocol: "study" (warmup, iterations) or "adaptive" (warm-up to steady state, at most
+  // warmup_max iterations; a timed window until `targets` are met); docs/metrics.md, "Protocols".
+  std::string protocol = kStudyProtocol;
+  int warmup_max = kDefaultWarmup;
+  PrecisionTargets targets;
   double max_seconds = kDefaultMaxSeconds;
   double timeout_seconds = kDefaultTimeoutSeconds;
   std::vector<int> threads = {0};               // a sweep when several; 0 = each framework's default
@@ -87,5 +93,10 @@ struct RunRequest {
 };
 
 nlohmann::json to_json(const RunRequest& request);
+
+// --protocol names a protocol, the flags given belong to it (--warmup and --iters to study;
+// --warmup-max, --target-precision, --tail-precision and --max-window to adaptive) and its
+// settings are in range; a Usage error naming the flag otherwise.
+Status check_protocol(const RunRequest& request);
 
 }  // namespace inferbench

@@ -78,9 +78,11 @@ std::optional<std::string> lead_noise_sentence(const Winner& winner, const std::
                                     "a change of the machine's speed between the two cells is not in that "
                                     "(--rounds measures it).");
   }
+  // Adaptive rows (docs/metrics.md) get more samples from a longer window, not from a count.
+  const bool adaptive = first.effective.count("protocol") && first.effective.at("protocol") == "adaptive";
   return intervals + " overlap: the lead is within this run's noise, so either could be the "
-                     "faster; raise --iters or --rounds, or rerun on a quieter machine, before "
-                     "choosing on throughput alone.";
+                     "faster; raise " + (adaptive ? "--max-window" : "--iters") + " or --rounds, or rerun on a "
+                     "quieter machine, before choosing on throughput alone.";
 }
 
 // The throughput winner's lead over the runner-up against the noise, and round by round.

@@ -29,6 +29,7 @@
 #include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
 #include "core/timing/wall_clock.h"
+#include "worker/adaptive_protocol.h"
 #include "worker/crash_report.h"
 #include "worker/instance_gate.h"
 #include "worker/plugin_loader.h"
@@ -404,6 +405,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
   const bool loadgen = is_loadgen_scenario(cell.scenario);
   const std::size_t sample_values = count / static_cast<std::size_t>(cell.batch);
   LoopResult loop;
+  std::optional<AdaptiveRules> adaptive;
   double window_cpu_seconds = 0;
   const bool async = cell.scenario == "async";
   int slots = 1;
@@ -447,9 +449,22 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     spec.warmup = cell.warmup;
     spec.iterations = cell.iterations;
     spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
-    // Called by the loop between iterations only, about once a second (LoopProgress).
+    // The adaptive protocol's rules (docs/metrics.md, "Protocols"). Several instances end their
+    // warm-ups each on its own, then measure for the same time: one instance's precision cannot
+    // stop the others.
+    if (cell.protocol.adaptive()) {
+      adaptive.emplace(cell, async);
+      spec.warmed_up = [&](Nanos latency) { return adaptive->warm_up.steady_after(latency); };
+      spec.enough = [&](const std::vector<Nanos>& samples, Nanos window) {
+        return adaptive->precision.enough(samples, window);
+      };
+    }
+    // Called by the loop between iterations only, about once a second (LoopProgress). An adaptive
+    // window's length is not known in advance: its total is the samples the warm-up's pace fits
+    // in --max-window (at least the minimum), an estimate for the progress display.
     LoopProgress progress;
-    progress.report = [progress_fd](LoopPhase phase, int done, int total) {
+    progress.report = [progress_fd, &adaptive](LoopPhase phase, int done, int total) {
+      if (adaptive && phase == LoopPhase::Measure) total = adaptive->expected_samples();
       send_progress(progress_fd, phase == LoopPhase::WarmUp ? kPhaseWarmUp : kPhaseMeasure, done,
                     total);
     };
@@ -471,7 +486,10 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       return true;
     };
     if (!async && plugin.api->record_device_times) {
-      const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(cell.iterations));
+      // An adaptive window's length is not known in advance: the device keeps this many, and a
+      // longer window gets no device time (the row says why).
+      const int kept = cell.protocol.adaptive() ? kAdaptiveDeviceTimes : cell.iterations;
+      const ib_status recording = plugin.api->record_device_times(backend, static_cast<size_t>(kept));
       device_timing = recording == IB_OK;
       if (recording != IB_OK && recording != IB_ERROR_UNAVAILABLE) {
         row.warnings.push_back(plugin_error(plugin, "no device time: record_device_times failed"));
@@ -484,6 +502,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       }
       slots = api->request_slots(backend);
       if (slots < 1) return fail_row(row, RowStatus::Failed, plugin_error(plugin, "request_slots failed"));
+      if (adaptive) adaptive->slots = slots;
       loop = measure_async_loop(
           spec, slots, [&](int s) { return api->start_request(backend, s) == IB_OK; },
           [&](int s) { return api->wait_request(backend, s) == IB_OK; }, loop_progress);
@@ -597,6 +616,8 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     samples_ms.reserve(loop.samples.size());
     for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
     set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
+    row.effective["protocol"] = cell.protocol.name;
+    if (adaptive) adaptive->describe(loop, cell, row.latency_samples_ms, row);
   }
   // The judgements of the samples come first, before the notes on device measurements. Several
   // instances are judged together by the driver, on their merged samples. A LoadGen row's
@@ -604,7 +625,8 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
   if (cell.instances == 1 && !loadgen) {
     const std::vector<std::string> judgements =
         diagnose(row.latency_samples_ms, *row.latency_ms,
-                 {cell.iterations, loop.budget_exhausted, build_info().build_type, cpu_governor()});
+                 {cell.iterations, loop.budget_exhausted && !adaptive, build_info().build_type, cpu_governor(),
+                  cell.protocol.adaptive()});
     row.warnings.insert(row.warnings.begin(), judgements.begin(), judgements.end());
   }
 

@@ -28,6 +28,22 @@ void from_json(const nlohmann::json& j, ServingSettings& s) {
   j.at("log_dir").get_to(s.log_dir);
 }
 
+void to_json(nlohmann::json& j, const Protocol& p) {
+  j = nlohmann::json{{"name", p.name},
+                     {"p50_precision", p.targets.p50},
+                     {"p99_precision", p.targets.p99},
+                     {"max_window_s", p.targets.max_window_s},
+                     {"min_samples", p.targets.min_samples}};
+}
+
+void from_json(const nlohmann::json& j, Protocol& p) {
+  j.at("name").get_to(p.name);
+  j.at("p50_precision").get_to(p.targets.p50);
+  j.at("p99_precision").get_to(p.targets.p99);
+  j.at("max_window_s").get_to(p.targets.max_window_s);
+  j.at("min_samples").get_to(p.targets.min_samples);
+}
+
 void to_json(nlohmann::json& j, const Cell& c) {
   j = nlohmann::json{
       {"index", c.index},           {"backend", c.backend},
@@ -38,6 +54,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"artefact", c.artefact},     {"input_shape", c.input_shape},
       {"batch", c.batch},           {"warmup", c.warmup},
       {"iterations", c.iterations}, {"max_seconds", c.max_seconds},
+      {"protocol", c.protocol},
       {"threads", c.threads},       {"seed", c.seed},
       {"options", c.options},       {"reference_out", c.reference_out},
       {"reference_in", c.reference_in}, {"reference_label", c.reference_label},
@@ -66,6 +83,7 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("warmup").get_to(c.warmup);
   j.at("iterations").get_to(c.iterations);
   j.at("max_seconds").get_to(c.max_seconds);
+  j.at("protocol").get_to(c.protocol);
   j.at("threads").get_to(c.threads);
   j.at("seed").get_to(c.seed);
   j.at("options").get_to(c.options);

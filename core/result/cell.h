@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result/row.h"
+#include "core/stats/adaptive.h"
 
 namespace inferbench {
 
@@ -42,6 +43,23 @@ struct ServingSettings {
   std::string log_dir;
 };
 
+// How a cell's warm-up and timed window end (--protocol; docs/metrics.md, "Protocols").
+inline constexpr const char* kStudyProtocol = "study";
+inline constexpr const char* kAdaptiveProtocol = "adaptive";
+// The adaptive protocol's ceiling on timed samples: its window ends on precision, at
+// --max-window or at --max-seconds long before.
+inline constexpr int kAdaptiveMaxSamples = 10'000'000;
+// The device timestamps (record_device_times) an adaptive cell keeps: its window's last ones.
+inline constexpr int kAdaptiveDeviceTimes = 16384;
+
+struct Protocol {
+  // "study": Cell::warmup warm-up iterations, then Cell::iterations timed ones. "adaptive": warm-up
+  // ends at steady state (at most Cell::warmup iterations), the timed window once `targets` are met.
+  std::string name = kStudyProtocol;
+  PrecisionTargets targets;  // adaptive only
+  bool adaptive() const { return name == kAdaptiveProtocol; }
+};
+
 struct Cell {
   int index = 0;                 // position in the run, 0-based
   std::string backend;           // plugin name, "torch"
@@ -55,9 +73,10 @@ struct Cell {
   std::string artefact;          // file the plugin loads
   std::vector<std::int64_t> input_shape;  // including batch, NCHW
   int batch = 1;
-  int warmup = 50;
-  int iterations = 100;
+  int warmup = 50;               // warm-up iterations (adaptive: their ceiling)
+  int iterations = 100;          // timed iterations (adaptive: their ceiling)
   double max_seconds = 600;      // warm-up + timed loop budget
+  Protocol protocol;
   int threads = 0;               // 0 = framework default
   // Requests in flight (async and the LoadGen scenarios but single-stream): 0 = the backend's
   // recommendation.
@@ -93,6 +112,8 @@ struct Cell {
 
 void to_json(nlohmann::json& j, const ServingSettings& s);
 void from_json(const nlohmann::json& j, ServingSettings& s);
+void to_json(nlohmann::json& j, const Protocol& p);
+void from_json(const nlohmann::json& j, Protocol& p);
 void to_json(nlohmann::json& j, const Cell& c);
 void from_json(const nlohmann::json& j, Cell& c);
 

@@ -52,6 +52,8 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
                                   const MeasurementContext& context) {
   std::vector<std::string> warnings;
   const auto n = static_cast<int>(samples_ms.size());
+  // More samples: the study protocol counts them, the adaptive one gets them from a longer window.
+  const std::string more = context.adaptive ? "raise --max-window" : "raise --iters";
 
   if (context.budget_exhausted) {
     warnings.push_back(format(
@@ -64,14 +66,15 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
   if (beyond_p99 < kTailSamplesWanted) {
     warnings.push_back(format(
         "P99 rests on %.1f sample(s) above it (n=%d) and P99.9 on %.2f: treat both as rough; "
-        "use --iters %d or more for a meaningful P99",
-        beyond_p99, n, n * 0.001, kTailSamplesWanted * 100));
+        "%s %d or more for a meaningful P99",
+        beyond_p99, n, n * 0.001, context.adaptive ? "raise --max-window for samples numbering" : "use --iters",
+        kTailSamplesWanted * 100));
   }
   if (summary.cv > kHighCv) {
     warnings.push_back(format(
         "unstable: CV %.1f%% exceeds %.0f%%; close other programs, pin --threads below the "
-        "core count, or raise --iters",
-        summary.cv * 100, kHighCv * 100));
+        "core count, or %s",
+        summary.cv * 100, kHighCv * 100, more.c_str()));
   }
   if (n >= 8) {
     const auto quarter = static_cast<size_t>(n / 4);
@@ -107,9 +110,9 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
   if (auto r = lag1_autocorrelation(samples_ms); r && *r > kCorrelated) {
     warnings.push_back(format(
         "samples are correlated (lag-1 autocorrelation %.2f: worth about %.0f independent samples "
-        "of %d, for which the confidence intervals are computed); quiet the machine or raise "
-        "--iters for tighter intervals",
-        *r, effective_sample_size(samples_ms), n));
+        "of %d, for which the confidence intervals are computed); quiet the machine or %s for "
+        "tighter intervals",
+        *r, effective_sample_size(samples_ms), n, more.c_str()));
   }
   if (!context.build_type.empty() && context.build_type != "Release" &&
       context.build_type != "RelWithDebInfo") {

@@ -24,6 +24,7 @@ struct MeasurementContext {
   bool budget_exhausted = false;
   std::string build_type;                // "Release" expected
   std::optional<std::string> governor;   // CPU frequency governor, when readable
+  bool adaptive = false;                 // --protocol adaptive: remedies name its flags
 };
 
 // Lag-1 autocorrelation of `samples` in measurement order: sum of (x[i] - mean)(x[i+1] - mean)

@@ -25,7 +25,7 @@ template <typename Start, typename Wait>
 LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wait&& wait,
                               const LoopProgress* progress = nullptr) {
   LoopResult result;
-  result.samples.reserve(static_cast<size_t>(spec.iterations > 0 ? spec.iterations : 0));
+  reserve_samples(spec, result);
   const auto deadline = Clock::now() + spec.budget;
   std::vector<Clock::time_point> started(static_cast<size_t>(slots));
 
@@ -38,9 +38,13 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
   result.first_inference = Clock::now() - t0;
   result.warmup_done = 1;
   int index = 1;
+  auto window_start = Clock::now();
+  auto last_done = window_start;  // the last completion the timed window recorded
 
-  // Runs `count` requests through the pipeline; records latencies when `timed`. The pipeline
-  // is drained at the end, so warm-up and timed windows do not overlap.
+  // Runs up to `count` requests through the pipeline; records latencies when `timed`. It stops
+  // early at the deadline or when the adaptive protocol's rule says so (spec.warmed_up in warm-up,
+  // spec.enough in the timed window), and is drained at the end either way, without recording
+  // what was still in flight, so warm-up and timed windows do not overlap.
   auto pipeline = [&](int count, bool timed) {
     const LoopPhase phase = timed ? LoopPhase::Measure : LoopPhase::WarmUp;
     // Warm-up counts the first inference, which ran before the pipeline.
@@ -57,22 +61,33 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
       const int s = completed % depth;
       if (!wait(s)) return index + completed;
       const auto done = Clock::now();
-      if (timed) result.samples.push_back(done - started[static_cast<size_t>(s)]);
+      const Nanos latency = done - started[static_cast<size_t>(s)];
+      bool stop = false;
+      if (timed) {
+        result.samples.push_back(latency);
+        last_done = done;
+        if (spec.enough && spec.enough(result.samples, done - window_start)) stop = result.enough = true;
+      } else if (spec.warmed_up && spec.warmed_up(latency)) {
+        stop = result.warmed_up = true;
+      }
       ++completed;
-      if (done >= next_report && completed < count) {
+      if (!stop && done >= next_report && completed < count) {
         report_progress(progress, phase, offset + completed, total);
         next_report = next_progress_report(progress, Clock::now());
       }
-      if (done >= deadline) {
+      if (stop || done >= deadline) {
         // Drain what is in flight without recording it, then stop.
         for (int k = completed; k < submitted; ++k) {
           if (!wait(k % depth)) return index + k;
         }
-        result.budget_exhausted = completed < count;
+        result.budget_exhausted = !stop && completed < count;
         index += completed;
         return -1;
       }
       if (submitted < count) {
+        if (timed && result.samples.size() == result.samples.capacity()) {
+          result.samples.reserve(2 * result.samples.capacity() + 1);
+        }
         started[static_cast<size_t>(s)] = Clock::now();
         if (!start(s)) return index + submitted;
         ++submitted;
@@ -94,10 +109,12 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
   }
   if (!pass_gate(spec, result)) return result;
   report_progress(progress, LoopPhase::Measure, 0, spec.iterations);
-  const auto window_start = Clock::now();
+  window_start = Clock::now();
+  last_done = window_start;
   result.failed_at = pipeline(spec.iterations, true);
+  // The window closes at its last recorded completion: requests drained after it are not samples.
   result.window_start = window_start;
-  result.window_end = Clock::now();
+  result.window_end = last_done;
   result.wall = result.window_end - window_start;
   report_progress(progress, LoopPhase::Measure, static_cast<int>(result.samples.size()),
                   spec.iterations);

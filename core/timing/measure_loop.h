@@ -4,6 +4,7 @@
 // timed by this code; nothing slow happens inside the loop (samples are preallocated).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -33,7 +34,18 @@ struct LoopSpec {
   // instances of a cell wait there for each other so that their timed windows start together.
   // Returning false ends the loop before the window with `gate_failed` set.
   std::function<bool()> before_timed;
+  // The adaptive protocol (core/stats/adaptive.h), when set. `warmed_up` is given the latency of
+  // each warm-up iteration after the first inference and ends warm-up by returning true
+  // (`warmup` is then the ceiling). `enough` is given the timed samples so far and the window's
+  // length so far after each sample and ends the window by returning true (`iterations` is then
+  // the ceiling); the time it takes is left out of the samples and of the window's wall time.
+  std::function<bool(Nanos latency)> warmed_up;
+  std::function<bool(const std::vector<Nanos>& samples, Nanos window)> enough;
 };
+
+// Samples reserved before the timed window; a window that outgrows them (a ceiling far above what
+// it reaches, as the adaptive protocol sets) grows the vector between two samples, outside both.
+inline constexpr int kReservedSamples = 1 << 16;
 
 // The next time a loop reports progress: never without a reporter.
 inline Clock::time_point next_progress_report(const LoopProgress* progress, Clock::time_point now) {
@@ -57,7 +69,13 @@ struct LoopResult {
   bool budget_exhausted = false; // the deadline cut the warm-up or the timed loop short
   int failed_at = -1;            // iteration index (0 = first inference) whose call failed
   bool gate_failed = false;      // spec.before_timed returned false: no timed window
+  bool warmed_up = false;        // spec.warmed_up ended the warm-up
+  bool enough = false;           // spec.enough ended the timed window
 };
+
+inline void reserve_samples(const LoopSpec& spec, LoopResult& result) {
+  result.samples.reserve(static_cast<size_t>(std::clamp(spec.iterations, 0, kReservedSamples)));
+}
 
 // Calls spec.before_timed when set; false when it refused (and marks `result`).
 inline bool pass_gate(const LoopSpec& spec, LoopResult& result) {
@@ -73,7 +91,7 @@ template <typename Iteration>
 LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
                         const LoopProgress* progress = nullptr) {
   LoopResult result;
-  result.samples.reserve(static_cast<size_t>(spec.iterations > 0 ? spec.iterations : 0));
+  reserve_samples(spec, result);
   const auto deadline = Clock::now() + spec.budget;
 
   report_progress(progress, LoopPhase::WarmUp, 0, spec.warmup);
@@ -88,19 +106,26 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
 
   auto next_report = next_progress_report(progress, t1);
   int index = 1;
-  for (; result.warmup_done < spec.warmup; ++result.warmup_done, ++index) {
-    const auto now = Clock::now();
+  while (result.warmup_done < spec.warmup) {
+    auto now = Clock::now();
     if (now >= deadline) {
       result.budget_exhausted = true;
       break;
     }
     if (now >= next_report) {
       report_progress(progress, LoopPhase::WarmUp, result.warmup_done, spec.warmup);
+      now = Clock::now();
       next_report = next_progress_report(progress, now);
     }
     if (!iteration()) {
       result.failed_at = index;
       return result;
+    }
+    ++result.warmup_done;
+    ++index;
+    if (spec.warmed_up && spec.warmed_up(Clock::now() - now)) {
+      result.warmed_up = true;
+      break;
     }
   }
 
@@ -123,11 +148,27 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
       result.budget_exhausted = true;
       break;
     }
-    if (end >= next_report && i + 1 < spec.iterations) {
-      // Between two samples: the next sample starts after the report.
-      report_progress(progress, LoopPhase::Measure, i + 1, spec.iterations);
+    // Between two samples, each step below restarts the clock of the next sample after it.
+    if (spec.enough) {
+      const bool stop = spec.enough(result.samples, end - window_start - paused);
       start = Clock::now();
       paused += start - end;
+      if (stop) {
+        result.enough = true;
+        break;
+      }
+    }
+    if (result.samples.size() == result.samples.capacity() && i + 1 < spec.iterations) {
+      result.samples.reserve(2 * result.samples.capacity() + 1);
+      const auto after = Clock::now();
+      paused += after - start;
+      start = after;
+    }
+    if (start >= next_report && i + 1 < spec.iterations) {
+      report_progress(progress, LoopPhase::Measure, i + 1, spec.iterations);
+      const auto after = Clock::now();
+      paused += after - start;
+      start = after;
       next_report = next_progress_report(progress, start);
     }
   }

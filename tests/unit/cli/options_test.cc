@@ -192,3 +192,44 @@ TEST(ParseList, AllMeansEverything) {
 
 }  // namespace
 }  // namespace inferbench::cli
+
+namespace inferbench::cli {
+namespace {
+
+TEST(RunOptions, ProtocolIsStudyUnlessAskedAndEachProtocolKeepsItsFlags) {
+  auto study = parse_run_arguments({});
+  ASSERT_TRUE(study);
+  EXPECT_EQ(study->protocol, "study");
+  EXPECT_TRUE(check_protocol(*study).is_ok());
+
+  auto adaptive = parse_run_arguments({"--protocol", "adaptive", "--target-precision", "2%", "--tail-precision", "10",
+                                       "--max-window", "30", "--warmup-max", "20"});
+  ASSERT_TRUE(adaptive) << adaptive.status().to_string();
+  EXPECT_TRUE(check_protocol(*adaptive).is_ok()) << check_protocol(*adaptive).to_string();
+  EXPECT_DOUBLE_EQ(adaptive->targets.p50, 0.02);
+  EXPECT_DOUBLE_EQ(adaptive->targets.p99, 0.10);
+  EXPECT_DOUBLE_EQ(adaptive->targets.max_window_s, 30);
+  EXPECT_EQ(adaptive->warmup_max, 20);
+
+  for (const auto& [args, says] : std::vector<std::tuple<std::vector<std::string>, std::string>>{
+           {{"--protocol", "fast"}, "--protocol fast is not a protocol"},
+           {{"--protocol", "adaptive", "--iters", "5"}, "--iters sets the study protocol's fixed counts, and --protocol adaptive has none"},
+           {{"--protocol", "adaptive", "--warmup", "5"}, "--warmup sets the study protocol's fixed counts, and --protocol adaptive has none"},
+           {{"--max-window", "5"}, "--max-window belongs to the adaptive protocol, and this run uses study"},
+           {{"--target-precision", "2"}, "--target-precision belongs to the adaptive protocol, and this run uses study"},
+           {{"--protocol", "adaptive", "--target-precision", "100"}, "--target-precision 100% is not a precision"},
+           {{"--protocol", "adaptive", "--max-window", "700"}, "--max-window 700 s is not within the cell's --max-seconds 600 s"},
+           {{"--protocol", "adaptive", "--warmup-max", "0"}, "--warmup-max must be at least 1"}}) {
+    auto r = parse_run_arguments(args);
+    ASSERT_TRUE(r) << r.status().to_string();
+    const Status checked = check_protocol(*r);
+    EXPECT_EQ(checked.code(), StatusCode::Usage) << says;
+    EXPECT_EQ(checked.message(), says);
+  }
+  auto not_a_number = parse_run_arguments({"--protocol", "adaptive", "--target-precision", "tight"});
+  ASSERT_FALSE(not_a_number);
+  EXPECT_EQ(not_a_number.status().message(), "--target-precision 'tight' is not a positive number");
+}
+
+}  // namespace
+}  // namespace inferbench::cli

@@ -30,6 +30,17 @@ TEST(Diagnostics, HundredSamplesFlagTheTail) {
   EXPECT_TRUE(has_warning(w, "--iters 1000"));
 }
 
+TEST(Diagnostics, AdaptiveRowsAreToldToLengthenTheWindowNotToCount) {
+  std::vector<double> x;
+  for (int i = 0; i < 100; ++i) x.push_back(i % 2 ? 10.0 : 13.0);  // CV above 10%
+  MeasurementContext adaptive{100, false, "Release", std::nullopt};
+  adaptive.adaptive = true;
+  const auto w = diagnose(x, summarize(x), adaptive);
+  EXPECT_TRUE(has_warning(w, "raise --max-window for samples numbering 1000 or more"));
+  EXPECT_TRUE(has_warning(w, "pin --threads below the core count, or raise --max-window"));
+  for (const auto& warning : w) EXPECT_EQ(warning.find("--iters"), std::string::npos) << warning;
+}
+
 TEST(Diagnostics, UnstableDriftOutliersBudgetBuildGovernor) {
   std::vector<double> x;
   for (int i = 0; i < 1000; ++i) x.push_back(i < 500 ? 10.0 : 14.0);  // drift +40%

@@ -220,3 +220,47 @@ TEST(AsyncLoop, FailureSaysWhichRequest) {
 
 }  // namespace
 }  // namespace inferbench
+
+namespace inferbench {
+namespace {
+
+TEST(MeasureLoop, AdaptiveRulesEndWarmUpAndTheWindowAndTheirTimeIsNotMeasured) {
+  LoopSpec s = spec(50, 1'000'000, std::chrono::seconds(60));
+  int warm_calls = 0;
+  s.warmed_up = [&](Nanos latency) {
+    EXPECT_GE(latency.count(), 0);
+    return ++warm_calls == 3;
+  };
+  s.enough = [&](const std::vector<Nanos>& samples, Nanos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // a slow look, between samples
+    return samples.size() == 7;
+  };
+  int calls = 0;
+  auto r = measure_loop(s, [&] { ++calls; return true; });
+  EXPECT_EQ(r.warmup_done, 4);  // the first inference and three more
+  EXPECT_TRUE(r.warmed_up);
+  EXPECT_EQ(r.samples.size(), 7u);
+  EXPECT_TRUE(r.enough);
+  EXPECT_EQ(calls, 11);
+  for (Nanos sample : r.samples) EXPECT_LT(sample, std::chrono::milliseconds(2));
+  EXPECT_LT(r.wall, std::chrono::milliseconds(2));
+
+  // The asynchronous loop: requests still in flight when the rule stops are drained, not samples.
+  warm_calls = 0;
+  int started = 0;
+  r = measure_async_loop(s, 3, [&](int) { ++started; return true; }, [](int) { return true; });
+  EXPECT_TRUE(r.warmed_up);
+  EXPECT_TRUE(r.enough);
+  EXPECT_EQ(r.samples.size(), 7u);
+  EXPECT_GE(started, 7 + 4);
+}
+
+TEST(MeasureLoop, AWindowOutgrowingItsReservationKeepsEverySample) {
+  LoopSpec s = spec(1, 1'000'000, std::chrono::seconds(60));
+  s.enough = [](const std::vector<Nanos>& samples, Nanos) { return samples.size() == kReservedSamples + 10; };
+  const auto r = measure_loop(s, [] { return true; });
+  EXPECT_EQ(r.samples.size(), static_cast<std::size_t>(kReservedSamples + 10));
+}
+
+}  // namespace
+}  // namespace inferbench
