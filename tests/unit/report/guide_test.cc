@@ -377,6 +377,11 @@ TEST(GuideThroughputInterval, TheLeadIsJudgedAgainstTheNoise) {
                             "before choosing on throughput alone."),
             std::string::npos)
       << bullets[0];
+  // Adaptive rows get more samples from a longer window: the remedy names its flag.
+  std::vector<Row> adaptive = overlapping;
+  for (Row& row : adaptive) row.effective["protocol"] = "adaptive";
+  const auto adaptive_bullets = guide_document(adaptive, compute_guide(adaptive)).sections.front().bullets;
+  EXPECT_NE(adaptive_bullets.at(0).find("raise --max-window or --rounds"), std::string::npos) << adaptive_bullets[0];
 
   // A row without samples cannot be judged; a tie has no runner-up.
   const std::vector<Row> unjudged = {ok_row("C", "fp32", 64, 10, 5000, 11, 1.1, 100), winner};
