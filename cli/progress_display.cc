@@ -70,6 +70,9 @@ std::string phase_log_line(const CellPhase& phase) {
   std::string what;
   if (phase.phase == kPhaseExport || phase.phase == kPhaseCompile) {
     what = phase.phase;
+  } else if ((phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure) && phase.open_ended) {
+    what = phase.phase == kPhaseWarmUp ? fmt::format("warm-up (until steady, at most {} iterations)", phase.total)
+                                       : std::string("measure (until precise, or --max-window)");
   } else if (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure) {
     what =
         fmt::format("{} ({} iteration{})", phase.phase, phase.total, phase.total == 1 ? "" : "s");

@@ -20,6 +20,9 @@ struct CellPhase {
   std::string phase;     // "export", "load", "compile", "warm-up", "measure", "finish"
   int done = 0;          // iterations done in the phase (warm-up, measure)
   int total = 0;         // iterations the phase runs; 0 when not counted
+  // The phase ends on the data (--protocol adaptive): `total` is warm-up's ceiling, or the
+  // timed window's size at --max-window estimated from warm-up's pace.
+  bool open_ended = false;
   double elapsed_s = 0;  // since the cell started (its export included)
   std::optional<double> eta_s;  // seconds until warm-up and measurement end; empty = unknown
   // Seconds until the run's last cell ends: this cell's time left plus, for each cell still to
@@ -45,6 +48,9 @@ class CellProgressTracker {
   // estimate; `started`: when the cell began (before its export, if any).
   CellProgressTracker(int position, int cells, std::string label, int iterations,
                       double max_seconds, Clock::time_point started);
+
+  // The cell runs the adaptive protocol: its warm-up and measure phases are open-ended.
+  void set_open_ended(bool open_ended) { current_.open_ended = open_ended; }
 
   // The driver's own phase (export) or a phase without counts.
   CellPhase set_phase(std::string_view phase, Clock::time_point now);

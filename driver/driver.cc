@@ -1243,6 +1243,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     r.tracker = std::make_unique<CellProgressTracker>(hidden ? 0 : done + 1, total, label,
                                                       cell.protocol.adaptive() ? cell.protocol.targets.min_samples : cell.iterations,
                                                       cell.max_seconds, Clock::now());
+    r.tracker->set_open_ended(cell.protocol.adaptive());
     current_tracker = cell.host.empty() ? r.tracker.get() : nullptr;
     // An artefact the host builds (built_on_host) is exported there, in the cell's own task.
     const bool host_builds = !plan.user_file && built_on_host(cell, variant.artefact_format);

@@ -68,7 +68,6 @@ void AdaptiveRules::describe(const LoopResult& loop, const Cell& cell, const std
 
   const PrecisionTargets& targets = precision.targets();
   const std::string reached = describe_precision(precision_of(samples_ms), targets);
-  row.effective["protocol"] = kAdaptiveProtocol;
   if (cell.instances > 1) {
     row.effective["stop"] = "max-window";
     row.effective["precision"] = "instances measure for --max-window alike";

@@ -616,9 +616,10 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     samples_ms.reserve(loop.samples.size());
     for (auto s : loop.samples) samples_ms.push_back(to_ms(s));
     set_timed_window(row, std::move(samples_ms), to_ms(loop.wall), async);
-    row.effective["protocol"] = cell.protocol.name;
     if (adaptive) adaptive->describe(loop, cell, row.latency_samples_ms, row);
   }
+  // A LoadGen row runs the same under both: LoadGen's early stopping ends its tests.
+  row.effective["protocol"] = cell.protocol.name;
   // The judgements of the samples come first, before the notes on device measurements. Several
   // instances are judged together by the driver, on their merged samples. A LoadGen row's
   // latencies include queueing by design; LoadGen's verdict judges them.

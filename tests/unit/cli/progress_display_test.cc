@@ -47,6 +47,15 @@ TEST(ProgressDisplay, TheRunsTimeLeftFollowsTheCellsWhenKnown) {
   EXPECT_EQ(phase_log_line(phase), "  [2/4] noop cpu fp32 sync batch 4: measure (100 iterations) | run ETA 4 min 10 s");
 }
 
+TEST(ProgressDisplay, AnAdaptiveCellsPhasesEndOnTheData) {
+  CellPhase warm_up = cell("warm-up", 0, 50, 1.0);
+  warm_up.open_ended = true;
+  EXPECT_EQ(phase_log_line(warm_up), "  [2/4] noop cpu fp32 sync batch 4: warm-up (until steady, at most 50 iterations)");
+  CellPhase measure = cell("measure", 0, 80, 3.0);
+  measure.open_ended = true;
+  EXPECT_EQ(phase_log_line(measure), "  [2/4] noop cpu fp32 sync batch 4: measure (until precise, or --max-window)");
+}
+
 TEST(ProgressDisplay, DurationLabels) {
   EXPECT_EQ(duration_label(0.04), "0.0 s");
   EXPECT_EQ(duration_label(59.94), "59.9 s");
