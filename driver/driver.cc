@@ -605,6 +605,7 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.warmup = request.warmup;
               cell.iterations = request.iterations;
               cell.max_seconds = request.max_seconds;
+              cell.min_energy_window_s = request.min_energy_window_s;
               cell.threads = threads;
               cell.instances = instances;
               cell.requests = requests;
