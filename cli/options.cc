@@ -224,6 +224,9 @@ void MeasurementOptions::add_to(CLI::App& app) {
                         "array of N integers, a text file of one per line, or NAME LABEL lines "
                         "naming the image files), for each row's top-1/top-5 accuracy beside the "
                         "FP32 reference's")->group("Measurement"));
+  single(app.add_option("--min-energy-window", min_energy_window, "the shortest timed window, seconds, "
+                        "that gets an energy number (a shorter one gets none and a warning); default: "
+                        "the source's own, 1 for NVML, 0.1 for RAPL")->group("Measurement"));
   single(app.add_option("--calibration", calibration, "INT8 artefacts: calibrate on this data (a .npy "
                         "array or a folder of images, as --input reads them) instead of a seeded "
                         "synthetic set")->group("Measurement"));
@@ -258,6 +261,12 @@ Status MeasurementOptions::apply(RunRequest& request) const {
   request.instances = *instances_parsed;
   request.rounds = rounds;
   request.seed = seed;
+  if (!min_energy_window.empty()) {
+    auto window = parse_number(min_energy_window, "--min-energy-window", false,
+                               "give seconds, e.g. --min-energy-window 0.5");
+    if (!window) return window.status();
+    request.min_energy_window_s = *window;
+  }
   if (!input.empty()) request.input = input;
   if (!calibration.empty()) request.calibration = calibration;
   if (!labels.empty()) request.labels = labels;

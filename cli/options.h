@@ -51,6 +51,7 @@ struct MeasurementOptions {
   std::string calibration;  // the same forms, for INT8 calibration; empty = seeded synthetic
   std::string eval_samples = std::to_string(kDefaultEvalSamples);  // N or "all"
   std::string labels;  // .npy or text file of --input's true classes; empty = none
+  std::string min_energy_window;  // seconds; empty = each energy source's own
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

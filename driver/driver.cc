@@ -623,6 +623,7 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.warmup = cell.protocol.adaptive() ? request.warmup_max : request.warmup;
               cell.iterations = cell.protocol.adaptive() ? kAdaptiveMaxSamples : request.iterations;
               cell.max_seconds = request.max_seconds;
+              cell.min_energy_window_s = request.min_energy_window_s;
               cell.threads = threads;
               cell.instances = instances;
               cell.requests = requests;

@@ -135,6 +135,7 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
   merged.first_inference_ms = longest(rows, &Row::first_inference_ms);
   merged.peak_rss_mb = total(rows, &Row::peak_rss_mb);
   merged.peak_device_memory_mb = total(rows, &Row::peak_device_memory_mb);
+  merged.energy = instances_energy(rows);
 
   context.budget_exhausted = merged.samples < context.iterations_requested;
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);

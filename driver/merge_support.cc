@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/energy/energy.h"
+
 namespace inferbench {
 
 JoinedSamples join_samples(const std::vector<Row>& rows) {
@@ -43,6 +45,58 @@ void add_member_warnings(std::vector<std::string>& out, const std::vector<std::v
       }
     }
   }
+}
+
+std::optional<Energy> instances_energy(const std::vector<Row>& rows) {
+  const Row* chosen = nullptr;
+  std::int64_t inputs = 0;
+  std::optional<double> idle;
+  for (const Row& row : rows) {
+    if (!row.energy) continue;
+    inputs += row.energy->samples;
+    if (row.energy->idle_power_w) idle = std::min(idle.value_or(*row.energy->idle_power_w), *row.energy->idle_power_w);
+    const auto window = [](const Row* r) { return r->energy->energy_j ? r->energy->window_s.value_or(0) : -1.0; };
+    if (!chosen || window(&row) > window(chosen)) chosen = &row;
+  }
+  if (!chosen) return std::nullopt;
+  Energy merged = *chosen->energy;
+  merged.samples = inputs;
+  if (idle) merged.idle_power_w = idle;
+  set_energy_rates(merged);
+  return merged;
+}
+
+std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::function<std::string(std::size_t)>& label) {
+  if (std::none_of(rows.begin(), rows.end(), [](const Row& row) { return row.energy.has_value(); })) return std::nullopt;
+  Energy merged;
+  double joules = 0, window = 0, idle = 0;
+  int idle_rounds = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const std::optional<Energy>& own = rows[k].energy;
+    if (!own || !own->energy_j) {
+      merged = own ? *own : Energy{};
+      merged.reason = label(k) + ": " + (own ? own->reason : std::string("no energy recorded"));
+      if (!own) merged.source = "none";
+      merged.energy_j.reset();
+      merged.window_s.reset();
+      set_energy_rates(merged);
+      return merged;
+    }
+    if (k == 0) merged = *own;
+    joules += *own->energy_j;
+    window += own->window_s.value_or(0);
+    if (k > 0) merged.samples += own->samples;
+    if (own->idle_power_w) {
+      idle += *own->idle_power_w;
+      ++idle_rounds;
+    }
+  }
+  merged.energy_j = joules;
+  merged.window_s = window;
+  merged.idle_power_w.reset();
+  if (idle_rounds > 0) merged.idle_power_w = idle / idle_rounds;
+  set_energy_rates(merged);
+  return merged;
 }
 
 std::optional<double> summed_cpus_used(const std::vector<Row>& rows) {

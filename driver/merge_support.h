@@ -27,6 +27,17 @@ std::optional<double> effective_number(const Row& row, const std::string& key);
 // The rows' effective.cpus_used added up; empty when a row did not say.
 std::optional<double> summed_cpus_used(const std::vector<Row>& rows);
 
+// The energy of instances that ran at once (docs/metrics.md, "Energy"): each read the same
+// device-wide counter over nearly the same window, so the device's energy is one reading (the
+// longest window's), never their sum, for every instance's inputs together; idle power is the
+// lowest instance's (the others' may include a neighbour starting up). Empty when no row has energy.
+std::optional<Energy> instances_energy(const std::vector<Row>& rows);
+
+// The energy of a cell's rounds, whose windows came one after another: energies, windows and inputs
+// add up, idle power is their mean. A round without a number leaves none, with its reason prefixed
+// by `label(k)`. Empty when no row has energy.
+std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::function<std::string(std::size_t)>& label);
+
 // Appends each member's warnings to `out` (members[k]: member k's), a warning every member has
 // once as it is and any other as "<label(k)>: <warning>"; no text twice.
 void add_member_warnings(std::vector<std::string>& out, const std::vector<std::vector<std::string>>& members,

@@ -70,6 +70,7 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   merged.first_inference_ms = median_of(rows, &Row::first_inference_ms);
   merged.peak_rss_mb = largest(rows, &Row::peak_rss_mb);
   merged.peak_device_memory_mb = largest(rows, &Row::peak_device_memory_mb);
+  merged.energy = rounds_energy(rows, [n](std::size_t k) { return round_label(k, n); });
   // The mean of the rounds' effective.cpus_used, or none when a round did not say.
   if (const std::optional<double> summed = summed_cpus_used(rows)) {
     const double used = *summed / static_cast<double>(n);

@@ -62,6 +62,9 @@ struct RunRequest {
   // Times the whole matrix is measured, in turn; each cell's rounds are merged into its row.
   int rounds = 1;
   std::uint64_t seed = kDefaultSeed;
+  // The shortest timed window that gets an energy number, seconds (--min-energy-window); empty =
+  // each energy source's own (docs/metrics.md, "Energy").
+  std::optional<double> min_energy_window_s;
   // The user's input data (--input): a .npy array or a folder of images; empty = seeded random
   // values.
   std::optional<std::filesystem::path> input;

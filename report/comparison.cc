@@ -224,6 +224,32 @@ void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunR
       << '\n';
 }
 
+// The rows with an energy number in both runs: inputs per joule and average power, base and head.
+void write_energy_changes(std::ostream& out, const RunResult& base, const RunResult& head,
+                          const RunComparison& comparison, bool markdown, bool with_host) {
+  const std::vector<Column> columns = {
+      {"Row", false},           {"Samples/J base", true}, {"Samples/J head", true}, {"Change", true},
+      {"Power base (W)", true}, {"Power head (W)", true}, {"Scope", false},
+  };
+  std::vector<std::vector<std::string>> cells;
+  for (const RowChange& change : comparison.matched) {
+    if (!change.energy_change) continue;
+    const Energy& b = *base.rows[change.base_row].energy;
+    const Energy& h = *head.rows[change.head_row].energy;
+    cells.push_back({row_label(head.rows[change.head_row], false, with_host), number_or_na(b.samples_per_joule, 2),
+                     number_or_na(h.samples_per_joule, 2), percent(change.energy_change),
+                     number_or_na(b.avg_power_w, 1), number_or_na(h.avg_power_w, 1),
+                     b.scope == h.scope ? one_line(h.scope) : one_line(b.scope) + " -> " + one_line(h.scope)});
+  }
+  if (cells.empty()) return;
+  out << "\nEnergy, rows with an energy number in both runs (the whole device over the timed window):\n"
+      << (markdown ? "\n" : "");
+  write_table(out, columns, cells, markdown);
+  out << "\nEach energy number is one reading of a device-wide counter per window, so it has no "
+         "confidence interval: a change smaller than one counter step over the window (a tenth at "
+         "the 1 s NVML minimum) or than the other processes' share of the device is not a finding.\n";
+}
+
 }  // namespace
 
 // Whether [a_lo, a_hi] and [b_lo, b_hi] are disjoint: the test both kinds of interval share.
@@ -269,6 +295,9 @@ RunComparison compare_runs(const RunResult& base, const RunResult& head) {
     change.head_row = h;
     change.p50_change = relative_change(p50_of(base_row), p50_of(head_row));
     change.throughput_change = relative_change(throughput_of(base_row), throughput_of(head_row));
+    if (base_row.energy && head_row.energy) {
+      change.energy_change = relative_change(base_row.energy->samples_per_joule, head_row.energy->samples_per_joule);
+    }
     if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok && base_row.serving && head_row.serving) {
       compare_serving(*base_row.serving, *head_row.serving, change);
     } else if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok) {
@@ -318,6 +347,7 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
          "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
          "95% intervals instead (docs/metrics.md).\n";
   write_accuracy_changes(out, base, head, comparison, markdown, with_host);
+  write_energy_changes(out, base, head, comparison, markdown, with_host);
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;

@@ -38,6 +38,9 @@ struct RowChange {
   // a server search's precision (kServerSearchPrecision), LoadGen's verdicts.
   std::optional<double> serving_change;
   std::string serving_verdict;
+  // Inputs per joule (energy.samples_per_joule), head / base − 1; empty unless both rows have an
+  // energy number (docs/metrics.md, "Energy").
+  std::optional<double> energy_change;
 };
 
 struct RunComparison {
@@ -65,7 +68,8 @@ Significance throughput_significance(const Row& base, const Row& head);
 // Markdown, each row named by row_title() and, when the two runs' rows were measured in more than
 // one place (several hosts, or hosts and none), " on host <name>"; then, for rows scored against labels in both runs (accuracy), their top-1 accuracy
 // and its change in points, and whether the two runs scored the same data; then the rows found
-// in only one run.
+// in only one run. Rows with an energy number in both runs get a table of their inputs per joule
+// and its change.
 void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,
                       const RunComparison& comparison, bool markdown);
 

@@ -29,7 +29,8 @@ constexpr std::string_view kColumns[] = {
     "parity_cosine", "parity_top1_agreement", "parity_samples", "accuracy_samples", "accuracy_top1",
     "accuracy_top5", "reference_accuracy_top1", "reference_accuracy_top5", "requests_in_flight", "loadgen_validity",
     "serving_metric", "serving_value", "offered_qps", "completed_qps", "latency_bound_ms", "latency_percentile",
-    "batch_fill", "loadgen_tests", "round_throughput", "warnings",
+    "batch_fill", "loadgen_tests", "round_throughput", "energy_source", "energy_scope", "energy_j", "j_per_sample",
+    "samples_per_joule", "avg_power_w", "energy_window_s", "idle_power_w", "energy_reason", "warnings",
 };
 
 // Separates the warnings inside their one cell.
@@ -99,6 +100,8 @@ class CsvReporter final : public Reporter {
     };
     // LoadGen's scenarios: the reported test's verdict and rates (docs/metrics.md).
     const Serving* serving = row.serving ? &*row.serving : nullptr;
+    // The device's energy over the window (docs/metrics.md, "Energy"); empty cells without a number.
+    const Energy* energy = row.energy ? &*row.energy : nullptr;
     const auto requests = row.effective.find("requests_in_flight");
     std::string rounds;  // each round's throughput (--rounds), ';' between them
     for (double throughput : row.round_throughput) {
@@ -177,6 +180,15 @@ class CsvReporter final : public Reporter {
                          number(serving ? std::optional<double>(serving->mean_batch_fill) : std::nullopt),
                          integer(serving ? std::optional<std::int64_t>(serving->tests.size()) : std::nullopt),
                          rounds,
+                         energy ? energy->source : "",
+                         energy ? energy->scope : "",
+                         number(energy ? energy->energy_j : std::nullopt),
+                         number(energy ? energy->j_per_sample : std::nullopt),
+                         number(energy ? energy->samples_per_joule : std::nullopt),
+                         number(energy ? energy->avg_power_w : std::nullopt),
+                         number(energy ? energy->window_s : std::nullopt),
+                         number(energy ? energy->idle_power_w : std::nullopt),
+                         energy ? energy->reason : "",
                          warnings,
                      });
   }

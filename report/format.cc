@@ -238,7 +238,7 @@ std::vector<RankedRow> rank_by_fps(const std::vector<Row>& rows) {
   return result;
 }
 
-const std::vector<Column>& table_b_columns(bool with_host) {
+const std::vector<Column>& table_b_columns(bool with_host, bool with_energy) {
   static const std::vector<Column> kColumns = {
       {"Rank", true},
       {"Framework", false},
@@ -262,10 +262,47 @@ const std::vector<Column>& table_b_columns(bool with_host) {
     columns.insert(columns.begin() + 1, {"Host", false});
     return columns;
   }();
+  // Samples per joule last: a column only runs with an energy counter have.
+  static const auto with_samples_per_joule = [](std::vector<Column> columns) {
+    columns.push_back({"Samples/J", true});
+    return columns;
+  };
+  static const std::vector<Column> kWithEnergy = with_samples_per_joule(kColumns);
+  static const std::vector<Column> kWithHostAndEnergy = with_samples_per_joule(kWithHost);
+  if (with_energy) return with_host ? kWithHostAndEnergy : kWithEnergy;
   return with_host ? kWithHost : kColumns;
 }
 
-std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host) {
+bool any_energy(const std::vector<Row>& rows) {
+  return std::any_of(rows.begin(), rows.end(), [](const Row& row) { return row.energy && row.energy->energy_j; });
+}
+
+const std::vector<Column>& energy_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},           {"Source", false},         {"Scope", false},
+      {"Energy (J)", true},     {"J/sample", true},        {"Samples/J", true},
+      {"Avg power (W)", true},  {"Idle power (W)", true},  {"Window (s)", true},
+      {"No number because", false},
+  };
+  return kColumns;
+}
+
+std::vector<std::string> energy_cells(const Row& row) {
+  const Energy& e = *row.energy;
+  const std::string per_sample = e.j_per_sample ? fmt::format("{:.4g}", *e.j_per_sample) : std::string(kNotAvailable);
+  return {row_title(row),
+          e.source + (e.method == "power samples" ? " (power samples)" : ""),
+          one_line(e.scope),
+          number_or_na(e.energy_j, 3),
+          per_sample,
+          number_or_na(e.samples_per_joule, 2),
+          number_or_na(e.avg_power_w, 1),
+          number_or_na(e.idle_power_w, 1),
+          number_or_na(e.window_s, 3),
+          one_line(e.reason)};
+}
+
+std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host, bool with_energy) {
   const Row& row = *ranked.row;
   std::optional<double> p50;
   std::optional<double> p99;
@@ -298,6 +335,7 @@ std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host) 
       parity,
   };
   if (with_host) cells.insert(cells.begin() + 1, row.host ? one_line(row.host->name) : std::string());
+  if (with_energy) cells.push_back(number_or_na(row.energy ? row.energy->samples_per_joule : std::nullopt, 2));
   return cells;
 }
 
@@ -452,7 +490,8 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
                                   {kStartUpTitle, &start_up_columns(), {}},
                                   {"Measured by the device itself:", &device_columns(), {}},
                                   {kAccuracyTitle, &accuracy_columns(), {}},
-                                  {kLimitsTitle, &limit_columns(), {}}};
+                                  {kLimitsTitle, &limit_columns(), {}},
+                                  {kEnergyTitle, &energy_columns(), {}}};
   for (const RankedRow& r : ranked) {
     const Row& row = *r.row;
     const auto add = [&](SubTable& table, std::vector<std::string> cells) {
@@ -464,6 +503,7 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
     if (has_device_measurements(row)) add(tables[2], device_cells(row));
     if (row.accuracy) add(tables[3], accuracy_cells(row));
     if (row.compute_bound) add(tables[4], limit_cells(row));
+    if (row.status == RowStatus::Ok && row.energy && row.energy->source != "none") add(tables[5], energy_cells(row));
   }
   std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });
   return tables;

@@ -122,13 +122,27 @@ struct Column {
 // The Table B columns: Rank, Framework, Inf. Device, Target Hardware, Precision, Mode, Compile Time
 // (ms), P50 Latency (ms), P99 Latency (ms), Throughput (FPS), then Measured thr., P99/P50,
 // CV %, Peak RSS (MB), Parity cos / top-1. With `with_host` (several_hosts()), a Host column
-// after Rank.
-const std::vector<Column>& table_b_columns(bool with_host = false);
+// after Rank; with `with_energy` (any_energy()), a Samples/J column last.
+const std::vector<Column>& table_b_columns(bool with_host = false, bool with_energy = false);
 
 // The cells of one row, one per table_b_columns(with_host) entry, not yet escaped for any format.
 // Compile time has 2 decimals, latencies 3, FPS and measured throughput 2 (the study's table);
 // a missing value is "n/a", a missing rank "-"; the Host cell is empty for a row without a host.
-std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host = false);
+std::vector<std::string> table_b_cells(const RankedRow& ranked, bool with_host = false, bool with_energy = false);
+
+// Whether any row has an energy number (docs/metrics.md, "Energy"): Table B then has a Samples/J
+// column.
+bool any_energy(const std::vector<Row>& rows);
+
+// The energy of the rows read by a meter (source nvml or rapl; docs/metrics.md, "Energy"): Row,
+// Source, Scope, Energy (J), J/sample, Samples/J, Avg power (W), Idle power (W), Window (s), and
+// why a row has no number. Shown under Table B.
+const std::vector<Column>& energy_columns();
+inline constexpr const char* kEnergyTitle =
+    "Energy of the whole device over the timed window (every process on it; idle power beside, not subtracted):";
+
+// The cells of one row for energy_columns(); the row must have `energy`.
+std::vector<std::string> energy_cells(const Row& row);
 
 // The time to a row's first result: compile_ms + first_inference_ms (some runtimes leave work to
 // the first inference: an AOTInductor CUDA package loads in 117 ms and spends 2.9 s on its first
@@ -201,7 +215,7 @@ struct SubTable {
 };
 
 // The tables under Table B that have rows, in order: serving, start-up, the device's own
-// measurements, accuracy, physical limits. Each row is named by row_label(row, with_model,
+// measurements, accuracy, physical limits, energy. Each row is named by row_label(row, with_model,
 // with_host).
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model,
                                            bool with_host = false);

@@ -79,6 +79,11 @@ std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row
           out.push_back({i, -rounded(*row.peak_rss_mb, decimals), 0, *row.peak_rss_mb});
         }
         break;
+      case Criterion::Energy:
+        if (row.energy && row.energy->samples_per_joule) {
+          out.push_back({i, rounded(*row.energy->samples_per_joule, decimals), 0, *row.energy->samples_per_joule});
+        }
+        break;
       case Criterion::Accuracy:
         if (!row.parity) break;
         any_parity = true;
@@ -103,6 +108,7 @@ std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row
       break;
     case Criterion::StartUp: why = "no ok row recorded a compile time"; break;
     case Criterion::Memory: why = "no ok row recorded its peak RSS"; break;
+    case Criterion::Energy: why = "no ok row has an energy number (each row's energy.reason says why)"; break;
     case Criterion::Accuracy:
       why = any_parity ? "only the FP32 reference configuration itself has parity"
                        : "no ok row was compared with the FP32 reference";
@@ -225,6 +231,7 @@ const std::vector<Criterion>& all_criteria() {
   static const std::vector<Criterion> kCriteria = {
       Criterion::PeakThroughput, Criterion::TailLatency, Criterion::Stability,
       Criterion::StartUp,        Criterion::Memory,      Criterion::Accuracy,
+      Criterion::Energy,
   };
   return kCriteria;
 }
@@ -237,6 +244,7 @@ std::string_view criterion_name(Criterion criterion) {
     case Criterion::StartUp: return "start-up (compile + first inference)";
     case Criterion::Memory: return "memory";
     case Criterion::Accuracy: return "accuracy loss";
+    case Criterion::Energy: return "energy (most inferences per joule)";
   }
   return "?";
 }
@@ -258,6 +266,9 @@ std::string_view winner_rule(Criterion criterion) {
              "backend's README says what it covers) plus the first inference, where some runtimes "
              "still load kernels; export time is a one-off on the build machine and not included";
     case Criterion::Memory: return "lowest peak resident memory of the worker process";
+    case Criterion::Energy:
+      return "most inferences per joule: inputs over the energy of the whole device (GPU board or "
+             "CPU packages, every process on it, idle power not subtracted) in the timed window";
     case Criterion::Accuracy:
       return "highest cosine similarity with the FP32 reference output, then lowest max abs "
              "error; the reference configuration itself is exact by definition and not ranked";
@@ -273,6 +284,7 @@ int tie_decimals(Criterion criterion) {
     case Criterion::StartUp: return 2;
     case Criterion::Memory: return 1;
     case Criterion::Accuracy: return 6;
+    case Criterion::Energy: return 2;
   }
   return 0;
 }

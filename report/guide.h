@@ -23,6 +23,8 @@ enum class Criterion {
   Memory,          // lowest `peak_rss_mb` among ok rows
   Accuracy,        // highest `parity.cosine`, then lowest `parity.max_abs_err`, among ok rows
                    // with parity that are not the FP32 reference configuration itself
+  Energy,          // highest `energy.samples_per_joule` among ok rows with an energy number; the
+                   // guide leaves it out when no row has one (docs/metrics.md, "Energy")
 };
 
 // All criteria in the order the guide lists them.

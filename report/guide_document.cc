@@ -243,6 +243,7 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
                    {"Rows compared", true},
                    {"Decided by", false}};
   for (const Winner& winner : guide.winners) {
+    if (winner.criterion == Criterion::Energy && winner.candidates == 0) continue;  // no energy counter
     table.rows.push_back({std::string(criterion_name(winner.criterion)), winner_rows(winner, rows),
                           winner_value(winner, rows), std::to_string(winner.candidates),
                           std::string(winner_rule(winner.criterion))});
@@ -675,7 +676,9 @@ std::string short_winner_value(const Winner& winner, const std::vector<Row>& row
 double host_key(const Winner& winner) {
   const double scale = std::pow(10.0, tie_decimals(winner.criterion));
   const double key = std::round(*winner.value * scale);
-  return winner.criterion == Criterion::PeakThroughput || winner.criterion == Criterion::Accuracy ? key : -key;
+  const bool higher_better = winner.criterion == Criterion::PeakThroughput || winner.criterion == Criterion::Accuracy ||
+                             winner.criterion == Criterion::Energy;
+  return higher_better ? key : -key;
 }
 
 // The rows measured on each of `hosts`, and each host's own guide, computed from its rows alone.
@@ -712,6 +715,7 @@ GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vecto
                    {"Rows compared", true}};
   for (std::size_t c = 0; c < all_criteria().size(); ++c) {
     const Criterion criterion = all_criteria()[c];
+    if (criterion == Criterion::Energy && !any_energy(rows)) continue;  // no energy counter on any host
     std::vector<HostEntry> entries;
     std::vector<std::string> without;
     for (std::size_t h = 0; h < hosts.size(); ++h) {
@@ -855,6 +859,11 @@ std::string winner_value(const Winner& winner, const std::vector<Row>& rows) {
                          *row.first_inference_ms);
     }
     case Criterion::Memory: return fmt::format("{:.1f} MB peak RSS", v);
+    case Criterion::Energy: {
+      const Energy& energy = *rows[winner.rows.front()].energy;
+      return fmt::format("{:.2f} inputs/J ({:.1f} W average over {:.2f} s, {})", v, energy.avg_power_w.value_or(0),
+                         energy.window_s.value_or(0), energy.scope);
+    }
     case Criterion::Accuracy: {
       const Parity& parity = *rows[winner.rows.front()].parity;
       std::string value = fmt::format("cosine {:.6f}, max abs err {:.3g}, top-1 {:.3f}", parity.cosine,

@@ -117,9 +117,10 @@ constexpr std::size_t kBatchColumn = 6;
 // several models has a Model column after the rank (ranks count within each model); a run of
 // several hosts has the Host column of report::table_b_columns() after that (one ranking over
 // all hosts, report::rank_by_fps() says why).
-std::string results_table(const std::vector<report::RankedRow>& ranked, bool several_models, bool several_hosts) {
+std::string results_table(const std::vector<report::RankedRow>& ranked, bool several_models, bool several_hosts,
+                          bool with_energy) {
   const std::size_t batch_column = kBatchColumn + (several_hosts ? 1 : 0);
-  std::vector<report::Column> columns = report::table_b_columns(several_hosts);
+  std::vector<report::Column> columns = report::table_b_columns(several_hosts, with_energy);
   columns.insert(columns.begin() + batch_column, {"Batch", true});
   if (several_models) columns.insert(columns.begin() + 1, {"Model", false});
   columns.push_back({"Status", false});
@@ -127,7 +128,7 @@ std::string results_table(const std::vector<report::RankedRow>& ranked, bool sev
   std::vector<std::string> classes;
   for (const report::RankedRow& r : ranked) {
     if (r.row->status == RowStatus::Unavailable) continue;
-    std::vector<std::string> line = report::table_b_cells(r, several_hosts);
+    std::vector<std::string> line = report::table_b_cells(r, several_hosts, with_energy);
     line.insert(line.begin() + batch_column, std::to_string(r.row->batch));
     if (several_models) line.insert(line.begin() + 1, r.row->model);
     line.emplace_back(row_status_name(r.row->status));
@@ -410,7 +411,7 @@ class HtmlReporter final : public BufferedReporter {
     const std::map<std::string, std::string> values = {
         {"title", escape("inferbench run " + report::one_line(run_.id))},
         {"summary", summary_html(run_, rows_)},
-        {"table", results_table(ranked, several_models, several_hosts)},
+        {"table", results_table(ranked, several_models, several_hosts, report::any_energy(rows_))},
         {"notes", notes_html(ranked, several_models, several_hosts)},
         {"guide", guide_html(report::run_guide_document(rows_, guide))},
         {"chart_notice", notice},

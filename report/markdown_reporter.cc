@@ -52,12 +52,13 @@ class MarkdownReporter final : public BufferedReporter {
   // Table B of `rows` with a Status column, the device's and the physical-limits tables under
   // it, then the notes; with `with_host`, a Host column and each row named with its host.
   void write_tables(const std::vector<Row>& rows, bool with_host) {
-    std::vector<report::Column> columns = report::table_b_columns(with_host);
+    const bool with_energy = report::any_energy(rows);
+    std::vector<report::Column> columns = report::table_b_columns(with_host, with_energy);
     columns.push_back({"Status", false});
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
     std::vector<std::vector<std::string>> table;
     for (const report::RankedRow& r : ranked) {
-      table.push_back(report::table_b_cells(r, with_host));
+      table.push_back(report::table_b_cells(r, with_host, with_energy));
       table.back().emplace_back(row_status_name(r.row->status));
     }
     report::write_markdown_table(out_, columns, table);

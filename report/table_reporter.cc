@@ -288,11 +288,12 @@ class TableReporter final : public BufferedReporter {
     const std::vector<report::RankedRow> ranked = report::rank_by_fps(rows);
     std::vector<std::vector<std::string>> cells;
     cells.reserve(ranked.size());
-    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r, with_host));
+    const bool with_energy = report::any_energy(rows);
+    for (const report::RankedRow& r : ranked) cells.push_back(report::table_b_cells(r, with_host, with_energy));
     if (!fit_width_) {
-      write_aligned(out_, report::table_b_columns(with_host), cells);
+      write_aligned(out_, report::table_b_columns(with_host, with_energy), cells);
     } else {
-      const ShownTable shown = fitted_table_b(report::table_b_columns(with_host), cells, *fit_width_);
+      const ShownTable shown = fitted_table_b(report::table_b_columns(with_host, with_energy), cells, *fit_width_);
       write_aligned(out_, shown.columns, shown.cells);
       if (!shown.omitted.empty()) {
         std::string names;

@@ -18,6 +18,7 @@
 #include <span>
 #include <sstream>
 
+#include "core/energy/energy.h"
 #include "core/env/environment.h"
 #include "core/input/input_generator.h"
 #include "core/parity/parity.h"
@@ -347,6 +348,24 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     return fail_row(row, RowStatus::Unavailable, reason ? reason : "device not available");
   }
 
+  // The device's energy meter, and its idle power before anything of the cell is loaded. Where
+  // no counter is visible (source none) nothing more is done: no thread, no read in the window.
+  // A LoadGen row has none: its window holds the warm-up and every test of a search.
+  const bool loadgen = is_loadgen_scenario(cell.scenario);
+  EnergySource energy = loadgen ? EnergySource{nullptr, "not measured in LoadGen's scenarios: their window holds "
+                                                        "LoadGen's warm-up and every test of a search"}
+                                : open_energy_source(cell.device);
+  Nanos min_energy_window{0};
+  std::optional<IdlePower> idle_power;
+  std::string no_idle_power;
+  if (energy.meter) {
+    min_energy_window = cell.min_energy_window_s
+                            ? std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(*cell.min_energy_window_s))
+                            : energy.meter->min_window();
+    idle_power = measure_idle_power(*energy.meter, energy.meter->min_window(), no_idle_power);
+    if (!idle_power) row.warnings.push_back("no idle power: " + no_idle_power);
+  }
+
   // Inputs are made before prepare so that their allocation is outside every timer.
   const auto count = static_cast<size_t>(std::accumulate(
       cell.input_shape.begin(), cell.input_shape.end(), std::int64_t{1}, std::multiplies<>()));
@@ -402,7 +421,6 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     return fail_row(row, RowStatus::Failed, plugin_error(plugin, "set_input failed"));
   }
 
-  const bool loadgen = is_loadgen_scenario(cell.scenario);
   const std::size_t sample_values = count / static_cast<std::size_t>(cell.batch);
   LoopResult loop;
   std::optional<AdaptiveRules> adaptive;
@@ -477,12 +495,16 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     // The process's CPU time when the window opens, for effective.cpus_used; several instances
     // first wait for each other there.
     double cpu_at_window = 0;
+    // The energy window opens in before_timed and closes right after the loop returns: the device
+    // has finished its work at both ends (each iteration synchronises it).
+    std::optional<Status> energy_began;
     spec.before_timed = [&] {
       if (cell.instances > 1 &&
           !meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget)) {
         return false;
       }
       cpu_at_window = cpu_seconds();
+      if (energy.meter) energy_began = energy.meter->begin();  // the last thing before the window
       return true;
     };
     if (!async && plugin.api->record_device_times) {
@@ -512,6 +534,9 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       loop = measure_loop(spec, [&] { return run(backend) == IB_OK && sync(backend) == IB_OK; },
                           loop_progress);
     }
+    const Result<EnergyWindow> energy_read = !energy_began ? Result<EnergyWindow>(EnergyWindow{})
+                                             : !*energy_began ? Result<EnergyWindow>(*energy_began)
+                                                              : energy.meter->end();
     if (loop.gate_failed) {
       return fail_row(row, RowStatus::Failed,
                       instance_label + ": the other instances did not finish their warm-up within --max-seconds");
@@ -530,7 +555,17 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
                       plugin_error(plugin, ("inference " + std::to_string(loop.failed_at) + " failed").c_str()));
     }
     row.first_inference_ms = to_ms(loop.first_inference);
+    if (energy.meter) {
+      // Requests drained after an async window ended early ran inside the energy window too.
+      const auto inputs = static_cast<std::int64_t>(loop.samples.size() + loop.drained) * cell.batch;
+      row.energy = energy_record(*energy.meter, energy_read, inputs, min_energy_window, row.warnings);
+      if (idle_power) {
+        row.energy->idle_power_w = idle_power->watts;
+        row.energy->idle_window_s = idle_power->window_s;
+      }
+    }
   }
+  if (!energy.meter) row.energy = no_energy(energy.none_reason);
 
   // The timed output must be valid; parity compares it unless the parity pass below runs.
   auto timed_output = checked_output(plugin, backend, "");

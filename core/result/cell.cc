@@ -64,6 +64,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"eval_samples", c.eval_samples}, {"labels_file", c.labels_file},
       {"requests", c.requests},     {"serving", c.serving},
       {"host", c.host},
+      {"min_energy_window_s", c.min_energy_window_s ? nlohmann::json(*c.min_energy_window_s) : nlohmann::json(nullptr)},
   };
 }
 
@@ -101,6 +102,9 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("requests").get_to(c.requests);
   j.at("serving").get_to(c.serving);
   c.host = j.value("host", "");
+  if (auto it = j.find("min_energy_window_s"); it != j.end() && !it->is_null()) {
+    c.min_energy_window_s = it->get<double>();
+  }
 }
 
 namespace {

@@ -82,6 +82,9 @@ struct Cell {
   // recommendation.
   int requests = 0;
   ServingSettings serving;
+  // The shortest timed window that gets an energy number, seconds (--min-energy-window); empty =
+  // the energy source's own (docs/metrics.md, "Energy").
+  std::optional<double> min_energy_window_s;
   // Several instances of one cell run at once, each its own worker process (docs/metrics.md,
   // "Instances"): how many, which one this is (0-based), and the folder where they meet between
   // warm-up and timed window and again after it.

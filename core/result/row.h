@@ -138,6 +138,31 @@ struct RowHost {
   bool operator==(const RowHost&) const = default;
 };
 
+// The device's energy over the row's timed window (docs/metrics.md, "Energy"): a device-wide
+// counter read just before the window opened and just after it closed, both after the device
+// finished its work. `scope` says what it covers: the whole GPU board or CPU package, every process
+// on it, never this process alone. Without a number (`energy_j` empty, never 0) `reason` says why:
+// no counter visible here (source "none"), a window too short for the counter, a counter that did
+// not move.
+struct Energy {
+  std::string source;  // "nvml" | "rapl" | "none"
+  std::string scope;   // "GPU 0 board (NVIDIA H100 80GB HBM3)", "CPU package-0 + dram-0"; empty with none
+  std::string method;  // "energy counter" | "power samples" (NVML without a counter); empty with none
+  std::string reason;  // why there is no number; empty when energy_j has one
+  std::optional<double> energy_j;           // the device's energy over the window, J
+  std::optional<double> j_per_sample;       // energy_j / samples
+  std::optional<double> samples_per_joule;  // samples / energy_j
+  std::optional<double> avg_power_w;        // energy_j / window_s
+  std::optional<double> window_s;           // between the two counter reads, s
+  std::int64_t samples = 0;                 // inputs (batch x iterations) run in the window
+  // The device's power over a short window just before the cell (before its model was loaded),
+  // recorded beside the window's energy and never subtracted from it.
+  std::optional<double> idle_power_w;
+  std::optional<double> idle_window_s;
+
+  bool operator==(const Energy&) const = default;
+};
+
 struct Row {
   // What ran.
   std::string framework;        // "PyTorch (Native)"
@@ -201,6 +226,7 @@ struct Row {
   std::optional<LabelAccuracy> accuracy;  // with labels (--labels, class folders) only
   std::optional<Serving> serving;          // LoadGen's scenarios only
   std::optional<RowHost> host;             // fleet runs only
+  std::optional<Energy> energy;            // ok rows measured since energy was (docs/metrics.md)
 
   // The timed window on the wall clock (UTC, ISO 8601 with milliseconds, "2026-12-06T23:01:02.345Z"),
   // so that windows of different rows can be set side by side (a host measures one at a time);
@@ -270,6 +296,8 @@ void to_json(nlohmann::json& j, const Serving& s);
 void from_json(const nlohmann::json& j, Serving& s);
 void to_json(nlohmann::json& j, const RowHost& h);
 void from_json(const nlohmann::json& j, RowHost& h);
+void to_json(nlohmann::json& j, const Energy& e);
+void from_json(const nlohmann::json& j, Energy& e);
 void to_json(nlohmann::json& j, const Row& r);
 void from_json(const nlohmann::json& j, Row& r);
 void to_json(nlohmann::json& j, const RunInfo& r);

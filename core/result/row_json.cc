@@ -209,6 +209,36 @@ void from_json(const json& j, RowHost& h) {
   value_from_json(j, "lost", h.lost);
 }
 
+void to_json(json& j, const Energy& e) {
+  j = json{{"source", e.source},
+           {"scope", e.scope},
+           {"method", e.method},
+           {"reason", e.reason},
+           {"energy_j", optional_to_json(e.energy_j)},
+           {"j_per_sample", optional_to_json(e.j_per_sample)},
+           {"samples_per_joule", optional_to_json(e.samples_per_joule)},
+           {"avg_power_w", optional_to_json(e.avg_power_w)},
+           {"window_s", optional_to_json(e.window_s)},
+           {"samples", e.samples},
+           {"idle_power_w", optional_to_json(e.idle_power_w)},
+           {"idle_window_s", optional_to_json(e.idle_window_s)}};
+}
+
+void from_json(const json& j, Energy& e) {
+  value_from_json(j, "source", e.source);
+  value_from_json(j, "scope", e.scope);
+  value_from_json(j, "method", e.method);
+  value_from_json(j, "reason", e.reason);
+  optional_from_json(j, "energy_j", e.energy_j);
+  optional_from_json(j, "j_per_sample", e.j_per_sample);
+  optional_from_json(j, "samples_per_joule", e.samples_per_joule);
+  optional_from_json(j, "avg_power_w", e.avg_power_w);
+  optional_from_json(j, "window_s", e.window_s);
+  value_from_json(j, "samples", e.samples);
+  optional_from_json(j, "idle_power_w", e.idle_power_w);
+  optional_from_json(j, "idle_window_s", e.idle_window_s);
+}
+
 void to_json(json& j, const Row& r) {
   j = json{
       {"framework", r.framework},
@@ -254,6 +284,7 @@ void to_json(json& j, const Row& r) {
       {"accuracy", optional_to_json(r.accuracy)},
       {"serving", optional_to_json(r.serving)},
       {"host", optional_to_json(r.host)},
+      {"energy", optional_to_json(r.energy)},
       {"window_started_at", r.window_started_at},
       {"window_finished_at", r.window_finished_at},
       {"requested", r.requested},
@@ -308,6 +339,7 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "accuracy", r.accuracy);
   optional_from_json(j, "serving", r.serving);
   optional_from_json(j, "host", r.host);
+  optional_from_json(j, "energy", r.energy);
   value_from_json(j, "window_started_at", r.window_started_at);
   value_from_json(j, "window_finished_at", r.window_finished_at);
   value_from_json(j, "requested", r.requested);

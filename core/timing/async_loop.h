@@ -80,6 +80,7 @@ LoopResult measure_async_loop(const LoopSpec& spec, int slots, Start&& start, Wa
         for (int k = completed; k < submitted; ++k) {
           if (!wait(k % depth)) return index + k;
         }
+        if (timed) result.drained = submitted - completed;
         result.budget_exhausted = !stop && completed < count;
         index += completed;
         return -1;

@@ -71,6 +71,9 @@ struct LoopResult {
   bool gate_failed = false;      // spec.before_timed returned false: no timed window
   bool warmed_up = false;        // spec.warmed_up ended the warm-up
   bool enough = false;           // spec.enough ended the timed window
+  // Requests still in flight when the timed window ended early, run to completion after it and not
+  // samples (measure_async_loop); the device did their work before the loop returned.
+  int drained = 0;
 };
 
 inline void reserve_samples(const LoopSpec& spec, LoopResult& result) {

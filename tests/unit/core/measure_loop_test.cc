@@ -253,6 +253,7 @@ TEST(MeasureLoop, AdaptiveRulesEndWarmUpAndTheWindowAndTheirTimeIsNotMeasured) {
   EXPECT_TRUE(r.enough);
   EXPECT_EQ(r.samples.size(), 7u);
   EXPECT_GE(started, 7 + 4);
+  EXPECT_EQ(r.drained, 2);  // three in flight: the seventh completed, two more to drain
 }
 
 TEST(MeasureLoop, AWindowOutgrowingItsReservationKeepsEverySample) {

@@ -136,8 +136,19 @@ TEST(GuideWinners, EachCriterionPicksItsField) {
       with_parity(ok_row("B", "int8", 64, 900, 400, 20, 1.1, 300), 0.998, 0.05),
       with_parity(ok_row("C", "fp16", 64, 40, 200, 10, 1.3, 600), 0.9999, 0.002),
   };
-  const Guide guide = compute_guide(rows);
+  std::vector<Row> metered = rows;
+  for (auto [k, per_joule] : {std::pair{0, 10.0}, std::pair{1, 30.0}, std::pair{2, 20.0}}) {
+    Energy energy;
+    energy.source = "rapl";
+    energy.energy_j = 64 / per_joule;
+    energy.samples = 64;
+    energy.samples_per_joule = per_joule;
+    metered[static_cast<std::size_t>(k)].energy = energy;
+  }
+  const Guide guide = compute_guide(metered);
   ASSERT_EQ(guide.winners.size(), all_criteria().size());
+  EXPECT_EQ(winner_of(guide, Criterion::Energy).rows, std::vector<std::size_t>{1});
+  EXPECT_DOUBLE_EQ(*winner_of(guide, Criterion::Energy).value, 30);
   EXPECT_EQ(winner_of(guide, Criterion::PeakThroughput).rows, std::vector<std::size_t>{1});
   EXPECT_DOUBLE_EQ(*winner_of(guide, Criterion::PeakThroughput).value, 400);
   EXPECT_EQ(winner_of(guide, Criterion::TailLatency).rows, std::vector<std::size_t>{2});
@@ -187,7 +198,7 @@ TEST(GuideWinners, FailedAndUnavailableRowsNeverWinAndAreListedWithTheirReason) 
   };
   const Guide guide = compute_guide(rows);
   for (const Winner& w : guide.winners) {
-    if (w.criterion == Criterion::Accuracy) continue;  // no parity anywhere
+    if (w.criterion == Criterion::Accuracy || w.criterion == Criterion::Energy) continue;  // no parity, no energy
     EXPECT_EQ(w.rows, std::vector<std::size_t>{1}) << criterion_name(w.criterion);
     EXPECT_EQ(w.candidates, 1u);
   }
@@ -262,6 +273,9 @@ TEST(GuideWinners, ASingleRowWinsWhatItHasAndHasNoPairs) {
     if (w.criterion == Criterion::Accuracy) {
       EXPECT_TRUE(w.rows.empty());
       EXPECT_EQ(w.no_winner_reason, "no ok row was compared with the FP32 reference");
+    } else if (w.criterion == Criterion::Energy) {
+      EXPECT_TRUE(w.rows.empty());
+      EXPECT_EQ(w.no_winner_reason, "no ok row has an energy number (each row's energy.reason says why)");
     } else {
       EXPECT_EQ(w.rows, std::vector<std::size_t>{0}) << criterion_name(w.criterion);
     }
@@ -824,8 +838,9 @@ TEST(GuideHosts, EachHostHasItsOwnGuideAfterTheGoalsAcrossHosts) {
   const GuideSection& across = document.sections.front();
   EXPECT_EQ(across.title, "Across hosts");
   ASSERT_TRUE(across.table);
-  // One line per criterion and host, the hosts side by side under each criterion.
-  ASSERT_EQ(across.table->rows.size(), all_criteria().size() * 2);
+  // One line per criterion and host, the hosts side by side under each criterion; energy left out,
+  // since no row has an energy number.
+  ASSERT_EQ(across.table->rows.size(), (all_criteria().size() - 1) * 2);
   EXPECT_EQ(across.table->rows[0],
             (std::vector<std::string>{"peak throughput", "a", "OV CPU INT8 batch 64", "500.00 inputs/s", "3"}));
   EXPECT_EQ(across.table->rows[1],

@@ -267,7 +267,8 @@ constexpr const char* kCsvHeader =
     "parity_max_abs_err,parity_cosine,parity_top1_agreement,parity_samples,accuracy_samples,accuracy_top1,"
     "accuracy_top5,reference_accuracy_top1,reference_accuracy_top5,requests_in_flight,loadgen_validity,"
     "serving_metric,serving_value,offered_qps,completed_qps,latency_bound_ms,latency_percentile,batch_fill,"
-    "loadgen_tests,round_throughput,warnings";
+    "loadgen_tests,round_throughput,energy_source,energy_scope,energy_j,j_per_sample,samples_per_joule,avg_power_w,"
+    "energy_window_s,idle_power_w,energy_reason,warnings";
 
 TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   const std::string text = render("csv", sample_run::make());
@@ -279,31 +280,31 @@ TEST(CsvReporterTest, WritesHeaderAndOneRecordPerRowInInputOrder) {
   EXPECT_EQ(lines[1],
             "20261126T130501Z-1a2b3c,,PyTorch (Native),2.5.1,torch,,cpu,Intel Xeon Gold 6338 | 2 "
             "threads,fp32,mobilenet_v2,64,sync,1,ok,,12.5,,,1500.25,1010.355,1100,1120,1151.889,1160,"
-            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
+            "990,1161,1020,25.5,0.025,63.34,62.5,1.1401,,100,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[2],
             "20261126T130501Z-1a2b3c,,TensorRT,10.7.0,tensorrt,,cuda,NVIDIA GeForce RTX 3060 Laptop "
             "GPU,fp16,mobilenet_v2,64,sync,1,failed,\"worker crashed: signal 11, "
             "\"\"engine build\"\" did not finish");
-  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
+  EXPECT_EQ(lines[3], "last log line: out of memory\",818.83,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
   EXPECT_EQ(lines[4],
             "20261126T130501Z-1a2b3c,,OpenVINO,2025.1.0,openvino,,cpu,\"Intel Xeon Gold 6338 "
             "(AVX-512, 2 threads)\",fp32,mobilenet_v2,64,sync,1,ok,,7835.45,412.5,2150.5,250.75,159.672,"
             "170,180,195.609,199,150.125,200.25,162.5,8.125,0.05,400.82,395.25,1.225,,100,,,,512.4,,"
-            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,,,,,,,,,,,\"CV 5.0% is above 2%: governor is "
+            "14024704,3504872,,,,,,1.5e-05,0.999987,1,,,,,,,,,,,,,,,,,,,,,,,,,,,\"CV 5.0% is above 2%: governor is "
             "\"\"powersave\"\", set it to performance\"");
   EXPECT_EQ(lines[5],
             "20261126T130501Z-1a2b3c,,LiteRT,,litert,,cpu,,int8,mobilenet_v2,64,sync,1,unavailable,"
-            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
+            "libtensorflowlite_c.so not found | set LITERT_ROOT,,,,,,,,,,,,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
 
   const std::vector<std::vector<std::string>> records = parse_csv(text);
   ASSERT_EQ(records.size(), 5U);
   for (const std::vector<std::string>& record : records) {
     EXPECT_EQ(record.size(), records[0].size());
   }
-  EXPECT_EQ(records[0].size(), 67U);
+  EXPECT_EQ(records[0].size(), 76U);
   EXPECT_EQ(records[2][14], sample_run::make().rows[sample_run::kFailedRow].error);
   EXPECT_EQ(records[3][7], "Intel Xeon Gold 6338 (AVX-512, 2 threads)");
-  EXPECT_EQ(records[3][66], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
+  EXPECT_EQ(records[3][75], sample_run::make().rows[sample_run::kFastRow].warnings[0]);
 }
 
 // The index of the CSV column named `name` in the header record.
@@ -313,6 +314,42 @@ std::size_t column_index(const std::vector<std::vector<std::string>>& records, s
   }
   ADD_FAILURE() << "no column " << name;
   return 0;
+}
+
+Energy no_energy_for_test() {
+  Energy energy;
+  energy.source = "none";
+  energy.reason = "no power counters visible: /sys/class/powercap absent";
+  return energy;
+}
+
+TEST(CsvReporterTest, EnergyColumnsHoldTheRowsEnergyAndNoneLeavesTheNumbersEmpty) {
+  RunResult run = sample_run::make();
+  Energy energy;
+  energy.source = "nvml";
+  energy.scope = "GPU 0 board (NVIDIA H100 80GB HBM3)";
+  energy.method = "energy counter";
+  energy.energy_j = 250;
+  energy.window_s = 2.5;
+  energy.samples = 6400;
+  energy.j_per_sample = 250.0 / 6400;
+  energy.samples_per_joule = 25.6;
+  energy.avg_power_w = 100;
+  energy.idle_power_w = 70;
+  run.rows[0].energy = energy;
+  run.rows[sample_run::kFastRow].energy = no_energy_for_test();
+  const std::vector<std::vector<std::string>> records = parse_csv(render("csv", run));
+  EXPECT_EQ(records[1][column_index(records, "energy_source")], "nvml");
+  EXPECT_EQ(records[1][column_index(records, "energy_j")], "250");
+  EXPECT_EQ(records[1][column_index(records, "samples_per_joule")], "25.6");
+  EXPECT_EQ(records[1][column_index(records, "idle_power_w")], "70");
+  EXPECT_EQ(records[3][column_index(records, "energy_source")], "none");
+  EXPECT_EQ(records[3][column_index(records, "energy_j")], "");  // empty, never 0
+  EXPECT_EQ(records[3][column_index(records, "energy_reason")], "no power counters visible: /sys/class/powercap absent");
+  // Table B gains its Samples/J column, and the Energy table lists the metered row only.
+  const std::string text = render("markdown", run);
+  EXPECT_NE(text.find("| Samples/J |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| 250.000 | 0.03906 | 25.60 | 100.0 | 70.0 | 2.500 |"), std::string::npos) << text;
 }
 
 // A GPU row: its variant, the device's own time and the allocator's peak, in CSV and under
