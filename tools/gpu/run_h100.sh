@@ -10,11 +10,17 @@
 #                         [--with-autotune]
 #   tools/gpu/run_h100.sh --serving    # issue #20 instead: the CUDA FP16 rows in LoadGen's server
 #                                      # (P99 <= 10 ms, batch 8) and offline scenarios
+#   tools/gpu/run_h100.sh --energy     # issue #23 instead (or with --serving, both): the CUDA rows of
+#                                      # torch eager and CUDA graph under --protocol adaptive, whose
+#                                      # windows are long enough for NVML's energy counter
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
 # With --serving the steps are kit env configure build verify backends serving gpu_tests:
 # `inferbench run --scenarios server,offline --latency-bound 10 --batch 8` on the CUDA FP16
 # variants, into results-serving-<gpu>.json and the summary (the highest VALID rate per variant).
+# With --energy: kit env configure build verify backends energy [serving] gpu_tests, the energy rows
+# into results-energy-<gpu>.json and, in the summary, tools/gpu/energy_check.py's sanity check
+# (average power between idle and the board's limit; energy = average power x window).
 # Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
 # aoti_probe (tools/gpu/aoti_python_load.sh on inferbench's AOTInductor package: which Python load
 # crashes, and a cuda-gdb backtrace of the first crash) [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
@@ -184,6 +190,15 @@ step_serving() {
     --out "$IB_WORK/results-serving" --db "$IB_WORK/history.sqlite" --timeout "$IB_WORKER_TIMEOUT" $IB_SERVING_ARGS
 }
 
+# --energy: issue #23's GPU rows. The study's 100 iterations give 0.2-0.5 s windows on an H100, too
+# short for NVML's counter (1 s, --min-energy-window); the adaptive protocol's are longer.
+step_energy() {
+  # shellcheck disable=SC2086
+  INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends torch:eager,torch:cuda_graph \
+    --protocol adaptive --out "$IB_WORK/results-energy" --db "$IB_WORK/history.sqlite" \
+    --timeout "$IB_WORKER_TIMEOUT" $IB_ENERGY_ARGS
+}
+
 # --with-autotune: the AOTInductor FP16 package compiled with Inductor's max-autotune (minutes of
 # compilation on the GPU), run plain and replayed in a CUDA graph, into results-autotune/.
 step_autotune() {
@@ -260,6 +275,7 @@ ib_args=
 skip=
 autotune=no
 serving=no
+energy=no
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -273,8 +289,9 @@ while [ $# -gt 0 ]; do
     --skip) skip=$2; shift ;;
     --with-autotune) autotune=yes ;;
     --serving) serving=yes ;;
+    --energy) energy=yes ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_h100.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -335,6 +352,7 @@ if [ "$mode" = gpu ]; then
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
   autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
   serving_args="--devices cuda --precisions fp16 --batch 8 --latency-bound 10 --warmup 50"
+  energy_args="--devices cuda --precisions fp32,fp16 --batch 64"
   aoti_prefix=mobilenet_v2-aoti-fp16-cuda-b64-
   compile_timeout=240
   worker_timeout=300
@@ -344,6 +362,7 @@ else
   ib_run_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $ib_args"
   autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
   serving_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --latency-bound 50 --warmup 5"
+  energy_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --max-window 2"
   aoti_prefix=tiny_cnn-aoti-fp32-cpu-b2-
   compile_timeout=120
   worker_timeout=120
@@ -353,7 +372,7 @@ export IB_MODE=$mode IB_BUDGET=$budget IB_WORK=$work IB_KIT="$repo/tools/gpu/dep
 export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_bin IB_CTEST=$ctest_bin
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
-export IB_SERVING_ARGS=$serving_args
+export IB_SERVING_ARGS=$serving_args IB_ENERGY_ARGS=$energy_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout IB_AOTI_PREFIX=$aoti_prefix
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
@@ -405,6 +424,7 @@ pack() {
   cp -f "$work/results/results.json" "$out/results-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-autotune/results.json" "$out/results-autotune-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-serving/results.json" "$out/results-serving-$gpu_tag.json" 2>/dev/null
+  cp -f "$work/results-energy/results.json" "$out/results-energy-$gpu_tag.json" 2>/dev/null
   cp -f "$IB_BUILD/CMakeCache.txt" "$work/CMakeCache.txt" 2>/dev/null
   cp -f "$IB_BUILD/backends.tsv" "$work/backends.tsv" 2>/dev/null
   {
@@ -428,6 +448,11 @@ pack() {
     if [ -f "$work/results-serving/results.md" ]; then
       echo; echo "## inferbench serving ($IB_SERVING_ARGS)"; cat "$work/results-serving/results.md"
       echo; cat "$work/results-serving/guide.md" 2>/dev/null | sed -n '/^### Serving/,/^### Winners/p'
+    fi
+    if [ -f "$work/results-energy/results.json" ]; then
+      echo; echo "## inferbench energy (--protocol adaptive $IB_ENERGY_ARGS)"; cat "$work/results-energy/results.md"
+      echo; echo "## energy sanity check (tools/gpu/energy_check.py)"
+      "$IB_PYTHON" "$repo/tools/gpu/energy_check.py" "$work/results-energy/results.json" 2>&1
     fi
     if [ -f "$work/logs/backends.log" ]; then
       echo; echo "## inferbench backends"; cat "$work/logs/backends.log"
@@ -469,9 +494,10 @@ if run_step configure 150; then
 fi
 # inferbench's rows first (they are the product; the issue already quotes Python numbers), then
 # the Python reference beside them, then the tests.
-if [ "$serving" = yes ] && [ -x "$IB_BUILD/inferbench" ]; then
+if { [ "$serving" = yes ] || [ "$energy" = yes ]; } && [ -x "$IB_BUILD/inferbench" ]; then
   run_step backends 60
-  run_step serving 420
+  [ "$energy" = yes ] && run_step energy 180
+  [ "$serving" = yes ] && run_step serving 420
   run_step gpu_tests 120
   log "# done in $(($(date +%s) - START)) s; steps not ok: ${failed_steps[*]:-none}"
   exit 0
