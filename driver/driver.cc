@@ -46,21 +46,6 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
   return text;
 }
 
-std::string shortest(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-// The adaptive protocol's settings in a row's `requested` (docs/metrics.md, "Protocols").
-void add_adaptive_requested(const RunRequest& request, std::map<std::string, std::string>& requested) {
-  requested["protocol"] = request.protocol;
-  requested["warmup_max"] = std::to_string(request.warmup_max);
-  requested["target_precision"] = shortest(request.targets.p50 * 100) + "%";
-  requested["tail_precision"] = shortest(request.targets.p99 * 100) + "%";
-  requested["max_window"] = shortest(request.targets.max_window_s) + " s";
-}
-
 // Why `value` does not fit an option of `type` ("int", "enum:a|b"), or nothing when it does; the
 // plugin checks what the type cannot say (ranges, strings).
 std::optional<std::string> option_value_error(const std::string& type, const std::string& value) {

@@ -3,19 +3,14 @@
 #include "driver/run_request.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "core/support/number_text.h"
 
 namespace inferbench {
 namespace {
 
 bool changed(const RunRequest& request, const char* flag) {
   return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
-}
-
-std::string shortest(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
 }
 
 }  // namespace
@@ -41,14 +36,14 @@ Status check_protocol(const RunRequest& request) {
   if (request.warmup_max < 1) return Status(StatusCode::Usage, "--warmup-max must be at least 1", "");
   const auto check_precision = [](double fraction, const char* flag) {
     if (fraction > 0 && fraction < 1) return Status::ok();
-    return Status(StatusCode::Usage, std::string(flag) + " " + shortest(fraction * 100) + "% is not a precision",
+    return Status(StatusCode::Usage, std::string(flag) + " " + shortest_number(fraction * 100) + "% is not a precision",
                   "give a percentage above 0 and below 100, e.g. 1 for +/-1%");
   };
   IB_RETURN_IF_ERROR(check_precision(request.targets.p50, "--target-precision"));
   IB_RETURN_IF_ERROR(check_precision(request.targets.p99, "--tail-precision"));
   if (!(request.targets.max_window_s > 0) || request.targets.max_window_s > request.max_seconds) {
-    return Status(StatusCode::Usage, "--max-window " + shortest(request.targets.max_window_s) + " s is not within the cell's --max-seconds " +
-                                         shortest(request.max_seconds) + " s",
+    return Status(StatusCode::Usage, "--max-window " + shortest_number(request.targets.max_window_s) + " s is not within the cell's --max-seconds " +
+                                         shortest_number(request.max_seconds) + " s",
                   "give a window above 0 and at most --max-seconds");
   }
   return Status::ok();
@@ -94,6 +89,15 @@ nlohmann::json to_json(const RunRequest& r) {
       {"hosts", list_or_all(r.hosts)},
       {"changed", r.changed},
   };
+}
+
+// The adaptive protocol's settings in a row's `requested` (docs/metrics.md, "The adaptive protocol").
+void add_adaptive_requested(const RunRequest& request, std::map<std::string, std::string>& requested) {
+  requested["protocol"] = request.protocol;
+  requested["warmup_max"] = std::to_string(request.warmup_max);
+  requested["target_precision"] = shortest_number(request.targets.p50 * 100) + "%";
+  requested["tail_precision"] = shortest_number(request.targets.p99 * 100) + "%";
+  requested["max_window"] = shortest_number(request.targets.max_window_s) + " s";
 }
 
 }  // namespace inferbench

@@ -45,7 +45,7 @@ struct RunRequest {
   int warmup = kDefaultWarmup;
   int iterations = kDefaultIterations;
   // --protocol: "study" (warmup, iterations) or "adaptive" (warm-up to steady state, at most
-  // warmup_max iterations; a timed window until `targets` are met); docs/metrics.md, "Protocols".
+  // warmup_max iterations; a timed window until `targets` are met); docs/metrics.md, "The adaptive protocol".
   std::string protocol = kStudyProtocol;
   int warmup_max = kDefaultWarmup;
   PrecisionTargets targets;
@@ -101,5 +101,9 @@ nlohmann::json to_json(const RunRequest& request);
 // --warmup-max, --target-precision, --tail-precision and --max-window to adaptive) and its
 // settings are in range; a Usage error naming the flag otherwise.
 Status check_protocol(const RunRequest& request);
+
+// The adaptive protocol's settings, as a row's `requested` records them (docs/metrics.md, "The
+// adaptive protocol"): protocol, warmup_max, target_precision, tail_precision, max_window.
+void add_adaptive_requested(const RunRequest& request, std::map<std::string, std::string>& requested);
 
 }  // namespace inferbench

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/stats/percentile.h"
+#include "core/support/number_text.h"
 
 namespace inferbench {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 std::string format_p(double p) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", p);
-  return text;
-}
-
-std::string shortest(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
   return text;
 }
 
@@ -80,14 +75,14 @@ void AdaptiveRules::describe(const LoopResult& loop, const Cell& cell, const std
       return;
     case StopReason::Window:
       row.effective["stop"] = "max-window";
-      row.warnings.push_back("stopped at --max-window " + shortest(targets.max_window_s) + " s short of the precision asked: " +
+      row.warnings.push_back("stopped at --max-window " + shortest_number(targets.max_window_s) + " s short of the precision asked: " +
                              reached + "; quiet the machine, or raise --max-window for tighter intervals");
       return;
     case StopReason::None:
       break;
   }
   row.effective["stop"] = "max-seconds";
-  row.warnings.push_back("stopped at --max-seconds " + shortest(cell.max_seconds) + " after " +
+  row.warnings.push_back("stopped at --max-seconds " + shortest_number(cell.max_seconds) + " after " +
                          std::to_string(samples_ms.size()) + " timed iterations, short of the precision asked: " + reached +
                          "; raise --max-seconds");
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The adaptive protocol in a worker (docs/metrics.md, "Protocols"): the two rules of
+// The adaptive protocol in a worker (docs/metrics.md, "The adaptive protocol"): the two rules of
 // core/stats/adaptive.h set up for one cell, and what the row records of how they ended.
 #pragma once
 

@@ -467,7 +467,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     spec.warmup = cell.warmup;
     spec.iterations = cell.iterations;
     spec.budget = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(cell.max_seconds));
-    // The adaptive protocol's rules (docs/metrics.md, "Protocols"). Several instances end their
+    // The adaptive protocol's rules (docs/metrics.md, "The adaptive protocol"). Several instances end their
     // warm-ups each on its own, then measure for the same time: one instance's precision cannot
     // stop the others.
     if (cell.protocol.adaptive()) {

@@ -43,7 +43,7 @@ struct ServingSettings {
   std::string log_dir;
 };
 
-// How a cell's warm-up and timed window end (--protocol; docs/metrics.md, "Protocols").
+// How a cell's warm-up and timed window end (--protocol; docs/metrics.md, "The adaptive protocol").
 inline constexpr const char* kStudyProtocol = "study";
 inline constexpr const char* kAdaptiveProtocol = "adaptive";
 // The adaptive protocol's ceiling on timed samples: its window ends on precision, at
