@@ -103,15 +103,15 @@ Energy energy_record(const EnergyMeter& meter, const Result<EnergyWindow>& readi
     energy.reason = "the timed window of " + seconds_text(window) + " is shorter than the " +
                     seconds_text(seconds_of(min_window)) + " a " + meter.source() + " reading needs";
     warnings.push_back("no energy: " + energy.reason +
-                       " (its counter steps too coarsely for a shorter one): run more iterations (--iters) "
-                       "or lower --min-energy-window");
+                       " (its counter steps too coarsely for a shorter one): run more iterations (--iters, or "
+                       "under --protocol adaptive a longer --max-window) or lower --min-energy-window");
     return energy;
   }
   if (reading->joules <= 0) {
     energy.reason = "the " + meter.source() + " counter did not move in " + seconds_text(window);
     warnings.push_back("no energy: " + energy.reason +
-                       ": its update period may be longer than the window; run more iterations (--iters) "
-                       "or raise --min-energy-window");
+                       ": its update period may be longer than the window; run more iterations (--iters, or "
+                       "under --protocol adaptive a longer --max-window) or raise --min-energy-window");
     return energy;
   }
   energy.energy_j = reading->joules;

@@ -45,7 +45,7 @@ TEST(EnergyRecord, WindowShorterThanTheMinimumGivesNoNumberAndNamesTheRemedy) {
   EXPECT_DOUBLE_EQ(*energy.window_s, 0.4);
   EXPECT_EQ(energy.reason, "the timed window of 0.4 s is shorter than the 1 s a rapl reading needs");
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("run more iterations (--iters) or lower --min-energy-window"), std::string::npos)
+  EXPECT_NE(warnings[0].find("run more iterations (--iters, or under --protocol adaptive a longer --max-window) or lower --min-energy-window"), std::string::npos)
       << warnings[0];
 }
 
