@@ -137,7 +137,7 @@ Row merge_instances(std::vector<Row> rows, MeasurementContext context, int usabl
   merged.peak_device_memory_mb = total(rows, &Row::peak_device_memory_mb);
   merged.energy = instances_energy(rows);
 
-  context.budget_exhausted = merged.samples < context.iterations_requested;
+  context.budget_exhausted = stopped_at_budget(rows, merged.samples, context.iterations_requested, context.adaptive);
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
   // The CPUs all instances kept busy together; empty when an instance did not say.
   if (const std::optional<double> used = summed_cpus_used(rows)) {

@@ -109,4 +109,26 @@ std::optional<double> summed_cpus_used(const std::vector<Row>& rows) {
   return used;
 }
 
+bool stopped_at_budget(const std::vector<Row>& rows, int samples, int iterations_requested, bool adaptive) {
+  if (!adaptive) return samples < iterations_requested;
+  return std::any_of(rows.begin(), rows.end(), [](const Row& row) {
+    const auto it = row.effective.find("stop");
+    return it != row.effective.end() && it->second == "max-seconds";
+  });
+}
+
+void merge_adaptive_record(const std::vector<Row>& rows, Row& merged) {
+  const auto protocol = merged.effective.find("protocol");
+  if (protocol == merged.effective.end() || protocol->second != "adaptive" || rows.size() < 2) return;
+  for (const char* key : {"stop", "precision"}) {
+    std::string joined;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      const auto it = rows[k].effective.find(key);
+      joined += (k ? "; " : "") + std::string("round ") + std::to_string(k + 1) + ": " +
+                (it == rows[k].effective.end() ? std::string("?") : it->second);
+    }
+    merged.effective[key] = joined;
+  }
+}
+
 }  // namespace inferbench

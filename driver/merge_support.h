@@ -38,6 +38,17 @@ std::optional<Energy> instances_energy(const std::vector<Row>& rows);
 // by `label(k)`. Empty when no row has energy.
 std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::function<std::string(std::size_t)>& label);
 
+// Whether a member's timed window stopped at --max-seconds: under the adaptive protocol each
+// says so itself (effective.stop), under the study's it holds fewer samples than it was asked for
+// (`iterations_requested` for them together).
+bool stopped_at_budget(const std::vector<Row>& rows, int samples, int iterations_requested, bool adaptive);
+
+// The adaptive protocol's record of several rounds (docs/metrics.md, "The adaptive protocol"):
+// effective.stop and effective.precision become each round's, in round order and "; "-separated
+// (effective.warmup_stop stays the first round's, as the other effective settings do). Nothing for
+// study rows.
+void merge_adaptive_record(const std::vector<Row>& rows, Row& merged);
+
 // Appends each member's warnings to `out` (members[k]: member k's), a warning every member has
 // once as it is and any other as "<label(k)>: <warning>"; no text twice.
 void add_member_warnings(std::vector<std::string>& out, const std::vector<std::vector<std::string>>& members,

@@ -71,6 +71,7 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   merged.peak_rss_mb = largest(rows, &Row::peak_rss_mb);
   merged.peak_device_memory_mb = largest(rows, &Row::peak_device_memory_mb);
   merged.energy = rounds_energy(rows, [n](std::size_t k) { return round_label(k, n); });
+  merge_adaptive_record(rows, merged);
   // The mean of the rounds' effective.cpus_used, or none when a round did not say.
   if (const std::optional<double> summed = summed_cpus_used(rows)) {
     const double used = *summed / static_cast<double>(n);
@@ -79,7 +80,7 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
     merged.effective[kCpusUsed] = text;
   }
 
-  context.budget_exhausted = merged.samples < context.iterations_requested;
+  context.budget_exhausted = stopped_at_budget(rows, merged.samples, context.iterations_requested, context.adaptive);
   merged.warnings = diagnose(merged.latency_samples_ms, *merged.latency_ms, context);
   const auto [slowest, fastest] = std::minmax_element(merged.round_throughput.begin(), merged.round_throughput.end());
   if (*slowest > 0 && *fastest / *slowest - 1 > kRoundsDriftWarning) {
@@ -96,7 +97,8 @@ Row merge_rounds(std::vector<Row> rows, MeasurementContext context) {
   for (std::size_t k = 0; k < n; ++k) {
     MeasurementContext round_context = context;
     round_context.iterations_requested = context.iterations_requested / static_cast<int>(n);
-    round_context.budget_exhausted = rows[k].samples < round_context.iterations_requested;
+    round_context.budget_exhausted =
+        stopped_at_budget({rows[k]}, rows[k].samples, round_context.iterations_requested, context.adaptive);
     const std::vector<std::string> judged =
         rows[k].latency_ms ? diagnose(rows[k].latency_samples_ms, *rows[k].latency_ms, round_context)
                            : std::vector<std::string>{};

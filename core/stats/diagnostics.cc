@@ -55,7 +55,11 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
   // More samples: the study protocol counts them, the adaptive one gets them from a longer window.
   const std::string more = context.adaptive ? "raise --max-window" : "raise --iters";
 
-  if (context.budget_exhausted) {
+  if (context.budget_exhausted && context.adaptive) {
+    warnings.push_back(format("stopped at the time budget (--max-seconds) after %d timed iterations, short of the "
+                              "precision asked; raise --max-seconds",
+                              n));
+  } else if (context.budget_exhausted) {
     warnings.push_back(format(
         "stopped at the time budget after %d of %d timed iterations; raise --max-seconds or "
         "lower --iters",

@@ -98,3 +98,34 @@ TEST(MergeRounds, AFailedRoundIsTheRowAndIsNamed) {
 
 }  // namespace
 }  // namespace inferbench
+
+namespace inferbench {
+namespace {
+
+TEST(MergeRounds, AdaptiveRoundsSayHowEachStoppedAndCountNoBudgetFromTheirCeiling) {
+  Row a = round_row({10, 11, 10, 11}, 42, 300, 100);
+  Row b = round_row({10, 11, 10, 11}, 42, 300, 100);
+  for (Row* row : {&a, &b}) row->effective["protocol"] = "adaptive";
+  a.effective["stop"] = "precision";
+  a.effective["precision"] = "P50 +/-0.5% (target +/-1%), P99 +/-4% (target +/-5%)";
+  b.effective["stop"] = "max-window";
+  b.effective["precision"] = "P50 +/-2% (target +/-1%), P99 unbounded (target +/-5%)";
+  MeasurementContext adaptive = kContext;
+  adaptive.iterations_requested = 20'000'000;  // two rounds of the adaptive ceiling
+  adaptive.adaptive = true;
+  Row merged = merge_rounds({a, b}, adaptive);
+  EXPECT_EQ(merged.effective.at("stop"), "round 1: precision; round 2: max-window");
+  EXPECT_EQ(merged.effective.at("precision"),
+            "round 1: P50 +/-0.5% (target +/-1%), P99 +/-4% (target +/-5%); "
+            "round 2: P50 +/-2% (target +/-1%), P99 unbounded (target +/-5%)");
+  for (const auto& warning : merged.warnings) EXPECT_EQ(warning.find("time budget"), std::string::npos) << warning;
+  // A round that the budget stopped says so in the merged row.
+  b.effective["stop"] = "max-seconds";
+  merged = merge_rounds({a, b}, adaptive);
+  EXPECT_TRUE(std::any_of(merged.warnings.begin(), merged.warnings.end(), [](const std::string& w) {
+    return w.find("stopped at the time budget (--max-seconds) after 8 timed iterations") != std::string::npos;
+  }));
+}
+
+}  // namespace
+}  // namespace inferbench
