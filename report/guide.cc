@@ -11,7 +11,7 @@
 #include <tuple>
 #include <utility>
 
-#include "core/stats/diagnostics.h"
+#include "core/stats/adaptive.h"
 #include "core/stats/student_t.h"
 #include "report/format.h"
 
@@ -302,13 +302,10 @@ std::optional<ThroughputInterval> throughput_interval(const Row& row) {
     const double half = student_t_975(static_cast<int>(rounds.size()) - 1) * std::sqrt(squares / (n - 1)) / std::sqrt(n);
     return ThroughputInterval{std::max(0.0, *row.throughput - half), *row.throughput + half};
   }
-  if (!row.latency_ms || !(row.latency_ms->mean > 0) || row.latency_samples_ms.size() < 2) {
-    return std::nullopt;
-  }
-  const double n_eff = effective_sample_size(row.latency_samples_ms);
-  const double h = 1.959963984540054 * row.latency_ms->std / (row.latency_ms->mean * std::sqrt(n_eff));
-  if (!(h < 1)) return std::nullopt;
-  return ThroughputInterval{*row.throughput / (1 + h), *row.throughput / (1 - h)};
+  // The adaptive protocol stops async rows on this same half-width (core/stats/adaptive.h).
+  const std::optional<double> h = throughput_half_width(row.latency_samples_ms);
+  if (!h || !(*h < 1)) return std::nullopt;
+  return ThroughputInterval{*row.throughput / (1 + *h), *row.throughput / (1 - *h)};
 }
 
 std::vector<RoundRanks> round_ranks(const std::vector<Row>& rows) {
