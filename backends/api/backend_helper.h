@@ -76,7 +76,7 @@ class KeyValues {
 
 // The entry points that differ between plugins. The four request-slot entries stay null for a
 // plugin without request slots, the device-measurement three for a plugin without a device
-// that measures itself.
+// that measures itself, the profile two for a plugin without per-operator profiles.
 struct EntryPoints {
   const ib_backend_info* (*describe)(void);
   int (*is_available)(const char* device, const char** reason);
@@ -93,6 +93,9 @@ struct EntryPoints {
   ib_status (*peak_device_memory)(ib_backend* b, double* mib) = nullptr;
   ib_status (*set_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
                                    size_t sample_values) = nullptr;
+  ib_status (*profile_begin)(ib_backend* b) = nullptr;
+  ib_status (*profile_end)(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops,
+                           size_t* count, const ib_key_value** facts, size_t* num_facts) = nullptr;
 };
 
 // effective() and destroy() for a plugin whose ib_backend keeps what ran in a KeyValues member
@@ -117,7 +120,8 @@ constexpr ib_backend_api api_table(const EntryPoints& f) {
   return {IB_BACKEND_API_VERSION, f.describe,       f.is_available,     f.prepare,       f.set_input,
           f.run,                  f.sync,           f.output,           effective_pairs<Backend>,
           f.request_slots,        f.start_request,  f.wait_request,     last_error,      destroy<Backend>,
-          f.record_device_times,  f.device_times,   f.peak_device_memory, f.set_request_samples};
+          f.record_device_times,  f.device_times,   f.peak_device_memory, f.set_request_samples,
+          f.profile_begin,        f.profile_end};
 }
 
 // "[64,3,224,224]": a tensor shape as plugins write it into messages and effective() values.
@@ -153,6 +157,48 @@ inline ib_status check_request_samples(int slot, int slots, size_t n, size_t sam
   }
   return IB_OK;
 }
+
+// One operator of a profile as a plugin collects it, owning its strings (ProfileOps).
+struct ProfileOp {
+  std::string name;
+  std::string op_type;
+  std::string kernel;
+  std::string fused;  // comma list of the model layers fused into it
+  std::string shape;  // "[32,1,3,3]": the weight's, else the first input's
+  std::string category;  // empty: inferbench's table decides
+  double time_ms = 0;    // mean per inference
+  double start_ms = -1;  // mean start from the inference's start; -1 when unknown
+  int in_delegate = -1;
+  int on_device = 0;
+};
+
+// What profile_end() hands over: the ops and the facts, owned by the plugin until its next
+// profile_end(). `publish` fills both views from the records:
+// `return profile.publish(std::move(records), ops, count, facts, num_facts);`
+class ProfileOps {
+ public:
+  KeyValues facts;
+
+  ib_status publish(std::vector<ProfileOp> records, const ib_profile_op** ops, size_t* count,
+                    const ib_key_value** facts_out, size_t* num_facts) {
+    records_ = std::move(records);
+    view_.clear();
+    for (const ProfileOp& r : records_) {
+      view_.push_back({r.name.c_str(), r.op_type.c_str(), r.kernel.c_str(), r.fused.c_str(), r.shape.c_str(),
+                       r.category.empty() ? nullptr : r.category.c_str(), r.time_ms, r.start_ms, r.in_delegate,
+                       r.on_device});
+    }
+    *ops = view_.data();
+    *count = view_.size();
+    *facts_out = facts.data();
+    *num_facts = facts.size();
+    return IB_OK;
+  }
+
+ private:
+  std::vector<ProfileOp> records_;
+  std::vector<ib_profile_op> view_;
+};
 
 inline std::map<std::string, std::string> options_map(const ib_prepare_args* args) {
   std::map<std::string, std::string> result;

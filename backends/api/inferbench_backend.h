@@ -33,8 +33,9 @@ extern "C" {
 /* 2: variants (ib_variant_info, ib_prepare_args.variant) and the optional device-side
  * measurements (record_device_times, device_times, peak_device_memory).
  * 3: request slots for serving: ib_prepare_args.requests, set_request_samples, and the
- * threading rule above. */
-#define IB_BACKEND_API_VERSION 3u
+ * threading rule above.
+ * 4: per-operator profiles: ib_prepare_args.profile, ib_profile_op, profile_begin, profile_end. */
+#define IB_BACKEND_API_VERSION 4u
 
 typedef enum ib_status {
   IB_OK = 0,
@@ -119,7 +120,32 @@ typedef struct ib_prepare_args {
   /* Request slots wanted (--requests): 0 = the plugin's recommendation for this device and
    * scenario; 1 for "sync" and "single-stream". request_slots() says what was made. */
   int requests;
+  /* 1: build an instance that can be profiled (profile_begin / profile_end below), switching on
+   * what the framework needs at compile time (OpenVINO's PERF_COUNT, LiteRT's profiler, an
+   * ExecuTorch event tracer). Such an instance is never timed as a row: the worker prepares it
+   * after the row's timed window, with scenario "sync" and one request. 0 otherwise. */
+  int profile;
 } ib_prepare_args;
+
+/* One operator of a profiled inference, as the framework's own profiler reports it (profile_end).
+ * Strings are owned by the plugin until its next profile_end() or destroy(); "" when unknown. */
+typedef struct ib_profile_op {
+  const char* name;     /* the framework's node name: a model layer ("features.3.conv.1.0",
+                           "Conv_12") or the profiler's own ("Convolution (NHWC, F32) DWConv #7") */
+  const char* op_type;  /* the framework's operator type: "Convolution", "aten::conv2d", "CONV_2D" */
+  const char* kernel;   /* the implementation that ran: "jit_avx512_dw_f32", "mkldnn_convolution" */
+  const char* fused;    /* comma list of the model's layers this op also executes, fused into it
+                           ("Relu_3,Add_5"); "" when none or unknown */
+  const char* shape;    /* the op's weight shape, else its first input's, as "[32,1,3,3]"; "" when
+                           unknown. inferbench's category table reads it (depthwise, 1x1) */
+  const char* category; /* one of inferbench's common categories (docs/metrics.md, "Where the time
+                           goes") when the plugin knows better than the table; NULL otherwise */
+  double time_ms;       /* wall time per inference, mean over the profiled runs */
+  double start_ms;      /* mean start from the start of the inference; -1 when the framework
+                           gives no start times */
+  int in_delegate;      /* 1 ran inside a delegate (XNNPACK), 0 outside it, -1 no delegates */
+  int on_device;        /* 1: device time (a GPU kernel); 0: host time */
+} ib_profile_op;
 
 typedef struct ib_backend ib_backend; /* opaque prepared model */
 
@@ -203,6 +229,28 @@ typedef struct ib_backend_api {
    * or I/O. NULL exactly when the request slots are. */
   ib_status (*set_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
                                    size_t sample_values);
+
+  /* Per-operator profiles (API version 4); both NULL for a plugin without them. Called only on
+   * an instance prepared with ib_prepare_args.profile = 1, after set_input() and its warm-up:
+   * profile_begin() discards whatever the profiler has recorded so far and starts collecting;
+   * the worker then calls run() + sync() `runs` times and profile_end() stops collecting.
+   * profile_begin() returns IB_ERROR_UNAVAILABLE, last_error() saying why, when this instance
+   * has no per-operator events (a CUDA-graph replay, an AOTInductor package without profile
+   * markers): the row then says so, which is never a failure.
+   *
+   * profile_end() returns one entry per executed operator (a fused node once), in execution
+   * order, each with its mean time per run, and `facts`: key/value text about the profile,
+   *   "source"   the profiler ("OpenVINO performance counters (PERF_COUNT)"),
+   *   "timeline" "measured" when start_ms comes from the framework, "synthesized" when not,
+   *   "coverage" what the op times leave out of an inference, or count twice (threads, framework
+   *              overhead between ops, ops under the profiler's resolution),
+   *   "native_trace" the path of the framework's own trace, written into `native_dir` (a folder
+   *              that exists) when the framework writes one (Kineto's JSON, an ETDump .etdp);
+   *              `native_dir` may be NULL, and nothing is written.
+   * Arrays and strings are plugin-owned until the next profile_end() or destroy(). */
+  ib_status (*profile_begin)(ib_backend* b);
+  ib_status (*profile_end)(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops,
+                           size_t* count, const ib_key_value** facts, size_t* num_facts);
 } ib_backend_api;
 
 #define IB_BACKEND_ENTRY_SYMBOL "inferbench_backend_entry"
