@@ -227,6 +227,12 @@ void MeasurementOptions::add_to(CLI::App& app) {
   single(app.add_option("--min-energy-window", min_energy_window, "the shortest timed window, seconds, "
                         "that gets an energy number (a shorter one gets none and a warning); default: "
                         "the source's own, 1 for NVML, 0.1 for RAPL")->group("Measurement"));
+  single(app.add_flag("--profile", profile, "after each row's timed window, a separate profiling pass on a "
+                      "fresh instance: where an inference spends its time, by operator and category, "
+                      "from the framework's own profiler, and a Chrome trace under DIR/profiles/")
+             ->group("Measurement"));
+  single(app.add_option("--profile-runs", profile_runs, "with --profile: the profiled runs its means are "
+                        "over (after 5 warm-up runs)")->capture_default_str()->group("Measurement"));
   single(app.add_option("--calibration", calibration, "INT8 artefacts: calibrate on this data (a .npy "
                         "array or a folder of images, as --input reads them) instead of a seeded "
                         "synthetic set")->group("Measurement"));
@@ -266,6 +272,17 @@ Status MeasurementOptions::apply(RunRequest& request) const {
                                "give seconds, e.g. --min-energy-window 0.5");
     if (!window) return window.status();
     request.min_energy_window_s = *window;
+  }
+  request.profile = profile;
+  if (auto runs = parse_int(profile_runs, "--profile-runs"); !runs || *runs < 1 || *runs > 100000) {
+    return Status(StatusCode::Usage, "--profile-runs " + profile_runs + " is not a number of runs",
+                  "give a count from 1 to 100000, e.g. --profile --profile-runs 10");
+  } else {
+    request.profile_runs = static_cast<int>(*runs);
+  }
+  if (!profile && profile_runs != "10") {
+    return Status(StatusCode::Usage, "--profile-runs is about the profiling pass, and no --profile was given",
+                  "add --profile");
   }
   if (!input.empty()) request.input = input;
   if (!calibration.empty()) request.calibration = calibration;

@@ -52,6 +52,8 @@ struct MeasurementOptions {
   std::string eval_samples = std::to_string(kDefaultEvalSamples);  // N or "all"
   std::string labels;  // .npy or text file of --input's true classes; empty = none
   std::string min_energy_window;  // seconds; empty = each energy source's own
+  bool profile = false;
+  std::string profile_runs = "10";
   void add_to(CLI::App& app);
   Status apply(RunRequest& request) const;
 };

@@ -27,7 +27,8 @@ std::string cell_tag(const CellPhase& phase) {
 }
 
 bool counted(const CellPhase& phase) {
-  return (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure || phase.phase == kPhaseParity) &&
+  return (phase.phase == kPhaseWarmUp || phase.phase == kPhaseMeasure || phase.phase == kPhaseParity ||
+          phase.phase == kPhaseProfile) &&
          phase.total > 0;
 }
 
@@ -80,6 +81,8 @@ std::string phase_log_line(const CellPhase& phase) {
     what = "LoadGen's tests";
   } else if (phase.phase == kPhaseParity && phase.done == 0) {
     what = fmt::format("parity pass over --input ({} batch{})", phase.total, phase.total == 1 ? "" : "es");
+  } else if (phase.phase == kPhaseProfile && phase.done == 0) {
+    what = fmt::format("profiling pass on a fresh instance ({} runs, warm-up included)", phase.total);
   } else {
     return "";
   }

@@ -20,10 +20,13 @@ std::optional<double> estimate_eta(std::string_view phase, int done, int total,
                                    double phase_elapsed_s, int measure_total,
                                    double budget_left_s) {
   const bool warm_up = phase == kPhaseWarmUp;
-  if ((!warm_up && phase != kPhaseMeasure && phase != kPhaseParity) || done <= 0 || total <= 0) return std::nullopt;
+  if ((!warm_up && phase != kPhaseMeasure && phase != kPhaseParity && phase != kPhaseProfile) || done <= 0 ||
+      total <= 0) {
+    return std::nullopt;
+  }
   const double per_iteration = phase_elapsed_s / done;
-  // The parity pass runs after the timed loop, outside --max-seconds: its batches to come.
-  if (phase == kPhaseParity) return per_iteration * std::max(0, total - done);
+  // The parity and profiling passes run after the timed loop, outside --max-seconds: their runs to come.
+  if (phase == kPhaseParity || phase == kPhaseProfile) return per_iteration * std::max(0, total - done);
   const int left = std::max(0, total - done) + (warm_up ? measure_total : 0);
   return std::max(0.0, std::min(per_iteration * left, budget_left_s));
 }

@@ -609,6 +609,8 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.iterations = cell.protocol.adaptive() ? kAdaptiveMaxSamples : request.iterations;
               cell.max_seconds = request.max_seconds;
               cell.min_energy_window_s = request.min_energy_window_s;
+              cell.profile.enabled = request.profile;
+              cell.profile.runs = request.profile_runs;
               cell.threads = threads;
               cell.instances = instances;
               cell.requests = requests;
@@ -1153,6 +1155,16 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
       error += ": " + why;
     }
+    // The worker handed over its measured row before a profiling pass that then ended it: the row
+    // stands, without a profile.
+    if (!reply.is_discarded() && reply.is_object()) {
+      Row measured = reply.get<Row>();
+      if (measured.status == RowStatus::Ok && measured.profile && measured.profile->reason == kProfileUnfinished) {
+        measured.profile->reason = std::string(kProfileUnfinished) + ": " + error;
+        measured.warnings.push_back("no profile: " + measured.profile->reason);
+        return measured;
+      }
+    }
     Row failed = status_row(cell, RowStatus::Failed, error);
     failed.peak_rss_mb = outcome->peak_rss_mb;
     return failed;
@@ -1274,6 +1286,17 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     if (is_loadgen_scenario(cell.scenario) && request.out_dir) {
       cell.serving.log_dir = (work / "loadgen" / cell_stem).string();
     }
+    // The profiling pass: once per cell (round 1, instance 0, never a hidden reference cell), its
+    // Chrome trace kept with the results (DIR/profiles/<cell>.trace.json) and the framework's own
+    // trace in DIR/profiles/<cell>/. A fleet host keeps the profile in the row, its files on the host.
+    if (cell.profile.enabled && (hidden || round > 1)) cell.profile.enabled = false;
+    if (cell.profile.enabled && cell.host.empty()) {
+      const fs::path profiles = request.out_dir ? *request.out_dir / "profiles" : work / "profiles";
+      cell.profile.trace_path = (profiles / (cell_stem + ".trace.json")).string();
+      cell.profile.native_dir = (profiles / cell_stem).string();
+      cell.profile.trace_label = request.out_dir ? "profiles/" + cell_stem + ".trace.json" : cell.profile.trace_path;
+      cell.profile.native_label = request.out_dir ? "profiles/" + cell_stem : cell.profile.native_dir;
+    }
     r.gate = work / ("gate-" + std::to_string(cell.index));
     if (cell.instances > 1) {
       fs::remove_all(r.gate, ec);
@@ -1291,6 +1314,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
       Cell instance = cell;
       instance.instance = k;
       if (k > 0) instance.reference_out.clear();
+      if (k > 0) instance.profile.enabled = false;
       // The parity pass runs once per cell: the row keeps the first round's first instance's.
       if ((k > 0 || round > 1) && instance.eval_samples > 0) {
         instance.eval_samples = 0;

@@ -79,6 +79,7 @@ nlohmann::json to_json(const RunRequest& r) {
       {"rounds", r.rounds},
       {"seed", r.seed},
       {"min_energy_window_s", r.min_energy_window_s ? nlohmann::json(*r.min_energy_window_s) : nlohmann::json(nullptr)},
+      {"profile_runs", r.profile ? nlohmann::json(r.profile_runs) : nlohmann::json(nullptr)},
       {"input", r.input ? nlohmann::json(r.input->string()) : nlohmann::json(nullptr)},
       {"eval_samples", r.eval_samples > 0 ? nlohmann::json(r.eval_samples) : nlohmann::json("all")},
       {"labels", r.labels ? nlohmann::json(r.labels->string()) : nlohmann::json(nullptr)},

@@ -65,6 +65,10 @@ struct RunRequest {
   // The shortest timed window that gets an energy number, seconds (--min-energy-window); empty =
   // each energy source's own (docs/metrics.md, "Energy").
   std::optional<double> min_energy_window_s;
+  // --profile: a profiling pass after each row's timed window (docs/metrics.md, "Where the time
+  // goes"), of `profile_runs` profiled runs (--profile-runs).
+  bool profile = false;
+  int profile_runs = 10;
   // The user's input data (--input): a .npy array or a folder of images; empty = seeded random
   // values.
   std::optional<std::filesystem::path> input;

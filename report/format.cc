@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/profile/categories.h"
 #include "core/result/scenario.h"
 
 namespace inferbench::report {
@@ -484,6 +485,42 @@ std::vector<std::string> serving_cells(const Row& row) {
           std::to_string(s.tests.size())};
 }
 
+const std::vector<Column>& profile_columns() {
+  static const std::vector<Column> kColumns = {
+      {"Row", false},         {"Ops", true}, {"Op time (ms)", true}, {"Of latency %", true},
+      {"Categories", false},  {"Longest operators", false},
+  };
+  return kColumns;
+}
+
+std::string category_shares(const Profile& profile, double min_share) {
+  std::string text;
+  for (const ProfileCategoryTime& c : profile.categories) {
+    if (c.share < min_share) continue;
+    const auto category = category_from_id(c.category);
+    text += fmt::format("{}{} {:.0f}%", text.empty() ? "" : ", ", category ? category_label(*category) : c.category,
+                        c.share * 100);
+  }
+  return text;
+}
+
+std::vector<std::string> profile_cells(const Row& row) {
+  const Profile& p = *row.profile;
+  if (!p.available) return {"", "", "", "", "none: " + p.reason, ""};
+  std::string longest;
+  for (std::size_t i = 0; i < p.ops.size() && i < 3; ++i) {
+    const ProfileOpTime& op = p.ops[i];
+    longest += fmt::format("{}{} ({}) {:.0f}%", i ? ", " : "", shortened(op.name.empty() ? op.op_type : op.name, 40),
+                           op.op_type, op.share * 100);
+  }
+  return {"",
+          std::to_string(p.op_count),
+          p.op_ms ? fmt::format("{:.3f}", *p.op_ms) : std::string(kNotAvailable),
+          p.coverage ? fmt::format("{:.0f}", *p.coverage * 100) : std::string(kNotAvailable),
+          category_shares(p),
+          longest};
+}
+
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model,
                                            bool with_host) {
   std::vector<SubTable> tables = {{kServingTitle, &serving_columns(), {}},
@@ -491,7 +528,8 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
                                   {"Measured by the device itself:", &device_columns(), {}},
                                   {kAccuracyTitle, &accuracy_columns(), {}},
                                   {kLimitsTitle, &limit_columns(), {}},
-                                  {kEnergyTitle, &energy_columns(), {}}};
+                                  {kEnergyTitle, &energy_columns(), {}},
+                                  {kProfileTitle, &profile_columns(), {}}};
   for (const RankedRow& r : ranked) {
     const Row& row = *r.row;
     const auto add = [&](SubTable& table, std::vector<std::string> cells) {
@@ -504,6 +542,7 @@ std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked,
     if (row.accuracy) add(tables[3], accuracy_cells(row));
     if (row.compute_bound) add(tables[4], limit_cells(row));
     if (row.status == RowStatus::Ok && row.energy && row.energy->source != "none") add(tables[5], energy_cells(row));
+    if (row.status == RowStatus::Ok && row.profile) add(tables[6], profile_cells(row));
   }
   std::erase_if(tables, [](const SubTable& table) { return table.cells.empty(); });
   return tables;

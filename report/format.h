@@ -207,6 +207,21 @@ std::string serving_metric_label(const Serving& serving);
 // The cells of one row for serving_columns(); the row must have `serving`.
 std::vector<std::string> serving_cells(const Row& row);
 
+// Where each row's inference spends its time (--profile; docs/metrics.md, "Where the time goes"):
+// Row, Ops (executed in one inference), Op time (ms, per inference, added up), Of latency % (op
+// time over the profiling pass's own latency), the categories with 5% or more of the op time, the
+// three longest operators with their shares; a row without a profile says why in the categories'
+// column.
+const std::vector<Column>& profile_columns();
+inline constexpr const char* kProfileTitle =
+    "Where the time goes (--profile: the framework's own profiler, in a pass after the timed window; shares of the "
+    "operators' time):";
+std::vector<std::string> profile_cells(const Row& row);
+
+// "depthwise convolution 41%, pointwise (1x1) convolution 35%, convolution 9%": the categories
+// of `profile` with at least `min_share` of its op time, largest first.
+std::string category_shares(const Profile& profile, double min_share = 0.05);
+
 // A table under Table B, with the rows it concerns.
 struct SubTable {
   const char* title;
@@ -215,7 +230,7 @@ struct SubTable {
 };
 
 // The tables under Table B that have rows, in order: serving, start-up, the device's own
-// measurements, accuracy, physical limits, energy. Each row is named by row_label(row, with_model,
+// measurements, accuracy, physical limits, energy, profiles. Each row is named by row_label(row, with_model,
 // with_host).
 std::vector<SubTable> tables_under_table_b(const std::vector<RankedRow>& ranked, bool with_model,
                                            bool with_host = false);

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/profile/categories.h"
+
 namespace inferbench::report {
 namespace {
 
@@ -535,6 +537,78 @@ GuideSection partly_delegated_section(const std::vector<Row>& rows, const Guide&
   return section;
 }
 
+// The ok rows with a per-operator profile, fastest (highest measured throughput) first.
+std::vector<const Row*> profiled_rows(const std::vector<Row>& rows) {
+  std::vector<const Row*> profiled;
+  for (const Row& row : rows) {
+    if (row.status == RowStatus::Ok && row.profile && row.profile->available && row.profile->op_ms && row.batch > 0 &&
+        row.throughput) {
+      profiled.push_back(&row);
+    }
+  }
+  std::stable_sort(profiled.begin(), profiled.end(), [](const Row* a, const Row* b) { return *a->throughput > *b->throughput; });
+  return profiled;
+}
+
+// A category's operator time per input of `row`: 0 when it has none.
+double category_ms_per_input(const Row& row, const std::string& category) {
+  for (const ProfileCategoryTime& c : row.profile->categories) {
+    if (c.category == category) return c.ms / row.batch;
+  }
+  return 0;
+}
+
+std::string category_name(const std::string& id) {
+  const auto category = category_from_id(id);
+  return category ? std::string(category_label(*category)) : id;
+}
+
+// What sets `row` apart from the fastest profiled row, per input: the category where it spends
+// the most time more (or, when it spends less everywhere, the least less).
+std::string profile_difference(const Row& row, const Row& fastest) {
+  std::vector<std::string> categories;
+  for (const Row* r : {&row, &fastest}) {
+    for (const ProfileCategoryTime& c : r->profile->categories) {
+      if (std::find(categories.begin(), categories.end(), c.category) == categories.end()) categories.push_back(c.category);
+    }
+  }
+  std::string widest;
+  double widest_gap = -1e300;
+  for (const std::string& category : categories) {
+    const double gap = category_ms_per_input(row, category) - category_ms_per_input(fastest, category);
+    if (gap > widest_gap) {
+      widest_gap = gap;
+      widest = category;
+    }
+  }
+  const double mine = category_ms_per_input(row, widest), theirs = category_ms_per_input(fastest, widest);
+  const double total_gap = (*row.profile->op_ms - *fastest.profile->op_ms) / row.batch;
+  const std::string of_gap =
+      total_gap > 0 && widest_gap > 0
+          ? fmt::format(", {:.0f}% of the {:.3f} ms more operator time it spends per input", 100 * widest_gap / total_gap,
+                        total_gap)
+          : std::string();
+  if (theirs <= 0) {
+    return fmt::format("{} spends {:.3f} ms per input in {}, where {} spends none{}.", row_title(row), mine,
+                       category_name(widest), row_title(fastest), of_gap);
+  }
+  return fmt::format("{} spends {:.1f}x {}'s time in {} ({:.3f} against {:.3f} ms per input){}.", row_title(row),
+                     mine / theirs, row_title(fastest), category_name(widest), mine, theirs, of_gap);
+}
+
+GuideSection profile_section(const std::vector<const Row*>& profiled) {
+  const Row& fastest = *profiled.front();
+  GuideSection section = section_of(
+      "Where the time goes",
+      fmt::format("From each row's per-operator profile (--profile: the framework's own profiler, in a separate pass "
+                  "after the timed window), set against the fastest profiled row, {}, whose operator time per input "
+                  "goes to {}. Times are per input (per inference over the batch); categories as docs/metrics.md, "
+                  "\"Where the time goes\", defines them.",
+                  row_title(fastest), category_shares(*fastest.profile)));
+  for (std::size_t i = 1; i < profiled.size(); ++i) section.bullets.push_back(profile_difference(*profiled[i], fastest));
+  return section;
+}
+
 GuideSection left_out_section(const std::vector<Row>& rows, const Guide& guide) {
   GuideSection section;
   section.title = "Rows left out";
@@ -942,6 +1016,7 @@ GuideDocument guide_document(const std::vector<Row>& rows, const Guide& guide) {
   if (!guide.round_ranks.empty()) document.sections.push_back(round_ranks_section(rows, guide));
   document.sections.push_back(break_even_section(rows, guide));
   if (!guide.partly_delegated.empty()) document.sections.push_back(partly_delegated_section(rows, guide));
+  if (const auto profiled = profiled_rows(rows); !profiled.empty()) document.sections.push_back(profile_section(profiled));
   document.sections.push_back(left_out_section(rows, guide));
   return document;
 }

@@ -34,6 +34,7 @@
 #include "worker/crash_report.h"
 #include "worker/instance_gate.h"
 #include "worker/plugin_loader.h"
+#include "worker/profile_pass.h"
 #include "worker/serving/serving_run.h"
 
 namespace inferbench {
@@ -315,7 +316,8 @@ Result<std::vector<float>> serving_samples(const Cell& cell, std::size_t sample_
 
 }  // namespace
 
-Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const Row&)>& abandon) {
+Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const Row&)>& abandon,
+             const std::function<void(const Row&)>& measured) {
   Row row = row_for_cell(cell);
 
   send_progress(progress_fd, kPhaseLoad);
@@ -674,6 +676,18 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     if (!row.cached_compile_ms) row.warnings.push_back("no cached compile time: " + why);
   }
   row.status = RowStatus::Ok;
+  // Last of all, on a fresh instance: nothing above sees it.
+  if (cell.profile.enabled) {
+    row.profile = Profile{};
+    row.profile->reason = kProfileUnfinished;
+    if (measured) measured(row);
+    const std::string label = row.framework + " " + cell.precision + " " + cell.scenario + ", batch " +
+                              std::to_string(cell.batch);
+    row.profile = profile_pass(plugin, args, cell, input, label, [progress_fd](int done, int total) {
+      send_progress(progress_fd, kPhaseProfile, done, total);
+    });
+    if (!row.profile->available) row.warnings.push_back("no profile: " + row.profile->reason);
+  }
   return row;
 }
 
@@ -775,7 +789,9 @@ int worker_main(int argc, char** argv) {
     emit(hung);
     _exit(0);
   };
-  return emit(run_cell(cell, progress_fd, abandon));
+  // The row before a profiling pass: the driver keeps it should the pass end the process.
+  const auto measured = [&](const Row& row) { emit(row); };
+  return emit(run_cell(cell, progress_fd, abandon, measured));
 }
 
 }  // namespace inferbench

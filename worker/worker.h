@@ -20,8 +20,11 @@ namespace inferbench {
 // (core/result/progress_message.h); a failed write only loses a display update. In a LoadGen
 // scenario a request slot that hangs is ended by a watchdog, which hands the row measured so far
 // to `abandon` (which writes it and ends the process: the hung call cannot be taken back); without
-// one, the watchdog ends the process without a row.
-Row run_cell(const Cell& cell, int progress_fd = -1, const std::function<void(const Row&)>& abandon = {});
+// one, the watchdog ends the process without a row. With --profile, the row measured so far goes
+// to `measured` before the profiling pass (its profile says the pass did not finish), so that a
+// pass that crashes or hangs the process loses nothing measured.
+Row run_cell(const Cell& cell, int progress_fd = -1, const std::function<void(const Row&)>& abandon = {},
+             const std::function<void(const Row&)>& measured = {});
 
 // The plugin's describe() and its availability per declared device, as JSON:
 // {"info": {...}, "devices": {"cpu": {"available": true, "reason": ""}}} or {"error": "..."}.

@@ -32,6 +32,21 @@ const ib_option_desc kOptions[] = {
      "sleep this many microseconds in each inference (a request that takes time without a CPU, as "
      "on a device); with spin_us both apply"},
     {"hang_after", "int", "0", "hang: inferences that return before one never does (0 = the first hangs)"},
+    {"profile_abort", "bool", "false", "abort the process when a profiling pass begins (--profile)"},
+};
+
+// The operators a profile of one inference reports, each a share of its time (spin_us + service_us):
+// enough to exercise the harness's categories, coverage and trace. Names say what they stand for.
+struct StandInOp {
+  const char* name;
+  const char* op_type;
+  const char* shape;
+  double share;
+};
+constexpr StandInOp kStandInOps[] = {
+    {"stand_in.conv_dw", "Convolution", "[8,1,3,3]", 0.5},
+    {"stand_in.clamp", "Clamp", "", 0.2},
+    {"stand_in.fc", "FullyConnected", "[10,8]", 0.2},
 };
 
 // Request slots made when the run names no count.
@@ -53,6 +68,10 @@ struct ib_backend {
   long spin_us = 0;
   long service_us = 0;
   long hang_after = 0;
+  bool profile = false;        // prepared with ib_prepare_args.profile
+  bool profile_abort = false;  // profile_begin() aborts
+  int runs_at_profile_begin = 0;
+  inferbench::plugin::ProfileOps profile_ops;
   std::atomic<int> runs{0};
   // Threads of the request slots when an inference takes time; empty when it takes none, and a
   // request is then done at submission.
@@ -105,6 +124,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       if (auto it = options.find(key); it != options.end()) b.get()->*field = std::stol(it->second);
       if (b.get()->*field < 0) return fail(IB_ERROR_INVALID_ARGUMENT, std::string(key) + " must be 0 or more");
     }
+    b->profile = args->profile == 1;
+    b->profile_abort = options.count("profile_abort") && options["profile_abort"] == "true";
     size_t count = 1;
     for (size_t i = 0; i < args->input_rank; ++i) count *= static_cast<size_t>(args->input_shape[i]);
     b->input.assign(count, 0.0f);
@@ -181,6 +202,40 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
   return IB_OK;
 }
 
+ib_status profile_begin(ib_backend* b) {
+  if (!b->profile) return fail(IB_ERROR_INVALID_ARGUMENT, "this instance was not prepared for profiling");
+  if (b->profile_abort) std::abort();
+  b->runs_at_profile_begin = b->runs;
+  return IB_OK;
+}
+
+// Each stand-in operator at its share of one inference's time, back to back.
+ib_status profile_end(ib_backend* b, size_t runs, const char*, const ib_profile_op** ops, size_t* count,
+                      const ib_key_value** facts, size_t* num_facts) {
+  if (!b->profile) return fail(IB_ERROR_INVALID_ARGUMENT, "this instance was not prepared for profiling");
+  if (runs == 0 || static_cast<size_t>(b->runs - b->runs_at_profile_begin) != runs) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end after " + std::to_string(b->runs - b->runs_at_profile_begin) +
+                                               " profiled runs, told " + std::to_string(runs));
+  }
+  const double inference_ms = static_cast<double>(b->spin_us + b->service_us) / 1000.0;
+  std::vector<inferbench::plugin::ProfileOp> records;
+  double start = 0;
+  for (const StandInOp& op : kStandInOps) {
+    inferbench::plugin::ProfileOp record;
+    record.name = op.name;
+    record.op_type = op.op_type;
+    record.shape = op.shape;
+    record.time_ms = op.share * inference_ms;
+    record.start_ms = start;
+    start += record.time_ms;
+    records.push_back(std::move(record));
+  }
+  b->profile_ops.facts.set("source", "the testing plugin's stand-in operators");
+  b->profile_ops.facts.set("timeline", "measured");
+  b->profile_ops.facts.set("coverage", "the stand-in operators cover 90% of the service time");
+  return b->profile_ops.publish(std::move(records), ops, count, facts, num_facts);
+}
+
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .is_available = is_available,
                                                             .prepare = prepare,
@@ -191,7 +246,9 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .request_slots = request_slots,
                                                             .start_request = start_request,
                                                             .wait_request = wait_request,
-                                                            .set_request_samples = set_request_samples});
+                                                            .set_request_samples = set_request_samples,
+                                                            .profile_begin = profile_begin,
+                                                            .profile_end = profile_end});
 
 }  // namespace
 

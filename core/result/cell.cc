@@ -28,6 +28,24 @@ void from_json(const nlohmann::json& j, ServingSettings& s) {
   j.at("log_dir").get_to(s.log_dir);
 }
 
+void to_json(nlohmann::json& j, const ProfileSettings& p) {
+  j = nlohmann::json{{"enabled", p.enabled},         {"warmup", p.warmup},
+                     {"runs", p.runs},               {"artefact", p.artefact},
+                     {"trace_path", p.trace_path},   {"trace_label", p.trace_label},
+                     {"native_dir", p.native_dir},   {"native_label", p.native_label}};
+}
+
+void from_json(const nlohmann::json& j, ProfileSettings& p) {
+  j.at("enabled").get_to(p.enabled);
+  j.at("warmup").get_to(p.warmup);
+  j.at("runs").get_to(p.runs);
+  j.at("artefact").get_to(p.artefact);
+  j.at("trace_path").get_to(p.trace_path);
+  j.at("trace_label").get_to(p.trace_label);
+  j.at("native_dir").get_to(p.native_dir);
+  j.at("native_label").get_to(p.native_label);
+}
+
 void to_json(nlohmann::json& j, const Protocol& p) {
   j = nlohmann::json{{"name", p.name},
                      {"p50_precision", p.targets.p50},
@@ -63,6 +81,7 @@ void to_json(nlohmann::json& j, const Cell& c) {
       {"input_file", c.input_file}, {"input_samples", c.input_samples},
       {"eval_samples", c.eval_samples}, {"labels_file", c.labels_file},
       {"requests", c.requests},     {"serving", c.serving},
+      {"profile", c.profile},
       {"host", c.host},
       {"min_energy_window_s", c.min_energy_window_s ? nlohmann::json(*c.min_energy_window_s) : nlohmann::json(nullptr)},
   };
@@ -101,6 +120,7 @@ void from_json(const nlohmann::json& j, Cell& c) {
   j.at("labels_file").get_to(c.labels_file);
   j.at("requests").get_to(c.requests);
   j.at("serving").get_to(c.serving);
+  if (auto it = j.find("profile"); it != j.end()) it->get_to(c.profile);
   c.host = j.value("host", "");
   if (auto it = j.find("min_energy_window_s"); it != j.end() && !it->is_null()) {
     c.min_energy_window_s = it->get<double>();

@@ -60,6 +60,24 @@ struct Protocol {
   bool adaptive() const { return name == kAdaptiveProtocol; }
 };
 
+// The profiling pass after a cell's timed window (--profile; docs/metrics.md, "Where the time
+// goes"): a fresh instance prepared for profiling, `warmup` runs, then `runs` profiled ones.
+struct ProfileSettings {
+  bool enabled = false;
+  int warmup = 5;
+  int runs = 10;  // --profile-runs
+  // What the profiling instance loads when it is not the cell's artefact: an AOTInductor package
+  // exported with kernel profile markers. Empty = the cell's artefact.
+  std::string artefact;
+  // Where the worker writes the profile's Chrome trace, and what the row records for it (the path
+  // relative to the results folder); set by the driver.
+  std::string trace_path;
+  std::string trace_label;
+  // A folder for the framework's own trace (Kineto's JSON, an ETDump), and its label likewise.
+  std::string native_dir;
+  std::string native_label;
+};
+
 struct Cell {
   int index = 0;                 // position in the run, 0-based
   std::string backend;           // plugin name, "torch"
@@ -82,6 +100,7 @@ struct Cell {
   // recommendation.
   int requests = 0;
   ServingSettings serving;
+  ProfileSettings profile;
   // The shortest timed window that gets an energy number, seconds (--min-energy-window); empty =
   // the energy source's own (docs/metrics.md, "Energy").
   std::optional<double> min_energy_window_s;
@@ -115,6 +134,8 @@ struct Cell {
 
 void to_json(nlohmann::json& j, const ServingSettings& s);
 void from_json(const nlohmann::json& j, ServingSettings& s);
+void to_json(nlohmann::json& j, const ProfileSettings& p);
+void from_json(const nlohmann::json& j, ProfileSettings& p);
 void to_json(nlohmann::json& j, const Protocol& p);
 void from_json(const nlohmann::json& j, Protocol& p);
 void to_json(nlohmann::json& j, const Cell& c);

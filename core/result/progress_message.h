@@ -19,6 +19,7 @@ inline constexpr std::string_view kPhaseWarmUp = "warm-up";   // first inference
 inline constexpr std::string_view kPhaseMeasure = "measure";  // the timed loop
 inline constexpr std::string_view kPhaseServe = "serve";      // LoadGen's tests (done: tests finished)
 inline constexpr std::string_view kPhaseParity = "parity";    // --input's samples run once each (batches)
+inline constexpr std::string_view kPhaseProfile = "profile";  // --profile's pass (runs)
 inline constexpr std::string_view kPhaseFinish = "finish";    // output check, parity, statistics
 
 struct ProgressMessage {

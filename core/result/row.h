@@ -163,6 +163,62 @@ struct Energy {
   bool operator==(const Energy&) const = default;
 };
 
+// One operator of a row's profile (docs/metrics.md, "Where the time goes").
+struct ProfileOpTime {
+  std::string name;      // the framework's node name
+  std::string op_type;   // the framework's op type: "Convolution", "aten::conv2d", "CONV_2D"
+  std::string kernel;    // the implementation that ran: "jit_avx512_dw_f32"; empty when unknown
+  std::string category;  // a category id of core/profile/categories.h: "depthwise_convolution"
+  std::string fused;     // comma list of the model layers fused into it; empty when none
+  double ms = 0;         // per inference, the mean over the profiled runs
+  double share = 0;      // of the profile's op time, 0..1
+  std::optional<bool> in_delegate;  // empty for a framework without delegates
+  bool on_device = false;           // a GPU kernel's device time, not host time
+
+  bool operator==(const ProfileOpTime&) const = default;
+};
+
+// A category's part of a row's profile.
+struct ProfileCategoryTime {
+  std::string category;  // id: "depthwise_convolution"
+  double ms = 0;         // per inference
+  double share = 0;      // of the profile's op time, 0..1
+  int ops = 0;           // operators in it
+
+  bool operator==(const ProfileCategoryTime&) const = default;
+};
+
+// Where a row's inference spends its time, by operator, from the framework's own profiler, in a
+// separate pass on a fresh instance after the row's timed window (--profile; docs/metrics.md,
+// "Where the time goes"). Without one (`available` false) `reason` says why: a framework or
+// variant that gives no per-operator events, a profiling pass that failed. Never a failed row.
+struct Profile {
+  bool available = false;
+  std::string reason;         // why there is no profile; empty when there is one
+  std::string source;         // the profiler: "OpenVINO performance counters (PERF_COUNT)"
+  std::string configuration;  // what was profiled: "one request, run() + sync()"
+  std::string timeline;       // "measured" (the framework's start times) | "synthesized"
+  std::string coverage_note;  // what the op times leave out or count twice
+  int warmup = 0;             // runs before the profiled ones
+  int runs = 0;               // profiled runs the means are over
+  std::optional<double> latency_ms;  // the profiled runs' mean run() + sync(), ms
+  std::optional<double> op_ms;       // the operators' times added up, per inference, ms
+  std::optional<double> coverage;    // op_ms / latency_ms
+  int op_count = 0;                  // operators executed in one inference
+  std::vector<ProfileCategoryTime> categories;  // every category with time, largest first
+  std::vector<ProfileOpTime> ops;               // the longest operators, longest first
+  int rest_ops = 0;                             // the operators after `ops`...
+  double rest_ms = 0;                           // ...and their time together, per inference
+  std::string trace;         // Chrome-trace JSON of the profile, relative to the results folder
+  std::string native_trace;  // the framework's own trace, relative to the results folder; empty when none
+
+  bool operator==(const Profile&) const = default;
+};
+
+// Profile::reason of a row handed over before its profiling pass (worker.h, run_cell): should the
+// pass end the worker, the driver keeps that row and says how the pass ended.
+inline constexpr const char* kProfileUnfinished = "the profiling pass did not finish";
+
 struct Row {
   // What ran.
   std::string framework;        // "PyTorch (Native)"
@@ -227,6 +283,7 @@ struct Row {
   std::optional<Serving> serving;          // LoadGen's scenarios only
   std::optional<RowHost> host;             // fleet runs only
   std::optional<Energy> energy;            // ok rows measured since energy was (docs/metrics.md)
+  std::optional<Profile> profile;          // with --profile only
 
   // The timed window on the wall clock (UTC, ISO 8601 with milliseconds, "2026-12-06T23:01:02.345Z"),
   // so that windows of different rows can be set side by side (a host measures one at a time);
@@ -298,6 +355,12 @@ void to_json(nlohmann::json& j, const RowHost& h);
 void from_json(const nlohmann::json& j, RowHost& h);
 void to_json(nlohmann::json& j, const Energy& e);
 void from_json(const nlohmann::json& j, Energy& e);
+void to_json(nlohmann::json& j, const ProfileOpTime& o);
+void from_json(const nlohmann::json& j, ProfileOpTime& o);
+void to_json(nlohmann::json& j, const ProfileCategoryTime& c);
+void from_json(const nlohmann::json& j, ProfileCategoryTime& c);
+void to_json(nlohmann::json& j, const Profile& p);
+void from_json(const nlohmann::json& j, Profile& p);
 void to_json(nlohmann::json& j, const Row& r);
 void from_json(const nlohmann::json& j, Row& r);
 void to_json(nlohmann::json& j, const RunInfo& r);

@@ -239,6 +239,77 @@ void from_json(const json& j, Energy& e) {
   optional_from_json(j, "idle_window_s", e.idle_window_s);
 }
 
+void to_json(json& j, const ProfileOpTime& o) {
+  j = json{{"name", o.name},       {"op_type", o.op_type}, {"kernel", o.kernel},
+           {"category", o.category}, {"fused", o.fused},   {"ms", o.ms},
+           {"share", o.share},     {"in_delegate", optional_to_json(o.in_delegate)}, {"on_device", o.on_device}};
+}
+
+void from_json(const json& j, ProfileOpTime& o) {
+  value_from_json(j, "name", o.name);
+  value_from_json(j, "op_type", o.op_type);
+  value_from_json(j, "kernel", o.kernel);
+  value_from_json(j, "category", o.category);
+  value_from_json(j, "fused", o.fused);
+  value_from_json(j, "ms", o.ms);
+  value_from_json(j, "share", o.share);
+  optional_from_json(j, "in_delegate", o.in_delegate);
+  value_from_json(j, "on_device", o.on_device);
+}
+
+void to_json(json& j, const ProfileCategoryTime& c) {
+  j = json{{"category", c.category}, {"ms", c.ms}, {"share", c.share}, {"ops", c.ops}};
+}
+
+void from_json(const json& j, ProfileCategoryTime& c) {
+  value_from_json(j, "category", c.category);
+  value_from_json(j, "ms", c.ms);
+  value_from_json(j, "share", c.share);
+  value_from_json(j, "ops", c.ops);
+}
+
+void to_json(json& j, const Profile& p) {
+  j = json{{"available", p.available},
+           {"reason", p.reason},
+           {"source", p.source},
+           {"configuration", p.configuration},
+           {"timeline", p.timeline},
+           {"coverage_note", p.coverage_note},
+           {"warmup", p.warmup},
+           {"runs", p.runs},
+           {"latency_ms", optional_to_json(p.latency_ms)},
+           {"op_ms", optional_to_json(p.op_ms)},
+           {"coverage", optional_to_json(p.coverage)},
+           {"op_count", p.op_count},
+           {"categories", p.categories},
+           {"ops", p.ops},
+           {"rest_ops", p.rest_ops},
+           {"rest_ms", p.rest_ms},
+           {"trace", p.trace},
+           {"native_trace", p.native_trace}};
+}
+
+void from_json(const json& j, Profile& p) {
+  value_from_json(j, "available", p.available);
+  value_from_json(j, "reason", p.reason);
+  value_from_json(j, "source", p.source);
+  value_from_json(j, "configuration", p.configuration);
+  value_from_json(j, "timeline", p.timeline);
+  value_from_json(j, "coverage_note", p.coverage_note);
+  value_from_json(j, "warmup", p.warmup);
+  value_from_json(j, "runs", p.runs);
+  optional_from_json(j, "latency_ms", p.latency_ms);
+  optional_from_json(j, "op_ms", p.op_ms);
+  optional_from_json(j, "coverage", p.coverage);
+  value_from_json(j, "op_count", p.op_count);
+  value_from_json(j, "categories", p.categories);
+  value_from_json(j, "ops", p.ops);
+  value_from_json(j, "rest_ops", p.rest_ops);
+  value_from_json(j, "rest_ms", p.rest_ms);
+  value_from_json(j, "trace", p.trace);
+  value_from_json(j, "native_trace", p.native_trace);
+}
+
 void to_json(json& j, const Row& r) {
   j = json{
       {"framework", r.framework},
@@ -285,6 +356,7 @@ void to_json(json& j, const Row& r) {
       {"serving", optional_to_json(r.serving)},
       {"host", optional_to_json(r.host)},
       {"energy", optional_to_json(r.energy)},
+      {"profile", optional_to_json(r.profile)},
       {"window_started_at", r.window_started_at},
       {"window_finished_at", r.window_finished_at},
       {"requested", r.requested},
@@ -340,6 +412,7 @@ void from_json(const json& j, Row& r) {
   optional_from_json(j, "serving", r.serving);
   optional_from_json(j, "host", r.host);
   optional_from_json(j, "energy", r.energy);
+  optional_from_json(j, "profile", r.profile);
   value_from_json(j, "window_started_at", r.window_started_at);
   value_from_json(j, "window_finished_at", r.window_finished_at);
   value_from_json(j, "requested", r.requested);
