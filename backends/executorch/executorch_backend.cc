@@ -2,23 +2,29 @@
 // ExecuTorch plugin: a .pte program (operators delegated to XNNPACK) loaded with the C++ Module
 // API of the executorch wheel's SDK and run on the CPU, with ExecuTorch's thread pool — which
 // XNNPACK runs on — sized by --threads. Request slots for serving: one Module per slot, each run
-// on a thread of its own. README.md says what the compile timer covers.
+// on a thread of its own. A profiling instance gives the forward method an event tracer, which
+// times each operator (XNNPACK's and those outside the delegate). README.md says what the compile
+// timer covers.
 #include <executorch/extension/module/module.h>
 #include <executorch/extension/tensor/tensor.h>
 #include <executorch/runtime/backend/interface.h>
 #include <executorch/runtime/backend/options.h>
 #include <executorch/runtime/core/error.h>
+#include <executorch/runtime/platform/platform.h>
 #include <executorch/runtime/platform/runtime.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "backends/api/backend_helper.h"
 #include "backends/api/request_threads.h"
+#include "backends/executorch/operator_tracer.h"
 
 // The wheel ships libexecutorch_threadpool.so but not its header
 // (extension/threadpool/threadpool.h). These two declarations mirror that header of ExecuTorch
@@ -42,6 +48,7 @@ using inferbench::plugin::fail;
 using inferbench::plugin::guarded;
 using inferbench::plugin::RequestThreads;
 using inferbench::plugin::shape_text;
+using inferbench::executorch_plugin::OperatorTracer;
 
 constexpr const char* kForward = "forward";
 // Request slots when the run names no count (--requests 0); see prepare().
@@ -97,6 +104,9 @@ std::string dtype_text(et::aten::ScalarType type) {
 // its own planned memory and its own XNNPACK runtime) and the input that method reads.
 struct Slot {
   std::unique_ptr<Module> module;
+  // The profiling instance's event tracer, owned by `module`; null for every other instance, and
+  // for every slot but 0 (run() executes slot 0, and profiling instances have one request).
+  OperatorTracer* tracer = nullptr;
   // The Method the Module owns for "forward": execution calls Method::execute() on it, because
   // Module::execute() builds a vector of outputs on every call and the timed path must not
   // allocate. Valid while `module` lives.
@@ -122,6 +132,7 @@ struct ib_backend {
   // The slots' threads. Declared after `slots`, so that they are joined before the slots go.
   std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
+  inferbench::plugin::ProfileOps profile;  // profile_end()'s ops and facts
 };
 
 namespace {
@@ -168,12 +179,20 @@ std::string xnnpack_defaults() {
 
 // Loads slot `slot` from `path`: its Module, its forward method and its input, bound with
 // Method::set_input. `xnnpack` (may be null) is given to load_method for the XNNPACK delegate.
-// The checks on the program's methods and input are made on slot 0 only: every slot loads the
-// same file.
+// With `profile`, the Module gets an OperatorTracer, which load_method hands to the method: the
+// runtime and the XNNPACK delegate report events only to a method that has one. The checks on
+// the program's methods and input are made on slot 0 only: every slot loads the same file.
 ib_status load_slot(ib_backend& b, size_t slot, const std::string& path, Module::LoadMode load_mode,
-                    const std::vector<int64_t>& shape, const et::runtime::LoadBackendOptionsMap* xnnpack) {
+                    const std::vector<int64_t>& shape, const et::runtime::LoadBackendOptionsMap* xnnpack,
+                    bool profile) {
   Slot& s = b.slots[slot];
-  s.module = std::make_unique<Module>(path, load_mode);
+  if (profile) {
+    auto tracer = std::make_unique<OperatorTracer>();
+    s.tracer = tracer.get();
+    s.module = std::make_unique<Module>(path, load_mode, std::move(tracer));
+  } else {
+    s.module = std::make_unique<Module>(path, load_mode);
+  }
   if (const Error error = s.module->load(); error != Error::Ok) {
     return fail(IB_ERROR_INPUT, "cannot load ExecuTorch program " + path + ": " + error_text(error) +
                                     " (a truncated or non-.pte file; re-export it)");
@@ -297,7 +316,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->batch = shape.empty() ? 0 : static_cast<size_t>(shape[0]);
     b->slots.resize(static_cast<size_t>(slot_count));
     for (size_t i = 0; i < b->slots.size(); ++i) {
-      if (auto status = load_slot(*b, i, path, load_mode, shape, slot_count > 1 ? &xnnpack_map : nullptr);
+      if (auto status = load_slot(*b, i, path, load_mode, shape, slot_count > 1 ? &xnnpack_map : nullptr,
+                                  args->profile == 1 && i == 0);
           status != IB_OK) {
         return status;
       }
@@ -430,6 +450,206 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
   return IB_OK;
 }
 
+// Per-operator profiles. The tracer collects; what follows turns its records into the ABI's ops.
+
+// "Convolution (NHWC, F32) IGEMM #3" -> op type "Convolution (NHWC, F32)", kernel "IGEMM": XNNPACK
+// names an operator by its type with its layout and data types in parentheses, then the kind of
+// microkernel it runs (none for most), and ExecuTorch's delegate appends " #k", the k-th operator
+// of that name.
+struct XnnpackName {
+  std::string op_type;
+  std::string kernel;
+};
+
+XnnpackName split_xnnpack_name(std::string name) {
+  if (const size_t hash = name.rfind(" #"); hash != std::string::npos) name.resize(hash);
+  const size_t close = name.rfind(')');
+  if (close == std::string::npos) return {name, ""};
+  std::string kernel = name.substr(close + 1);
+  kernel.erase(0, kernel.find_first_not_of(' '));
+  return {name.substr(0, close + 1), kernel};
+}
+
+bool is_one_of(const std::string& word, std::initializer_list<const char*> words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return word == w; });
+}
+
+// The common category of the XNNPACK operators of one delegate call, read in execution order;
+// "" where the name alone does not say, for inferbench's own table to decide.
+//
+// XNNPACK turns a 1x1 convolution (stride 1, no padding) into a "Fully Connected" operator on the
+// NHWC feature map: MobileNetV2's 34 pointwise convolutions and its classifier are all 35 "Fully
+// Connected (NC, F32) GEMM". What tells them apart is where they run: a fully connected operator
+// is a matmul before the first convolution (a model without any), and after the feature map was
+// pooled (Mean) and then reshaped to a vector (the classifier); between the two it runs on a
+// feature map, as a 1x1 convolution. A Mean alone does not end the feature map: MobileNetV3's
+// squeeze-and-excitation blocks pool, run two 1x1 convolutions on the pooled 1x1 map and scale
+// the feature map with the result.
+class XnnpackCategories {
+ public:
+  std::string category(const XnnpackName& name) {
+    const std::string type = name.op_type.substr(0, name.op_type.find(" ("));
+    if (type == "Convolution") {
+      feature_map_ = true;
+      pooled_ = false;
+      if (name.kernel == "DWConv") return "depthwise_convolution";
+      // GEMM runs a 1x1 convolution as one matrix product; IGEMM gathers each output's input
+      // window through indirection pointers, for larger kernels.
+      if (name.kernel == "GEMM") return "pointwise_convolution";
+      if (name.kernel == "IGEMM") return "convolution";
+      return "";
+    }
+    if (type == "Fully Connected" || type == "Dynamic Fully Connected") {
+      return feature_map_ ? "pointwise_convolution" : "matmul";
+    }
+    if (type == "Mean") {
+      pooled_ = true;
+      return "pooling";
+    }
+    if (type == "Static Reshape" && pooled_) feature_map_ = false;
+    if (type == "Batch Matrix Multiply") return "matmul";
+    if (is_one_of(type, {"Average Pooling", "Max Pooling", "ArgMax Pooling"})) return "pooling";
+    if (is_one_of(type, {"Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum", "Squared Difference"})) {
+      return "elementwise";
+    }
+    if (is_one_of(type, {"Clamp", "HardSwish", "Sigmoid", "TanH", "LeakyReLU", "PReLU", "ApproxGELU"})) {
+      return "activation";
+    }
+    if (is_one_of(type, {"Copy", "Transpose", "Static Reshape", "Static Expand Dims", "Constant Pad", "Slice",
+                         "Fuse Dims", "Split Dims", "Depth To Space", "Space To Depth"})) {
+      return "layout";
+    }
+    if (type == "Convert") return "quantize";  // float <-> int8 at an INT8 program's edges
+    return "";
+  }
+
+ private:
+  bool feature_map_ = false;
+  bool pooled_ = false;
+};
+
+// An operator outside the delegate, named by its kernel ("_to_dim_order_copy.out"; "" when the
+// kernel logged no span of its own).
+inferbench::plugin::ProfileOp outside_op(const std::string& kernel, uint32_t instruction) {
+  inferbench::plugin::ProfileOp op;
+  const std::string at = "instruction " + std::to_string(instruction);
+  if (kernel.empty()) {
+    op.name = at;
+    op.op_type = "OPERATOR_CALL";
+  } else {
+    op.name = kernel + " (" + at + ")";
+    op.op_type = kernel.substr(0, kernel.rfind('.'));  // the operator, without the ".out" variant
+    op.kernel = kernel;
+    if (op.op_type.find("quantize") != std::string::npos) {
+      op.category = "quantize";
+    } else if (op.op_type == "_to_dim_order_copy" || op.op_type == "_clone_dim_order") {
+      op.category = "layout";
+    }
+  }
+  op.in_delegate = 0;
+  return op;
+}
+
+std::string milliseconds_text(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", ms);
+  return text;
+}
+
+ib_status profile_begin(ib_backend* b) {
+  return guarded([&]() -> ib_status {
+    OperatorTracer* tracer = b->slots[0].tracer;
+    if (tracer == nullptr) {
+      return fail(IB_ERROR_INVALID_ARGUMENT,
+                  "profile_begin: this ExecuTorch instance was prepared without profile = 1; prepare one with it");
+    }
+    if (tracer->events_seen() == 0) {
+      return fail(IB_ERROR_UNAVAILABLE,
+                  "this ExecuTorch runtime reported no event while loading the method: it was built without "
+                  "ET_EVENT_TRACER_ENABLED, so it reports no operator times");
+    }
+    tracer->begin();
+    return IB_OK;
+  });
+}
+
+ib_status profile_end(ib_backend* b, size_t runs, const char*, const ib_profile_op** ops, size_t* count,
+                      const ib_key_value** facts, size_t* num_facts) {
+  return guarded([&]() -> ib_status {
+    OperatorTracer* tracer = b->slots[0].tracer;
+    if (tracer == nullptr) {
+      return fail(IB_ERROR_INVALID_ARGUMENT,
+                  "profile_end: this ExecuTorch instance was prepared without profile = 1; prepare one with it");
+    }
+    tracer->stop();
+    if (runs == 0 || tracer->runs() != runs) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end: " + std::to_string(runs) + " runs announced, but " +
+                                                 std::to_string(tracer->runs()) +
+                                                 " Method::execute() calls completed since profile_begin");
+    }
+    if (!tracer->consistent()) {
+      return fail(IB_ERROR_BACKEND,
+                  "the profiled runs did not all report the same operators in the same order, so their times "
+                  "cannot be averaged per operator");
+    }
+    // Ticks of the platform clock to milliseconds per run.
+    const auto ratio = et_pal_ticks_to_ns_multiplier();
+    const double ms_per_tick = static_cast<double>(ratio.numerator) / static_cast<double>(ratio.denominator) / 1e6;
+    const double per_run = ms_per_tick / static_cast<double>(runs);
+
+    std::vector<inferbench::plugin::ProfileOp> records;
+    XnnpackCategories categories;
+    double delegate_ops_ms = 0;
+    size_t delegate_ops = 0;
+    for (const auto& traced : tracer->ops()) {
+      inferbench::plugin::ProfileOp op;
+      if (traced.in_delegate) {
+        const XnnpackName name = split_xnnpack_name(traced.event);
+        op.name = traced.event;
+        op.op_type = name.op_type;
+        op.kernel = name.kernel;
+        op.category = categories.category(name);
+        op.in_delegate = 1;
+        delegate_ops_ms += static_cast<double>(traced.total_ticks) * per_run;
+        ++delegate_ops;
+      } else {
+        op = outside_op(traced.event, traced.instruction);
+      }
+      op.time_ms = static_cast<double>(traced.total_ticks) * per_run;
+      op.start_ms = static_cast<double>(traced.start_ticks) * per_run;
+      records.push_back(std::move(op));
+    }
+
+    const double method_ms = static_cast<double>(tracer->method_ticks()) * per_run;
+    const double delegate_ms = static_cast<double>(tracer->delegate_ticks()) * per_run;
+    auto& f = b->profile.facts;
+    f.set("source", "ExecuTorch EventTracer on the forward method: the XNNPACK delegate's per-operator events "
+                    "and the runtime's OPERATOR_CALL spans");
+    // XNNPACK measures each operator's duration only; ExecuTorch's delegate lays the operators
+    // back to back from the start of the XNNPACK invoke. Spans outside it are measured.
+    f.set("timeline", delegate_ops > 0 ? "synthesized" : "measured");
+    std::string coverage;
+    if (delegate_ms > 0 && delegate_ops == 0) {
+      coverage = "the delegate calls (" + milliseconds_text(delegate_ms) +
+                 " ms per run) reported no per-operator event, so their time is in no op";
+    } else if (delegate_ops > 0) {
+      coverage = "XNNPACK times its operators to the microsecond, back to back through its invoke, so they sum to " +
+                 milliseconds_text(delegate_ops_ms) + " ms of the delegate call's " + milliseconds_text(delegate_ms) +
+                 " ms per run (the rest: binding inputs and outputs, and reporting these events)";
+    } else {
+      coverage = "every instruction of the plan is an op";
+    }
+    coverage += "; Method::execute took " + milliseconds_text(method_ms) +
+                " ms per run; batch norms folded and activations fused into convolutions by the XNNPACK lowering "
+                "are not listed";
+    f.set("coverage", coverage);
+    f.set("method_ms", milliseconds_text(method_ms));
+    f.set("delegate_ms", milliseconds_text(delegate_ms));
+    f.set("delegate_ops_ms", milliseconds_text(delegate_ops_ms));
+    return b->profile.publish(std::move(records), ops, count, facts, num_facts);
+  });
+}
+
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .is_available = is_available,
                                                             .prepare = prepare,
@@ -440,7 +660,9 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .request_slots = request_slots,
                                                             .start_request = start_request,
                                                             .wait_request = wait_request,
-                                                            .set_request_samples = set_request_samples});
+                                                            .set_request_samples = set_request_samples,
+                                                            .profile_begin = profile_begin,
+                                                            .profile_end = profile_end});
 
 }  // namespace
 
