@@ -232,7 +232,7 @@ void MeasurementOptions::add_to(CLI::App& app) {
                       "from the framework's own profiler, and a Chrome trace under DIR/profiles/")
              ->group("Measurement"));
   single(app.add_option("--profile-runs", profile_runs, "with --profile: the profiled runs its means are "
-                        "over (after 5 warm-up runs)")->capture_default_str()->group("Measurement"));
+                        "over (after a warm-up of 5 runs and at least 2 s)")->capture_default_str()->group("Measurement"));
   single(app.add_option("--calibration", calibration, "INT8 artefacts: calibrate on this data (a .npy "
                         "array or a folder of images, as --input reads them) instead of a seeded "
                         "synthetic set")->group("Measurement"));

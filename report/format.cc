@@ -510,8 +510,11 @@ std::vector<std::string> profile_cells(const Row& row) {
   std::string longest;
   for (std::size_t i = 0; i < p.ops.size() && i < 3; ++i) {
     const ProfileOpTime& op = p.ops[i];
-    longest += fmt::format("{}{} ({}) {:.0f}%", i ? ", " : "", shortened(op.name.empty() ? op.op_type : op.name, 40),
-                           op.op_type, op.share * 100);
+    // The op type beside a node's name, unless the name says it already (XNNPACK's do).
+    const std::string name = op.name.empty() ? op.op_type : op.name;
+    const bool typed = op.op_type.empty() || name.find(op.op_type) != std::string::npos;
+    longest += fmt::format("{}{}{} {:.0f}%", i ? ", " : "", shortened(name, 40), typed ? "" : " (" + op.op_type + ")",
+                           op.share * 100);
   }
   return {"",
           std::to_string(p.op_count),

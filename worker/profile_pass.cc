@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "worker/profile_pass.h"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +11,9 @@
 
 namespace inferbench {
 namespace {
+
+constexpr auto kProfileWarmUpTime = std::chrono::seconds(2);
+constexpr int kProfileMaxWarmUp = 50;
 
 Profile unavailable(std::string reason) {
   Profile profile;
@@ -56,20 +61,26 @@ Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cel
     if (api.set_input(backend, input.data(), input.size()) != IB_OK) {
       return unavailable("set_input on the profiling instance failed: " + plugin_message(plugin));
     }
-    const int total = settings.warmup + settings.runs;
-    for (int i = 0; i < settings.warmup; ++i) {
-      if (progress) progress(i, total);
+    // Warm-up: settings.warmup runs, and more until kProfileWarmUpTime has passed (at most
+    // kProfileMaxWarmUp): a large batch's first runs are still settling after five.
+    int warmup = 0;
+    const auto warmup_start = Clock::now();
+    while (warmup < settings.warmup ||
+           (Clock::now() - warmup_start < kProfileWarmUpTime && warmup < kProfileMaxWarmUp)) {
+      if (progress) progress(warmup, std::max(warmup + 1, settings.warmup) + settings.runs);
       if (api.run(backend) != IB_OK || api.sync(backend) != IB_OK) {
         return unavailable("a warm-up run of the profiling instance failed: " + plugin_message(plugin));
       }
+      ++warmup;
     }
+    const int total = warmup + settings.runs;
     if (const ib_status began = api.profile_begin(backend); began != IB_OK) {
       return unavailable(began == IB_ERROR_UNAVAILABLE ? plugin_message(plugin)
                                                        : "profile_begin failed: " + plugin_message(plugin));
     }
     Nanos profiled{0};
     for (int i = 0; i < settings.runs; ++i) {
-      if (progress) progress(settings.warmup + i, total);
+      if (progress) progress(warmup + i, total);
       const auto start = Clock::now();
       if (api.run(backend) != IB_OK || api.sync(backend) != IB_OK) {
         return unavailable("a profiled run failed: " + plugin_message(plugin));
@@ -107,7 +118,7 @@ Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cel
     std::map<std::string, std::string> fact_map;
     for (size_t i = 0; i < num_facts; ++i) fact_map[text(facts[i].key)] = text(facts[i].value);
     const double latency_ms = to_ms(profiled) / settings.runs;
-    Profile summary = summarize_profile(ops, fact_map, latency_ms, settings.warmup, settings.runs);
+    Profile summary = summarize_profile(ops, fact_map, latency_ms, warmup, settings.runs);
     summary.configuration = configuration_of(cell);
     if (auto native = fact_map.find("native_trace"); native != fact_map.end()) {
       summary.native_trace = relabel(native->second, settings);

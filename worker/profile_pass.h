@@ -19,7 +19,8 @@ namespace inferbench {
 using ProfileProgress = std::function<void(int done, int total)>;
 
 // The row's profile: prepare(`args` with profile = 1, scenario "sync", one request), set_input(`input`),
-// cell.profile.warmup runs, then cell.profile.runs profiled ones, each timed as run() + sync();
+// cell.profile.warmup runs (and more, until two seconds have passed, at most 50), then
+// cell.profile.runs profiled ones, each timed as run() + sync();
 // the Chrome trace goes to cell.profile.trace_path. Whatever goes wrong gives a profile with
 // `available` false and the reason: the row's measurements are never affected.
 Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cell& cell, const std::vector<float>& input,

@@ -61,7 +61,8 @@ struct Protocol {
 };
 
 // The profiling pass after a cell's timed window (--profile; docs/metrics.md, "Where the time
-// goes"): a fresh instance prepared for profiling, `warmup` runs, then `runs` profiled ones.
+// goes"): a fresh instance prepared for profiling, `warmup` runs or more (worker/profile_pass.h),
+// then `runs` profiled ones.
 struct ProfileSettings {
   bool enabled = false;
   int warmup = 5;

@@ -28,7 +28,7 @@ TEST(Profile, RowCarriesTheProfileAndItsTrace) {
   const auto& profile = rows[0]["profile"];
   ASSERT_TRUE(profile["available"].get<bool>()) << profile.dump();
   EXPECT_EQ(profile["runs"], 4);
-  EXPECT_EQ(profile["warmup"], 5);
+  EXPECT_GE(profile["warmup"].get<int>(), 5);  // and until 2 s have passed
   EXPECT_EQ(profile["op_count"], 3);
   // The stand-ins take 50%, 20% and 20% of each 2 ms inference: 1.8 ms of operators.
   EXPECT_NEAR(profile["op_ms"].get<double>(), 1.8, 1e-9);
