@@ -3,7 +3,8 @@
 // the run's static input shape and compiled for CPU (or an Intel GPU) with an explicit inference
 // precision; one infer request (sync and single-stream, LATENCY hint) or --requests requests,
 // by default optimal_number_of_infer_requests (async, multi-stream, server, offline: THROUGHPUT
-// hint). README.md says what the compile timer covers.
+// hint). README.md says what the compile timer covers. An instance prepared with profile = 1 on
+// the CPU is compiled with the CPU plugin's performance counters on, for per-operator profiles.
 #include <openvino/core/version.hpp>
 #include <openvino/openvino.hpp>
 
@@ -132,6 +133,19 @@ struct ib_backend {
   std::vector<float> host_output;
   std::vector<int64_t> output_shape;
   inferbench::plugin::KeyValues effective;
+
+  // run() calls since prepare(). The CPU plugin's counters are means over every inference since
+  // compile, so a profile needs the count at profile_begin() and at profile_end() (see profile_end).
+  uint64_t inferences = 0;
+
+  // Per-operator profiles (ib_prepare_args.profile = 1).
+  bool profile = false;
+  std::string profile_unavailable;  // why profile_begin() fails on this instance; empty when it can
+  std::map<std::string, std::string> model_layers;  // the model's non-constant layers: name -> op type
+  bool profile_started = false;
+  uint64_t inferences_at_begin = 0;
+  std::map<std::string, int64_t> means_at_begin_us;  // node name -> the plugin's mean at profile_begin()
+  inferbench::plugin::ProfileOps profile_ops;
 };
 
 namespace {
@@ -294,11 +308,28 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       b->core.set_property(ov::cache_dir(it->second));
       b->effective.set("model_cache", it->second);
     }
+    // The performance counters can only be switched on at compile time, and only a profiled
+    // instance has them: a normal instance compiles exactly as before.
+    b->profile = args->profile != 0;
+    if (b->profile && device == "CPU") {
+      config.emplace(ov::enable_profiling(true));
+      for (const auto& op : model->get_ops()) {
+        const std::string type = op->get_type_name();
+        if (type != "Constant") b->model_layers[op->get_friendly_name()] = type;
+      }
+    } else if (b->profile) {
+      b->profile_unavailable = "OpenVINO per-operator profiles are read from the CPU plugin's performance counters; " +
+                               device + " profiles are not implemented";
+    }
     b->compiled = b->core.compile_model(model, device, config);
 
     const uint32_t optimal = b->compiled.get_property(ov::optimal_number_of_infer_requests);
     const int count = async ? (args->requests > 0 ? args->requests : static_cast<int>(optimal)) : 1;
     for (int i = 0; i < count; ++i) b->requests.push_back(b->compiled.create_infer_request());
+    if (b->profile && b->profile_unavailable.empty() && count != 1) {
+      b->profile_unavailable = "an OpenVINO profile is taken on one infer request (scenario sync); this instance has " +
+                               std::to_string(count);
+    }
     b->input_count = ov::shape_size(shape);
     b->batch = shape.empty() ? 0 : shape[0];
 
@@ -352,6 +383,7 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
 ib_status run(ib_backend* b) {
   return guarded_ov([&]() -> ib_status {
     b->requests[0].infer();
+    ++b->inferences;  // for profile_end(); one increment on every instance, so that run() never branches
     return IB_OK;
   });
 }
@@ -414,6 +446,147 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
   });
 }
 
+// Each executed node's mean time in whole microseconds, as the CPU plugin reports it, by node name.
+std::map<std::string, int64_t> node_means_us(ov::InferRequest& request) {
+  std::map<std::string, int64_t> means;
+  for (const auto& node : request.get_profiling_info()) means[node.node_name] = node.real_time.count();
+  return means;
+}
+
+// "a,b": the model layers among `layers` (the runtime node's originalLayersNames), leaving out the
+// node's own name and the names the plugin made up while compiling (its dequantisation Multiply
+// nodes, whose numbers change from one compile to the next).
+std::string fused_layers(const std::string& layers, const std::string& own_name,
+                         const std::map<std::string, std::string>& model_layers) {
+  std::string fused;
+  std::istringstream names(layers);
+  for (std::string name; std::getline(names, name, ',');) {
+    if (name == own_name || !model_layers.count(name)) continue;
+    fused += (fused.empty() ? "" : ",") + name;
+  }
+  return fused;
+}
+
+// What the profile says about one runtime node besides its time: the model layers fused into
+// it, its weight shape (else its first input's) and, where inferbench's table cannot know it, its
+// category.
+struct NodeFacts {
+  std::string fused;
+  std::string shape;
+  std::string category;
+};
+
+std::map<std::string, NodeFacts> runtime_node_facts(const ov::CompiledModel& compiled,
+                                                    const std::map<std::string, std::string>& model_layers) {
+  std::map<std::string, NodeFacts> facts;
+  for (const auto& op : compiled.get_runtime_model()->get_ordered_ops()) {
+    const std::string type = rt_string(*op, "layerType");
+    if (type == "Const") continue;
+    NodeFacts& f = facts[op->get_friendly_name()];
+    f.fused = fused_layers(rt_string(*op, "originalLayersNames"), op->get_friendly_name(), model_layers);
+    // The weights are input 1 of a convolution or fully connected node, fed by a constant.
+    const bool weighted = (type == "Convolution" || type == "Deconvolution" || type == "FullyConnected") &&
+                          op->get_input_size() > 1 &&
+                          rt_string(*op->get_input_node_shared_ptr(1), "layerType") == "Const";
+    if (weighted || op->get_input_size() > 0) {
+      auto shape = op->get_input_partial_shape(weighted ? 1 : 0);
+      // A group convolution's weights are [groups, out/groups, in/groups, kh, kw]; written as
+      // [out, in/groups, kh, kw], as the other frameworks write them, a depthwise one reads
+      // [C,1,3,3] and inferbench's table tells it apart from a dense convolution.
+      if (weighted && type == "Convolution" && shape.rank().is_static() && shape.size() == 5 &&
+          shape[0].is_static() && shape[1].is_static()) {
+        std::vector<ov::Dimension> dims = {shape[0] * shape[1], shape[2], shape[3], shape[4]};
+        shape = ov::PartialShape(dims);
+      }
+      f.shape = shape.to_string();
+      f.shape.erase(std::remove(f.shape.begin(), f.shape.end(), ' '), f.shape.end());
+    }
+    // A Snippets subgraph can hold anything; one that only quantises (the int8 model's input
+    // FakeQuantize) is a quantize op, which its type does not say.
+    if (type == "Subgraph") {
+      int quantize = 0, other = 0;
+      std::istringstream names(rt_string(*op, "originalLayersNames"));
+      for (std::string name; std::getline(names, name, ',');) {
+        auto it = model_layers.find(name);
+        if (it != model_layers.end()) ++(it->second == "FakeQuantize" ? quantize : other);
+      }
+      if (quantize > 0 && other == 0) f.category = "quantize";
+    }
+  }
+  return facts;
+}
+
+ib_status profile_begin(ib_backend* b) {
+  return guarded_ov([&]() -> ib_status {
+    if (!b->profile) {
+      return fail(IB_ERROR_INVALID_ARGUMENT,
+                  "profile_begin: this OpenVINO instance was prepared without profile = 1 (its performance "
+                  "counters are off; they can only be switched on at compile time)");
+    }
+    if (!b->profile_unavailable.empty()) return fail(IB_ERROR_UNAVAILABLE, b->profile_unavailable);
+    b->means_at_begin_us = node_means_us(b->requests[0]);
+    b->inferences_at_begin = b->inferences;
+    b->profile_started = true;
+    return IB_OK;
+  });
+}
+
+// The CPU plugin keeps, per node, the sum of its whole-microsecond times and their count over every
+// inference since compile (warm-up and first inference included, never reset), and reports
+// sum / count: with OpenVINO 2026.4 the reported times follow the running mean of the runs, not the
+// last run. From that mean a after n1 inferences (at profile_begin) and b after n2 (now), the mean
+// over the runs between is (b * n2 - a * n1) / (n2 - n1); as both means are truncated to whole
+// microseconds, it is off by less than n2 / runs µs per node.
+ib_status profile_end(ib_backend* b, size_t runs, const char* /*native_dir*/, const ib_profile_op** ops,
+                      size_t* count, const ib_key_value** facts, size_t* num_facts) {
+  return guarded_ov([&]() -> ib_status {
+    if (!b->profile || !b->profile_started) {
+      const char* why = b->profile ? "profile_begin() was not called"
+                                   : "this OpenVINO instance was prepared without profile = 1";
+      return fail(IB_ERROR_INVALID_ARGUMENT, std::string("profile_end: ") + why);
+    }
+    const uint64_t n1 = b->inferences_at_begin;
+    const uint64_t n2 = b->inferences;
+    if (runs == 0 || n2 - n1 != runs) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end: told " + std::to_string(runs) +
+                                                 " runs, but run() was called " + std::to_string(n2 - n1) +
+                                                 " times since profile_begin()");
+    }
+    b->profile_started = false;
+    const auto nodes = runtime_node_facts(b->compiled, b->model_layers);
+    std::vector<inferbench::plugin::ProfileOp> records;
+    for (const auto& node : b->requests[0].get_profiling_info()) {
+      // Nodes that did no work (inputs, outputs, in-place reshapes, layers fused into another
+      // node) report NOT_RUN or OPTIMIZED_OUT with no time; the fused ones are named by their node.
+      if (node.status != ov::ProfilingInfo::Status::EXECUTED) continue;
+      auto begin = b->means_at_begin_us.find(node.node_name);
+      const double before = begin == b->means_at_begin_us.end() ? 0.0 : static_cast<double>(begin->second);
+      const double total_us = static_cast<double>(node.real_time.count()) * static_cast<double>(n2) -
+                              before * static_cast<double>(n1);
+      inferbench::plugin::ProfileOp op;
+      op.name = node.node_name;
+      op.op_type = node.node_type;
+      op.kernel = node.exec_type;
+      if (auto it = nodes.find(node.node_name); it != nodes.end()) {
+        op.fused = it->second.fused;
+        op.shape = it->second.shape;
+        op.category = it->second.category;
+      }
+      op.time_ms = std::max(0.0, total_us / static_cast<double>(runs)) / 1000.0;
+      records.push_back(std::move(op));
+    }
+    auto& f = b->profile_ops.facts;
+    f.set("source",
+          "OpenVINO CPU plugin performance counters (ov::enable_profiling, InferRequest::get_profiling_info)");
+    f.set("timeline", "synthesized");
+    f.set("coverage",
+          "Each graph node's wall time with its threads inside, in whole microseconds per run; the infer "
+          "request's work outside the nodes (input and output handling, the step from node to node) and nodes "
+          "under 1 us are left out, and layers fused into a node are timed inside it.");
+    return b->profile_ops.publish(std::move(records), ops, count, facts, num_facts);
+  });
+}
+
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .is_available = is_available,
                                                             .prepare = prepare,
@@ -424,7 +597,9 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .request_slots = request_slots,
                                                             .start_request = start_request,
                                                             .wait_request = wait_request,
-                                                            .set_request_samples = set_request_samples});
+                                                            .set_request_samples = set_request_samples,
+                                                            .profile_begin = profile_begin,
+                                                            .profile_end = profile_end});
 
 }  // namespace
 
