@@ -563,6 +563,9 @@ std::string category_name(const std::string& id) {
   return category ? std::string(category_label(*category)) : id;
 }
 
+// Operator times per input within this fraction of each other are "about the same".
+constexpr double kSameOperatorTime = 0.05;
+
 // What sets `row` apart from the fastest profiled row, per input: the category where it spends
 // the most time more (or, when it spends less everywhere, the least less).
 std::string profile_difference(const Row& row, const Row& fastest) {
@@ -582,7 +585,15 @@ std::string profile_difference(const Row& row, const Row& fastest) {
     }
   }
   const double mine = category_ms_per_input(row, widest), theirs = category_ms_per_input(fastest, widest);
-  const double total_gap = (*row.profile->op_ms - *fastest.profile->op_ms) / row.batch;
+  const double row_ms = *row.profile->op_ms / row.batch, fastest_ms = *fastest.profile->op_ms / fastest.batch;
+  const double total_gap = row_ms - fastest_ms;
+  // Profiles of the same configuration (a sync row and its async twin are both profiled with one
+  // request) differ by noise: no category is to blame.
+  if (std::abs(total_gap) < kSameOperatorTime * fastest_ms) {
+    return fmt::format("{}'s operators take about the time per input of {}'s ({:.3f} against {:.3f} ms): what sets "
+                       "the rows apart is outside the operators (requests in flight, threads, the framework's overhead).",
+                       row_title(row), row_title(fastest), row_ms, fastest_ms);
+  }
   const std::string of_gap =
       total_gap > 0 && widest_gap > 0
           ? fmt::format(", {:.0f}% of the {:.3f} ms more operator time it spends per input", 100 * widest_gap / total_gap,

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/profile/categories.h"
 #include "report/format.h"
 #include "report/guide.h"
 #include "report/guide_document.h"
@@ -385,8 +386,14 @@ class HtmlReporter final : public BufferedReporter {
       for (std::size_t k : report::latency_frontier(model_rows)) front.push_back(own[k]);
       frontiers.push_back({{"model", model}, {"rows", front}});
     }
-    const nlohmann::json data = {
-        {"run", run_}, {"rows", rows_}, {"labels", labels}, {"frontiers", frontiers}};
+    // "categories": the profile categories' ids and labels, in the table's order, for the profile chart.
+    nlohmann::json categories = nlohmann::json::array();
+    for (OpCategory category : all_categories()) {
+      categories.push_back({{"id", category_id(category)}, {"label", category_label(category)}});
+    }
+    const nlohmann::json data = {{"run", run_},         {"rows", rows_},
+                                 {"labels", labels},    {"frontiers", frontiers},
+                                 {"categories", categories}};
 
     const std::string_view library = report::chart_library();
     std::string notice;
