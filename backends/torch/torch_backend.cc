@@ -6,7 +6,8 @@
 // device, precision and batch, on the CPU (FP32, BF16) or a CUDA GPU (FP16); aoti_cuda_graph —
 // that CUDA FP16 package captured once in a CUDA graph and replayed. Request slots for serving:
 // on the CPU one thread per slot, each with its own share of the intra-op threads; on CUDA one
-// stream per slot (and one graph per slot for the graph variants).
+// stream per slot (and one graph per slot for the graph variants). Per-operator profiles from the
+// PyTorch profiler (torch_profile.h) for eager and for aoti packages exported with profile markers.
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/cpu/Utils.h>
@@ -37,6 +38,7 @@
 #include "backends/api/backend_helper.h"
 #include "backends/api/cuda_availability.h"
 #include "backends/api/request_threads.h"
+#include "backends/torch/torch_profile.h"
 
 namespace {
 
@@ -84,6 +86,12 @@ constexpr int kCaptureWarmupRuns = 3;
 constexpr const char* kMetaPrecision = "inferbench_precision";
 constexpr const char* kMetaMemoryFormat = "inferbench_memory_format";
 constexpr const char* kMetaInductorMode = "inferbench_inductor_mode";
+// "yes" in a profiling package (export.py --aoti-markers profile): Inductor wrapped every kernel
+// and ATen call in a profiler marker. "no" in the normal package, which the profiler cannot see
+// into.
+constexpr const char* kMetaProfileMarkers = "inferbench_profile_markers";
+constexpr const char* kReexportWithMarkers =
+    "re-export it with tools/export/export.py --format aoti --aoti-markers profile";
 // Written by AOTInductor itself: the device the package was compiled for, and the CPU vector
 // ISA or GPU compute capability its kernels were generated for.
 constexpr const char* kMetaDevice = "AOTI_DEVICE_KEY";
@@ -216,13 +224,30 @@ struct ib_backend {
   size_t runs = 0;
   std::vector<double> device_ms;
 
+  // A profiling instance (ib_prepare_args.profile): why it has no per-operator events (a graph
+  // replay, a package without markers), empty when it has them; the markers put into the eager
+  // graph; whether the profiler is on; and what profile_end() hands over.
+  bool profile = false;
+  std::string no_profile_reason;
+  std::vector<inferbench::torch_profile::MarkedNode> marked;
+  bool profiling = false;
+  inferbench::plugin::ProfileOps profile_ops;
+
   // The CPU slots' threads (none on CUDA, where a request is queued on its stream). Declared
   // after what they use, so that they are joined first.
   std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
 
-  // Requests still queued on a slot's stream use the slot's memory: wait for them first.
+  // Requests still queued on a slot's stream use the slot's memory: wait for them first. A
+  // profiler left on would keep recording into the next instance of this process.
   ~ib_backend() {
+    if (profiling) {
+      try {
+        inferbench::torch_profile::stop();
+      } catch (const std::exception&) {
+        // Nothing is recorded after this either way.
+      }
+    }
     threads.reset();
     for (auto& slot : slots) {
       if (!slot.stream) continue;
@@ -278,6 +303,8 @@ ib_status load_module(ib_backend* b, const ib_prepare_args* args) {
   }
   b->module = torch::jit::freeze(b->module);
   b->module = torch::jit::optimize_for_inference(b->module);
+  // Before the first run, which hands the graph to the profiling executor.
+  if (b->profile) b->marked = inferbench::torch_profile::mark_graph_nodes(*b->module.get_method("forward").graph());
   return IB_OK;
 }
 
@@ -321,6 +348,14 @@ ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_t
   }
   if (const std::string capability = metadata_value(metadata, kMetaComputeCapability); !capability.empty()) {
     b->effective.set("package_compute_capability", capability);
+  }
+  // A package without the key (a user's own, an older export) may still have markers: the
+  // profiled runs tell (profile_end).
+  const std::string markers = metadata_value(metadata, kMetaProfileMarkers);
+  if (markers == "yes") b->effective.set("profile_markers", "yes (a profiling package: every kernel and ATen call recorded)");
+  if (b->profile && markers == "no") {
+    b->no_profile_reason = std::string("this AOTInductor package was exported without kernel profile markers, so the "
+                                       "profiler sees nothing inside it; ") + kReexportWithMarkers;
   }
   return IB_OK;
 }
@@ -441,6 +476,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
 
     auto b = std::make_unique<ib_backend>();
     b->variant = variant_name;
+    b->profile = args->profile != 0;
     b->device = device == "cuda" ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
     b->dtype = *scalar_type(precision);
     const int slots = slot_count(args, b->device.is_cuda());
@@ -453,6 +489,11 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
 
     const bool packaged = variant_name == kAoti || variant_name == kAotiCudaGraph;
     const bool graphs = variant_name == kCudaGraph || variant_name == kAotiCudaGraph;
+    if (graphs && b->profile) {
+      b->no_profile_reason = "a CUDA-graph replay is one graph launch with no operator events; profile torch:" +
+                             std::string(variant_name == kCudaGraph ? kEager : kAoti) +
+                             ", which runs the same kernels one operator at a time";
+    }
     if (packaged) {
       if (auto status = load_package(b.get(), args, /*single_threaded=*/graphs, graphs ? 1 : static_cast<size_t>(slots));
           status != IB_OK) {
@@ -729,6 +770,69 @@ ib_status peak_device_memory(ib_backend* b, double* mib) {
   });
 }
 
+ib_status profile_begin(ib_backend* b) {
+  return guarded([&]() -> ib_status {
+    if (!b->profile) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "this instance was not prepared for profiling (ib_prepare_args.profile = 0)");
+    }
+    if (!b->no_profile_reason.empty()) return fail(IB_ERROR_UNAVAILABLE, b->no_profile_reason);
+    // Begin discards what an earlier window recorded.
+    if (b->profiling) {
+      b->profiling = false;
+      inferbench::torch_profile::stop();
+    }
+    // The profiler's callbacks belong to this thread, the one that calls run() (the request
+    // slots' threads never run in a profiling pass: scenario "sync").
+    inferbench::torch_profile::start(b->device.is_cuda());
+    b->profiling = true;
+    return IB_OK;
+  });
+}
+
+ib_status profile_end(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops, size_t* count,
+                      const ib_key_value** facts, size_t* num_facts) {
+  return guarded([&]() -> ib_status {
+    if (!b->profiling) return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end without a successful profile_begin");
+    if (runs == 0) return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end needs the number of profiled runs, got 0");
+    b->profiling = false;
+    const auto result = inferbench::torch_profile::stop();
+    const bool packaged = b->package != nullptr;
+    std::vector<inferbench::plugin::ProfileOp> records;
+    if (auto status = inferbench::torch_profile::read_ops(*result, runs, packaged ? nullptr : &b->marked, records);
+        status != IB_OK) {
+      if (status == IB_ERROR_UNAVAILABLE && packaged) {
+        return fail(IB_ERROR_UNAVAILABLE, std::string("this AOTInductor package was exported without kernel profile "
+                                                      "markers (no operator events came back); ") +
+                                              kReexportWithMarkers);
+      }
+      return status;
+    }
+    auto& f = b->profile_ops.facts;
+    const bool cuda = b->device.is_cuda();
+    f.set("source", std::string("PyTorch profiler (Kineto") + (cuda ? " with CUPTI" : "") + "), " +
+                        (packaged ? "AOTInductor's kernel profile markers" : "a marker around each TorchScript graph node"));
+    f.set("timeline", "measured");
+    if (cuda) {
+      f.set("coverage", "an operator's time is the GPU time of the kernels and copies it launched (kernels linked to "
+                        "their operator by correlation id); GPU idle gaps and the host's launch time are not in it, and "
+                        "an operator that launched nothing has its host time");
+    } else if (packaged) {
+      f.set("coverage", "each kernel and ATen call of the package, timed by Inductor's profile markers with its OpenMP "
+                        "threads inside; the wrapper's allocations and tensor handling between them are left out");
+    } else {
+      f.set("coverage", "each TorchScript graph node, timed by its marker with its nested ATen calls and OpenMP "
+                        "threads inside (counted once); the interpreter's work between nodes and the markers' own "
+                        "cost (two dispatcher calls per node) are left out");
+    }
+    if (native_dir != nullptr) {
+      const std::string path = std::string(native_dir) + "/kineto-torch-" + b->variant + ".json";
+      result->save(path);
+      f.set("native_trace", path);
+    }
+    return b->profile_ops.publish(std::move(records), ops, count, facts, num_facts);
+  });
+}
+
 // C++20 forbids mixing positional and designated initialisers: the CUDA timing entries are named.
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .is_available = is_available,
@@ -743,7 +847,9 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .record_device_times = record_device_times,
                                                             .device_times = device_times,
                                                             .peak_device_memory = peak_device_memory,
-                                                            .set_request_samples = set_request_samples});
+                                                            .set_request_samples = set_request_samples,
+                                                            .profile_begin = profile_begin,
+                                                            .profile_end = profile_end});
 
 }  // namespace
 

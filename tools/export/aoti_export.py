@@ -9,6 +9,13 @@ then torch._inductor.aoti_compile_and_package, for one device, precision and bat
 With autotune="max" (export.py --aoti-autotune max, torch option aoti_autotune=max) Inductor
 compiles with max_autotune; the package's metadata says which (inferbench_inductor_mode).
 
+With markers="profile" (export.py --aoti-markers profile) Inductor compiles a profiling package:
+cpp.enable_kernel_profile wraps every generated kernel (cpp_fused_*) and every call into ATen
+(aoti_torch_cpu_*) in a RecordFunction, which is what the PyTorch profiler (Kineto) records. A
+normal package has none, so the profiler sees nothing inside it. The markers cost a little on every
+call, so a profiling package is a separate artefact, never timed as a row; its metadata says it has
+them (inferbench_profile_markers).
+
 A package holds native code for the device it was compiled on and for the example input's
 shape, dtype and strides, so it is made per device and per batch. A CUDA package needs a CUDA
 device here: Inductor generates and compiles its GPU kernels for the GPU it finds. The choices the
@@ -32,7 +39,7 @@ def cpu_has_native_bf16() -> bool:
 
 
 def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
-                batch: int, device: str, autotune: str = "off") -> tuple[Path, dict]:
+                batch: int, device: str, autotune: str = "off", markers: str = "off") -> tuple[Path, dict]:
     if (device, precision) not in TARGETS:
         made = ", ".join(f"{d} {p}" for d, p in sorted(TARGETS))
         raise SystemExit(f"aoti packages are made for {made}, not {device} {precision}")
@@ -53,7 +60,8 @@ def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, preci
     metadata = {"inferbench_precision": precision,
                 "inferbench_memory_format": "channels_last" if device == "cuda" else "contiguous",
                 "inferbench_batch": str(batch),
-                "inferbench_inductor_mode": "max-autotune" if autotune == "max" else "default"}
+                "inferbench_inductor_mode": "max-autotune" if autotune == "max" else "default",
+                "inferbench_profile_markers": "yes" if markers == "profile" else "no"}
     # Freezing folds the weights into the graph (convolution + batch norm, prepacked oneDNN
     # weights on the CPU). On CUDA the package is compiled as AOTInductor does by default, the
     # configuration known to compile on the GPU machine.
@@ -65,10 +73,13 @@ def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, preci
     # templates on the CPU) and keeps the fastest, as torch.compile(mode="max-autotune") does.
     if autotune == "max":
         configs["max_autotune"] = True
+    if markers == "profile":
+        configs["cpp.enable_kernel_profile"] = True
 
     extra = {"device": device,
              "batch": batch,
              "memory_format": metadata["inferbench_memory_format"],
+             "profile_markers": metadata["inferbench_profile_markers"],
              "inductor_configs": {k: v for k, v in configs.items() if k != "aot_inductor.metadata"}}
     path = out / "model.pt2"
     with torch.no_grad():

@@ -66,7 +66,8 @@ OPTIONS = {
                          "sample_shape": args.sample_shape},
     "tflite": lambda args: {"batch": args.batch, "python": args.litert_python, "model_name": args.model,
                             "sample_shape": args.sample_shape},
-    "aoti": lambda args: {"batch": args.batch, "device": args.device, "autotune": args.aoti_autotune},
+    "aoti": lambda args: {"batch": args.batch, "device": args.device, "autotune": args.aoti_autotune,
+                          "markers": args.aoti_markers},
 }
 
 # Formats whose int8 artefacts are calibrated: their exporter takes `calibration` (the user's
@@ -95,6 +96,10 @@ def main() -> int:
     parser.add_argument("--aoti-autotune", default="off", choices=["off", "max"],
                         help="aoti: compile with Inductor's max-autotune (benchmarks kernel choices on the "
                              "device: minutes on a GPU); off = Inductor's default choices")
+    parser.add_argument("--aoti-markers", default="off", choices=["off", "profile"],
+                        help="aoti: profile = a profiling package, every kernel and ATen call wrapped in a "
+                             "profiler marker (Inductor's cpp.enable_kernel_profile) for the per-operator "
+                             "profile; never timed as a row, since the markers cost a little on every call")
     parser.add_argument("--executorch-python", default=os.environ.get("INFERBENCH_EXECUTORCH_PYTHON", ""),
                         help="Python of the ExecuTorch environment, which lowers pte artefacts")
     parser.add_argument("--litert-python", default=os.environ.get("INFERBENCH_LITERT_PYTHON", ""),
