@@ -2,13 +2,15 @@
 // LiteRT plugin: a .tflite model run through LiteRT's compiled-model C API on the CPU
 // accelerator (XNNPACK), from the libLiteRt.so of the ai-edge-litert wheel, loaded at run time
 // (litert_library.cc). Request slots for serving: one compiled model per slot, each run on a
-// thread of its own. README.md says what the compile timer covers and how --threads reaches the
-// CPU accelerator.
+// thread of its own. Per-operator profiles from the compiled model's profiler (litert_profile.cc).
+// README.md says what the compile timer covers and how --threads reaches the CPU accelerator.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
@@ -17,6 +19,7 @@
 #include "backends/api/backend_helper.h"
 #include "backends/api/request_threads.h"
 #include "backends/litert/litert_library.h"
+#include "backends/litert/litert_profile.h"
 #include "backends/litert/tflite_file_check.h"
 
 namespace {
@@ -121,6 +124,16 @@ struct Slot {
   }
 };
 
+// What an instance prepared with ib_prepare_args.profile = 1 keeps for its profile: slot 0's
+// profiler (owned by its compiled model) and the model's graph, read once at prepare.
+struct Profiling {
+  lc::Profiler profiler = nullptr;
+  std::string unavailable;  // why there is no profiler, when there is none
+  std::vector<lc::ModelNode> nodes;
+  bool collecting = false;  // between profile_begin and profile_end
+  inferbench::plugin::ProfileOps result;
+};
+
 }  // namespace
 
 struct ib_backend {
@@ -137,6 +150,7 @@ struct ib_backend {
   // The slots' threads. Declared after `slots`, so that they are joined before the slots go.
   std::unique_ptr<RequestThreads> threads;
   inferbench::plugin::KeyValues effective;
+  std::unique_ptr<Profiling> profiling;  // null unless prepared with profile = 1
 
   ~ib_backend() {
     threads.reset();
@@ -228,12 +242,30 @@ size_t required_size(const lc::Library& lib, lc::TensorBufferRequirements requir
   return 0;
 }
 
-// Compiles one slot: its options with the CPU accelerator and `threads` XNNPACK threads, its
-// compiled model of the shared model (XNNPACK applied to the graph, its own interpreter), then
-// its tensor buffers. Each slot gets options of its own, so that nothing a compiled model keeps
-// of them is shared with another slot.
-ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, const std::vector<TensorInfo>& outputs,
-                       const std::string& path) {
+// Adds the opaque option `identifier` with TOML text `toml` (LiteRT takes the payload over).
+ib_status add_toml_options(const lc::Library& lib, lc::Options options, const char* identifier,
+                           const std::string& toml) {
+  char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
+  lc::OpaqueOptions opaque = nullptr;
+  if (const lc::Status s = lib.create_opaque_options(identifier, payload, std::free, &opaque); s != lc::kStatusOk) {
+    std::free(payload);
+    return fail(IB_ERROR_BACKEND,
+                std::string("LiteRtCreateOpaqueOptions(") + identifier + ") failed: " + lc::status_text(s));
+  }
+  if (const lc::Status s = lib.add_opaque_options(options, opaque); s != lc::kStatusOk) {
+    lib.destroy_opaque_options(opaque);  // not taken over by the options: it frees the payload too
+    return fail(IB_ERROR_BACKEND,
+                std::string("LiteRtAddOpaqueOptions(") + identifier + ") failed: " + lc::status_text(s));
+  }
+  return IB_OK;
+}
+
+// Compiles one slot: its options with the CPU accelerator and `threads` XNNPACK threads (and,
+// for a profiling instance, the profiler switched on), its compiled model of the shared model
+// (XNNPACK applied to the graph, its own interpreter), then its tensor buffers. Each slot gets
+// options of its own, so that nothing a compiled model keeps of them is shared with another slot.
+ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, bool profile,
+                       const std::vector<TensorInfo>& outputs, const std::string& path) {
   const lc::Library& lib = *b.lib;
   slot.lib = b.lib;
   if (const lc::Status s = lib.create_options(&slot.options); s != lc::kStatusOk) {
@@ -245,17 +277,18 @@ ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, const std::
   }
   // The thread count goes to the CPU accelerator as its TOML options; without them XNNPACK would
   // run one thread and no pool.
-  const std::string toml = "num_threads = " + std::to_string(threads) + "\n";
-  char* payload = ::strdup(toml.c_str());  // POSIX, from <cstring> on glibc; freed by LiteRT
-  lc::OpaqueOptions cpu = nullptr;
-  if (const lc::Status s = lib.create_opaque_options(lc::kCpuOptionsIdentifier, payload, std::free, &cpu);
-      s != lc::kStatusOk) {
-    std::free(payload);
-    return fail(IB_ERROR_BACKEND, "LiteRtCreateOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
+  if (auto s = add_toml_options(lib, slot.options, lc::kCpuOptionsIdentifier,
+                                "num_threads = " + std::to_string(threads) + "\n");
+      s != IB_OK) {
+    return s;
   }
-  if (const lc::Status s = lib.add_opaque_options(slot.options, cpu); s != lc::kStatusOk) {
-    lib.destroy_opaque_options(cpu);  // not taken over by the options: it frees the payload too
-    return fail(IB_ERROR_BACKEND, "LiteRtAddOpaqueOptions(xnnpack) failed: " + lc::status_text(s));
+  // The profiler must exist when the interpreter is built: XNNPACK switches its per-operator
+  // timers on only for a graph compiled with a profiler attached. A normal instance never gets it.
+  if (profile) {
+    if (auto s = add_toml_options(lib, slot.options, lc::kRuntimeOptionsIdentifier, "enable_profiling = true\n");
+        s != IB_OK) {
+      return s;
+    }
   }
   if (const lc::Status s = lib.create_compiled_model(b.env, b.model, slot.options, &slot.compiled);
       s != lc::kStatusOk) {
@@ -379,12 +412,25 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const int threads = inferbench::plugin::threads_per_request(args->threads, slot_count);
     for (int i = 0; i < slot_count; ++i) {
       b->slots.push_back(std::make_unique<Slot>());
-      if (auto s = compile_slot(*b, *b->slots.back(), threads, outputs, path); s != IB_OK) return s;
+      if (auto s = compile_slot(*b, *b->slots.back(), threads, args->profile == 1, outputs, path); s != IB_OK) {
+        return s;
+      }
     }
     ib_backend* raw = b.get();
     b->threads = std::make_unique<RequestThreads>(slot_count, [raw](int slot) {
       return execute(*raw->lib, *raw->slots[static_cast<size_t>(slot)]);
     });
+
+    if (args->profile == 1) {
+      b->profiling = std::make_unique<Profiling>();
+      Profiling& p = *b->profiling;
+      if (lib->get_profiler(b->slots[0]->compiled, &p.profiler) != lc::kStatusOk || p.profiler == nullptr) {
+        p.profiler = nullptr;
+        p.unavailable = "LiteRT " + lib->version + " made no profiler for this compiled model although its runtime "
+                        "options ask for one (enable_profiling)";
+      }
+      p.nodes = lc::read_model_nodes(*lib, signature);
+    }
 
     bool fully_accelerated = false;
     const bool known = lib->is_fully_accelerated(b->slots[0]->compiled, &fully_accelerated) == lc::kStatusOk;
@@ -419,6 +465,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     }
     e.set("model_output", std::string(element_name(b->output0.type.element_type)) + " " + shape_text(b->output0.dims));
     e.set("litert", lib->version + " (" + lib->path + ")");
+    if (b->profiling) {
+      e.set("profiling",
+            "LiteRT profiler on (runtime option enable_profiling): XNNPACK times each operator of every run");
+    }
     e.set("graph", "LiteRtCreateModelFromFile + LiteRtCreateCompiledModel(CPU) + host-memory tensor buffers" +
                        (slot_count > 1 ? ", compiled once per request (" + std::to_string(slot_count) + " compiled models)"
                                        : std::string()));
@@ -552,6 +602,81 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
   return write_samples(*b, n, sample, b->slots[static_cast<size_t>(slot)]->memory[0].get());
 }
 
+// The profiler records only between start and stop; starting discards what it held, so warm-up
+// runs before profile_begin() leave nothing behind.
+ib_status profile_begin(ib_backend* b) {
+  return guarded([&]() -> ib_status {
+    if (!b->profiling) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "profile_begin: this LiteRT instance was not prepared with profile = 1");
+    }
+    Profiling& p = *b->profiling;
+    if (p.profiler == nullptr) return fail(IB_ERROR_UNAVAILABLE, p.unavailable);
+    if (const lc::Status s = b->lib->reset_profiler(p.profiler); s != lc::kStatusOk) {
+      return fail(IB_ERROR_BACKEND, "LiteRtResetProfiler failed: " + lc::status_text(s));
+    }
+    if (const lc::Status s = b->lib->start_profiler(p.profiler); s != lc::kStatusOk) {
+      return fail(IB_ERROR_BACKEND, "LiteRtStartProfiler failed: " + lc::status_text(s));
+    }
+    p.collecting = true;
+    return IB_OK;
+  });
+}
+
+// Writes LiteRT's own summary of the profile (the interpreter's op-profiling tables: run order,
+// top operators, totals by type) into `native_dir`; the path, or "" when there is none.
+std::string write_summary(const ib_backend& b, const char* native_dir) {
+  if (native_dir == nullptr) return "";
+  const char* summary = nullptr;
+  const lc::Status s = b.lib->get_profile_summary(b.profiling->profiler, b.slots[0]->compiled, &summary);
+  std::string path;
+  if (s == lc::kStatusOk && summary != nullptr) {
+    const std::filesystem::path file = std::filesystem::path(native_dir) / "litert_profile_summary.txt";
+    std::ofstream out(file);
+    out << summary;
+    if (out) path = file.string();
+  }
+  std::free(const_cast<char*>(summary));  // LiteRtGetProfileSummary allocates it with malloc
+  return path;
+}
+
+ib_status profile_end(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops, size_t* count,
+                      const ib_key_value** facts, size_t* num_facts) {
+  return guarded([&]() -> ib_status {
+    if (!b->profiling || !b->profiling->collecting) {
+      return fail(IB_ERROR_INVALID_ARGUMENT, "profile_end: no profile_begin on this LiteRT instance");
+    }
+    Profiling& p = *b->profiling;
+    p.collecting = false;
+    if (const lc::Status s = b->lib->stop_profiler(p.profiler); s != lc::kStatusOk) {
+      return fail(IB_ERROR_BACKEND, "LiteRtStopProfiler failed: " + lc::status_text(s));
+    }
+    int recorded = 0;
+    if (const lc::Status s = b->lib->get_num_profiler_events(p.profiler, &recorded); s != lc::kStatusOk) {
+      return fail(IB_ERROR_BACKEND, "LiteRtGetNumProfilerEvents failed: " + lc::status_text(s));
+    }
+    // One poisoned event more than asked for: a library that writes more than the declared
+    // 104-byte events would overwrite it, and is caught instead of corrupting memory.
+    std::vector<lc::ProfiledEvent> events(static_cast<size_t>(std::max(recorded, 0)) + 1);
+    std::memset(static_cast<void*>(&events.back()), 0xA5, sizeof(lc::ProfiledEvent));
+    if (const lc::Status s = b->lib->get_profiler_events(p.profiler, static_cast<int>(events.size()), events.data());
+        s != lc::kStatusOk) {
+      return fail(IB_ERROR_BACKEND, "LiteRtGetProfilerEvents failed: " + lc::status_text(s));
+    }
+    const auto* tail = reinterpret_cast<const unsigned char*>(&events.back());
+    if (std::any_of(tail, tail + sizeof(lc::ProfiledEvent), [](unsigned char c) { return c != 0xA5; })) {
+      return fail(IB_ERROR_BACKEND, "LiteRT " + b->lib->version +
+                                        " wrote profiler events larger than the 104-byte ProfiledEventData declared in "
+                                        "backends/litert/litert_c_api.h: the declarations do not match this library");
+    }
+    events.pop_back();
+    std::vector<inferbench::plugin::ProfileOp> records;
+    p.result.facts = {};
+    if (auto s = lc::build_profile(events, runs, p.nodes, &records, &p.result.facts); s != IB_OK) return s;
+    if (const std::string path = write_summary(*b, native_dir); !path.empty()) p.result.facts.set("native_trace", path);
+    return p.result.publish(std::move(records), ops, count, facts, num_facts);
+  });
+}
+
 const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .is_available = is_available,
                                                             .prepare = prepare,
@@ -562,7 +687,9 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .request_slots = request_slots,
                                                             .start_request = start_request,
                                                             .wait_request = wait_request,
-                                                            .set_request_samples = set_request_samples});
+                                                            .set_request_samples = set_request_samples,
+                                                            .profile_begin = profile_begin,
+                                                            .profile_end = profile_end});
 
 }  // namespace
 

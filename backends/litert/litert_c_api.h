@@ -26,6 +26,9 @@ struct CompiledModel_;
 struct TensorBuffer_;
 struct TensorBufferRequirements_;
 struct OpaqueOptions_;
+struct Profiler_;
+struct Subgraph_;
+struct Op_;
 using Environment = Environment_*;
 using Model = Model_*;
 using Signature = Signature_*;
@@ -35,6 +38,9 @@ using CompiledModel = CompiledModel_*;
 using TensorBuffer = TensorBuffer_*;
 using TensorBufferRequirements = TensorBufferRequirements_*;
 using OpaqueOptions = OpaqueOptions_*;
+using Profiler = Profiler_*;
+using Subgraph = Subgraph_*;
+using Op = Op_*;
 
 using Status = int;  // LiteRtStatus: 0 is success
 constexpr Status kStatusOk = 0;
@@ -95,6 +101,16 @@ using GetNumSignatureInputsFn = Status (*)(Signature, ParamIndex* count);
 using GetNumSignatureOutputsFn = Status (*)(Signature, ParamIndex* count);
 using GetSignatureInputTensorByIndexFn = Status (*)(Signature, ParamIndex index, Tensor* tensor);
 using GetSignatureOutputTensorByIndexFn = Status (*)(Signature, ParamIndex index, Tensor* tensor);
+// The model's graph, read to name the operators a profile reports: the signature's subgraph, its
+// operators in execution order, each one's TFLite builtin code (LiteRtOpCode takes the
+// BuiltinOperator values), tensors and tensor names. All owned by the model.
+using GetSignatureSubgraphFn = Status (*)(Signature, Subgraph* subgraph);
+using GetNumSubgraphOpsFn = Status (*)(Subgraph, ParamIndex* count);
+using GetSubgraphOpFn = Status (*)(Subgraph, ParamIndex index, Op* op);
+using GetOpCodeFn = Status (*)(Op, int* code);
+using GetNumOpTensorsFn = Status (*)(Op, ParamIndex* count);  // inputs, or outputs
+using GetOpTensorFn = Status (*)(Op, ParamIndex index, Tensor* tensor);
+using GetTensorNameFn = Status (*)(Tensor, const char** name);
 using GetRankedTensorTypeFn = Status (*)(Tensor, RankedTensorType* type);
 using GetQuantizationTypeIdFn = Status (*)(Tensor, int* type_id);
 using GetPerTensorQuantizationFn = Status (*)(Tensor, QuantizationPerTensor* quantization);
@@ -123,6 +139,59 @@ using DestroyTensorBufferFn = void (*)(TensorBuffer);
 using RunCompiledModelFn = Status (*)(CompiledModel, ParamIndex signature, size_t num_inputs,
                                       TensorBuffer* inputs, size_t num_outputs,
                                       TensorBuffer* outputs);
+
+// The compiled model's profiler (LiteRT 2.3's litert_profiler.h). It exists only when the
+// options carry runtime options saying "enable_profiling = true": the payload "runtime_options_string",
+// TOML text like the CPU accelerator's (LiteRtRuntimeOptionsT, litert_runtime_options.cc). With it
+// the interpreter reports its ops and XNNPACK its own, per op of its runtime.
+constexpr const char* kRuntimeOptionsIdentifier = "runtime_options_string";
+using CompiledModelGetProfilerFn = Status (*)(CompiledModel, Profiler* profiler);  // the model owns it
+// Start discards what was recorded and records from then on; stop keeps what was recorded.
+using StartProfilerFn = Status (*)(Profiler);
+using StopProfilerFn = Status (*)(Profiler);
+using ResetProfilerFn = Status (*)(Profiler);
+using GetNumProfilerEventsFn = Status (*)(Profiler, int* count);
+
+// tflite::Profiler::EventType, as LiteRtProfilerEventType declares it.
+enum class ProfilerEventType : int {
+  kDefault = 1,                         // LiteRT's own spans: "Invoke", "LiteRT::Run[...]"
+  kOperatorInvoke = 2,                  // a TFLite node (the XNNPACK delegate's node among them)
+  kDelegateOperatorInvoke = 4,          // a delegate-internal op (its own section)
+  kDelegateProfiledOperatorInvoke = 8,  // a delegate op reported as an operator: XNNPACK's
+  kGeneralRuntimeInstrumentation = 16,
+};
+
+// tflite::profiling::memory::MemoryUsage, which the profiler samples at each begin and end.
+struct MemoryUsage {
+  int64_t footprint_kb;
+  size_t total_allocated_bytes;
+  size_t in_use_allocated_bytes;
+};
+
+// ProfiledEventSource.
+enum class ProfiledEventSource : int { kLiteRt = 0, kInterpreter = 1, kDelegate = 2 };
+
+// ProfiledEventData, copied out by LiteRtGetProfilerEvents. `tag` is owned by the profiler and
+// lives as long as it does. Times in microseconds: `start_us` is 0 for an event reported with
+// its duration only (XNNPACK's), `elapsed_us` is the duration.
+struct ProfiledEvent {
+  const char* tag;
+  ProfilerEventType event_type;
+  uint64_t start_us;
+  uint64_t elapsed_us;
+  MemoryUsage begin_memory;
+  MemoryUsage end_memory;
+  uint64_t metadata1;  // the node or XNNPACK op index
+  uint64_t metadata2;  // the subgraph index
+  ProfiledEventSource source;
+};
+static_assert(sizeof(ProfiledEvent) == 104, "ProfiledEventData of LiteRT 2.3 is 104 bytes on x86-64");
+static_assert(offsetof(ProfiledEvent, source) == 96);
+
+// Copies the recorded events into `events`, which holds `count` (at least the number recorded).
+using GetProfilerEventsFn = Status (*)(Profiler, int count, ProfiledEvent* events);
+// The profile as text, in the interpreter's op-profiling summary format; the caller free()s it.
+using GetProfileSummaryFn = Status (*)(Profiler, CompiledModel, const char** summary);
 
 // Host buffers handed to the library must be aligned to this (LITERT_HOST_MEMORY_BUFFER_ALIGNMENT).
 constexpr size_t kHostMemoryAlignment = 64;

@@ -102,6 +102,15 @@ Loaded load() {
   resolve(handle, "LiteRtGetNumSignatureOutputs", lib.get_num_signature_outputs, &missing);
   resolve(handle, "LiteRtGetSignatureInputTensorByIndex", lib.get_signature_input_tensor, &missing);
   resolve(handle, "LiteRtGetSignatureOutputTensorByIndex", lib.get_signature_output_tensor, &missing);
+  resolve(handle, "LiteRtGetSignatureSubgraph", lib.get_signature_subgraph, &missing);
+  resolve(handle, "LiteRtGetNumSubgraphOps", lib.get_num_subgraph_ops, &missing);
+  resolve(handle, "LiteRtGetSubgraphOp", lib.get_subgraph_op, &missing);
+  resolve(handle, "LiteRtGetOpCode", lib.get_op_code, &missing);
+  resolve(handle, "LiteRtGetNumOpInputs", lib.get_num_op_inputs, &missing);
+  resolve(handle, "LiteRtGetOpInput", lib.get_op_input, &missing);
+  resolve(handle, "LiteRtGetNumOpOutputs", lib.get_num_op_outputs, &missing);
+  resolve(handle, "LiteRtGetOpOutput", lib.get_op_output, &missing);
+  resolve(handle, "LiteRtGetTensorName", lib.get_tensor_name, &missing);
   resolve(handle, "LiteRtGetRankedTensorType", lib.get_ranked_tensor_type, &missing);
   resolve(handle, "LiteRtGetQuantizationTypeId", lib.get_quantization_type_id, &missing);
   resolve(handle, "LiteRtGetPerTensorQuantization", lib.get_per_tensor_quantization, &missing);
@@ -120,6 +129,13 @@ Loaded load() {
   resolve(handle, "LiteRtCreateTensorBufferFromHostMemory", lib.create_tensor_buffer_from_host_memory, &missing);
   resolve(handle, "LiteRtDestroyTensorBuffer", lib.destroy_tensor_buffer, &missing);
   resolve(handle, "LiteRtRunCompiledModel", lib.run_compiled_model, &missing);
+  resolve(handle, "LiteRtCompiledModelGetProfiler", lib.get_profiler, &missing);
+  resolve(handle, "LiteRtStartProfiler", lib.start_profiler, &missing);
+  resolve(handle, "LiteRtStopProfiler", lib.stop_profiler, &missing);
+  resolve(handle, "LiteRtResetProfiler", lib.reset_profiler, &missing);
+  resolve(handle, "LiteRtGetNumProfilerEvents", lib.get_num_profiler_events, &missing);
+  resolve(handle, "LiteRtGetProfilerEvents", lib.get_profiler_events, &missing);
+  resolve(handle, "LiteRtGetProfileSummary", lib.get_profile_summary, &missing);
   if (!missing.empty()) {
     dlclose(handle);
     result.why = "LiteRT library " + path + " (" + version + ") does not export " + missing;

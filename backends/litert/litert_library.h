@@ -22,6 +22,15 @@ struct Library {
   GetNumSignatureOutputsFn get_num_signature_outputs;
   GetSignatureInputTensorByIndexFn get_signature_input_tensor;
   GetSignatureOutputTensorByIndexFn get_signature_output_tensor;
+  GetSignatureSubgraphFn get_signature_subgraph;
+  GetNumSubgraphOpsFn get_num_subgraph_ops;
+  GetSubgraphOpFn get_subgraph_op;
+  GetOpCodeFn get_op_code;
+  GetNumOpTensorsFn get_num_op_inputs;
+  GetOpTensorFn get_op_input;
+  GetNumOpTensorsFn get_num_op_outputs;
+  GetOpTensorFn get_op_output;
+  GetTensorNameFn get_tensor_name;
   GetRankedTensorTypeFn get_ranked_tensor_type;
   GetQuantizationTypeIdFn get_quantization_type_id;
   GetPerTensorQuantizationFn get_per_tensor_quantization;
@@ -40,6 +49,13 @@ struct Library {
   CreateTensorBufferFromHostMemoryFn create_tensor_buffer_from_host_memory;
   DestroyTensorBufferFn destroy_tensor_buffer;
   RunCompiledModelFn run_compiled_model;
+  CompiledModelGetProfilerFn get_profiler;
+  StartProfilerFn start_profiler;
+  StopProfilerFn stop_profiler;
+  ResetProfilerFn reset_profiler;
+  GetNumProfilerEventsFn get_num_profiler_events;
+  GetProfilerEventsFn get_profiler_events;
+  GetProfileSummaryFn get_profile_summary;
 };
 
 // The library, loaded once per process: from $INFERBENCH_LITERT_LIBRARY if set, else from the
