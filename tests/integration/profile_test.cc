@@ -2,10 +2,13 @@
 // --profile end to end through the CLI, the harness's side of it with the testing plugin (whose
 // profile is a few stand-in operators at known shares of its service time): the row's profile,
 // its Chrome trace, a plugin whose pass crashes the worker (the measured row stands), and the
-// flags' bad values. Each framework's own profile path is tested in its backend's test.
+// flags' bad values; then every framework's own profiler on the tiny model (two convolutions and a
+// fully connected layer), each as its plugin reports it through the same row fields.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <tuple>
+#include <utility>
 
 #include "tests/support/cli_runner.h"
 
@@ -68,6 +71,74 @@ TEST(Profile, CrashingPassKeepsTheMeasuredRow) {
   const std::string reason = profile["reason"];
   EXPECT_NE(reason.find("the profiling pass did not finish: worker was killed by signal 6 (SIGABRT)"), std::string::npos)
       << reason;
+}
+
+// The rows of `backend` in `rows` (ok and profiled on the CPU), counted into `seen`.
+void expect_tiny_model_profiles(const nlohmann::json& rows, const fs::path& dir, const std::string& backend, int& seen) {
+  for (const auto& row : rows) {
+    if (row["backend"] != backend || row["status"] != "ok") continue;
+    SCOPED_TRACE(backend + " " + row["variant"].get<std::string>() + " " + row["precision"].get<std::string>() + " " +
+                 row["scenario"].get<std::string>());
+    ++seen;
+    const auto& profile = row["profile"];
+    ASSERT_TRUE(profile["available"].get<bool>()) << profile.dump();
+    EXPECT_FALSE(profile["source"].get<std::string>().empty());
+    EXPECT_FALSE(profile["coverage_note"].get<std::string>().empty());
+    int convolutions = 0, matmuls = 0;
+    for (const auto& c : profile["categories"]) {
+      const std::string category = c["category"];
+      if (category.find("convolution") != std::string::npos) convolutions += c["ops"].get<int>();
+      if (category == "matmul") matmuls += c["ops"].get<int>();
+    }
+    // tiny_cnn: Conv2d(3, 8, 3), Conv2d(8, 16, 3), Linear(16, 10).
+    EXPECT_EQ(convolutions, 2) << profile["categories"].dump();
+    EXPECT_EQ(matmuls, 1) << profile["categories"].dump();
+    EXPECT_GT(profile["op_ms"].get<double>(), 0);
+    EXPECT_GT(profile["coverage"].get<double>(), 0.1);
+    EXPECT_LT(profile["coverage"].get<double>(), 1.5);
+    EXPECT_TRUE(fs::exists(dir / profile["trace"].get<std::string>()));
+    if (const std::string native = profile["native_trace"]; !native.empty()) EXPECT_TRUE(fs::exists(dir / native));
+  }
+}
+
+TEST(Profile, EveryFrameworkOnTheTinyModel) {
+  std::string backends;
+  for (auto [built, name] : {std::pair{INFERBENCH_TORCH_BUILT, "torch:eager,torch:aoti"},
+                             std::pair{INFERBENCH_OPENVINO_BUILT, "openvino"},
+                             std::pair{INFERBENCH_EXECUTORCH_BUILT, "executorch"},
+                             std::pair{INFERBENCH_LITERT_BUILT, "litert"}}) {
+    if (built) backends += (backends.empty() ? "" : ",") + std::string(name);
+  }
+  if (backends.empty()) GTEST_SKIP() << "no framework plugin was built";
+  const auto dir = fresh_dir("profile-frameworks");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", backends, "--devices", "cpu", "--scenarios",
+                             "sync", "--batch", "4", "--warmup", "2", "--iters", "5", "--threads", "1", "--profile",
+                             "--profile-runs", "3", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  bool valid = false;
+  EXPECT_EQ(validate_schema(dir / "results.json", valid), "");
+  EXPECT_TRUE(valid);
+  const auto rows = read_json(dir / "results.json")["rows"];
+  for (auto [built, backend, least] : {std::tuple{INFERBENCH_TORCH_BUILT, "torch", 2},  // eager fp32, aoti fp32
+                                       std::tuple{INFERBENCH_OPENVINO_BUILT, "openvino", 2},
+                                       std::tuple{INFERBENCH_EXECUTORCH_BUILT, "executorch", 2},
+                                       std::tuple{INFERBENCH_LITERT_BUILT, "litert", 2}}) {
+    if (!built) continue;
+    int seen = 0;
+    expect_tiny_model_profiles(rows, dir, backend, seen);
+    EXPECT_GE(seen, least) << backend;
+  }
+  // The AOTInductor rows are profiled on a package exported with profiler markers; the guide sets
+  // the profiled rows against the fastest.
+  if (INFERBENCH_TORCH_BUILT) {
+    for (const auto& row : rows) {
+      if (row["variant"] == "aoti" && row["status"] == "ok") {
+        EXPECT_NE(row["profile"]["source"].get<std::string>().find("profile markers"), std::string::npos)
+            << row["profile"].dump();
+      }
+    }
+  }
+  EXPECT_NE(read_file(dir / "guide.md").find("### Where the time goes"), std::string::npos);
 }
 
 TEST(Profile, BadFlagsGetOneLine) {
