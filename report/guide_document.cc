@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -550,12 +551,30 @@ std::vector<const Row*> profiled_rows(const std::vector<Row>& rows) {
   return profiled;
 }
 
-// A category's operator time per input of `row`: 0 when it has none.
+// The three convolution categories, which a profile without weight shapes (an AOTInductor
+// package's markers carry none) cannot tell apart: it puts every convolution in the first.
+constexpr const char* kConvolutionKinds[] = {"convolution", "depthwise_convolution", "pointwise_convolution"};
+constexpr const char* kAllConvolutions = "convolution (every kind)";
+
+bool is_convolution(const std::string& category) {
+  return std::find(std::begin(kConvolutionKinds), std::end(kConvolutionKinds), category) != std::end(kConvolutionKinds);
+}
+
+// Whether `row`'s profile tells its convolutions' kinds apart: some is depthwise or pointwise.
+bool splits_convolutions(const Row& row) {
+  return std::any_of(row.profile->categories.begin(), row.profile->categories.end(), [](const ProfileCategoryTime& c) {
+    return c.category == "depthwise_convolution" || c.category == "pointwise_convolution";
+  });
+}
+
+// A category's operator time per input of `row` (0 when it has none); kAllConvolutions adds the
+// three kinds of convolution.
 double category_ms_per_input(const Row& row, const std::string& category) {
+  double ms = 0;
   for (const ProfileCategoryTime& c : row.profile->categories) {
-    if (c.category == category) return c.ms / row.batch;
+    if (c.category == category || (category == kAllConvolutions && is_convolution(c.category))) ms += c.ms;
   }
-  return 0;
+  return ms / row.batch;
 }
 
 std::string category_name(const std::string& id) {
@@ -566,13 +585,16 @@ std::string category_name(const std::string& id) {
 // Operator times per input within this fraction of each other are "about the same".
 constexpr double kSameOperatorTime = 0.05;
 
-// What sets `row` apart from the fastest profiled row, per input: the category where it spends
-// the most time more (or, when it spends less everywhere, the least less).
+// What sets `row` apart from `fastest` (the fastest profiled row of its precision), per input: the
+// category where it spends the most time more (or, when it spends less everywhere, the least
+// less). When one of the two cannot tell its convolutions apart, they are compared as one.
 std::string profile_difference(const Row& row, const Row& fastest) {
+  const bool merge = splits_convolutions(row) != splits_convolutions(fastest);
   std::vector<std::string> categories;
   for (const Row* r : {&row, &fastest}) {
     for (const ProfileCategoryTime& c : r->profile->categories) {
-      if (std::find(categories.begin(), categories.end(), c.category) == categories.end()) categories.push_back(c.category);
+      const std::string category = merge && is_convolution(c.category) ? kAllConvolutions : c.category;
+      if (std::find(categories.begin(), categories.end(), category) == categories.end()) categories.push_back(category);
     }
   }
   std::string widest;
@@ -599,24 +621,47 @@ std::string profile_difference(const Row& row, const Row& fastest) {
           ? fmt::format(", {:.0f}% of the {:.3f} ms more operator time it spends per input", 100 * widest_gap / total_gap,
                         total_gap)
           : std::string();
+  const std::string why_merged =
+      merge ? fmt::format(" (convolutions as one: {} does not tell their kinds apart)",
+                          row_title(splits_convolutions(row) ? fastest : row))
+            : std::string();
   if (theirs <= 0) {
-    return fmt::format("{} spends {:.3f} ms per input in {}, where {} spends none{}.", row_title(row), mine,
-                       category_name(widest), row_title(fastest), of_gap);
+    return fmt::format("{} spends {:.3f} ms per input in {}, where {} spends none{}{}.", row_title(row), mine,
+                       category_name(widest), row_title(fastest), of_gap, why_merged);
   }
-  return fmt::format("{} spends {:.1f}x {}'s time in {} ({:.3f} against {:.3f} ms per input){}.", row_title(row),
-                     mine / theirs, row_title(fastest), category_name(widest), mine, theirs, of_gap);
+  return fmt::format("{} spends {:.1f}x {}'s time in {} ({:.3f} against {:.3f} ms per input){}{}.", row_title(row),
+                     mine / theirs, row_title(fastest), category_name(widest), mine, theirs, of_gap, why_merged);
 }
 
+// Each profiled row against the fastest profiled row of its precision (a runtime's choice is made
+// within a precision; INT8 against FP32 would only say that INT8 is cheaper).
 GuideSection profile_section(const std::vector<const Row*>& profiled) {
-  const Row& fastest = *profiled.front();
   GuideSection section = section_of(
       "Where the time goes",
-      fmt::format("From each row's per-operator profile (--profile: the framework's own profiler, in a separate pass "
-                  "after the timed window), set against the fastest profiled row, {}, whose operator time per input "
-                  "goes to {}. Times are per input (per inference over the batch); categories as docs/metrics.md, "
-                  "\"Where the time goes\", defines them.",
-                  row_title(fastest), category_shares(*fastest.profile)));
-  for (std::size_t i = 1; i < profiled.size(); ++i) section.bullets.push_back(profile_difference(*profiled[i], fastest));
+      "From each row's per-operator profile (--profile: the framework's own profiler, in a separate pass after the "
+      "timed window), each row set against the fastest profiled row of its precision, in the category where their "
+      "operator times per input (per inference over the batch) differ most. Categories as docs/metrics.md, \"Where "
+      "the time goes\", defines them.");
+  std::vector<std::string> precisions;
+  for (const Row* row : profiled) {
+    if (std::find(precisions.begin(), precisions.end(), row->precision) == precisions.end()) {
+      precisions.push_back(row->precision);
+    }
+  }
+  for (const std::string& precision : precisions) {
+    const Row* fastest = nullptr;
+    for (const Row* row : profiled) {
+      if (row->precision != precision) continue;
+      if (!fastest) {
+        fastest = row;
+        section.bullets.push_back(fmt::format("Fastest {} row: {}, its operator time per input ({:.3f} ms) going to {}.",
+                                              precision_label(precision), row_title(*row),
+                                              *row->profile->op_ms / row->batch, category_shares(*row->profile)));
+      } else {
+        section.bullets.push_back(profile_difference(*row, *fastest));
+      }
+    }
+  }
   return section;
 }
 

@@ -36,8 +36,8 @@ struct GuideDocument {
   // when two rows or more were measured), "Round by round" (only after --rounds: each row's
   // rank in every round), "Break-even ...", "Models the delegate did not take
   // whole" (only when a row ran part of its model outside its delegate), "Where the time goes"
-  // (only when a row has a per-operator profile: each other profiled row against the fastest, in
-  // the category where their times per input differ most), "Rows left out" (failed
+  // (only when a row has a per-operator profile: each other profiled row against the fastest of its
+  // precision, in the category where their times per input differ most), "Rows left out" (failed
   // and unavailable rows that share a reason in one bullet: "A; B — reason").
   std::vector<GuideSection> sections;
 };

@@ -52,6 +52,7 @@ Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cel
   args.profile = 1;
   args.scenario = "sync";
   args.requests = 1;
+  const auto pass_start = Clock::now();
   ib_backend* backend = nullptr;
   if (api.prepare(&args, &backend) != IB_OK) {
     return unavailable("preparing the profiling instance failed: " + plugin_message(plugin));
@@ -134,6 +135,7 @@ Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cel
     return summary;
   }();
   api.destroy(backend);
+  profile.pass_s = std::chrono::duration<double>(Clock::now() - pass_start).count();
   return profile;
 }
 

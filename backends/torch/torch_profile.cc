@@ -145,16 +145,24 @@ int root_of(const std::vector<HostEvent>& hosts, int i) {
   return i;
 }
 
+// An allocation is never an operator's implementation, even when the allocator took most of its
+// time (a first-touched output buffer at a small batch).
+bool is_allocation(std::string_view name) {
+  return name.starts_with("aten::empty") || name == "aten::zeros" || name == "aten::resize_";
+}
+
 // The implementation under an operator: down the chain of nested events, each holding most of its
 // parent's time (aten::adaptive_avg_pool2d -> aten::mkldnn_adaptive_avg_pool2d), never into an
-// event that is a small part of it (the aten::empty a convolution allocates its output with).
-// `own` when no nested event holds most of the time.
+// event that is a small part of it or an allocation (the aten::empty a convolution allocates its
+// output with). `own` when no nested event holds most of the time.
+
 std::string innermost(const std::vector<HostEvent>& hosts, int i, const std::string& own) {
   int at = i;
   for (;;) {
     const HostEvent& e = hosts[static_cast<size_t>(at)];
     int longest = -1;
     for (int c : e.children) {
+      if (is_allocation(hosts[static_cast<size_t>(c)].event->name())) continue;
       if (longest < 0 || duration(hosts[static_cast<size_t>(c)]) > duration(hosts[static_cast<size_t>(longest)])) {
         longest = c;
       }

@@ -199,6 +199,7 @@ struct Profile {
   std::string configuration;  // what was profiled: "one request, run() + sync()"
   std::string timeline;       // "measured" (the framework's start times) | "synthesized"
   std::string coverage_note;  // what the op times leave out or count twice
+  double pass_s = 0;          // the pass's wall time: prepare, warm-up, profiled runs, destroy
   int warmup = 0;             // runs before the profiled ones
   int runs = 0;               // profiled runs the means are over
   std::optional<double> latency_ms;  // the profiled runs' mean run() + sync(), ms

@@ -275,6 +275,7 @@ void to_json(json& j, const Profile& p) {
            {"configuration", p.configuration},
            {"timeline", p.timeline},
            {"coverage_note", p.coverage_note},
+           {"pass_s", p.pass_s},
            {"warmup", p.warmup},
            {"runs", p.runs},
            {"latency_ms", optional_to_json(p.latency_ms)},
@@ -296,6 +297,7 @@ void from_json(const json& j, Profile& p) {
   value_from_json(j, "configuration", p.configuration);
   value_from_json(j, "timeline", p.timeline);
   value_from_json(j, "coverage_note", p.coverage_note);
+  value_from_json(j, "pass_s", p.pass_s);
   value_from_json(j, "warmup", p.warmup);
   value_from_json(j, "runs", p.runs);
   optional_from_json(j, "latency_ms", p.latency_ms);

@@ -32,6 +32,7 @@ TEST(Profile, RowCarriesTheProfileAndItsTrace) {
   ASSERT_TRUE(profile["available"].get<bool>()) << profile.dump();
   EXPECT_EQ(profile["runs"], 4);
   EXPECT_GE(profile["warmup"].get<int>(), 5);  // and until 2 s have passed
+  EXPECT_GT(profile["pass_s"].get<double>(), 0);
   EXPECT_EQ(profile["op_count"], 3);
   // The stand-ins take 50%, 20% and 20% of each 2 ms inference: 1.8 ms of operators.
   EXPECT_NEAR(profile["op_ms"].get<double>(), 1.8, 1e-9);

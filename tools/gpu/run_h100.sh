@@ -13,6 +13,9 @@
 #   tools/gpu/run_h100.sh --energy     # issue #23 instead (or with --serving, both): the CUDA rows of
 #                                      # torch eager and CUDA graph under --protocol adaptive, whose
 #                                      # windows are long enough for NVML's energy counter
+#   tools/gpu/run_h100.sh --profile    # issue #24 (alone or with the two above): the CUDA rows of torch
+#                                      # eager, AOTInductor and CUDA graph with --profile (per-operator
+#                                      # profiles from Kineto/CUPTI; the graph rows say why they have none)
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
 # With --serving the steps are kit env configure build verify backends serving gpu_tests:
@@ -21,6 +24,8 @@
 # With --energy: kit env configure build verify backends energy [serving] gpu_tests, the energy rows
 # into results-energy-<gpu>.json and, in the summary, tools/gpu/energy_check.py's sanity check
 # (average power between idle and the board's limit; energy = average power x window).
+# With --profile: kit env configure build verify backends profile [energy] [serving] gpu_tests, the
+# profiled rows into results-profile-<gpu>.json and their Where-the-time-goes table in the summary.
 # Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
 # aoti_probe (tools/gpu/aoti_python_load.sh on inferbench's AOTInductor package: which Python load
 # crashes, and a cuda-gdb backtrace of the first crash) [autotune: --with-autotune, the FP16 package compiled with max-autotune, plain and in a CUDA
@@ -199,6 +204,14 @@ step_energy() {
     --timeout "$IB_WORKER_TIMEOUT" $IB_ENERGY_ARGS
 }
 
+# --profile: issue #24's GPU rows, each CUDA variant of torch profiled after its timed window.
+step_profile() {
+  # shellcheck disable=SC2086
+  INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends torch:eager,torch:aoti,torch:cuda_graph \
+    --profile --out "$IB_WORK/results-profile" --db "$IB_WORK/history.sqlite" \
+    --timeout "$IB_WORKER_TIMEOUT" $IB_PROFILE_ARGS
+}
+
 # --with-autotune: the AOTInductor FP16 package compiled with Inductor's max-autotune (minutes of
 # compilation on the GPU), run plain and replayed in a CUDA graph, into results-autotune/.
 step_autotune() {
@@ -276,6 +289,7 @@ skip=
 autotune=no
 serving=no
 energy=no
+profile=no
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -290,6 +304,7 @@ while [ $# -gt 0 ]; do
     --with-autotune) autotune=yes ;;
     --serving) serving=yes ;;
     --energy) energy=yes ;;
+    --profile) profile=yes ;;
     --jobs) jobs=$2; shift ;;
     -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_h100.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -353,6 +368,7 @@ if [ "$mode" = gpu ]; then
   autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
   serving_args="--devices cuda --precisions fp16 --batch 8 --latency-bound 10 --warmup 50"
   energy_args="--devices cuda --precisions fp32,fp16 --batch 64"
+  profile_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100"
   aoti_prefix=mobilenet_v2-aoti-fp16-cuda-b64-
   compile_timeout=240
   worker_timeout=300
@@ -363,6 +379,7 @@ else
   autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
   serving_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --latency-bound 50 --warmup 5"
   energy_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --max-window 2"
+  profile_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 --profile-runs 3"
   aoti_prefix=tiny_cnn-aoti-fp32-cpu-b2-
   compile_timeout=120
   worker_timeout=120
@@ -372,7 +389,7 @@ export IB_MODE=$mode IB_BUDGET=$budget IB_WORK=$work IB_KIT="$repo/tools/gpu/dep
 export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_bin IB_CTEST=$ctest_bin
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
-export IB_SERVING_ARGS=$serving_args IB_ENERGY_ARGS=$energy_args
+export IB_SERVING_ARGS=$serving_args IB_ENERGY_ARGS=$energy_args IB_PROFILE_ARGS=$profile_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout IB_AOTI_PREFIX=$aoti_prefix
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
@@ -425,6 +442,8 @@ pack() {
   cp -f "$work/results-autotune/results.json" "$out/results-autotune-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-serving/results.json" "$out/results-serving-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-energy/results.json" "$out/results-energy-$gpu_tag.json" 2>/dev/null
+  cp -f "$work/results-profile/results.json" "$out/results-profile-$gpu_tag.json" 2>/dev/null
+  [ -d "$work/results-profile/profiles" ] && cp -rf "$work/results-profile/profiles" "$out/profiles-$gpu_tag" 2>/dev/null
   cp -f "$IB_BUILD/CMakeCache.txt" "$work/CMakeCache.txt" 2>/dev/null
   cp -f "$IB_BUILD/backends.tsv" "$work/backends.tsv" 2>/dev/null
   {
@@ -453,6 +472,11 @@ pack() {
       echo; echo "## inferbench energy (--protocol adaptive $IB_ENERGY_ARGS)"; cat "$work/results-energy/results.md"
       echo; echo "## energy sanity check (tools/gpu/energy_check.py)"
       "$IB_PYTHON" "$repo/tools/gpu/energy_check.py" "$work/results-energy/results.json" 2>&1
+    fi
+    if [ -f "$work/results-profile/results.md" ]; then
+      echo; echo "## inferbench profile (--profile $IB_PROFILE_ARGS)"
+      awk '/^Where the time goes/ {f = 1} f {print} f && /^\|/ {t = 1} t && !/^\|/ {exit}' "$work/results-profile/results.md"
+      echo; sed -n '/^### Where the time goes/,/^### Rows left out/p' "$work/results-profile/guide.md" 2>/dev/null
     fi
     if [ -f "$work/logs/backends.log" ]; then
       echo; echo "## inferbench backends"; cat "$work/logs/backends.log"
@@ -494,8 +518,9 @@ if run_step configure 150; then
 fi
 # inferbench's rows first (they are the product; the issue already quotes Python numbers), then
 # the Python reference beside them, then the tests.
-if { [ "$serving" = yes ] || [ "$energy" = yes ]; } && [ -x "$IB_BUILD/inferbench" ]; then
+if { [ "$serving" = yes ] || [ "$energy" = yes ] || [ "$profile" = yes ]; } && [ -x "$IB_BUILD/inferbench" ]; then
   run_step backends 60
+  [ "$profile" = yes ] && run_step profile 240
   [ "$energy" = yes ] && run_step energy 180
   [ "$serving" = yes ] && run_step serving 420
   run_step gpu_tests 120

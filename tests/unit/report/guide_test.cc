@@ -1163,5 +1163,55 @@ TEST(GuideReporter, WritesTheGuideAsMarkdown) {
   EXPECT_EQ(lines[33], "- T|RT CUDA GPU FP16 batch 64 — failed: crash");
 }
 
+// A row with a profile of these categories (id, ms per inference).
+Row profiled(Row row, std::vector<std::pair<std::string, double>> categories) {
+  Profile profile;
+  profile.available = true;
+  double total = 0;
+  for (const auto& [id, ms] : categories) total += ms;
+  for (const auto& [id, ms] : categories) profile.categories.push_back({id, ms, ms / total, 1});
+  profile.op_ms = total;
+  row.profile = profile;
+  return row;
+}
+
+TEST(GuideProfile, EachRowAgainstTheFastestOfItsPrecisionInItsWidestCategory) {
+  const std::vector<Row> rows = {
+      profiled(ok_row("Fast", "fp32", 4, 10, 400, 12, 1.1, 100),
+               {{"pointwise_convolution", 4}, {"depthwise_convolution", 2}, {"activation", 0}}),
+      profiled(ok_row("Slow", "fp32", 4, 10, 100, 50, 1.1, 100),
+               {{"pointwise_convolution", 6}, {"depthwise_convolution", 8}, {"activation", 2}}),
+      profiled(ok_row("Twin", "fp32", 4, 10, 300, 14, 1.1, 100), {{"pointwise_convolution", 4.1}, {"depthwise_convolution", 2}}),
+      // Another precision has its own fastest row: INT8 is never set against FP32.
+      profiled(ok_row("Quantized", "int8", 4, 10, 900, 5, 1.1, 100), {{"pointwise_convolution", 1}, {"quantize", 0.2}}),
+      // No weight shapes: every convolution in one category, so convolutions are compared as one.
+      profiled(ok_row("Unsplit", "fp32", 4, 10, 50, 90, 1.1, 100), {{"convolution", 12}, {"activation", 1}}),
+  };
+  const GuideDocument document = guide_document(rows, compute_guide(rows));
+  const GuideSection& section = section_titled(document, "Where the time goes");
+  ASSERT_EQ(section.bullets.size(), 5u);
+  // The precisions in the order of their fastest rows; each fastest row first, then the others
+  // fastest first.
+  EXPECT_EQ(section.bullets[0].rfind("Fastest INT8 row: Quantized CPU INT8 batch 4", 0), 0u) << section.bullets[0];
+  EXPECT_EQ(section.bullets[1].rfind("Fastest FP32 row: Fast CPU FP32 batch 4, its operator time per input (1.500 ms)", 0), 0u)
+      << section.bullets[1];
+  EXPECT_NE(section.bullets[2].find("Twin CPU FP32 batch 4's operators take about the time per input"), std::string::npos)
+      << section.bullets[2];
+  // Slow: depthwise 8 against 2 per inference (2.000 against 0.500 per input), 1.5 of the 2.5 more.
+  EXPECT_EQ(section.bullets[3],
+            "Slow CPU FP32 batch 4 spends 4.0x Fast CPU FP32 batch 4's time in depthwise convolution (2.000 against "
+            "0.500 ms per input), 60% of the 2.500 ms more operator time it spends per input.");
+  EXPECT_NE(section.bullets[4].find("convolution (every kind) (3.000 against 1.500 ms per input), 86% of the 1.750 ms"),
+            std::string::npos)
+      << section.bullets[4];
+  EXPECT_NE(section.bullets[4].find("Unsplit CPU FP32 batch 4 does not tell their kinds apart"), std::string::npos)
+      << section.bullets[4];
+}
+
+TEST(GuideProfile, NoSectionWithoutProfiles) {
+  const std::vector<Row> rows = {ok_row("A", "fp32", 4, 10, 400, 12, 1.1, 100)};
+  EXPECT_THROW(section_titled(guide_document(rows, compute_guide(rows)), "Where the time goes"), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace inferbench::report
