@@ -616,11 +616,17 @@ std::string profile_difference(const Row& row, const Row& fastest) {
                        "the rows apart is outside the operators (requests in flight, threads, the framework's overhead).",
                        row_title(row), row_title(fastest), row_ms, fastest_ms);
   }
-  const std::string of_gap =
-      total_gap > 0 && widest_gap > 0
-          ? fmt::format(", {:.0f}% of the {:.3f} ms more operator time it spends per input", 100 * widest_gap / total_gap,
-                        total_gap)
-          : std::string();
+  // The category's part of the row's extra operator time; more than all of it when the row spends
+  // less than the fastest elsewhere.
+  std::string of_gap;
+  if (total_gap > 0 && widest_gap > total_gap) {
+    of_gap = fmt::format(", more than the {:.3f} ms more operator time it spends per input in all (it spends less "
+                         "elsewhere)",
+                         total_gap);
+  } else if (total_gap > 0 && widest_gap > 0) {
+    of_gap = fmt::format(", {:.0f}% of the {:.3f} ms more operator time it spends per input", 100 * widest_gap / total_gap,
+                         total_gap);
+  }
   const std::string why_merged =
       merge ? fmt::format(" (convolutions as one: {} does not tell their kinds apart)",
                           row_title(splits_convolutions(row) ? fastest : row))

@@ -1186,10 +1186,12 @@ TEST(GuideProfile, EachRowAgainstTheFastestOfItsPrecisionInItsWidestCategory) {
       profiled(ok_row("Quantized", "int8", 4, 10, 900, 5, 1.1, 100), {{"pointwise_convolution", 1}, {"quantize", 0.2}}),
       // No weight shapes: every convolution in one category, so convolutions are compared as one.
       profiled(ok_row("Unsplit", "fp32", 4, 10, 50, 90, 1.1, 100), {{"convolution", 12}, {"activation", 1}}),
+      // More depthwise time than its whole extra time: it spends less on the 1x1 convolutions.
+      profiled(ok_row("Lopsided", "fp32", 4, 10, 40, 95, 1.1, 100), {{"pointwise_convolution", 2}, {"depthwise_convolution", 6}}),
   };
   const GuideDocument document = guide_document(rows, compute_guide(rows));
   const GuideSection& section = section_titled(document, "Where the time goes");
-  ASSERT_EQ(section.bullets.size(), 5u);
+  ASSERT_EQ(section.bullets.size(), 6u);
   // The precisions in the order of their fastest rows; each fastest row first, then the others
   // fastest first.
   EXPECT_EQ(section.bullets[0].rfind("Fastest INT8 row: Quantized CPU INT8 batch 4", 0), 0u) << section.bullets[0];
@@ -1206,6 +1208,10 @@ TEST(GuideProfile, EachRowAgainstTheFastestOfItsPrecisionInItsWidestCategory) {
       << section.bullets[4];
   EXPECT_NE(section.bullets[4].find("Unsplit CPU FP32 batch 4 does not tell their kinds apart"), std::string::npos)
       << section.bullets[4];
+  EXPECT_NE(section.bullets[5].find("depthwise convolution (1.500 against 0.500 ms per input), more than the 0.500 ms more "
+                                    "operator time it spends per input in all (it spends less elsewhere)"),
+            std::string::npos)
+      << section.bullets[5];
 }
 
 TEST(GuideProfile, NoSectionWithoutProfiles) {
