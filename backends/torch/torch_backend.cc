@@ -30,6 +30,7 @@
 #include <latch>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -90,6 +91,10 @@ constexpr const char* kMetaInductorMode = "inferbench_inductor_mode";
 // and ATen call in a profiler marker. "no" in the normal package, which the profiler cannot see
 // into.
 constexpr const char* kMetaProfileMarkers = "inferbench_profile_markers";
+// A profiling package's convolutions in graph order: weight shapes, "32,3,3,3;32,1,3,3;...", and
+// the modules they come from, "features.0.0;features.1.conv.0.0;...".
+constexpr const char* kMetaConvolutionWeights = "inferbench_convolution_weights";
+constexpr const char* kMetaConvolutionLayers = "inferbench_convolution_layers";
 constexpr const char* kReexportWithMarkers =
     "re-export it with tools/export/export.py --format aoti --aoti-markers profile";
 // Written by AOTInductor itself: the device the package was compiled for, and the CPU vector
@@ -229,6 +234,8 @@ struct ib_backend {
   // graph; whether the profiler is on; and what profile_end() hands over.
   bool profile = false;
   std::string no_profile_reason;
+  std::vector<std::string> convolution_weights;  // a profiling package's, "[32,3,3,3]", in graph order
+  std::vector<std::string> convolution_layers;   // and their modules, "features.0.0"
   std::vector<inferbench::torch_profile::MarkedNode> marked;
   bool profiling = false;
   inferbench::plugin::ProfileOps profile_ops;
@@ -353,6 +360,10 @@ ib_status load_package(ib_backend* b, const ib_prepare_args* args, bool single_t
   // profiled runs tell (profile_end).
   const std::string markers = metadata_value(metadata, kMetaProfileMarkers);
   if (markers == "yes") b->effective.set("profile_markers", "yes (a profiling package: every kernel and ATen call recorded)");
+  std::stringstream weights(metadata_value(metadata, kMetaConvolutionWeights));
+  for (std::string shape; std::getline(weights, shape, ';');) b->convolution_weights.push_back("[" + shape + "]");
+  std::stringstream layers(metadata_value(metadata, kMetaConvolutionLayers));
+  for (std::string layer; std::getline(layers, layer, ';');) b->convolution_layers.push_back(layer);
   if (b->profile && markers == "no") {
     b->no_profile_reason = std::string("this AOTInductor package was exported without kernel profile markers, so the "
                                        "profiler sees nothing inside it; ") + kReexportWithMarkers;
@@ -806,6 +817,22 @@ ib_status profile_end(ib_backend* b, size_t runs, const char* native_dir, const 
                                               kReexportWithMarkers);
       }
       return status;
+    }
+    // A package's convolution markers carry no inputs: the k-th of a run gets the k-th weight
+    // shape and layer the exporter recorded, when there are as many of each (Inductor calls them
+    // in graph order), so that the category table can tell depthwise and 1x1 convolutions apart.
+    if (packaged && !b->convolution_weights.empty()) {
+      std::vector<inferbench::plugin::ProfileOp*> convolutions;
+      for (auto& op : records) {
+        if (op.op_type.find("convolution") != std::string::npos) convolutions.push_back(&op);
+      }
+      if (convolutions.size() == b->convolution_weights.size()) {
+        const bool named = b->convolution_layers.size() == convolutions.size();
+        for (size_t k = 0; k < convolutions.size(); ++k) {
+          convolutions[k]->shape = b->convolution_weights[k];
+          if (named && !b->convolution_layers[k].empty()) convolutions[k]->name = b->convolution_layers[k];
+        }
+      }
     }
     auto& f = b->profile_ops.facts;
     const bool cuda = b->device.is_cuda();

@@ -38,6 +38,25 @@ def cpu_has_native_bf16() -> bool:
     return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
+def convolutions(exported) -> tuple[str, str]:
+    """The exported graph's convolutions in graph order: their weight shapes, "32,3,3,3;32,1,3,3;...",
+    and the modules they come from, "features.0.0;features.1.conv.0.0;...".
+
+    A profiling package's markers carry no inputs, so the plugin cannot tell a depthwise or 1x1
+    convolution from the others, nor name its layer, by what the profiler records; it gives the k-th
+    convolution marker of a run the k-th of each when the counts agree (backends/torch/README.md,
+    "Profile")."""
+    shapes, layers = [], []
+    for node in exported.graph.nodes:
+        if node.op == "call_function" and node.target in (torch.ops.aten.conv2d.default,
+                                                           torch.ops.aten.convolution.default):
+            weight = node.args[1].meta.get("val")
+            shapes.append(",".join(str(int(d)) for d in weight.shape) if weight is not None else "")
+            stack = list(node.meta.get("nn_module_stack", {}).values())
+            layers.append(stack[-1][0] if stack else "")
+    return ";".join(shapes), ";".join(layers)
+
+
 def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, precision: str, seed: int,
                 batch: int, device: str, autotune: str = "off", markers: str = "off") -> tuple[Path, dict]:
     if (device, precision) not in TARGETS:
@@ -84,6 +103,9 @@ def export_aoti(model: torch.nn.Module, shape: tuple[int, ...], out: Path, preci
     path = out / "model.pt2"
     with torch.no_grad():
         exported = torch.export.export(model, (example,))
+        if markers == "profile":
+            metadata["inferbench_convolution_weights"], metadata["inferbench_convolution_layers"] = \
+                convolutions(exported)
         torch._inductor.aoti_compile_and_package(exported, package_path=str(path), inductor_configs=configs)
     if device == "cpu":
         extra["isa"] = str(torch._inductor.cpu_vec_isa.pick_vec_isa())
