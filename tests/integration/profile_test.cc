@@ -130,12 +130,16 @@ TEST(Profile, EveryFrameworkOnTheTinyModel) {
     EXPECT_GE(seen, least) << backend;
   }
   // The AOTInductor rows are profiled on a package exported with profiler markers; the guide sets
-  // the profiled rows against the fastest.
+  // each profiled row against the fastest of its precision.
   if (INFERBENCH_TORCH_BUILT) {
     for (const auto& row : rows) {
       if (row["variant"] == "aoti" && row["status"] == "ok") {
         EXPECT_NE(row["profile"]["source"].get<std::string>().find("profile markers"), std::string::npos)
             << row["profile"].dump();
+        // The package's metadata names its convolutions' layers (features.0, features.3).
+        int named = 0;
+        for (const auto& op : row["profile"]["ops"]) named += op["name"].get<std::string>().rfind("features.", 0) == 0;
+        EXPECT_EQ(named, 2) << row["profile"]["ops"].dump();
       }
     }
   }
