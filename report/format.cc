@@ -497,9 +497,7 @@ std::string category_shares(const Profile& profile, double min_share) {
   std::string text;
   for (const ProfileCategoryTime& c : profile.categories) {
     if (c.share < min_share) continue;
-    const auto category = category_from_id(c.category);
-    text += fmt::format("{}{} {:.0f}%", text.empty() ? "" : ", ", category ? category_label(*category) : c.category,
-                        c.share * 100);
+    text += fmt::format("{}{} {:.0f}%", text.empty() ? "" : ", ", category_label_of(c.category), c.share * 100);
   }
   return text;
 }

@@ -577,11 +577,6 @@ double category_ms_per_input(const Row& row, const std::string& category) {
   return ms / row.batch;
 }
 
-std::string category_name(const std::string& id) {
-  const auto category = category_from_id(id);
-  return category ? std::string(category_label(*category)) : id;
-}
-
 // Operator times per input within this fraction of each other are "about the same".
 constexpr double kSameOperatorTime = 0.05;
 
@@ -633,10 +628,10 @@ std::string profile_difference(const Row& row, const Row& fastest) {
             : std::string();
   if (theirs <= 0) {
     return fmt::format("{} spends {:.3f} ms per input in {}, where {} spends none{}{}.", row_title(row), mine,
-                       category_name(widest), row_title(fastest), of_gap, why_merged);
+                       category_label_of(widest), row_title(fastest), of_gap, why_merged);
   }
   return fmt::format("{} spends {:.1f}x {}'s time in {} ({:.3f} against {:.3f} ms per input){}{}.", row_title(row),
-                     mine / theirs, row_title(fastest), category_name(widest), mine, theirs, of_gap, why_merged);
+                     mine / theirs, row_title(fastest), category_label_of(widest), mine, theirs, of_gap, why_merged);
 }
 
 // Each profiled row against the fastest profiled row of its precision (a runtime's choice is made

@@ -6,6 +6,11 @@
 
 namespace inferbench {
 
+std::string plugin_message(const LoadedPlugin& plugin) {
+  const char* message = plugin.api->last_error();
+  return message && *message ? message : "no message from plugin";
+}
+
 Result<LoadedPlugin> load_plugin(const std::string& path) {
   // RTLD_LOCAL keeps each SDK's symbols to itself; RTLD_NOW reports a missing dependency
   // here rather than at the first call inside the timed loop.

@@ -19,4 +19,7 @@ struct LoadedPlugin {
 // (the message carries dlerror()), and with Internal on an API version mismatch.
 Result<LoadedPlugin> load_plugin(const std::string& path);
 
+// The plugin's message about its last failed call (last_error()), or "no message from plugin".
+std::string plugin_message(const LoadedPlugin& plugin);
+
 }  // namespace inferbench

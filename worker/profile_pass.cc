@@ -21,11 +21,6 @@ Profile unavailable(std::string reason) {
   return profile;
 }
 
-std::string plugin_message(const LoadedPlugin& plugin) {
-  const char* message = plugin.api->last_error();
-  return message && *message ? message : "no message from the plugin";
-}
-
 std::string configuration_of(const Cell& cell) {
   if (cell.scenario == "sync" || cell.scenario == "single-stream") return "one request, run() + sync() in a loop";
   return "one request, run() + sync() in a loop (the row's " + cell.scenario +

@@ -70,8 +70,7 @@ Row fail_row(Row row, RowStatus status, std::string error) {
 }
 
 std::string plugin_error(const LoadedPlugin& plugin, const char* during) {
-  const char* message = plugin.api->last_error();
-  return std::string(during) + ": " + (message && *message ? message : "no message from plugin");
+  return std::string(during) + ": " + plugin_message(plugin);
 }
 
 Status write_floats(const std::string& path, std::span<const float> values) {

@@ -177,6 +177,11 @@ std::optional<OpCategory> category_from_id(std::string_view id) {
   return std::nullopt;
 }
 
+std::string category_label_of(std::string_view id) {
+  const auto category = category_from_id(id);
+  return std::string(category ? category_label(*category) : id);
+}
+
 OpCategory categorize(const OpDescription& op) {
   std::optional<OpCategory> family = family_of(op.op_type);
   if (!family) family = family_of(op.kernel);

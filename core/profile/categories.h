@@ -31,6 +31,8 @@ std::string_view category_id(OpCategory category);
 // "depthwise convolution": what reports print.
 std::string_view category_label(OpCategory category);
 std::optional<OpCategory> category_from_id(std::string_view id);
+// The label of a category id, or the id itself when it is no category's.
+std::string category_label_of(std::string_view id);
 
 // What is known of one operator for the table: the framework's op type ("Convolution",
 // "aten::conv2d", "CONV_2D", "Convolution (NHWC, F32)"), the kernel that ran
