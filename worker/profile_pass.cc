@@ -27,8 +27,8 @@ std::string configuration_of(const Cell& cell) {
          " scenario overlaps several requests, whose operators would interleave)";
 }
 
-// `path` relative to the folder that `absolute` names as `label`: the native trace's path as the
-// results folder sees it.
+// The native trace's `path` as the row records it: under settings.native_label instead of
+// settings.native_dir (relative to the results folder); any other path as it is.
 std::string relabel(const std::string& path, const ProfileSettings& settings) {
   if (settings.native_dir.empty() || path.rfind(settings.native_dir, 0) != 0) return path;
   return settings.native_label + path.substr(settings.native_dir.size());
