@@ -55,14 +55,6 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-// CPU time this process has used so far, user and system, every thread.
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
 Row fail_row(Row row, RowStatus status, std::string error) {
   row.status = status;
   row.error = std::move(error);
@@ -447,13 +439,11 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
       if (abandon) abandon(hung);
       _exit(3);
     };
-    const double cpu_before = cpu_seconds();
     loop.window_start = Clock::now();
     if (Status served = run_serving(*plugin.api, backend, cell, std::move(*samples), sample_values, description, row, hooks);
         !served) {
       return fail_row(row, RowStatus::Failed, served.to_string());
     }
-    window_cpu_seconds = cpu_seconds() - cpu_before;
     loop.window_end = Clock::now();
     // The output parity compares: one inference of the cell's input, outside every test. The
     // serving batches have left other samples in the slots' inputs, so the input is set again.
@@ -504,7 +494,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
           !meet_instances(cell.gate_dir, "ready", cell.instance, cell.instances, spec.budget)) {
         return false;
       }
-      cpu_at_window = cpu_seconds();
+      cpu_at_window = process_cpu_seconds();
       if (energy.meter) energy_began = energy.meter->begin();  // the last thing before the window
       return true;
     };
@@ -543,7 +533,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
                       instance_label + ": the other instances did not finish their warm-up within --max-seconds");
     }
     // How many CPUs the process kept busy in its window, on average (spinning counts).
-    window_cpu_seconds = cpu_seconds() - cpu_at_window;
+    window_cpu_seconds = process_cpu_seconds() - cpu_at_window;
     if (cell.instances > 1 && loop.failed_at < 0 &&
         !meet_instances(cell.gate_dir, "done", cell.instance, cell.instances, spec.budget)) {
       return fail_row(row, RowStatus::Failed,
@@ -588,7 +578,8 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     row.effective[kWindowStartNs] = std::to_string(loop.window_start.time_since_epoch().count());
     row.effective[kWindowEndNs] = std::to_string(loop.window_end.time_since_epoch().count());
   }
-  if (window_ms > 0) {
+  // A LoadGen row's comes from run_serving(): its reported test's, not the whole search's.
+  if (window_ms > 0 && !loadgen) {
     char cpus[32];
     std::snprintf(cpus, sizeof cpus, "%.2f", window_cpu_seconds / (window_ms / 1000.0));
     row.effective[kCpusUsed] = cpus;

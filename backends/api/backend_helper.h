@@ -96,6 +96,8 @@ struct EntryPoints {
   ib_status (*profile_begin)(ib_backend* b) = nullptr;
   ib_status (*profile_end)(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops,
                            size_t* count, const ib_key_value** facts, size_t* num_facts) = nullptr;
+  ib_status (*stage_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
+                                     size_t sample_values) = nullptr;
 };
 
 // effective() and destroy() for a plugin whose ib_backend keeps what ran in a KeyValues member
@@ -121,7 +123,7 @@ constexpr ib_backend_api api_table(const EntryPoints& f) {
           f.run,                  f.sync,           f.output,           effective_pairs<Backend>,
           f.request_slots,        f.start_request,  f.wait_request,     last_error,      destroy<Backend>,
           f.record_device_times,  f.device_times,   f.peak_device_memory, f.set_request_samples,
-          f.profile_begin,        f.profile_end};
+          f.profile_begin,        f.profile_end,    f.stage_request_samples};
 }
 
 // "[64,3,224,224]": a tensor shape as plugins write it into messages and effective() values.
@@ -141,6 +143,13 @@ inline bool scenario_has_requests_in_flight(const char* scenario) {
   if (scenario == nullptr) return false;
   const std::string s(scenario);
   return s == "async" || s == "multi-stream" || s == "server" || s == "offline";
+}
+
+// Whether the worker's dispatcher may stage batches on the prepared model
+// (stage_request_samples, which needs a standby input per slot): LoadGen's multi-stream, server
+// and offline, whose queued samples are batched onto the request slots.
+inline bool scenario_stages_batches(const char* scenario) {
+  return scenario_has_requests_in_flight(scenario) && std::string(scenario) != "async";
 }
 
 // What every set_request_samples() checks: the slot exists (0 <= slot < slots), and its `n`

@@ -13,7 +13,8 @@
  * exception ever crosses this boundary.
  *
  * Threads: the worker calls a plugin from one thread, with one exception: the request-slot
- * calls (set_request_samples, start_request, wait_request) for *different* slots may come from
+ * calls (set_request_samples, stage_request_samples, start_request, wait_request) for *different*
+ * slots may come from
  * different threads at the same time (the serving scenarios run one dispatcher thread per
  * slot). Calls for one slot never overlap, and a slot is never used while run() is running.
  *
@@ -34,8 +35,9 @@ extern "C" {
  * measurements (record_device_times, device_times, peak_device_memory).
  * 3: request slots for serving: ib_prepare_args.requests, set_request_samples, and the
  * threading rule above.
- * 4: per-operator profiles: ib_prepare_args.profile, ib_profile_op, profile_begin, profile_end. */
-#define IB_BACKEND_API_VERSION 4u
+ * 4: per-operator profiles: ib_prepare_args.profile, ib_profile_op, profile_begin, profile_end.
+ * 5: stage_request_samples, the next batch written while the slot computes. */
+#define IB_BACKEND_API_VERSION 5u
 
 typedef enum ib_status {
   IB_OK = 0,
@@ -251,6 +253,19 @@ typedef struct ib_backend_api {
   ib_status (*profile_begin)(ib_backend* b);
   ib_status (*profile_end)(ib_backend* b, size_t runs, const char* native_dir, const ib_profile_op** ops,
                            size_t* count, const ib_key_value** facts, size_t* num_facts);
+
+  /* Request slots, continued (API version 5); NULL for a plugin that keeps one input per slot.
+   * Like set_request_samples(), into the slot's *standby* input, and allowed while the slot's
+   * request is in flight (from the thread that starts and waits that slot): the next
+   * start_request(slot) runs on the staged samples, and the input it ran on before becomes the
+   * standby one. So a dispatcher with one request in flight writes the next batch while the
+   * current one computes, instead of between the two. Rows n.. of the staged input hold earlier
+   * samples, as with set_request_samples(). A later set_request_samples() before that
+   * start_request() discards what was staged. IB_ERROR_UNAVAILABLE, last_error() saying why,
+   * when this instance cannot stage: the worker then gives every batch with
+   * set_request_samples(). No allocation, logging or I/O. */
+  ib_status (*stage_request_samples)(ib_backend* b, int slot, const float* const* samples, size_t n,
+                                     size_t sample_values);
 } ib_backend_api;
 
 #define IB_BACKEND_ENTRY_SYMBOL "inferbench_backend_entry"

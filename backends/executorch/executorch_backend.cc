@@ -118,6 +118,12 @@ struct Slot {
   // Method::set_input), or `input_data` itself for an input that is not planned. Serving batches
   // are written here directly, one copy of each sample.
   float* method_input = nullptr;
+  // The standby input (LoadGen's scenarios only): stage_request_samples() writes the next batch
+  // here while the method runs on `input_data`; start_request() swaps the two and binds the new
+  // one (a pointer for an unplanned input, a copy into the arena for a planned one).
+  std::vector<float> standby_data;
+  et::extension::TensorPtr standby;
+  bool staged = false;
 };
 
 }  // namespace
@@ -182,9 +188,10 @@ std::string xnnpack_defaults() {
 // With `profile`, the Module gets an OperatorTracer, which load_method hands to the method: the
 // runtime and the XNNPACK delegate report events only to a method that has one. The checks on
 // the program's methods and input are made on slot 0 only: every slot loads the same file.
+// With `serving` (a LoadGen scenario), the slot also gets a standby input for staging.
 ib_status load_slot(ib_backend& b, size_t slot, const std::string& path, Module::LoadMode load_mode,
                     const std::vector<int64_t>& shape, const et::runtime::LoadBackendOptionsMap* xnnpack,
-                    bool profile) {
+                    bool profile, bool serving) {
   Slot& s = b.slots[slot];
   if (profile) {
     auto tracer = std::make_unique<OperatorTracer>();
@@ -234,6 +241,10 @@ ib_status load_slot(ib_backend& b, size_t slot, const std::string& path, Module:
   s.input_data.assign(count, 0.0f);
   std::vector<et::aten::SizesType> sizes(shape.begin(), shape.end());
   s.input = et::extension::from_blob(s.input_data.data(), sizes, et::aten::ScalarType::Float);
+  if (serving) {
+    s.standby_data.assign(count, 0.0f);
+    s.standby = et::extension::from_blob(s.standby_data.data(), sizes, et::aten::ScalarType::Float);
+  }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   // Deprecated for end users, kept public "to allow composability of module in apis that
@@ -317,7 +328,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->slots.resize(static_cast<size_t>(slot_count));
     for (size_t i = 0; i < b->slots.size(); ++i) {
       if (auto status = load_slot(*b, i, path, load_mode, shape, slot_count > 1 ? &xnnpack_map : nullptr,
-                                  args->profile == 1 && i == 0);
+                                  args->profile == 1 && i == 0,
+                                  inferbench::plugin::scenario_stages_batches(args->scenario));
           status != IB_OK) {
         return status;
       }
@@ -347,8 +359,13 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("instructions", std::to_string(instructions));
     if (xnnpack && instructions > 1) e.set("kernels_outside_delegate", "ExecuTorch kernels");
     e.set("program_input", shape_text(program_shape));
-    e.set("input_binding", b->planned_input ? "copied once into the program's planned input at set_input; serving samples written there directly"
-                                            : "bound by pointer (input not memory-planned)");
+    const bool staging = inferbench::plugin::scenario_stages_batches(args->scenario);
+    e.set("input_binding",
+          std::string(b->planned_input ? "copied once into the program's planned input at set_input; serving samples written there directly"
+                                       : "bound by pointer (input not memory-planned)") +
+              (!staging ? ""
+               : b->planned_input ? "; a staged batch is copied into the planned input at its start"
+                                  : "; a staged batch's buffer is bound by pointer at its start"));
     e.set("load_mode", load_mode == Module::LoadMode::Mmap ? "mmap" : "file");
     e.set("graph", "Module::load + load_method(forward)" +
                        (slot_count > 1 ? ", once per request (" + std::to_string(slot_count) + " Modules)" : std::string()));
@@ -393,6 +410,7 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
     }
     // Every slot its own copy, so that requests in flight never share an input.
     for (Slot& slot : b->slots) {
+      slot.staged = false;
       std::memcpy(slot.input_data.data(), data, count * sizeof(float));
       if (auto status = refresh_input(slot, b->planned_input); status != IB_OK) return status;
     }
@@ -430,7 +448,23 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
 // since execute() blocks its caller; start_request hands it over and returns.
 int request_slots(ib_backend* b) { return static_cast<int>(b->slots.size()); }
 
-ib_status start_request(ib_backend* b, int slot) { return b->threads->start(slot); }
+// A staged batch becomes the slot's input here, before its thread runs it.
+ib_status start_request(ib_backend* b, int slot) {
+  if (slot < 0 || static_cast<size_t>(slot) >= b->slots.size()) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  }
+  Slot& s = b->slots[static_cast<size_t>(slot)];
+  if (s.staged) {
+    s.staged = false;
+    std::swap(s.input_data, s.standby_data);
+    std::swap(s.input, s.standby);
+    if (const Error error = s.method->set_input(et::runtime::EValue(*s.input), 0); error != Error::Ok) {
+      return fail(IB_ERROR_BACKEND, "ExecuTorch set_input of the staged batch failed: " + error_text(error));
+    }
+    if (!b->planned_input) s.method_input = s.input_data.data();
+  }
+  return b->threads->start(slot);
+}
 
 ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot); }
 
@@ -443,10 +477,29 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
     return checked;
   }
   Slot& s = b->slots[static_cast<size_t>(slot)];
+  s.staged = false;
   // Straight into what the method reads (the planned input, or our buffer): one copy per sample.
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(s.method_input + i * sample_values, samples[i], sample_values * sizeof(float));
   }
+  return IB_OK;
+}
+
+// Into the slot's standby input, while its method may be running on the other.
+ib_status stage_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->slots.size()), n, sample_values,
+                                                                b->batch, b->slots[0].input_data.size());
+      checked != IB_OK) {
+    return checked;
+  }
+  Slot& s = b->slots[static_cast<size_t>(slot)];
+  if (s.standby_data.empty()) {
+    return fail(IB_ERROR_UNAVAILABLE, "this ExecuTorch instance was not prepared for a LoadGen scenario, and has no standby input");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(s.standby_data.data() + i * sample_values, samples[i], sample_values * sizeof(float));
+  }
+  s.staged = true;
   return IB_OK;
 }
 
@@ -662,7 +715,8 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .wait_request = wait_request,
                                                             .set_request_samples = set_request_samples,
                                                             .profile_begin = profile_begin,
-                                                            .profile_end = profile_end});
+                                                            .profile_end = profile_end,
+                                                            .stage_request_samples = stage_request_samples});
 
 }  // namespace
 

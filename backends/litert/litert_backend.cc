@@ -108,6 +108,11 @@ struct Slot {
   std::vector<HostMemory> memory;  // [0] the input, then one per output
   std::vector<lc::TensorBuffer> input_buffers;
   std::vector<lc::TensorBuffer> output_buffers;
+  // The standby input (LoadGen's scenarios only): stage_request_samples() writes the next batch
+  // here while the compiled model runs on input_buffers[0]; start_request() swaps the two.
+  HostMemory standby_memory;
+  lc::TensorBuffer standby_buffer = nullptr;
+  bool staged = false;
 
   Slot() = default;
   Slot(const Slot&) = delete;
@@ -119,6 +124,7 @@ struct Slot {
     for (auto* buffer : output_buffers) {
       if (buffer) lib->destroy_tensor_buffer(buffer);
     }
+    if (standby_buffer) lib->destroy_tensor_buffer(standby_buffer);
     if (compiled) lib->destroy_compiled_model(compiled);
     if (options) lib->destroy_options(options);
   }
@@ -224,12 +230,13 @@ ib_status read_tensor(const lc::Library& lib, lc::Tensor tensor, const char* wha
   return IB_OK;
 }
 
-// A buffer in the slot's aligned host memory, as large as the model's own buffer requirement.
-ib_status make_buffer(Slot& slot, const TensorInfo& tensor, size_t required, lc::TensorBuffer* buffer) {
+// A buffer in aligned host memory of its own (kept in `memory`), as large as the model's own
+// buffer requirement.
+ib_status make_buffer(const Slot& slot, const TensorInfo& tensor, size_t required, HostMemory& memory,
+                      lc::TensorBuffer* buffer) {
   const size_t size = std::max(tensor.bytes(), required);
-  slot.memory.push_back(allocate(size));
-  if (const lc::Status s = slot.lib->create_tensor_buffer_from_host_memory(&tensor.type, slot.memory.back().get(), size,
-                                                                          nullptr, buffer);
+  memory = allocate(size);
+  if (const lc::Status s = slot.lib->create_tensor_buffer_from_host_memory(&tensor.type, memory.get(), size, nullptr, buffer);
       s != lc::kStatusOk) {
     return fail(IB_ERROR_BACKEND, "LiteRtCreateTensorBufferFromHostMemory failed: " + lc::status_text(s));
   }
@@ -264,7 +271,8 @@ ib_status add_toml_options(const lc::Library& lib, lc::Options options, const ch
 // for a profiling instance, the profiler switched on), its compiled model of the shared model
 // (XNNPACK applied to the graph, its own interpreter), then its tensor buffers. Each slot gets
 // options of its own, so that nothing a compiled model keeps of them is shared with another slot.
-ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, bool profile,
+// With `serving` (a LoadGen scenario), the slot also gets a standby input for staging.
+ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, bool profile, bool serving,
                        const std::vector<TensorInfo>& outputs, const std::string& path) {
   const lc::Library& lib = *b.lib;
   slot.lib = b.lib;
@@ -296,15 +304,22 @@ ib_status compile_slot(const ib_backend& b, Slot& slot, int threads, bool profil
   }
   lc::TensorBufferRequirements requirements = nullptr;
   lib.get_input_buffer_requirements(slot.compiled, 0, 0, &requirements);
+  const size_t input_size = required_size(lib, requirements);
   slot.input_buffers.push_back(nullptr);
-  if (auto s = make_buffer(slot, b.input, required_size(lib, requirements), &slot.input_buffers[0]); s != IB_OK) {
+  slot.memory.emplace_back();
+  if (auto s = make_buffer(slot, b.input, input_size, slot.memory.back(), &slot.input_buffers[0]); s != IB_OK) {
     return s;
+  }
+  if (serving) {
+    if (auto s = make_buffer(slot, b.input, input_size, slot.standby_memory, &slot.standby_buffer); s != IB_OK) return s;
   }
   for (lc::ParamIndex i = 0; i < outputs.size(); ++i) {
     requirements = nullptr;
     lib.get_output_buffer_requirements(slot.compiled, 0, i, &requirements);
     slot.output_buffers.push_back(nullptr);
-    if (auto s = make_buffer(slot, outputs[i], required_size(lib, requirements), &slot.output_buffers.back());
+    slot.memory.emplace_back();
+    if (auto s = make_buffer(slot, outputs[i], required_size(lib, requirements), slot.memory.back(),
+                             &slot.output_buffers.back());
         s != IB_OK) {
       return s;
     }
@@ -412,7 +427,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     const int threads = inferbench::plugin::threads_per_request(args->threads, slot_count);
     for (int i = 0; i < slot_count; ++i) {
       b->slots.push_back(std::make_unique<Slot>());
-      if (auto s = compile_slot(*b, *b->slots.back(), threads, args->profile == 1, outputs, path); s != IB_OK) {
+      if (auto s = compile_slot(*b, *b->slots.back(), threads, args->profile == 1,
+                                   inferbench::plugin::scenario_stages_batches(args->scenario), outputs, path); s != IB_OK) {
         return s;
       }
     }
@@ -539,6 +555,7 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
     const size_t per_sample = count / batch;
     // Every slot its own copy, so that requests in flight never share an input.
     for (auto& slot : b->slots) {
+      slot->staged = false;
       auto sample = [&](size_t i) { return data + i * per_sample; };
       if (auto s = write_samples(*b, batch, sample, slot->memory[0].get()); s != IB_OK) return s;
     }
@@ -586,7 +603,19 @@ ib_status output(ib_backend* b, const float** data, size_t* count, const int64_t
 // (RequestThreads), since it blocks its caller; start_request hands it over and returns.
 int request_slots(ib_backend* b) { return static_cast<int>(b->slots.size()); }
 
-ib_status start_request(ib_backend* b, int slot) { return b->threads->start(slot); }
+// A staged batch becomes the slot's input here, before its thread runs it.
+ib_status start_request(ib_backend* b, int slot) {
+  if (slot < 0 || static_cast<size_t>(slot) >= b->slots.size()) {
+    return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  }
+  Slot& s = *b->slots[static_cast<size_t>(slot)];
+  if (s.staged) {
+    s.staged = false;
+    std::swap(s.input_buffers[0], s.standby_buffer);
+    std::swap(s.memory[0], s.standby_memory);
+  }
+  return b->threads->start(slot);
+}
 
 ib_status wait_request(ib_backend* b, int slot) { return b->threads->wait(slot); }
 
@@ -599,7 +628,27 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
     return checked;
   }
   auto sample = [&](size_t i) { return samples[i]; };
-  return write_samples(*b, n, sample, b->slots[static_cast<size_t>(slot)]->memory[0].get());
+  Slot& s = *b->slots[static_cast<size_t>(slot)];
+  s.staged = false;
+  return write_samples(*b, n, sample, s.memory[0].get());
+}
+
+// Into the slot's standby input (converted like set_request_samples), while its compiled model
+// may be running on the other.
+ib_status stage_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (auto checked = inferbench::plugin::check_request_samples(slot, static_cast<int>(b->slots.size()), n, sample_values,
+                                                                static_cast<size_t>(b->input.dims[0]), b->input.elements());
+      checked != IB_OK) {
+    return checked;
+  }
+  Slot& s = *b->slots[static_cast<size_t>(slot)];
+  if (!s.standby_buffer) {
+    return fail(IB_ERROR_UNAVAILABLE, "this LiteRT instance was not prepared for a LoadGen scenario, and has no standby input");
+  }
+  auto sample = [&](size_t i) { return samples[i]; };
+  if (auto status = write_samples(*b, n, sample, s.standby_memory.get()); status != IB_OK) return status;
+  s.staged = true;
+  return IB_OK;
 }
 
 // The profiler records only between start and stop; starting discards what it held, so warm-up
@@ -689,7 +738,8 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .wait_request = wait_request,
                                                             .set_request_samples = set_request_samples,
                                                             .profile_begin = profile_begin,
-                                                            .profile_end = profile_end});
+                                                            .profile_end = profile_end,
+                                                            .stage_request_samples = stage_request_samples});
 
 }  // namespace
 

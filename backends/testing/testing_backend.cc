@@ -33,6 +33,9 @@ const ib_option_desc kOptions[] = {
      "on a device); with spin_us both apply"},
     {"hang_after", "int", "0", "hang: inferences that return before one never does (0 = the first hangs)"},
     {"profile_abort", "bool", "false", "abort the process when a profiling pass begins (--profile)"},
+    {"staging", "bool", "true",
+     "stage the next batch while a request runs (stage_request_samples); false: say it cannot, so that "
+     "each batch is given at its start"},
 };
 
 // The operators a profile of one inference reports, each a share of its time (spin_us + service_us):
@@ -62,6 +65,11 @@ const ib_backend_info kInfo = {
 struct ib_backend {
   std::vector<float> input;
   std::vector<std::vector<float>> slot_inputs;  // one per request slot
+  // Each slot's standby input and whether it holds a staged batch (stage_request_samples);
+  // `staging` false: the instance says it cannot stage.
+  std::vector<std::vector<float>> standby_inputs;
+  std::vector<char> staged;
+  bool staging = true;
   std::vector<float> output;
   std::vector<int64_t> output_shape;
   int64_t batch = 0;
@@ -131,6 +139,9 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->input.assign(count, 0.0f);
     const int slots = inferbench::plugin::request_count(args, kDefaultRequests);
     b->slot_inputs.assign(static_cast<size_t>(slots), b->input);
+    b->staging = !(options.count("staging") && options["staging"] == "false");
+    if (b->staging) b->standby_inputs.assign(static_cast<size_t>(slots), b->input);
+    b->staged.assign(static_cast<size_t>(slots), 0);
     if (b->spin_us > 0 || b->service_us > 0) {
       ib_backend* raw = b.get();
       b->threads = std::make_unique<inferbench::plugin::RequestThreads>(slots, [raw](int) { return run(raw); });
@@ -149,6 +160,7 @@ ib_status set_input(ib_backend* b, const float* data, size_t count) {
   if (count != b->input.size()) return fail(IB_ERROR_INVALID_ARGUMENT, "input size mismatch");
   std::copy(data, data + count, b->input.begin());
   for (auto& slot : b->slot_inputs) std::copy(data, data + count, slot.begin());
+  std::fill(b->staged.begin(), b->staged.end(), 0);
   return IB_OK;
 }
 
@@ -183,6 +195,10 @@ bool valid_slot(const ib_backend* b, int slot) { return slot >= 0 && slot < stat
 
 ib_status start_request(ib_backend* b, int slot) {
   if (!valid_slot(b, slot)) return fail(IB_ERROR_INVALID_ARGUMENT, "no request slot " + std::to_string(slot));
+  if (b->staged[static_cast<size_t>(slot)]) {
+    b->staged[static_cast<size_t>(slot)] = 0;
+    b->slot_inputs[static_cast<size_t>(slot)].swap(b->standby_inputs[static_cast<size_t>(slot)]);
+  }
   return b->threads ? b->threads->start(slot) : run(b);
 }
 
@@ -197,8 +213,22 @@ ib_status set_request_samples(ib_backend* b, int slot, const float* const* sampl
       checked != IB_OK) {
     return checked;
   }
+  b->staged[static_cast<size_t>(slot)] = 0;
   std::vector<float>& input = b->slot_inputs[static_cast<size_t>(slot)];
   for (size_t i = 0; i < n; ++i) std::copy(samples[i], samples[i] + sample_values, input.begin() + static_cast<std::ptrdiff_t>(i * sample_values));
+  return IB_OK;
+}
+
+ib_status stage_request_samples(ib_backend* b, int slot, const float* const* samples, size_t n, size_t sample_values) {
+  if (auto checked = inferbench::plugin::check_request_samples(slot, request_slots(b), n, sample_values,
+                                                                static_cast<size_t>(b->batch), b->input.size());
+      checked != IB_OK) {
+    return checked;
+  }
+  if (b->standby_inputs.empty()) return fail(IB_ERROR_UNAVAILABLE, "the testing plugin's staging=false: it cannot stage");
+  std::vector<float>& standby = b->standby_inputs[static_cast<size_t>(slot)];
+  for (size_t i = 0; i < n; ++i) std::copy(samples[i], samples[i] + sample_values, standby.begin() + static_cast<std::ptrdiff_t>(i * sample_values));
+  b->staged[static_cast<size_t>(slot)] = 1;
   return IB_OK;
 }
 
@@ -248,7 +278,8 @@ const ib_backend_api kApi = inferbench::plugin::api_table({.describe = describe,
                                                             .wait_request = wait_request,
                                                             .set_request_samples = set_request_samples,
                                                             .profile_begin = profile_begin,
-                                                            .profile_end = profile_end});
+                                                            .profile_end = profile_end,
+                                                            .stage_request_samples = stage_request_samples});
 
 }  // namespace
 

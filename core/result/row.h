@@ -304,6 +304,11 @@ struct Row {
 // wall time, "1.97": how many CPUs it kept busy on average, spinning threads included.
 inline constexpr const char* kCpusUsed = "cpus_used";
 
+// effective[kInputStaging] of a LoadGen row: how many of the reported test's batches were written
+// into their request slot while the slot's previous batch ran ("45 of 47 batches ..."), or why
+// none could be (the plugin keeps one input per slot).
+inline constexpr const char* kInputStaging = "input_staging";
+
 // effective[kKernelsOutsideDelegate]: set by a plugin whose delegate did not take the whole model,
 // naming the kernels that ran the rest ("TFLite built-in kernels", "ExecuTorch kernels").
 inline constexpr const char* kKernelsOutsideDelegate = "kernels_outside_delegate";

@@ -70,6 +70,13 @@ TEST(Serving, SingleStreamOfflineAndServerAtAKnownServiceTime) {
   EXPECT_EQ(offline["fps"], offline["serving"]["value"]);
   // Its latencies are the batches' service times.
   EXPECT_NEAR(offline["latency_ms"]["p50"].get<double>(), kServiceMs, kServiceMs * 0.05);
+  // Every sample was queued at once: each batch after the first was staged while the one before
+  // it ran.
+  const auto batches = offline["latency_samples_ms"].size();
+  ASSERT_GT(batches, 10u);
+  EXPECT_EQ(offline["effective"]["input_staging"],
+            std::to_string(batches - 1) + " of " + std::to_string(batches) +
+                " batches written into their slot's standby input while its previous batch ran");
 
   // Server at half the capacity meets a 100 ms bound at P99.
   const auto server = row_for(results, "noop", "server");
@@ -122,6 +129,10 @@ TEST(Serving, MultiStreamAndOfflineWithTwoRequestSlots) {
   EXPECT_GT(offline["serving"]["mean_batch_fill"].get<double>(), 0.95);
   EXPECT_EQ(offline["effective"]["requests_in_flight"], "2");
   EXPECT_NE(run.out.find("offline x2"), std::string::npos) << run.out;
+  // With two slots, each stages its next batch while every slot is busy: most batches.
+  const std::string staging = offline["effective"]["input_staging"];
+  EXPECT_NE(staging.find(" batches written into their slot's standby input"), std::string::npos) << staging;
+  EXPECT_GT(std::stoi(staging), 0) << staging;
 
   // Multi-stream: eight samples per query, split over both slots: about one service time each.
   const auto multi = row_for(results, "noop", "multi-stream");
@@ -130,6 +141,33 @@ TEST(Serving, MultiStreamAndOfflineWithTwoRequestSlots) {
   EXPECT_TRUE(multi["serving"]["valid"].get<bool>()) << multi["serving"]["invalid_reason"];
   EXPECT_GE(multi["serving"]["value"].get<double>(), kServiceMs);
   EXPECT_LT(multi["serving"]["value"].get<double>(), 2.5 * kServiceMs);
+}
+
+TEST(Serving, APluginThatCannotStageGetsEachBatchAtItsStart) {
+  const auto dir = fresh_dir("serving-no-staging");
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "offline", "--batch", "4", "--requests", "1",
+                                            "--backend-option", "noop:staging=false"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto offline = row_for(checked_results(dir), "noop", "offline");
+  ASSERT_EQ(offline["status"], "ok") << offline.dump();
+  EXPECT_EQ(offline["effective"]["input_staging"], "none: the testing plugin's staging=false: it cannot stage");
+  const double expected = 4 * 1000.0 / kServiceMs;
+  EXPECT_NEAR(offline["serving"]["value"].get<double>(), expected, expected * 0.05);
+}
+
+TEST(Serving, CpusUsedIsTheReportedTestsAlone) {
+  // A busy inference of 2 ms on one slot keeps about one CPU busy during the test; the warm-up
+  // before it (500 busy inferences, a second of CPU) is not the test's.
+  const auto dir = fresh_dir("serving-cpus");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "noop", "--backend-option",
+                             "noop:spin_us=2000", "--scenarios", "offline", "--batch", "1", "--requests", "1",
+                             "--warmup", "500", "--no-store", "--out", dir.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto offline = row_for(checked_results(dir), "noop", "offline");
+  ASSERT_EQ(offline["status"], "ok") << offline.dump();
+  const double cpus = std::stod(offline["effective"]["cpus_used"].get<std::string>());
+  EXPECT_GT(cpus, 0.5) << offline["effective"].dump();
+  EXPECT_LT(cpus, 1.3) << offline["effective"].dump();
 }
 
 TEST(Serving, SearchBracketsTheHighestValidRate) {

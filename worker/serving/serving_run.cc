@@ -166,11 +166,20 @@ Status warm_up(SlotRunner& runner, const SampleLibrary& library, int batch, int 
   return Status::ok();
 }
 
+// effective.input_staging: how the reported test's batches reached their slots.
+std::string staging_text(const DispatchRecord& record, const SlotRunner& runner) {
+  if (const std::string why = runner.staging_unavailable(); !why.empty()) return "none: " + why;
+  if (!runner.can_stage()) return "none: the plugin keeps one input per request slot, so each batch is copied in as it starts";
+  return std::to_string(record.staged) + " of " + std::to_string(record.batches) +
+         " batches written into their slot's standby input while its previous batch ran";
+}
+
 // One LoadGen test and what it measured.
 struct TestOutcome {
   ServingTest test;
   LoadgenLog log;
   DispatchRecord record;
+  double cpu_seconds = 0;  // the process's CPU time during the test
 };
 
 Result<TestOutcome> run_test(mlperf::TestSettings settings, Dispatcher& dispatcher, SampleLibrary& library,
@@ -186,10 +195,12 @@ Result<TestOutcome> run_test(mlperf::TestSettings settings, Dispatcher& dispatch
   // LoadGen lets an audit.config in the given path override the settings: name one that cannot exist.
   const fs::path no_audit = dir / "inferbench-no-audit.config";
   dispatcher.begin_test(expected_samples);
+  const double cpu_before = process_cpu_seconds();
   const auto start = Clock::now();
   mlperf::StartTest(&dispatcher, &library, settings, log_settings, no_audit.string());
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   TestOutcome outcome;
+  outcome.cpu_seconds = process_cpu_seconds() - cpu_before;
   outcome.record = dispatcher.end_test();
   if (runner.failed()) return Status(StatusCode::Backend, runner.error());
   auto log = read_loadgen_log(dir);
@@ -516,6 +527,8 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   if (timings.empty()) return failed(Status(StatusCode::Backend, "the LoadGen test ran no sample"));
   set_timed_window(row, std::move(timings), r.test.seconds * 1000, true);
   row.throughput = r.test.achieved_qps;
+  if (r.test.seconds > 0) row.effective[kCpusUsed] = number_text(r.cpu_seconds / r.test.seconds, 2);
+  row.effective[kInputStaging] = staging_text(r.record, runner);
   // FPS: the scenario's rate. A server search's is the highest rate judged VALID, none when no
   // rate was: such a row is measured, and not ranked.
   if (server && !settings.target_qps) {

@@ -35,12 +35,41 @@ bool SlotRunner::start(int slot, const float* const* samples, std::size_t n) {
     busy_since_[static_cast<std::size_t>(slot)].store(0);
     return false;
   }
+  return submit(slot);
+}
+
+bool SlotRunner::launch(int slot) {
+  busy_since_[static_cast<std::size_t>(slot)].store(Clock::now().time_since_epoch().count());
+  return submit(slot);
+}
+
+bool SlotRunner::submit(int slot) {
   if (api_.start_request(backend_, slot) != IB_OK) {
     record_error("start_request", slot);
     busy_since_[static_cast<std::size_t>(slot)].store(0);
     return false;
   }
   return true;
+}
+
+SlotRunner::Staging SlotRunner::stage(int slot, const float* const* samples, std::size_t n) {
+  const ib_status status = api_.stage_request_samples(backend_, slot, samples, n, sample_values_);
+  if (status == IB_OK) return Staging::Staged;
+  if (status == IB_ERROR_UNAVAILABLE) {
+    const char* message = api_.last_error ? api_.last_error() : nullptr;
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    if (!stage_unavailable_.exchange(true)) {
+      stage_unavailable_message_ = message && *message ? message : "the plugin cannot stage on this instance";
+    }
+    return Staging::Unavailable;
+  }
+  record_error("stage_request_samples", slot);
+  return Staging::Failed;
+}
+
+std::string SlotRunner::staging_unavailable() const {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  return stage_unavailable_message_;
 }
 
 bool SlotRunner::finish(int slot) {
@@ -122,40 +151,85 @@ void Dispatcher::FlushQueries() {
 }
 
 void Dispatcher::serve(int slot) {
-  std::vector<const float*> pointers(max_batch_);
   std::vector<mlperf::QuerySampleResponse> responses(max_batch_);
-  std::vector<Queued> taken(max_batch_);
+  Batch current, next;
+  for (Batch* batch : {&current, &next}) {
+    batch->queued.resize(max_batch_);
+    batch->pointers.resize(max_batch_);
+  }
   SlotRecord& record = records_[static_cast<std::size_t>(slot)];
+  bool ahead = false;   // `current` was taken while the slot's previous batch ran
+  bool staged = false;  // and waits in the slot's standby input
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (stop_) return;
-    if (batch_timeout_.count() > 0 && queue_.size() < max_batch_ && !flushed_) {
-      const auto deadline = queue_.front().arrival + batch_timeout_;
-      queued_.wait_until(lock, deadline,
-                         [&] { return stop_ || flushed_ || queue_.empty() || queue_.size() >= max_batch_; });
+    if (!ahead) {
+      queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      if (queue_.empty()) continue;  // another slot took them
+      if (batch_timeout_.count() > 0 && queue_.size() < max_batch_ && !flushed_) {
+        const auto deadline = queue_.front().arrival + batch_timeout_;
+        queued_.wait_until(lock, deadline,
+                           [&] { return stop_ || flushed_ || queue_.empty() || queue_.size() >= max_batch_; });
+        if (stop_) return;
+        if (queue_.empty()) continue;  // another slot took them
+      }
+      take(current);
+      ++busy_;
     }
-    const std::size_t n = std::min(max_batch_, queue_.size());
-    std::copy_n(queue_.begin(), n, taken.begin());
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    ++busy_;
     lock.unlock();
-    run_batch(slot, taken.data(), n, record, pointers, responses);
+    // After a failure the remaining samples are completed at once: the row is failed already,
+    // and LoadGen must not wait for them.
+    const auto start = Clock::now();
+    bool running = false;
+    if (!runner_.failed()) {
+      running = staged ? runner_.launch(slot) : runner_.start(slot, current.pointers.data(), current.n);
+    }
+    if (staged) ++record.staged;
+    ahead = staged = false;
+    if (running && runner_.can_stage()) {
+      lock.lock();
+      if (should_stage()) {
+        take(next);
+        ahead = true;
+      }
+      lock.unlock();
+      // A failed stage is remembered by the runner, and the batch then completes at once; one
+      // the plugin cannot stage runs as any other, its samples given at its start.
+      if (ahead) staged = runner_.stage(slot, next.pointers.data(), next.n) == SlotRunner::Staging::Staged;
+    }
+    if (running) runner_.finish(slot);
+    complete(current.queued.data(), current.n, start, record, responses);
     lock.lock();
-    --busy_;
-    idle_.notify_all();
+    if (ahead) {
+      std::swap(current, next);
+    } else {
+      --busy_;
+      idle_.notify_all();
+    }
   }
+}
+
+void Dispatcher::take(Batch& batch) {
+  batch.n = std::min(max_batch_, queue_.size());
+  std::copy_n(queue_.begin(), batch.n, batch.queued.begin());
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch.n));
+  for (std::size_t i = 0; i < batch.n; ++i) batch.pointers[i] = library_.sample(batch.queued[i].sample.index);
+}
+
+bool Dispatcher::should_stage() const {
+  const bool batch_ready = queue_.size() >= max_batch_ || (flushed_ && !queue_.empty());
+  return batch_ready && busy_ >= runner_.slots() && !stop_;
 }
 
 void Dispatcher::run_batch(int slot, const Queued* queued, std::size_t n, SlotRecord& record,
                            std::vector<const float*>& pointers, std::vector<mlperf::QuerySampleResponse>& responses) {
   for (std::size_t i = 0; i < n; ++i) pointers[i] = library_.sample(queued[i].sample.index);
   const auto start = Clock::now();
-  // After a failure the remaining samples are completed at once: the row is failed already, and
-  // LoadGen must not wait for them.
   if (!runner_.failed()) runner_.run(slot, pointers.data(), n);
+  complete(queued, n, start, record, responses);
+}
+
+void Dispatcher::complete(const Queued* queued, std::size_t n, Clock::time_point start, SlotRecord& record,
+                          std::vector<mlperf::QuerySampleResponse>& responses) {
   const auto done = Clock::now();
   for (std::size_t i = 0; i < n; ++i) {
     responses[i] = mlperf::QuerySampleResponse(queued[i].sample.id, 0, 0);
@@ -190,6 +264,7 @@ DispatchRecord Dispatcher::end_test() {
     batches.insert(batches.end(), record.batch_ms.begin(), record.batch_ms.end());
     merged.batches += record.batches;
     merged.samples += record.samples;
+    merged.staged += record.staged;
     record = SlotRecord{};
   }
   const auto in_order = [](std::vector<Timed>& timed) {

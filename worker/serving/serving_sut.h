@@ -59,6 +59,16 @@ class SlotRunner {
   // whose message error() keeps (the first one).
   bool start(int slot, const float* const* samples, std::size_t n);
   bool finish(int slot);
+  // Whether the plugin can stage a slot's next samples while its request runs
+  // (stage_request_samples, and no instance of it said it cannot); stage() writes them,
+  // launch() starts the slot on what was staged.
+  enum class Staging { Staged, Unavailable, Failed };
+  bool can_stage() const { return api_.stage_request_samples != nullptr && !stage_unavailable_.load(); }
+  Staging stage(int slot, const float* const* samples, std::size_t n);
+  bool launch(int slot);
+  // Why staging stopped: the plugin's message when stage_request_samples() said this instance
+  // cannot stage; empty otherwise.
+  std::string staging_unavailable() const;
   bool run(int slot, const float* const* samples, std::size_t n) { return start(slot, samples, n) && finish(slot); }
 
   // The slot busy the longest and since when (steady clock), or empty when every slot is idle.
@@ -68,14 +78,17 @@ class SlotRunner {
 
  private:
   void record_error(const char* during, int slot);
+  bool submit(int slot);  // start_request; the slot already marked busy
 
   const ib_backend_api& api_;
   ib_backend* backend_;
   std::size_t sample_values_;
   std::vector<std::atomic<std::int64_t>> busy_since_;  // steady-clock ns; 0 = idle
   std::atomic<bool> failed_{false};
+  std::atomic<bool> stage_unavailable_{false};
   mutable std::mutex error_mutex_;
   std::string error_;
+  std::string stage_unavailable_message_;
 };
 
 // What the dispatcher did during one test.
@@ -83,9 +96,12 @@ struct DispatchRecord {
   // Each sample's latency inside the SUT, ms: from IssueQuery handing it over to its completion
   // (LoadGen's own sample latency adds its issue delay, from the scheduled time to IssueQuery).
   std::vector<double> sample_latency_ms;
-  std::vector<double> batch_ms;  // each batch's service time: samples given to the slot to done
+  // Each batch's service time: from the samples given to the slot (a staged batch: from its
+  // start) to done.
+  std::vector<double> batch_ms;
   std::int64_t batches = 0;
   std::int64_t samples = 0;
+  std::int64_t staged = 0;  // batches written into their slot while its previous batch ran
 };
 
 // LoadGen's system under test. IssueQuery only queues (or, single-stream, runs the one sample at
@@ -95,6 +111,13 @@ struct DispatchRecord {
 // them (a partial batch padded by the plugin) and completes them with QuerySamplesComplete. A
 // failed batch still completes its samples, so that LoadGen never waits for them, and the
 // runner remembers the failure.
+//
+// Staging: where the plugin can (SlotRunner::can_stage), a slot's thread, once its batch is
+// running, takes the next batch and writes it into the slot's standby input, so that the copy
+// overlaps the computation and the next batch starts the moment this one completes. It does so
+// only when that batch is what it would take anyway: a full one queued (or the rest after
+// LoadGen's flush) while no other slot is idle to take it, so batching and order are unchanged.
+// A plugin instance that says it cannot stage gets each batch through set_request_samples.
 class Dispatcher final : public mlperf::SystemUnderTest {
  public:
   enum class Mode { Inline, Queued };
@@ -123,10 +146,25 @@ class Dispatcher final : public mlperf::SystemUnderTest {
     std::vector<Timed> batch_ms;
     std::int64_t batches = 0;
     std::int64_t samples = 0;
+    std::int64_t staged = 0;
+  };
+  // One batch taken from the queue, and the samples' addresses in the library.
+  struct Batch {
+    std::vector<Queued> queued;
+    std::vector<const float*> pointers;
+    std::size_t n = 0;
   };
   void serve(int slot);
+  // Moves up to max_batch queued samples into `batch`; called with mutex_ held.
+  void take(Batch& batch);
+  // Whether a slot's thread, its batch running, should take and stage the next one now; with
+  // mutex_ held.
+  bool should_stage() const;
   void run_batch(int slot, const Queued* queued, std::size_t n, SlotRecord& record,
                  std::vector<const float*>& pointers, std::vector<mlperf::QuerySampleResponse>& responses);
+  // Completes a batch that ran on `slot` from `start` (ok: it did not fail).
+  void complete(const Queued* queued, std::size_t n, Clock::time_point start, SlotRecord& record,
+                std::vector<mlperf::QuerySampleResponse>& responses);
 
   SlotRunner& runner_;
   const SampleLibrary& library_;
@@ -141,7 +179,7 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   std::deque<Queued> queue_;
   bool flushed_ = false;
   bool stop_ = false;
-  int busy_ = 0;  // slots running a batch
+  int busy_ = 0;  // slots running a batch, or holding a staged one
   std::vector<SlotRecord> records_;  // one per slot; each written by its slot's thread only
   // Inline mode's scratch (slot 0 on LoadGen's thread).
   std::vector<const float*> inline_pointers_;
