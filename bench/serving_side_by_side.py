@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Side by side: what LoadGen's dispatcher costs. Each CPU configuration is measured in LoadGen's
 offline scenario (every sample queued at once, the worker's dispatcher batching them onto the
-request slots, each batch's samples copied into the slot) and in the async scenario (the same
+request slots, each batch's samples copied into the slot, or staged into its standby input while
+the slot computes the batch before) and in the async scenario (the same
 request slots kept busy with the one input set before the loop: no LoadGen, no dispatcher, no
 copies), alternating the two so that they share the machine's drift. Prints each run and the
 ratio offline / async throughput per configuration (target >= 0.95: the system under test
@@ -81,8 +82,10 @@ def main() -> int:
             off = measure(args.inferbench, backend, precision, "offline", args)
             on = measure(args.inferbench, backend, precision, "async", args)
             other = meter.cores()
+            staged = off["effective"].get("input_staging", "")
+            staged = "/".join(staged.split()[0:3:2]) if staged[:1].isdigit() else "none"
             log(f"{label} try {attempts}: offline {off['throughput']:.2f}/s (batch fill "
-                f"{off['serving']['mean_batch_fill']:.2f}, x{off['serving']['requests_in_flight']}, "
+                f"{off['serving']['mean_batch_fill']:.2f}, x{off['serving']['requests_in_flight']}, staged {staged}, "
                 f"{off['serving']['reported']['seconds']:.1f} s)  async {on['throughput']:.2f}/s "
                 f"(x{on['effective'].get('requests_in_flight', '?')}, {on['wall_ms'] / 1000:.1f} s)  "
                 f"ratio {off['throughput'] / on['throughput']:.3f}  (other programs {other:.2f} CPUs, "
