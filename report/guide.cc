@@ -8,11 +8,14 @@
 #include <iterator>
 #include <map>
 #include <numeric>
+#include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 
 #include "core/stats/adaptive.h"
 #include "core/stats/student_t.h"
+#include "core/support/number_text.h"
 #include "report/format.h"
 
 namespace inferbench::report {
@@ -429,6 +432,77 @@ bool measures_capacity(const Row& row) {
   return row.scenario.empty() || row.scenario == "sync" || row.scenario == "async" || row.scenario == "offline";
 }
 
+namespace {
+
+// A server row's settings as (name, value), in the order a label names them: what the user can
+// change to serve the same artefact differently.
+std::vector<std::pair<std::string, std::string>> serving_setting_values(const Row& row) {
+  std::vector<std::pair<std::string, std::string>> values;
+  values.emplace_back("requests", std::to_string(row.serving->requests_in_flight));
+  values.emplace_back("batch", std::to_string(row.batch));
+  values.emplace_back("batch timeout", shortest_number(row.serving->batch_timeout_ms));
+  values.emplace_back("threads", effective_threads(row) ? std::to_string(*effective_threads(row)) : "default");
+  values.emplace_back("instances", std::to_string(row.instances));
+  for (const auto& [key, value] : row.requested) {
+    if (key != "requests" && key != "threads") values.emplace_back(key, value);
+  }
+  return values;
+}
+
+std::string serving_setting_text(const std::string& name, const std::string& value) {
+  if (name == "requests") return value + (value == "1" ? " request" : " requests");
+  if (name == "batch") return "batch " + value;
+  if (name == "batch timeout") return "batch timeout " + value + " ms";
+  if (name == "threads") return value + (value == "1" ? " thread" : " threads");
+  if (name == "instances") return value + " instances";
+  return name + "=" + value;
+}
+
+std::vector<ServingSettings> serving_settings(const std::vector<Row>& rows, const ServingRanking& ranking) {
+  // Each ranked row's place: VALID rows by rate, then the others.
+  std::map<const Row*, std::size_t> place;
+  for (std::size_t i : ranking.rows) place.emplace(&rows[i], place.size());
+  for (std::size_t i : ranking.none_valid) place.emplace(&rows[i], place.size());
+  const auto configuration = [](const Row& row) {
+    return std::make_tuple(row.framework, row.backend, row.variant, row.device, row.precision);
+  };
+  std::vector<ServingSettings> groups;
+  for (std::vector<std::size_t>& group :
+       group_rows(rows, [&](const Row& row) { return place.count(&row) > 0; }, configuration)) {
+    std::stable_sort(group.begin(), group.end(),
+                     [&](std::size_t a, std::size_t b) { return place.at(&rows[a]) < place.at(&rows[b]); });
+    groups.push_back(ServingSettings{std::move(group), {}});
+  }
+  std::vector<ServingSettings> compared;
+  for (ServingSettings& group : groups) {
+    if (group.rows.size() < 2) continue;
+    std::vector<std::vector<std::pair<std::string, std::string>>> values;
+    for (std::size_t i : group.rows) values.push_back(serving_setting_values(rows[i]));
+    // A setting is named when some row of the group lacks the first row's value of it.
+    const auto differs = [&](const std::string& name) {
+      const auto value_in = [&](const auto& list) -> std::optional<std::string> {
+        for (const auto& [n, v] : list) if (n == name) return v;
+        return std::nullopt;
+      };
+      return std::any_of(values.begin(), values.end(), [&](const auto& list) { return value_in(list) != value_in(values.front()); });
+    };
+    bool any = false;
+    for (const auto& list : values) {
+      std::string label;
+      for (const auto& [name, value] : list) {
+        if (!differs(name)) continue;
+        label += (label.empty() ? "" : ", ") + serving_setting_text(name, value);
+      }
+      any = any || !label.empty();
+      group.labels.push_back(std::move(label));
+    }
+    if (any) compared.push_back(std::move(group));  // rows of the same settings (rounds) compare nothing
+  }
+  return compared;
+}
+
+}  // namespace
+
 std::vector<ServingRanking> serving_rankings(const std::vector<Row>& rows) {
   std::vector<ServingRanking> rankings;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -441,12 +515,13 @@ std::vector<ServingRanking> serving_rankings(const std::vector<Row>& rows) {
     auto it = std::find_if(rankings.begin(), rankings.end(), [&](const ServingRanking& r) {
       return r.model == row.model && r.bound_ms == bound && r.percentile == percentile;
     });
-    if (it == rankings.end()) it = rankings.insert(rankings.end(), {row.model, bound, percentile, {}, {}});
+    if (it == rankings.end()) it = rankings.insert(rankings.end(), {row.model, bound, percentile, {}, {}, {}});
     (row.serving->value ? it->rows : it->none_valid).push_back(i);
   }
   for (ServingRanking& ranking : rankings) {
     std::stable_sort(ranking.rows.begin(), ranking.rows.end(),
                      [&](std::size_t a, std::size_t b) { return *rows[a].serving->value > *rows[b].serving->value; });
+    ranking.settings = serving_settings(rows, ranking);
   }
   return rankings;
 }

@@ -163,12 +163,21 @@ bool measures_capacity(const Row& row);
 
 // The server rows of one model that searched for the highest rate under the same latency bound
 // and percentile (docs/metrics.md, "Serving scenarios"): the ranking a service owner reads first.
+// Rows of one ranking that share a configuration (framework, backend, variant, device, precision)
+// and differ in their settings (requests in flight, batch, batch timeout, threads, instances,
+// backend options: a --requests or --batch sweep): which of them serves that configuration best.
+struct ServingSettings {
+  std::vector<std::size_t> rows;    // those with a VALID rate first, highest first; then the others
+  std::vector<std::string> labels;  // each row's settings, naming only those that differ in the group
+};
+
 struct ServingRanking {
   std::string model;
   double bound_ms = 0;
   double percentile = 0;
   std::vector<std::size_t> rows;        // with a VALID rate, highest first (ties: input order)
   std::vector<std::size_t> none_valid;  // no rate was judged VALID, input order
+  std::vector<ServingSettings> settings;  // configurations measured at several settings, in row order
 };
 
 // One ranking per (model, bound, percentile) among the ok server-search rows, in the order of their

@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 
 #include "core/profile/categories.h"
+#include "core/result/scenario.h"
 
 namespace inferbench::report {
 namespace {
@@ -195,6 +196,37 @@ std::optional<std::size_t> offline_twin(const std::vector<Row>& rows, const Row&
   return std::nullopt;
 }
 
+// One configuration's settings, best first: "OpenVINO CPU FP32 by setting: 1 request, batch 4: A
+// QPS, the best, A/B x the next; 2 requests, batch 8: B QPS; 2 requests, batch 4: none VALID."
+// (the lead called a tie when within the server search's precision).
+std::string settings_sentence(const std::vector<Row>& rows, const ServingSettings& group) {
+  const Row& first = rows[group.rows.front()];
+  std::string text = first.framework + " " + device_label(first) + " " + precision_label(first.precision) + " by setting: ";
+  for (std::size_t k = 0; k < group.rows.size(); ++k) {
+    const Serving& serving = *rows[group.rows[k]].serving;
+    text += (k ? "; " : "") + group.labels[k] + ": ";
+    if (!serving.value) {
+      text += "none VALID";
+      continue;
+    }
+    text += fmt::format("{:.1f} QPS", *serving.value);
+    if (k == 0 && group.rows.size() > 1) {
+      const Serving& next = *rows[group.rows[1]].serving;
+      if (!next.value) {
+        text += ", the only setting that met the bound";
+      } else {
+        const double lead = *serving.value / *next.value;
+        text += fmt::format(", the best, {:.2f}x the next", lead);
+        // Each rate is bracketed only to the search's precision: a smaller lead decides nothing.
+        if (lead - 1.0 <= kServerSearchPrecision) {
+          text += fmt::format(" (within the searches' {:.0f}% precision: a tie)", kServerSearchPrecision * 100);
+        }
+      }
+    }
+  }
+  return text + ".";
+}
+
 GuideSection serving_section(const std::vector<Row>& rows, const ServingRanking& ranking) {
   GuideSection section = section_of(
       fmt::format("Serving: highest request rate at P{:g} <= {:g} ms", ranking.percentile, ranking.bound_ms),
@@ -226,6 +258,7 @@ GuideSection serving_section(const std::vector<Row>& rows, const ServingRanking&
   for (std::size_t index : ranking.none_valid) {
     section.bullets.push_back(row_title(rows[index]) + ": no rate met the bound (" + rows[index].serving->search + ").");
   }
+  for (const ServingSettings& group : ranking.settings) section.bullets.push_back(settings_sentence(rows, group));
   for (std::size_t index : ranking.rows) {
     const Serving& serving = *rows[index].serving;
     if (serving.search.rfind("bracketed", 0) != 0) {

@@ -290,6 +290,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
         ov::hint::inference_precision(inference_precision(precision)),
     };
     if (args->threads > 0) config.emplace(ov::inference_num_threads(args->threads));
+    // --requests N: the THROUGHPUT hint then sizes its streams for N requests in flight (one
+    // request gets one stream with every thread), not for its own optimal number, which would
+    // leave the streams beyond N idle.
+    if (async && args->requests > 0) config.emplace(ov::hint::num_requests(static_cast<uint32_t>(args->requests)));
     if (auto it = options.find(kCpuPinning); it != options.end() && it->second != "default" && device == "CPU") {
       config.emplace(ov::hint::enable_cpu_pinning(it->second == "on"));
     }

@@ -87,6 +87,28 @@ TEST_F(OpenvinoBackend, TinyModelFp32AndInt8SyncAndAsync) {
   EXPECT_NE(header.find(",compile_ms,cached_compile_ms,"), std::string::npos) << header;
 }
 
+// --requests N sizes the THROUGHPUT hint's streams for N requests in flight: one request gets one
+// stream (with every thread), not one of the hint's own streams with the others left idle.
+TEST_F(OpenvinoBackend, RequestsSizeTheThroughputHintsStreams) {
+  const auto dir = fresh_dir("openvino-requests");
+  auto run = run_inferbench({"run", "--model", "tiny_cnn", "--backends", "openvino", "--devices", "cpu",
+                             "--precisions", "fp32", "--scenarios", "async", "--requests", "1,2", "--batch", "2",
+                             "--warmup", "3", "--iters", "10", "--out", dir.string(), "--no-store"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto results = read_json(dir / "results.json");
+  std::set<std::string> requests;
+  for (const auto& row : results["rows"]) {
+    if (row["backend"] != "openvino" || row["status"] == "unavailable") continue;
+    ASSERT_EQ(row["status"], "ok") << row.dump();
+    const auto& effective = row["effective"];
+    SCOPED_TRACE(effective.dump());
+    EXPECT_EQ(effective["hint"], "THROUGHPUT");
+    EXPECT_EQ(effective["streams"], effective["requests"]);
+    requests.insert(effective["requests"].get<std::string>());
+  }
+  EXPECT_EQ(requests, (std::set<std::string>{"1", "2"}));
+}
+
 TEST_F(OpenvinoBackend, ReadsAnOnnxFileDirectly) {
   const auto dir = fresh_dir("openvino-onnx");
   const std::string exporter = std::string(INFERBENCH_SOURCE_DIR) + "/tools/export/export.py";

@@ -89,6 +89,13 @@ const Winner& winner_of(const Guide& guide, Criterion criterion) {
 
 using sample_run::lines_of;
 
+// One line per item, to show in a failure message.
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += item + "\n";
+  return text;
+}
+
 // --- serving ---------------------------------------------------------------------------------
 
 TEST(GuideServing, RanksServerSearchesUnderTheirBoundAndKeepsThemOutOfCapacityCriteria) {
@@ -126,6 +133,72 @@ TEST(GuideServing, TheServingSectionComesFirstWithEachRateBesideItsOfflineTwin) 
   EXPECT_EQ(serving.bullets[0],
             "PyTorch (Native) CPU FP32 server x2 batch 8: no rate met the bound (no rate found VALID: the lowest "
             "tried, 5.00 QPS, was INVALID, and a slower test would not fit --max-seconds).");
+}
+
+TEST(GuideServing, ASweepOfServingSettingsSaysWhichServesEachConfigurationBest) {
+  std::vector<Row> rows = sample_run::with_serving().rows;
+  // The OpenVINO server row (index 0: 2 requests, batch 8, 120 QPS) measured at two more settings,
+  // and the PyTorch one again at its own settings (a second round: nothing to compare).
+  Row one_request = rows[0];
+  one_request.batch = 4;
+  one_request.serving->requests_in_flight = 1;
+  one_request.effective["requests_in_flight"] = "1";
+  one_request.serving->value = 150.0;
+  Row small_batch = rows[0];
+  small_batch.batch = 4;
+  small_batch.serving->value = std::nullopt;
+  small_batch.serving->valid = false;
+  const Row again = rows[2];
+  rows.push_back(one_request);
+  rows.push_back(small_batch);
+  rows.push_back(again);
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.serving.size(), 1u);
+  const ServingRanking& ranking = guide.serving[0];
+  ASSERT_EQ(ranking.settings.size(), 1u);
+  EXPECT_EQ(ranking.settings[0].rows, (std::vector<std::size_t>{3, 0, 4}));
+  EXPECT_EQ(ranking.settings[0].labels,
+            (std::vector<std::string>{"1 request, batch 4", "2 requests, batch 8", "2 requests, batch 4"}));
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& serving = document.sections[0];
+  EXPECT_NE(std::find(serving.bullets.begin(), serving.bullets.end(),
+                      "OpenVINO CPU FP32 by setting: 1 request, batch 4: 150.0 QPS, the best, 1.25x the next; "
+                      "2 requests, batch 8: 120.0 QPS; 2 requests, batch 4: none VALID."),
+            serving.bullets.end())
+      << joined(serving.bullets);
+}
+
+TEST(GuideServing, ALeadWithinTheSearchsPrecisionIsATie) {
+  std::vector<Row> rows = sample_run::with_serving().rows;
+  Row close = rows[0];
+  close.batch = 4;
+  close.serving->value = 117.0;  // 120 / 117 = 1.026: inside the search's 5% bracket
+  rows.push_back(close);
+  const Guide guide = compute_guide(rows);
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& serving = document.sections[0];
+  EXPECT_NE(std::find(serving.bullets.begin(), serving.bullets.end(),
+                      "OpenVINO CPU FP32 by setting: batch 8: 120.0 QPS, the best, 1.03x the next (within the "
+                      "searches' 5% precision: a tie); batch 4: 117.0 QPS."),
+            serving.bullets.end())
+      << joined(serving.bullets);
+}
+
+TEST(GuideServing, AConfigurationThatMeetsTheBoundAtOneSettingOnlySaysSo) {
+  std::vector<Row> rows = sample_run::with_serving().rows;
+  Row timed_out = rows[0];
+  timed_out.serving->batch_timeout_ms = 5.0;
+  timed_out.serving->value = std::nullopt;
+  rows.push_back(timed_out);
+  const Guide guide = compute_guide(rows);
+  ASSERT_EQ(guide.serving[0].settings.size(), 1u);
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& serving = document.sections[0];
+  EXPECT_NE(std::find(serving.bullets.begin(), serving.bullets.end(),
+                      "OpenVINO CPU FP32 by setting: batch timeout 0 ms: 120.0 QPS, the only setting that met the "
+                      "bound; batch timeout 5 ms: none VALID."),
+            serving.bullets.end())
+      << joined(serving.bullets);
 }
 
 // --- winners ---------------------------------------------------------------------------------
