@@ -107,7 +107,9 @@ TEST(Calibration, TheParityPassRunsTheUsersDataOnEveryBackend) {
     EXPECT_EQ(row["accuracy"]["samples"], 10);
     reference_accuracy.insert(row["accuracy"]["reference_top1"].get<double>());
     EXPECT_GT(parity["cosine"].get<double>(), row["precision"] == "fp32" ? 0.99999 : 0.99) << row.dump();
-    if (row["precision"] == "fp32") EXPECT_EQ(parity["top1_agreement"], 1.0) << row.dump();
+    if (row["precision"] == "fp32") {
+      EXPECT_EQ(parity["top1_agreement"], 1.0) << row.dump();
+    }
     ++checked;
   }
   EXPECT_EQ(checked, 1 + 2 * static_cast<int>(built.size()));  // torch FP32, each backend's FP32 and INT8

@@ -98,7 +98,9 @@ void expect_tiny_model_profiles(const nlohmann::json& rows, const fs::path& dir,
     EXPECT_GT(profile["coverage"].get<double>(), 0.1);
     EXPECT_LT(profile["coverage"].get<double>(), 1.5);
     EXPECT_TRUE(fs::exists(dir / profile["trace"].get<std::string>()));
-    if (const std::string native = profile["native_trace"]; !native.empty()) EXPECT_TRUE(fs::exists(dir / native));
+    if (const std::string native = profile["native_trace"]; !native.empty()) {
+      EXPECT_TRUE(fs::exists(dir / native));
+    }
   }
 }
 
@@ -108,7 +110,9 @@ TEST(Profile, EveryFrameworkOnTheTinyModel) {
                              std::pair{INFERBENCH_OPENVINO_BUILT, "openvino"},
                              std::pair{INFERBENCH_EXECUTORCH_BUILT, "executorch"},
                              std::pair{INFERBENCH_LITERT_BUILT, "litert"}}) {
-    if (built) backends += (backends.empty() ? "" : ",") + std::string(name);
+    if (!built) continue;
+    if (!backends.empty()) backends += ",";
+    backends += name;
   }
   if (backends.empty()) GTEST_SKIP() << "no framework plugin was built";
   const auto dir = fresh_dir("profile-frameworks");

@@ -174,7 +174,9 @@ TEST(PrecisionRule, AStationarySeriesStopsAsSoonAsItsIntervalsAreNarrowEnough) {
     previous = n;
     n = std::max(n + 1, static_cast<std::size_t>(std::ceil(static_cast<double>(n) * kCheckGrowth)));
   }
-  if (previous < stop.samples) EXPECT_FALSE(judge.met(precision_of(prefix(previous))));
+  if (previous < stop.samples) {
+    EXPECT_FALSE(judge.met(precision_of(prefix(previous))));
+  }
   // The P99 needs a few hundred independent samples before its interval has an upper side.
   EXPECT_GT(stop.samples, 300u);
   EXPECT_LT(stop.samples, 800u);

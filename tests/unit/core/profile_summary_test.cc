@@ -109,8 +109,12 @@ TEST(ProfileSummary, ChromeTraceLaysOutOpsWithoutOverlap) {
   p.timeline = "synthesized";
   const auto laid_out = chrome_trace(ops, p, "row", nlohmann::json::object());
   for (const auto& e : laid_out["traceEvents"]) {
-    if (e["name"] == "b") EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 2000);
-    if (e["name"] == "c") EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 3000);
+    if (e["name"] == "b") {
+      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 2000);
+    }
+    if (e["name"] == "c") {
+      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 3000);
+    }
   }
 }
 
