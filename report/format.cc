@@ -134,6 +134,10 @@ std::string mode_label(const Row& row) {
   return mode;
 }
 
+std::string configuration_label(const Row& row) {
+  return row.framework + " " + device_label(row) + " " + precision_label(row.precision);
+}
+
 std::string row_title(const Row& row) {
   std::string title;
   // Empty parts are skipped rather than leaving double blanks: a row that failed early may not

@@ -61,6 +61,10 @@ std::string markdown_cell(std::string_view text);
 // ", 2 instances" when several instances ran at once (--instances).
 std::string mode_label(const Row& row);
 
+// "OpenVINO CPU FP32": the framework, device and precision a row ran, without its settings (how a
+// parity reference is named, and how the guide names a configuration measured at several settings).
+std::string configuration_label(const Row& row);
+
 // "OpenVINO CPU FP32 batch 64": how a note names its row (empty parts left out; rows in a
 // scenario other than sync add their mode; ", 2 instances" and ", 1 thread" follow when they
 // apply).

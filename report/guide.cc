@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -424,8 +425,7 @@ std::optional<BreakEven> break_even(const std::vector<Row>& rows, std::size_t a,
 
 bool is_parity_reference(const Row& row) {
   if (!row.parity) return false;
-  return row.parity->reference ==
-         row.framework + " " + device_label(row) + " " + precision_label(row.precision);
+  return row.parity->reference == configuration_label(row);
 }
 
 bool measures_capacity(const Row& row) {
@@ -478,25 +478,32 @@ std::vector<ServingSettings> serving_settings(const std::vector<Row>& rows, cons
     if (group.rows.size() < 2) continue;
     std::vector<std::vector<std::pair<std::string, std::string>>> values;
     for (std::size_t i : group.rows) values.push_back(serving_setting_values(rows[i]));
-    // A setting is named when some row of the group lacks the first row's value of it.
-    const auto differs = [&](const std::string& name) {
-      const auto value_in = [&](const auto& list) -> std::optional<std::string> {
-        for (const auto& [n, v] : list) if (n == name) return v;
-        return std::nullopt;
-      };
-      return std::any_of(values.begin(), values.end(), [&](const auto& list) { return value_in(list) != value_in(values.front()); });
+    // The settings named: those on which some row of the group differs from the first (or lacks one
+    // the first has, or has one it lacks).
+    const auto value_of = [](const auto& list, const std::string& name) -> std::optional<std::string> {
+      for (const auto& [n, v] : list) {
+        if (n == name) return v;
+      }
+      return std::nullopt;
     };
-    bool any = false;
+    std::set<std::string> differing;
+    for (const auto& list : values) {
+      for (const auto& [name, value] : list) {
+        if (value_of(values.front(), name) != value) differing.insert(name);
+      }
+      for (const auto& [name, value] : values.front()) {
+        if (!value_of(list, name)) differing.insert(name);
+      }
+    }
+    if (differing.empty()) continue;  // rows of the same settings (rounds) compare nothing
     for (const auto& list : values) {
       std::string label;
       for (const auto& [name, value] : list) {
-        if (!differs(name)) continue;
-        label += (label.empty() ? "" : ", ") + serving_setting_text(name, value);
+        if (differing.count(name)) label += (label.empty() ? "" : ", ") + serving_setting_text(name, value);
       }
-      any = any || !label.empty();
       group.labels.push_back(std::move(label));
     }
-    if (any) compared.push_back(std::move(group));  // rows of the same settings (rounds) compare nothing
+    compared.push_back(std::move(group));
   }
   return compared;
 }

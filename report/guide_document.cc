@@ -201,7 +201,7 @@ std::optional<std::size_t> offline_twin(const std::vector<Row>& rows, const Row&
 // (the lead called a tie when within the server search's precision).
 std::string settings_sentence(const std::vector<Row>& rows, const ServingSettings& group) {
   const Row& first = rows[group.rows.front()];
-  std::string text = first.framework + " " + device_label(first) + " " + precision_label(first.precision) + " by setting: ";
+  std::string text = configuration_label(first) + " by setting: ";
   for (std::size_t k = 0; k < group.rows.size(); ++k) {
     const Serving& serving = *rows[group.rows[k]].serving;
     text += (k ? "; " : "") + group.labels[k] + ": ";

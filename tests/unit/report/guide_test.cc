@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "core/stats/summary.h"
 #include "report/format.h"
 #include "report/guide_document.h"
@@ -89,12 +92,6 @@ const Winner& winner_of(const Guide& guide, Criterion criterion) {
 
 using sample_run::lines_of;
 
-// One line per item, to show in a failure message.
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += item + "\n";
-  return text;
-}
 
 // --- serving ---------------------------------------------------------------------------------
 
@@ -165,7 +162,7 @@ TEST(GuideServing, ASweepOfServingSettingsSaysWhichServesEachConfigurationBest) 
                       "OpenVINO CPU FP32 by setting: 1 request, batch 4: 150.0 QPS, the best, 1.25x the next; "
                       "2 requests, batch 8: 120.0 QPS; 2 requests, batch 4: none VALID."),
             serving.bullets.end())
-      << joined(serving.bullets);
+      << fmt::format("{}", fmt::join(serving.bullets, "\n"));
 }
 
 TEST(GuideServing, ALeadWithinTheSearchsPrecisionIsATie) {
@@ -181,7 +178,7 @@ TEST(GuideServing, ALeadWithinTheSearchsPrecisionIsATie) {
                       "OpenVINO CPU FP32 by setting: batch 8: 120.0 QPS, the best, 1.03x the next (within the "
                       "searches' 5% precision: a tie); batch 4: 117.0 QPS."),
             serving.bullets.end())
-      << joined(serving.bullets);
+      << fmt::format("{}", fmt::join(serving.bullets, "\n"));
 }
 
 TEST(GuideServing, AConfigurationThatMeetsTheBoundAtOneSettingOnlySaysSo) {
@@ -198,7 +195,7 @@ TEST(GuideServing, AConfigurationThatMeetsTheBoundAtOneSettingOnlySaysSo) {
                       "OpenVINO CPU FP32 by setting: batch timeout 0 ms: 120.0 QPS, the only setting that met the "
                       "bound; batch timeout 5 ms: none VALID."),
             serving.bullets.end())
-      << joined(serving.bullets);
+      << fmt::format("{}", fmt::join(serving.bullets, "\n"));
 }
 
 // --- winners ---------------------------------------------------------------------------------
