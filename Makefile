@@ -44,6 +44,7 @@ bench: build
 	$(BUILD_DIR)/bench/inferbench_overhead_bench
 	$(BUILD_DIR)/bench/inferbench_interval_coverage
 	$(BUILD_DIR)/bench/inferbench_serving_overhead
+	$(BUILD_DIR)/bench/inferbench_sample_copy
 	python3 bench/serving_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/torch_side_by_side.py --inferbench ./inferbench
 	$$(cat $(BUILD_DIR)/venv-path)/bin/python bench/openvino_side_by_side.py --inferbench ./inferbench
