@@ -95,7 +95,12 @@ void expect_tiny_model_profiles(const nlohmann::json& rows, const fs::path& dir,
     EXPECT_EQ(convolutions, 2) << profile["categories"].dump();
     EXPECT_EQ(matmuls, 1) << profile["categories"].dump();
     EXPECT_GT(profile["op_ms"].get<double>(), 0);
-    EXPECT_GT(profile["coverage"].get<double>(), 0.1);
+    // Coverage is the ops' time over the profiled call's: a unit slip (us read as ms) puts it 1000x
+    // off. The tiny model's ops take microseconds, so a framework's fixed cost per call weighs:
+    // LiteRT's INT8 ops are 0.014 ms of a profiled call of 0.143 ms, whose buffer registration and
+    // sync around Invoke take 0.065 ms (coverage 0.098 in a full-suite run), OpenVINO BF16's
+    // 0.014 ms of 0.033.
+    EXPECT_GT(profile["coverage"].get<double>(), 0.02);
     EXPECT_LT(profile["coverage"].get<double>(), 1.5);
     EXPECT_TRUE(fs::exists(dir / profile["trace"].get<std::string>()));
     if (const std::string native = profile["native_trace"]; !native.empty()) {
