@@ -20,8 +20,10 @@
 
 #include "core/result/progress_message.h"
 #include "core/stats/timed_window.h"
+#include "core/support/number_text.h"
 #include "core/timing/clock.h"
 #include "worker/serving/loadgen_log.h"
+#include "worker/serving/server_search.h"
 #include "worker/serving/serving_sut.h"
 
 namespace inferbench {
@@ -34,20 +36,10 @@ constexpr int kMultiStreamSamples = 8;
 // Offline: each test issues at least this many full batches per request slot, so that the
 // pipeline's fill and drain are a small part of it.
 constexpr int kOfflineBatchesPerSlot = 16;
-// A server search starts at this fraction of the capacity measured in warm-up.
-constexpr double kSearchStart = 0.8;
-// At or below this fraction of the capacity a server test is lightly loaded: a test there that
-// misses the bound ends the search (see the search).
-constexpr double kLightLoad = 0.25;
 // The most samples an offline test issues (LoadGen keeps a record of each): a million is minutes
 // of any real model, and keeps a system that does nothing (noop) from filling the memory.
 constexpr double kOfflineMaxSamples = 1e6;
 
-std::string number_text(double value, int decimals = 1) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -262,10 +254,10 @@ Status check_serving_request(const ServingSettings& settings, double max_seconds
   const double seconds = static_cast<double>(queries) / *settings.target_qps;
   if (seconds > max_seconds) {
     return Status(StatusCode::Usage,
-                  "a server test at --target-qps " + number_text(*settings.target_qps, 2) + " needs " +
+                  "a server test at --target-qps " + fixed_number(*settings.target_qps, 2) + " needs " +
                       std::to_string(queries) + " queries for LoadGen's early stopping at P" +
-                      number_text(settings.latency_percentile, 1) + ", " + number_text(seconds, 0) +
-                      " s, more than --max-seconds " + number_text(max_seconds, 0),
+                      fixed_number(settings.latency_percentile, 1) + ", " + fixed_number(seconds, 0) +
+                      " s, more than --max-seconds " + fixed_number(max_seconds, 0),
                   "raise --max-seconds or --target-qps");
   }
   return Status::ok();
@@ -325,9 +317,9 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     }
     hung.status = RowStatus::Failed;
     hung.error = "request slot " + std::to_string(slot) + " has not finished its batch after " +
-                   number_text(busy_s, 1) + " s (the limit was " + number_text(limit_s, 1) +
-                   " s: " + number_text(kStallFactor, 0) + " times the slowest warm-up batch, at least " +
-                   number_text(kStallFloorSeconds, 0) +
+                   fixed_number(busy_s, 1) + " s (the limit was " + fixed_number(limit_s, 1) +
+                   " s: " + fixed_number(kStallFactor, 0) + " times the slowest warm-up batch, at least " +
+                   fixed_number(kStallFloorSeconds, 0) +
                    " s): the backend hung, and the watchdog ended the cell; tests finished before are kept";
     if (hooks.abandon) hooks.abandon(hung);
     std::abort();  // abandon must not return
@@ -342,12 +334,12 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   const double one_inference_ms = warm.solo_ms.empty() ? warm.first_ms : *std::min_element(warm.solo_ms.begin(), warm.solo_ms.end());
   const double solo_ms = warm.solo_ms.empty() ? warm.first_ms : median(warm.solo_ms);
   const double capacity = warm.capacity > 0 ? warm.capacity : batch / (solo_ms / 1000.0);
-  row.effective["warmup_capacity_qps"] = number_text(capacity, 1);
+  row.effective["warmup_capacity_qps"] = fixed_number(capacity, 1);
   if (server && *serving.latency_bound_ms < one_inference_ms) {
     return Status(StatusCode::Usage,
-                  "--latency-bound " + number_text(*serving.latency_bound_ms, 1) +
+                  "--latency-bound " + fixed_number(*serving.latency_bound_ms, 1) +
                       " ms is shorter than one inference of a batch of " + std::to_string(batch) + " here (" +
-                      number_text(one_inference_ms, 1) + " ms at best in warm-up): no request rate can meet it",
+                      fixed_number(one_inference_ms, 1) + " ms at best in warm-up): no request rate can meet it",
                   "raise --latency-bound or lower --batch");
   }
   keep_snapshot();
@@ -381,6 +373,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   };
 
   std::optional<TestOutcome> reported;
+  bool out_of_time_without_valid = false;  // a server search that found no VALID rate in the time it had
   const auto record_test = [&](TestOutcome outcome) {
     if (serving.loadgen_version.empty()) serving.loadgen_version = outcome.log.text("loadgen_version").value_or("");
     serving.tests.push_back(outcome.test);
@@ -429,7 +422,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
           std::max(64.0, std::ceil(4 * qps * *serving.latency_bound_ms / 1000.0) + 2.0 * slots * batch));
       const double queries = std::max<double>(static_cast<double>(t.min_query_count), qps * t.min_duration_ms / 1000.0);
       report(kPhaseServe, test_index, 0);
-      return run_test(t, dispatcher, library, runner, test_dir("server-" + number_text(qps, 1) + "qps"),
+      return run_test(t, dispatcher, library, runner, test_dir("server-" + fixed_number(qps, 1) + "qps"),
                       static_cast<std::size_t>(queries), serving.latency_percentile);
     };
     // The time a test at `qps` takes, for the budget: its queries at that rate (or the minimum
@@ -443,57 +436,27 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
       reported = record_test(std::move(*outcome));
     } else {
       // Bracket, then bisect (geometrically): the highest rate judged VALID and the lowest judged
-      // INVALID close in until they are within kServerSearchPrecision, or the budget runs out.
-      std::optional<double> valid_at, invalid_at;
+      // INVALID close in until they are within kServerSearchPrecision, or the budget runs out
+      // (ServerSearch decides each step).
+      ServerSearch search(capacity, *serving.latency_bound_ms, serving.latency_percentile);
       std::optional<TestOutcome> best, lowest;
-      double qps = std::max(0.01, kSearchStart * capacity);
-      for (;;) {
-        if (Clock::now() + std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(test_seconds(qps))) > deadline &&
+      for (std::optional<double> qps = search.first(); qps;) {
+        if (Clock::now() + std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(test_seconds(*qps))) > deadline &&
             !serving.tests.empty()) {
-          serving.search = "stopped by --max-seconds before a test at " + number_text(qps, 1) + " QPS";
+          search.out_of_time(*qps);
           break;
         }
-        auto outcome = probe(qps);
+        auto outcome = probe(*qps);
         if (!outcome) return failed(outcome.status());
         TestOutcome kept = record_test(std::move(*outcome));
-        const bool valid = kept.test.valid;
-        if (valid) {
-          if (!valid_at || qps > *valid_at) {
-            valid_at = qps;
-            best = kept;
-          }
-        } else {
-          if (!invalid_at || qps < *invalid_at) invalid_at = qps;
-          if (!lowest || qps < *lowest->test.target_qps) lowest = kept;
-        }
-        if (valid_at && invalid_at && *invalid_at <= *valid_at * (1 + kServerSearchPrecision)) {
-          serving.search = "bracketed: VALID at " + number_text(*valid_at, 1) + " QPS, INVALID at " +
-                           number_text(*invalid_at, 1) + " QPS (within " + number_text(kServerSearchPrecision * 100, 0) + "%)";
-          break;
-        }
-        if (!invalid_at) {
-          qps *= 1.25;
-        } else if (!valid_at) {
-          // At a light load there is hardly any queueing: a test that misses the bound there
-          // misses it on the service time alone, and a lower rate will not help.
-          if (qps <= kLightLoad * capacity && kept.test.latency_ms && *kept.test.latency_ms > *serving.latency_bound_ms) {
-            serving.search = "no rate found VALID: at " + number_text(qps, 2) + " QPS, " +
-                             number_text(100 * qps / capacity, 0) + "% of the warm-up capacity, P" +
-                             number_text(serving.latency_percentile, 1) + " was " +
-                             number_text(*kept.test.latency_ms, 1) + " ms: a lightly loaded request already misses "
-                             "the bound, so no lower rate will meet it";
-            break;
-          }
-          qps *= 0.5;
-          if (static_cast<double>(ts.min_query_count) / qps > cell.max_seconds) {
-            serving.search = "no rate found VALID: the lowest tried, " + number_text(*invalid_at, 2) +
-                             " QPS, was INVALID, and a slower test would not fit --max-seconds";
-            break;
-          }
-        } else {
-          qps = std::sqrt(*valid_at * *invalid_at);
-        }
+        const ServerSearch::Test test{*qps, kept.test.valid, kept.test.latency_ms,
+                                      share_over(kept.record.batch_ms, *serving.latency_bound_ms)};
+        if (test.valid && (!best || *qps > *best->test.target_qps)) best = std::move(kept);
+        if (!test.valid && (!lowest || *qps < *lowest->test.target_qps)) lowest = std::move(kept);
+        qps = search.next(test);
       }
+      serving.search = search.outcome();
+      out_of_time_without_valid = search.out_of_time_without_valid();
       reported = best ? std::move(best) : std::move(lowest);
       if (best) serving.value = *best->test.target_qps;
     }
@@ -527,7 +490,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   if (timings.empty()) return failed(Status(StatusCode::Backend, "the LoadGen test ran no sample"));
   set_timed_window(row, std::move(timings), r.test.seconds * 1000, true);
   row.throughput = r.test.achieved_qps;
-  if (r.test.seconds > 0) row.effective[kCpusUsed] = number_text(r.cpu_seconds / r.test.seconds, 2);
+  if (r.test.seconds > 0) row.effective[kCpusUsed] = fixed_number(r.cpu_seconds / r.test.seconds, 2);
   row.effective[kInputStaging] = staging_text(r.record, runner);
   // FPS: the scenario's rate. A server search's is the highest rate judged VALID, none when no
   // rate was: such a row is measured, and not ranked.
@@ -540,12 +503,13 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     row.warnings.push_back("LoadGen judged the reported test INVALID: " + r.test.invalid_reason);
   }
   if (server && !settings.target_qps && !serving.value) {
-    row.warnings.push_back("no request rate met P" + number_text(serving.latency_percentile, 1) + " <= " +
-                           number_text(*serving.latency_bound_ms, 1) + " ms: " + serving.search +
-                           "; raise --latency-bound, lower --batch, or add --requests");
+    row.warnings.push_back("no request rate met P" + fixed_number(serving.latency_percentile, 1) + " <= " +
+                           fixed_number(*serving.latency_bound_ms, 1) + " ms: " + serving.search + "; " +
+                           (out_of_time_without_valid ? "raise --max-seconds to test lower rates, or " : "") +
+                           "raise --latency-bound, lower --batch, or add --requests");
   } else if (server && !settings.target_qps && serving.search.rfind("bracketed", 0) != 0) {
     row.warnings.push_back("the server search did not bracket the highest VALID rate within " +
-                           number_text(kServerSearchPrecision * 100, 0) + "%: " + serving.search +
+                           fixed_number(kServerSearchPrecision * 100, 0) + "%: " + serving.search +
                            "; raise --max-seconds");
   }
   if (settings.log_dir.empty()) {

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// The serving pieces that need no plugin: reading LoadGen's detail log, and the query counts of
-// LoadGen's early stopping that size each test.
+// The serving pieces that need no plugin: reading LoadGen's detail log, the query counts of
+// LoadGen's early stopping that size each test, and the server search's steps.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "worker/serving/loadgen_log.h"
+#include "worker/serving/server_search.h"
 #include "worker/serving/serving_run.h"
 
 namespace inferbench {
@@ -109,6 +111,83 @@ TEST(EarlyStopping, ATargetRateTooSlowForTheBudgetIsRefused) {
   EXPECT_TRUE(check_serving_request(settings, 60, false));  // no server cell
   settings.official = true;                                  // mlperf.conf's lengths: not ours to judge
   EXPECT_TRUE(check_serving_request(settings, 60, true));
+}
+
+// The search on a system of capacity 400 samples/s that meets 100 ms at P99 up to 370: up by
+// 1.25x from 320 until INVALID, then bisection (geometric) until within 5%.
+TEST(ServerSearch, BracketsTheHighestValidRate) {
+  ServerSearch search(400, 100, 99);
+  EXPECT_DOUBLE_EQ(search.first(), 320);
+  std::vector<double> tried;
+  for (std::optional<double> qps = search.first(); qps && tried.size() < 20;) {
+    tried.push_back(*qps);
+    const bool valid = *qps <= 370;
+    qps = search.next({*qps, valid, valid ? 80.0 : 150.0, 0});
+  }
+  ASSERT_EQ(tried.size(), 5u);
+  const double mid = std::sqrt(320.0 * 400.0);      // 357.8, VALID
+  const double upper = std::sqrt(mid * 400);         // 378.3, INVALID: 5.7% above 357.8
+  EXPECT_DOUBLE_EQ(tried[1], 400);
+  EXPECT_DOUBLE_EQ(tried[2], mid);
+  EXPECT_DOUBLE_EQ(tried[3], upper);
+  EXPECT_DOUBLE_EQ(tried[4], std::sqrt(mid * upper));  // 367.9, VALID: within 5% below 378.3
+  EXPECT_EQ(search.outcome(), "bracketed: VALID at 367.9 QPS, INVALID at 378.3 QPS (within 5%)");
+  ASSERT_TRUE(search.highest_valid());
+  EXPECT_DOUBLE_EQ(*search.highest_valid(), tried[4]);
+  EXPECT_FALSE(search.out_of_time_without_valid());
+}
+
+// Below a quarter of the capacity, a test that misses the bound with its batches inside it goes on
+// down: its samples missed by waiting for a busy slot (results/serving-cpu-epyc: LiteRT FP32 was
+// INVALID at 20% of its capacity, P99 107.6 ms, and in a run 20 minutes later VALID at 99 QPS).
+// One whose batches ran over the bound by themselves stops there.
+TEST(ServerSearch, GoesOnDownUnlessTheBatchesThemselvesRunOver) {
+  ServerSearch waits(200, 100, 99);
+  auto qps = waits.next({160, false, 400.0, 0});
+  ASSERT_TRUE(qps);
+  EXPECT_DOUBLE_EQ(*qps, 80);
+  qps = waits.next({80, false, 180.0, 0.005});
+  ASSERT_TRUE(qps);
+  EXPECT_DOUBLE_EQ(*qps, 40);
+  qps = waits.next({40, false, 107.6, 0});  // 20% of the capacity, batches inside the bound
+  ASSERT_TRUE(qps);
+  EXPECT_DOUBLE_EQ(*qps, 20);
+  qps = waits.next({20, true, 92.0, 0});
+  ASSERT_TRUE(qps);
+  EXPECT_DOUBLE_EQ(*qps, std::sqrt(20.0 * 40.0));
+
+  ServerSearch over(200, 100, 99);
+  ASSERT_TRUE(over.next({160, false, 400.0, 0.3}));   // 80% of the capacity: not light, go on
+  ASSERT_TRUE(over.next({80, false, 250.0, 0.3}));    // 40%: not yet
+  EXPECT_FALSE(over.next({40, false, 177.0, 0.34}));  // 20%: 34% of the batches over 100 ms
+  EXPECT_EQ(over.outcome(),
+            "no rate found VALID: at 40.00 QPS (20% of the warm-up capacity), P99.0 was 177.0 ms, and 34.0% of its "
+            "batches took longer than 100.0 ms to compute, before any wait in the queue (the percentile allows "
+            "1.0%): a lower rate shortens the waits, not the batches");
+  EXPECT_FALSE(over.highest_valid());
+}
+
+TEST(ServerSearch, SaysWhatTheBudgetLeftUntested) {
+  ServerSearch down(200, 100, 99);
+  ASSERT_TRUE(down.next({160, false, 400.0, 0}));
+  ASSERT_TRUE(down.next({80, false, 150.0, 0}));
+  ASSERT_TRUE(down.next({40, false, 120.5, 0}));
+  down.out_of_time(20);
+  EXPECT_TRUE(down.out_of_time_without_valid());
+  EXPECT_EQ(down.outcome(),
+            "no rate found VALID down to 40.00 QPS, the lowest tried (P99.0 120.5 ms there): a test at 20.00 QPS "
+            "would not fit in what --max-seconds leaves");
+
+  ServerSearch up(200, 100, 99);
+  ASSERT_TRUE(up.next({160, true, 40.0, 0}));
+  up.out_of_time(200);
+  EXPECT_FALSE(up.out_of_time_without_valid());
+  EXPECT_EQ(up.outcome(), "stopped by --max-seconds before a test at 200.0 QPS");
+}
+
+TEST(ServerSearch, ShareOverTheBound) {
+  EXPECT_DOUBLE_EQ(share_over({}, 100), 0);
+  EXPECT_DOUBLE_EQ(share_over({90, 100, 101, 150}, 100), 0.5);  // equal to the bound is within it
 }
 
 }  // namespace
