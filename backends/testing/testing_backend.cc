@@ -31,6 +31,10 @@ const ib_option_desc kOptions[] = {
     {"service_us", "int", "0",
      "sleep this many microseconds in each inference (a request that takes time without a CPU, as "
      "on a device); with spin_us both apply"},
+    {"slow_every", "int", "0",
+     "every this many inferences (the 4th, 8th, ... for 4), one takes slow_us microseconds more, asleep "
+     "(0 = none): a service time with a slow tail"},
+    {"slow_us", "int", "0", "what a slow inference adds (slow_every)"},
     {"hang_after", "int", "0", "hang: inferences that return before one never does (0 = the first hangs)"},
     {"profile_abort", "bool", "false", "abort the process when a profiling pass begins (--profile)"},
     {"staging", "bool", "true",
@@ -75,6 +79,8 @@ struct ib_backend {
   int64_t batch = 0;
   long spin_us = 0;
   long service_us = 0;
+  long slow_every = 0;
+  long slow_us = 0;
   long hang_after = 0;
   bool profile = false;        // prepared with ib_prepare_args.profile
   bool profile_abort = false;  // profile_begin() aborts
@@ -109,7 +115,10 @@ ib_status run(ib_backend* b) {
   }
   // Until a deadline from the start, so that the service time does not drift with the sleep's
   // own overshoot.
-  if (b->service_us > 0) std::this_thread::sleep_until(start + std::chrono::microseconds(b->spin_us + b->service_us));
+  const long slow = b->slow_every > 0 && (run_index + 1) % b->slow_every == 0 ? b->slow_us : 0;
+  if (b->service_us + slow > 0) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(b->spin_us + b->service_us + slow));
+  }
   return IB_OK;
 }
 
@@ -128,6 +137,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->batch = args->input_shape[0];
     auto options = inferbench::plugin::options_map(args);
     for (auto [key, field] : {std::pair{"spin_us", &ib_backend::spin_us}, std::pair{"service_us", &ib_backend::service_us},
+                              std::pair{"slow_every", &ib_backend::slow_every}, std::pair{"slow_us", &ib_backend::slow_us},
                               std::pair{"hang_after", &ib_backend::hang_after}}) {
       if (auto it = options.find(key); it != options.end()) b.get()->*field = std::stol(it->second);
       if (b.get()->*field < 0) return fail(IB_ERROR_INVALID_ARGUMENT, std::string(key) + " must be 0 or more");
@@ -142,7 +152,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->staging = !(options.count("staging") && options["staging"] == "false");
     if (b->staging) b->standby_inputs.assign(static_cast<size_t>(slots), b->input);
     b->staged.assign(static_cast<size_t>(slots), 0);
-    if (b->spin_us > 0 || b->service_us > 0) {
+    if (b->spin_us > 0 || b->service_us > 0 || (b->slow_every > 0 && b->slow_us > 0)) {
       ib_backend* raw = b.get();
       b->threads = std::make_unique<inferbench::plugin::RequestThreads>(slots, [raw](int) { return run(raw); });
     }

@@ -206,6 +206,43 @@ TEST(Serving, SearchBracketsTheHighestValidRate) {
   EXPECT_NE(guide.find("Serving: highest request rate at P90 <= 100 ms"), std::string::npos) << guide;
 }
 
+// Batches that by themselves run over the bound end the search with no VALID rate: every 4th
+// takes 100 ms against a 50 ms bound (the others 10 ms), so at a light load a quarter of the
+// batches are over it before any wait, more than the 10% P90 allows, and a lower rate would not
+// help.
+TEST(Serving, BatchesOverTheBoundEndTheSearchWithTheReason) {
+  const auto dir = fresh_dir("serving-slow-batches");
+  auto run = run_inferbench(noop_args(dir, {"--backend-option", "noop:slow_every=4", "--backend-option",
+                                            "noop:slow_us=90000", "--scenarios", "server", "--latency-bound", "50",
+                                            "--latency-percentile", "90", "--batch", "8", "--requests", "1",
+                                            "--loadgen-seconds", "1"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto server = row_for(checked_results(dir), "noop", "server");
+  ASSERT_EQ(server["status"], "ok") << server.dump();
+  const auto& serving = server["serving"];
+  EXPECT_TRUE(serving["value"].is_null()) << serving.dump();
+  const std::string search = serving["search"];
+  EXPECT_EQ(search.rfind("no rate found VALID: at ", 0), 0u) << search;
+  EXPECT_NE(search.find("of its batches took longer than 50.0 ms to compute, before any wait in the queue (the "
+                        "percentile allows 10.0%): a lower rate shortens the waits, not the batches"),
+            std::string::npos)
+      << search;
+  // 25% of the batches, give or take the ones that straddle the test's start and end.
+  const auto share = search.find("% of its batches");
+  ASSERT_NE(share, std::string::npos);
+  const double percent = std::stod(search.substr(search.rfind(' ', share) + 1));
+  EXPECT_GT(percent, 15) << search;
+  EXPECT_LT(percent, 35) << search;
+  // Down by half from 0.8 x the capacity until a test at a quarter of it or less.
+  ASSERT_GE(serving["tests"].size(), 2u);
+  for (const auto& test : serving["tests"]) EXPECT_FALSE(test["valid"].get<bool>()) << test.dump();
+  const double capacity = std::stod(server["effective"]["warmup_capacity_qps"].get<std::string>());
+  EXPECT_LE(serving["tests"].back()["target_qps"].get<double>(), 0.25 * capacity + 1e-6);
+  const std::string warnings = server["warnings"].dump();
+  EXPECT_NE(warnings.find("no request rate met P90.0 <= 50.0 ms"), std::string::npos) << warnings;
+  EXPECT_EQ(warnings.find("raise --max-seconds"), std::string::npos) << warnings;
+}
+
 TEST(Serving, AHangingSlotIsEndedByTheWatchdogAndTheRunGoesOn) {
   // The hang plugin returns its first 20 inferences (the warm-up), then never returns one.
   const auto dir = fresh_dir("serving-hang");
