@@ -40,7 +40,6 @@ constexpr int kOfflineBatchesPerSlot = 16;
 // of any real model, and keeps a system that does nothing (noop) from filling the memory.
 constexpr double kOfflineMaxSamples = 1e6;
 
-
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
