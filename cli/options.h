@@ -66,6 +66,7 @@ struct ServingOptions {
   std::string latency_bound;    // ms; empty = none
   std::string latency_percentile = "99";
   std::string batch_timeout = "0";
+  std::string dispatch_poll = "0";
   std::string loadgen_seconds = "1";
   int loadgen_samples = 0;
   bool loadgen_official = false;

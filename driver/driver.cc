@@ -131,6 +131,13 @@ Status validate_serving(const RunRequest& request) {
                                      "which --scenarios does not name",
                   "add server to --scenarios, e.g. --scenarios server");
   }
+  const bool queued = asked("server") || asked("multi-stream") || asked("offline");
+  if (s.dispatch_poll_us > 0 && !queued) {
+    return Status(StatusCode::Usage, "--dispatch-poll applies to the server, multi-stream and offline scenarios, "
+                                     "which --scenarios does not name (single-stream runs each sample on LoadGen's "
+                                     "thread, with no hand-over to poll for)",
+                  "add server to --scenarios, e.g. --scenarios server");
+  }
   if (loadgen && request.rounds > 1) {
     return Status(StatusCode::Usage, "--rounds " + std::to_string(request.rounds) +
                                          " does not apply to LoadGen's scenarios: LoadGen judges each test on its own",

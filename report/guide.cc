@@ -441,6 +441,7 @@ std::vector<std::pair<std::string, std::string>> serving_setting_values(const Ro
   values.emplace_back("requests", std::to_string(row.serving->requests_in_flight));
   values.emplace_back("batch", std::to_string(row.batch));
   values.emplace_back("batch timeout", shortest_number(row.serving->batch_timeout_ms));
+  values.emplace_back("dispatch poll", shortest_number(row.serving->dispatch_poll_us));
   values.emplace_back("threads", effective_threads(row) ? std::to_string(*effective_threads(row)) : "default");
   values.emplace_back("instances", std::to_string(row.instances));
   for (const auto& [key, value] : row.requested) {
@@ -453,6 +454,7 @@ std::string serving_setting_text(const std::string& name, const std::string& val
   if (name == "requests") return value + (value == "1" ? " request" : " requests");
   if (name == "batch") return "batch " + value;
   if (name == "batch timeout") return "batch timeout " + value + " ms";
+  if (name == "dispatch poll") return value == "0" ? "no dispatch poll" : "dispatch poll " + value + " µs";
   if (name == "threads") return value + (value == "1" ? " thread" : " threads");
   if (name == "instances") return value + " instances";
   return name + "=" + value;

@@ -9,6 +9,7 @@ void to_json(nlohmann::json& j, const ServingSettings& s) {
                      {"latency_bound_ms", s.latency_bound_ms ? nlohmann::json(*s.latency_bound_ms) : nlohmann::json()},
                      {"latency_percentile", s.latency_percentile},
                      {"batch_timeout_ms", s.batch_timeout_ms},
+                     {"dispatch_poll_us", s.dispatch_poll_us},
                      {"min_seconds", s.min_seconds},
                      {"samples", s.samples},
                      {"official", s.official},
@@ -22,6 +23,7 @@ void from_json(const nlohmann::json& j, ServingSettings& s) {
   }
   j.at("latency_percentile").get_to(s.latency_percentile);
   j.at("batch_timeout_ms").get_to(s.batch_timeout_ms);
+  if (j.contains("dispatch_poll_us")) j["dispatch_poll_us"].get_to(s.dispatch_poll_us);
   j.at("min_seconds").get_to(s.min_seconds);
   j.at("samples").get_to(s.samples);
   j.at("official").get_to(s.official);

@@ -30,6 +30,9 @@ struct ServingSettings {
   // server: how long a request slot waits, after the first queued sample, for more to fill its
   // batch (--batch-timeout, ms); 0 = it takes what is queued and never waits.
   double batch_timeout_ms = 0;
+  // server, multi-stream, offline: how long, µs, an idle request slot's thread polls the queue
+  // while no slot runs a batch, before it sleeps (--dispatch-poll); 0 = it sleeps at once.
+  double dispatch_poll_us = 0;
   // The shortest a LoadGen test may last, seconds (--loadgen-seconds); every test also runs the
   // query count LoadGen's early stopping needs at its percentile.
   double min_seconds = 1;

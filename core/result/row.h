@@ -113,6 +113,7 @@ struct Serving {
   int requests_in_flight = 0;         // request slots the dispatcher ran batches on
   int max_batch = 0;                  // --batch: the most samples a slot runs at once
   double batch_timeout_ms = 0;        // server: the wait for a batch to fill
+  double dispatch_poll_us = 0;        // how long an idle slot's thread polled before it slept
   double mean_batch_fill = 0;         // of the reported test: mean samples per batch / max_batch
   // The server search: why it stopped ("bracketed within 5%", "--max-seconds reached", ...).
   std::string search;

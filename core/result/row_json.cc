@@ -100,6 +100,7 @@ void to_json(json& j, const Serving& s) {
            {"requests_in_flight", s.requests_in_flight},
            {"max_batch", s.max_batch},
            {"batch_timeout_ms", s.batch_timeout_ms},
+           {"dispatch_poll_us", s.dispatch_poll_us},
            {"mean_batch_fill", s.mean_batch_fill},
            {"search", s.search},
            {"reported", s.reported},
@@ -118,6 +119,7 @@ void from_json(const json& j, Serving& s) {
   value_from_json(j, "requests_in_flight", s.requests_in_flight);
   value_from_json(j, "max_batch", s.max_batch);
   value_from_json(j, "batch_timeout_ms", s.batch_timeout_ms);
+  value_from_json(j, "dispatch_poll_us", s.dispatch_poll_us);
   value_from_json(j, "mean_batch_fill", s.mean_batch_fill);
   value_from_json(j, "search", s.search);
   value_from_json(j, "reported", s.reported);

@@ -283,6 +283,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   serving.requests_in_flight = slots;
   serving.max_batch = batch;
   serving.batch_timeout_ms = server ? settings.batch_timeout_ms : 0;
+  serving.dispatch_poll_us = scenario == mlperf::TestScenario::SingleStream ? 0 : settings.dispatch_poll_us;
   serving.latency_percentile = server                                              ? settings.latency_percentile
                                : scenario == mlperf::TestScenario::SingleStream ? 90
                                : scenario == mlperf::TestScenario::MultiStream  ? 99
@@ -346,7 +347,8 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   Dispatcher dispatcher(runner, library,
                         scenario == mlperf::TestScenario::SingleStream ? Dispatcher::Mode::Inline : Dispatcher::Mode::Queued,
                         batch,
-                        std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(serving.batch_timeout_ms)));
+                        std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(serving.batch_timeout_ms)),
+                        std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::micro>(serving.dispatch_poll_us)));
 
   // The settings common to every test of the cell.
   mlperf::TestSettings base{};  // value-initialised: token_latency_scaling_factor has no initialiser

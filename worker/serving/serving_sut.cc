@@ -95,12 +95,14 @@ std::string SlotRunner::error() const {
   return error_;
 }
 
-Dispatcher::Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout)
+Dispatcher::Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout,
+                       Nanos poll)
     : runner_(runner),
       library_(library),
       mode_(mode),
       max_batch_(static_cast<std::size_t>(std::max(1, max_batch))),
       batch_timeout_(batch_timeout),
+      poll_(poll),
       name_("inferbench dispatcher"),
       records_(static_cast<std::size_t>(runner.slots())) {
   if (mode_ == Mode::Inline) {
@@ -130,13 +132,19 @@ void Dispatcher::IssueQuery(const std::vector<mlperf::QuerySample>& samples) {
     }
     return;
   }
+  bool polled = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& sample : samples) queue_.push_back({sample, arrival});
+    queued_count_.store(queue_.size(), std::memory_order_release);
+    polled = polling_;
   }
-  // A slot waiting for its batch to fill must see every arrival; otherwise one idle slot is enough.
+  // A slot waiting for its batch to fill must see every arrival; otherwise one idle slot is
+  // enough, and a polling one needs no wake-up.
   if (batch_timeout_.count() > 0 || samples.size() > 1) {
     queued_.notify_all();
+  } else if (polled) {
+    return;
   } else {
     queued_.notify_one();
   }
@@ -163,6 +171,13 @@ void Dispatcher::serve(int slot) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (!ahead) {
+      if (poll_.count() > 0 && queue_.empty() && !polling_ && busy_ == 0 && !stop_) {
+        polling_ = true;
+        lock.unlock();
+        poll_queue();
+        lock.lock();
+        polling_ = false;
+      }
       queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (stop_) return;
       if (batch_timeout_.count() > 0 && queue_.size() < max_batch_ && !flushed_) {
@@ -208,10 +223,27 @@ void Dispatcher::serve(int slot) {
   }
 }
 
+void Dispatcher::poll_queue() const {
+  const auto until = Clock::now() + poll_;
+  for (unsigned polls = 1;; ++polls) {
+    if (queued_count_.load(std::memory_order_acquire) > 0 || busy_.load(std::memory_order_relaxed) > 0 ||
+        stop_.load(std::memory_order_relaxed)) {
+      return;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+    if (polls % 64 == 0 && Clock::now() >= until) return;
+  }
+}
+
 void Dispatcher::take(Batch& batch) {
   batch.n = std::min(max_batch_, queue_.size());
   std::copy_n(queue_.begin(), batch.n, batch.queued.begin());
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch.n));
+  queued_count_.store(queue_.size(), std::memory_order_relaxed);
   for (std::size_t i = 0; i < batch.n; ++i) batch.pointers[i] = library_.sample(batch.queued[i].sample.index);
 }
 

@@ -118,10 +118,18 @@ struct DispatchRecord {
 // only when that batch is what it would take anyway: a full one queued (or the rest after
 // LoadGen's flush) while no other slot is idle to take it, so batching and order are unchanged.
 // A plugin instance that says it cannot stage gets each batch through set_request_samples.
+//
+// Polling (--dispatch-poll): an idle slot's thread sleeps on the queue's condition variable, and
+// IssueQuery wakes one (a thread wake-up per sample). With `poll`, one idle slot's thread at a
+// time, and only while no slot runs a batch (the runtime idle, so its cores are spare), polls the
+// queue instead for up to `poll`, and IssueQuery wakes nobody; the others sleep as before.
 class Dispatcher final : public mlperf::SystemUnderTest {
  public:
   enum class Mode { Inline, Queued };
-  Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout);
+  // poll: how long an idle slot's thread polls the queue, while no slot runs a batch, before it
+  // sleeps on the queue's condition variable (0: it sleeps at once). One thread polls at a time.
+  Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout,
+             Nanos poll = Nanos{0});
   ~Dispatcher() override;
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -157,6 +165,9 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   void serve(int slot);
   // Moves up to max_batch queued samples into `batch`; called with mutex_ held.
   void take(Batch& batch);
+  // Polls the queue, without the mutex, until a sample is queued, a slot starts a batch, the
+  // dispatcher stops or poll_ has passed.
+  void poll_queue() const;
   // Whether a slot's thread, its batch running, should take and stage the next one now; with
   // mutex_ held.
   bool should_stage() const;
@@ -171,15 +182,18 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   const Mode mode_;
   const std::size_t max_batch_;
   const Nanos batch_timeout_;
+  const Nanos poll_;
   const std::string name_;
 
   std::mutex mutex_;
   std::condition_variable queued_;   // samples queued, a flush, or stop
   std::condition_variable idle_;     // a slot finished its batch
   std::deque<Queued> queue_;
+  std::atomic<std::size_t> queued_count_{0};  // queue_.size(), for poll_queue
   bool flushed_ = false;
-  bool stop_ = false;
-  int busy_ = 0;  // slots running a batch, or holding a staged one
+  std::atomic<bool> stop_{false};
+  bool polling_ = false;  // a slot's thread is in poll_queue: IssueQuery need not wake one
+  std::atomic<int> busy_{0};  // slots running a batch, or holding a staged one
   std::vector<SlotRecord> records_;  // one per slot; each written by its slot's thread only
   // Inline mode's scratch (slot 0 on LoadGen's thread).
   std::vector<const float*> inline_pointers_;

@@ -76,12 +76,13 @@ TEST(RunOptions, ScenariosDefaultAllAndLists) {
 TEST(RunOptions, ServingSettings) {
   auto r = parse_run_arguments({"--scenarios", "server", "--latency-bound", "12.5", "--latency-percentile", "99.9",
                                 "--batch-timeout", "2", "--requests", "1,4", "--loadgen-seconds", "3",
-                                "--loadgen-official"});
+                                "--loadgen-official", "--dispatch-poll", "250"});
   ASSERT_TRUE(r) << r.status().to_string();
   EXPECT_EQ(r->serving.latency_bound_ms, 12.5);
   EXPECT_FALSE(r->serving.target_qps);
   EXPECT_EQ(r->serving.latency_percentile, 99.9);
   EXPECT_EQ(r->serving.batch_timeout_ms, 2.0);
+  EXPECT_EQ(r->serving.dispatch_poll_us, 250.0);
   EXPECT_EQ(r->serving.min_seconds, 3.0);
   EXPECT_TRUE(r->serving.official);
   EXPECT_EQ(r->requests, (std::vector<int>{1, 4}));
@@ -90,6 +91,7 @@ TEST(RunOptions, ServingSettings) {
   EXPECT_EQ(defaults->requests, std::vector<int>{0});
   EXPECT_EQ(defaults->serving.latency_percentile, 99.0);
   EXPECT_EQ(defaults->serving.batch_timeout_ms, 0.0);
+  EXPECT_EQ(defaults->serving.dispatch_poll_us, 0.0);
   EXPECT_EQ(defaults->serving.min_seconds, 1.0);
 }
 
