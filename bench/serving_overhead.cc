@@ -3,7 +3,10 @@
 // no-op plugin at zero service time (a request is done the moment it is submitted), so that
 // every microsecond of a sample's latency is LoadGen's issuing plus the harness. Beside it,
 // LoadGen with a null system under test that completes each sample inside IssueQuery, the
-// floor LoadGen itself sets on this machine. Rates alternate between the two, several rounds.
+// floor LoadGen itself sets on this machine. The dispatcher runs as a run would: its slots'
+// threads asleep until IssueQuery wakes one (the default), or with --dispatch-poll's polling
+// thread; with 2 request slots (noop's recommendation) and with 1. Rates alternate between the
+// systems, several rounds.
 //
 // Targets (issue #20): the server path sustains >= 50,000 samples/s (LoadGen's completed rate,
 // VALID at a 10 ms bound, LoadGen's issuing included), and adds < 20 us at P99 to a sample's
@@ -41,7 +44,14 @@ namespace {
 
 constexpr double kBoundMs = 10;
 constexpr int kBatch = 8;
-constexpr int kRequests = 2;
+
+// One way of running the dispatcher: request slots, and --dispatch-poll's µs (0: sleep).
+struct Dispatch {
+  const char* name;
+  int slots;
+  double poll_us;
+};
+constexpr Dispatch kDispatches[] = {{"sleep x2", 2, 0}, {"sleep x1", 1, 0}, {"poll x2", 2, 10000}, {"poll x1", 1, 10000}};
 
 // LoadGen's floor: every sample completed inside IssueQuery, on LoadGen's own thread.
 class NullSut final : public mlperf::SystemUnderTest {
@@ -111,7 +121,8 @@ Measured null_test(double qps, double seconds, const fs::path& dir) {
   return from_log(dir);
 }
 
-Measured harness_test(const LoadedPlugin& plugin, double qps, double seconds, const fs::path& dir) {
+Measured harness_test(const LoadedPlugin& plugin, const Dispatch& dispatch, double qps, double seconds,
+                      const fs::path& dir) {
   const std::int64_t shape[] = {kBatch, 3, 8, 8};
   ib_prepare_args args{};
   args.artefact_path = "";
@@ -120,7 +131,7 @@ Measured harness_test(const LoadedPlugin& plugin, double qps, double seconds, co
   args.input_shape = shape;
   args.input_rank = 4;
   args.scenario = "server";
-  args.requests = kRequests;
+  args.requests = dispatch.slots;
   ib_backend* backend = nullptr;
   if (plugin.api->prepare(&args, &backend) != IB_OK) {
     std::fprintf(stderr, "noop prepare failed: %s\n", plugin.api->last_error());
@@ -134,6 +145,7 @@ Measured harness_test(const LoadedPlugin& plugin, double qps, double seconds, co
   cell.serving.target_qps = qps;
   cell.serving.latency_bound_ms = kBoundMs;
   cell.serving.min_seconds = seconds;
+  cell.serving.dispatch_poll_us = dispatch.poll_us;
   cell.serving.log_dir = dir.string();
   fs::remove_all(dir);
   const std::size_t sample_values = 3 * 8 * 8;
@@ -224,14 +236,17 @@ int main(int argc, char** argv) {
   }
   const fs::path root = fs::temp_directory_path() / ("inferbench-serving-overhead-" + std::to_string(getpid()));
   std::printf("LoadGen server scenario, bound %.0f ms at P99, %.0f s per test (at least %lld queries); harness: the "
-              "worker's dispatcher, noop plugin at zero service time, batch %d, %d request slots\n",
-              kBoundMs, seconds, static_cast<long long>(server_test_queries(99)), kBatch, kRequests);
+              "worker's dispatcher, noop plugin at zero service time, batch %d; sleep xN: N request slots, "
+              "their threads asleep until a sample arrives (the default); poll xN: --dispatch-poll %.0f\n",
+              kBoundMs, seconds, static_cast<long long>(server_test_queries(99)), kBatch, kDispatches[2].poll_us);
   std::printf("%-9s %8s %5s  %-7s %12s %12s %12s %10s %10s %10s %6s\n", "system", "qps", "round", "verdict",
               "completed/s", "LG P50 us", "LG P99 us", "SUT P50 us", "SUT P99 us", "SUT P99.9", "batch");
   for (double qps : {1000.0, 10000.0, 50000.0, 60000.0}) {
     for (int round = 1; round <= rounds; ++round) {
       print("null", qps, round, null_test(qps, seconds, root / "null"), false);
-      print("harness", qps, round, harness_test(*plugin, qps, seconds, root / "harness"), true);
+      for (const Dispatch& dispatch : kDispatches) {
+        print(dispatch.name, qps, round, harness_test(*plugin, dispatch, qps, seconds, root / "harness"), true);
+      }
     }
   }
   std::printf("\nThe machine's floor for one hand-over between two threads (a condition variable, as LoadGen's "
