@@ -18,13 +18,14 @@
 #                                      # profiles from Kineto/CUPTI; the graph rows say why they have none)
 #   tools/gpu/run_h100.sh --smoke      # no GPU: CPU device, tiny model, few iterations (here)
 #
-# With --serving the steps are kit env configure build verify backends serving gpu_tests:
-# `inferbench run --scenarios server,offline --latency-bound 10 --batch 8` on the CUDA FP16
-# variants, into results-serving-<gpu>.json and the summary (the highest VALID rate per variant).
-# With --energy: kit env configure build verify backends energy [serving] gpu_tests, the energy rows
+# With --serving the steps are kit env configure build verify backends serving gpu_tests
+# serving_overhead: `inferbench run --scenarios server,offline --latency-bound 10 --batch 8` on
+# the CUDA FP16 variants, into results-serving-<gpu>.json and the summary (the highest VALID rate
+# per variant), then bench/serving_overhead.cc into serving-overhead-<gpu>.txt.
+# With --energy: kit env configure build verify backends energy [serving] gpu_tests [serving_overhead], the energy rows
 # into results-energy-<gpu>.json and, in the summary, tools/gpu/energy_check.py's sanity check
 # (average power between idle and the board's limit; energy = average power x window).
-# With --profile: kit env configure build verify backends profile [energy] [serving] gpu_tests, the
+# With --profile: kit env configure build verify backends profile [energy] [serving] gpu_tests [serving_overhead], the
 # profiled rows into results-profile-<gpu>.json and their Where-the-time-goes table in the summary.
 # Steps, in order: kit env configure build verify backends inferbench reference gpu_tests
 # aoti_probe (tools/gpu/aoti_python_load.sh on inferbench's AOTInductor package: which Python load
@@ -131,6 +132,10 @@ step_build() {
       targets+=("inferbench_backend_$plugin")
     fi
   done
+  # --serving: the serving path's own cost on this host (the serving_overhead step).
+  if [ "$IB_SERVING" = yes ] && grep -q "inferbench_serving_overhead\b" <<<"$available"; then
+    targets+=(inferbench_serving_overhead)
+  fi
   echo "targets: ${targets[*]}"
   "$IB_CMAKE" --build "$IB_BUILD" --parallel "$IB_JOBS" --target "${targets[@]}"
 }
@@ -193,6 +198,14 @@ step_serving() {
   # shellcheck disable=SC2086
   INFERBENCH_CACHE="$IB_WORK/cache" "$IB_BUILD/inferbench" run --backends torch --scenarios server,offline \
     --out "$IB_WORK/results-serving" --db "$IB_WORK/history.sqlite" --timeout "$IB_WORKER_TIMEOUT" $IB_SERVING_ARGS
+}
+
+# --serving, after every row: the serving path's own cost on a host with cores to spare (issue
+# #20's < 20 us at P99; on the 2-vCPU VMs the dispatcher's hand-over alone is above it), the
+# dispatcher asleep and polling (--dispatch-poll), 1 and 2 request slots (bench/README.md).
+step_serving_overhead() {
+  # shellcheck disable=SC2086
+  "$IB_BUILD/bench/inferbench_serving_overhead" $IB_OVERHEAD_ARGS | tee "$IB_WORK/serving-overhead.txt"
 }
 
 # --energy: issue #23's GPU rows. The study's 100 iterations give 0.2-0.5 s windows on an H100, too
@@ -367,6 +380,7 @@ if [ "$mode" = gpu ]; then
   ib_run_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100 $ib_args"
   autotune_args="--devices cuda --precisions fp16 --batch 64 --warmup 50 --iters 100"
   serving_args="--devices cuda --precisions fp16 --batch 8 --latency-bound 10 --warmup 50"
+  overhead_args="2 1"
   energy_args="--devices cuda --precisions fp32,fp16 --batch 64"
   profile_args="--devices cuda --precisions fp32,fp16 --batch 64 --warmup 50 --iters 100"
   aoti_prefix=mobilenet_v2-aoti-fp16-cuda-b64-
@@ -378,6 +392,7 @@ else
   ib_run_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 $ib_args"
   autotune_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5"
   serving_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --latency-bound 50 --warmup 5"
+  overhead_args="1 1"
   energy_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --max-window 2"
   profile_args="--devices cpu --precisions fp32 --model tiny_cnn --batch 2 --warmup 2 --iters 5 --profile-runs 3"
   aoti_prefix=tiny_cnn-aoti-fp32-cpu-b2-
@@ -390,6 +405,7 @@ export IB_BUILD=${build_dir:-$repo/build-gpu} IB_PYTHON=$python IB_CMAKE=$cmake_
 export IB_NINJA=$ninja_bin IB_GENERATOR=$generator IB_JOBS=$jobs IB_ARCH=$arch
 export IB_PY_CONFIGS=$py_configs IB_PY_ARGS=$py_args IB_IB_ARGS=$ib_run_args IB_AUTOTUNE_ARGS=$autotune_args
 export IB_SERVING_ARGS=$serving_args IB_ENERGY_ARGS=$energy_args IB_PROFILE_ARGS=$profile_args
+export IB_SERVING=$serving IB_OVERHEAD_ARGS=$overhead_args
 export IB_COMPILE_TIMEOUT=$compile_timeout IB_WORKER_TIMEOUT=$worker_timeout IB_AOTI_PREFIX=$aoti_prefix
 # Where the kit step installs jsonschema when the Python lacks it (an empty folder otherwise).
 export PYTHONPATH="$work/pydeps${PYTHONPATH:+:$PYTHONPATH}"
@@ -443,6 +459,7 @@ pack() {
   cp -f "$work/results-serving/results.json" "$out/results-serving-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-energy/results.json" "$out/results-energy-$gpu_tag.json" 2>/dev/null
   cp -f "$work/results-profile/results.json" "$out/results-profile-$gpu_tag.json" 2>/dev/null
+  cp -f "$work/serving-overhead.txt" "$out/serving-overhead-$gpu_tag.txt" 2>/dev/null
   [ -d "$work/results-profile/profiles" ] && cp -rf "$work/results-profile/profiles" "$out/profiles-$gpu_tag" 2>/dev/null
   cp -f "$IB_BUILD/CMakeCache.txt" "$work/CMakeCache.txt" 2>/dev/null
   cp -f "$IB_BUILD/backends.tsv" "$work/backends.tsv" 2>/dev/null
@@ -467,6 +484,10 @@ pack() {
     if [ -f "$work/results-serving/results.md" ]; then
       echo; echo "## inferbench serving ($IB_SERVING_ARGS)"; cat "$work/results-serving/results.md"
       echo; cat "$work/results-serving/guide.md" 2>/dev/null | sed -n '/^### Serving/,/^### Winners/p'
+    fi
+    if [ -s "$work/serving-overhead.txt" ]; then
+      echo; echo "## the serving path's own cost (bench/serving_overhead.cc $IB_OVERHEAD_ARGS)"
+      cat "$work/serving-overhead.txt"
     fi
     if [ -f "$work/results-energy/results.json" ]; then
       echo; echo "## inferbench energy (--protocol adaptive $IB_ENERGY_ARGS)"; cat "$work/results-energy/results.md"
@@ -524,6 +545,7 @@ if { [ "$serving" = yes ] || [ "$energy" = yes ] || [ "$profile" = yes ]; } && [
   [ "$energy" = yes ] && run_step energy 180
   [ "$serving" = yes ] && run_step serving 420
   run_step gpu_tests 120
+  [ "$serving" = yes ] && run_step serving_overhead 120
   log "# done in $(($(date +%s) - START)) s; steps not ok: ${failed_steps[*]:-none}"
   exit 0
 fi
