@@ -198,6 +198,22 @@ TEST(GuideServing, AConfigurationThatMeetsTheBoundAtOneSettingOnlySaysSo) {
       << fmt::format("{}", fmt::join(serving.bullets, "\n"));
 }
 
+TEST(GuideServing, RowsThatDifferInDispatchPollingAreNamedByIt) {
+  std::vector<Row> rows = sample_run::with_serving().rows;
+  Row polled = rows[0];
+  polled.serving->dispatch_poll_us = 10000;
+  polled.serving->value = 60.0;
+  rows.push_back(polled);
+  const Guide guide = compute_guide(rows);
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideSection& serving = document.sections[0];
+  EXPECT_NE(std::find(serving.bullets.begin(), serving.bullets.end(),
+                      "OpenVINO CPU FP32 by setting: no dispatch poll: 120.0 QPS, the best, 2.00x the next; "
+                      "dispatch poll 10000 µs: 60.0 QPS."),
+            serving.bullets.end())
+      << fmt::format("{}", fmt::join(serving.bullets, "\n"));
+}
+
 // --- winners ---------------------------------------------------------------------------------
 
 TEST(GuideWinners, EachCriterionPicksItsField) {
