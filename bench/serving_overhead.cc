@@ -51,7 +51,9 @@ struct Dispatch {
   int slots;
   double poll_us;
 };
-constexpr Dispatch kDispatches[] = {{"sleep x2", 2, 0}, {"sleep x1", 1, 0}, {"poll x2", 2, 10000}, {"poll x1", 1, 10000}};
+constexpr double kPollUs = 10000;
+constexpr Dispatch kDispatches[] = {
+    {"sleep x2", 2, 0}, {"sleep x1", 1, 0}, {"poll x2", 2, kPollUs}, {"poll x1", 1, kPollUs}};
 
 // LoadGen's floor: every sample completed inside IssueQuery, on LoadGen's own thread.
 class NullSut final : public mlperf::SystemUnderTest {
@@ -238,7 +240,7 @@ int main(int argc, char** argv) {
   std::printf("LoadGen server scenario, bound %.0f ms at P99, %.0f s per test (at least %lld queries); harness: the "
               "worker's dispatcher, noop plugin at zero service time, batch %d; sleep xN: N request slots, "
               "their threads asleep until a sample arrives (the default); poll xN: --dispatch-poll %.0f\n",
-              kBoundMs, seconds, static_cast<long long>(server_test_queries(99)), kBatch, kDispatches[2].poll_us);
+              kBoundMs, seconds, static_cast<long long>(server_test_queries(99)), kBatch, kPollUs);
   std::printf("%-9s %8s %5s  %-7s %12s %12s %12s %10s %10s %10s %6s\n", "system", "qps", "round", "verdict",
               "completed/s", "LG P50 us", "LG P99 us", "SUT P50 us", "SUT P99 us", "SUT P99.9", "batch");
   for (double qps : {1000.0, 10000.0, 50000.0, 60000.0}) {

@@ -143,9 +143,7 @@ void Dispatcher::IssueQuery(const std::vector<mlperf::QuerySample>& samples) {
   // enough, and a polling one needs no wake-up.
   if (batch_timeout_.count() > 0 || samples.size() > 1) {
     queued_.notify_all();
-  } else if (polled) {
-    return;
-  } else {
+  } else if (!polled) {
     queued_.notify_one();
   }
 }
