@@ -43,8 +43,9 @@ std::optional<ComputeBound> compute_bound(const Row& row, const CpuLimits& limit
                            [&](const ComputePeak& p) { return p.precision == row.precision; });
   if (peak == limits.peaks.end() || peak->gmacs <= 0 || peak->threads <= 0) return std::nullopt;
 
-  // Every instance's threads (--instances): the cores the row kept busy together.
-  const int threads = std::min(effective_threads(row).value_or(limits.usable_cpus) * std::max(row.instances, 1),
+  // Every request's and every instance's threads (--requests, --instances): the cores the row
+  // kept busy together.
+  const int threads = std::min(effective_threads_total(row).value_or(limits.usable_cpus) * std::max(row.instances, 1),
                                limits.usable_cpus);
   ComputeBound bound;
   bound.kernel = peak->kernel;

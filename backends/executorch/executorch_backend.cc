@@ -374,6 +374,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     // by side. A larger pool runs one parallel call at a time, so the requests take turns on it.
     const std::string pool = pool_threads == "1" ? "1 thread, which runs each call inline on the request's own thread"
                                                  : pool_threads + " threads, on which their operators take turns";
+    // What the requests keep busy together: each its own thread with a pool of one, else the pool.
+    e.set("threads_total", pool_threads == "1" ? std::to_string(slot_count) : pool_threads);
     e.set("request_threads", slot_count > 1 ? "the " + std::to_string(slot_count) +
                                                   " requests, each on a thread of its own, share ExecuTorch's one "
                                                   "thread pool of " + pool

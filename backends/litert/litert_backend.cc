@@ -457,6 +457,7 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     e.set("delegate", "XNNPACK (LiteRT CPU accelerator)");
     e.set("fully_accelerated", known ? (fully_accelerated ? "yes" : "no") : "unknown");
     e.set("threads", std::to_string(threads));
+    e.set("threads_total", std::to_string(threads * slot_count));  // each compiled model has its own
     std::string cpu_options = "xnnpack: num_threads = " + std::to_string(threads);
     if (slot_count > 1) {
       cpu_options += " in each of " + std::to_string(slot_count) + " compiled models (" +

@@ -339,7 +339,10 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
 
     auto& e = b->effective;
     e.set("inference_precision", element_name(b->compiled.get_property(ov::hint::inference_precision)));
-    e.set("threads", std::to_string(b->compiled.get_property(ov::inference_num_threads)));
+    // INFERENCE_NUM_THREADS is the compiled model's, shared by all its streams and requests.
+    const std::string threads = std::to_string(b->compiled.get_property(ov::inference_num_threads));
+    e.set("threads", threads);
+    e.set("threads_total", threads);
     e.set("streams", std::to_string(b->compiled.get_property(ov::num_streams).num));
     if (device == "CPU") e.set("cpu_pinning", b->compiled.get_property(ov::hint::enable_cpu_pinning) ? "on" : "off");
     {

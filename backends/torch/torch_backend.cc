@@ -29,6 +29,7 @@
 #include <cstring>
 #include <latch>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -555,6 +556,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
       std::vector<int> reported;
       start_cpu_threads(b.get(), per_request, reported);
       e.set("threads", std::to_string(slots > 1 ? reported[0] : total));
+      // Each request's threads are its own: together they are what the row keeps busy.
+      e.set("threads_total", std::to_string(slots > 1 ? std::accumulate(reported.begin(), reported.end(), 0) : total));
       e.set("request_threads", slots > 1 ? "each of the " + std::to_string(slots) + " requests runs on a thread of its "
                                                "own with " + std::to_string(reported[0]) + " OpenMP intra-op " +
                                                (reported[0] == 1 ? "thread" : "threads") + " (" +

@@ -326,8 +326,17 @@ inline constexpr const char* kInstancesStartSpread = "instances_start_spread_ms"
 std::string requested_threads(const Row& row);
 
 // The threads the framework reported it ran with (effective.threads), when that is a positive
-// integer.
+// integer. With several requests in flight a plugin may report one request's share (LibTorch,
+// LiteRT: each request runs on threads of its own) or one pool they all share (OpenVINO,
+// ExecuTorch).
 std::optional<int> effective_threads(const Row& row);
+
+// effective[kThreadsTotal]: the CPU threads the framework computes on across all the row's
+// request slots (one instance): what the row keeps busy, for its bound against the CPU's peak.
+inline constexpr const char* kThreadsTotal = "threads_total";
+
+// effective.threads_total when it is a positive integer, else effective.threads.
+std::optional<int> effective_threads_total(const Row& row);
 
 struct RunInfo {
   std::string id;          // unique run id: "20261126T130501Z-1a2b3c"

@@ -38,15 +38,26 @@ std::string requested_threads(const Row& row) {
   return it == row.requested.end() ? "default" : it->second;
 }
 
-std::optional<int> effective_threads(const Row& row) {
-  auto it = row.effective.find("threads");
+namespace {
+
+std::optional<int> positive_effective(const Row& row, const char* key) {
+  auto it = row.effective.find(key);
   if (it == row.effective.end()) return std::nullopt;
-  int threads = 0;
+  int value = 0;
   const char* end = it->second.data() + it->second.size();
-  if (auto [ptr, ec] = std::from_chars(it->second.data(), end, threads); ec != std::errc() || ptr != end || threads < 1) {
+  if (auto [ptr, ec] = std::from_chars(it->second.data(), end, value); ec != std::errc() || ptr != end || value < 1) {
     return std::nullopt;
   }
-  return threads;
+  return value;
+}
+
+}  // namespace
+
+std::optional<int> effective_threads(const Row& row) { return positive_effective(row, "threads"); }
+
+std::optional<int> effective_threads_total(const Row& row) {
+  if (auto total = positive_effective(row, kThreadsTotal)) return total;
+  return effective_threads(row);
 }
 
 const char* row_status_name(RowStatus status) {

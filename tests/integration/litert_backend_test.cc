@@ -187,6 +187,7 @@ TEST_F(LitertBackend, AsyncRunsTwoRequestsInFlight) {
   EXPECT_EQ(effective["requests"], "2");
   EXPECT_EQ(effective["requests_in_flight"], "2");
   EXPECT_EQ(effective["threads"], "1");
+  EXPECT_EQ(effective["threads_total"], "2");  // both compiled models' threads
   EXPECT_EQ(effective["cpu_options"], "xnnpack: num_threads = 1 in each of 2 compiled models (--threads 2, shared out)");
   expect_parity(row, 0.9999);
 }

@@ -32,7 +32,7 @@ void expect_measured_openvino_row(const nlohmann::json& row) {
     EXPECT_FALSE(row[key].is_null()) << key << " is null in " << row.dump();
   }
   const auto& effective = row["effective"];
-  for (const char* key : {"inference_precision", "threads", "streams", "hint", "isa", "requests"}) {
+  for (const char* key : {"inference_precision", "threads", "threads_total", "streams", "hint", "isa", "requests"}) {
     EXPECT_TRUE(effective.contains(key)) << key << " missing from effective: " << effective.dump();
   }
   EXPECT_EQ(row["latency_samples_ms"].size(), row["samples"].get<size_t>());

@@ -621,6 +621,7 @@ TEST_F(TorchBackend, AsyncRunsTwoRequestsInFlightOnTheCpu) {
     EXPECT_EQ(effective["requests"], "2");
     EXPECT_EQ(effective["requests_in_flight"], "2");
     EXPECT_EQ(effective["threads"], "1");
+    EXPECT_EQ(effective["threads_total"], "2");  // both requests' threads: what the row keeps busy
     if (variant == "aoti") {
       EXPECT_EQ(effective["package_runners"], "2");
     }

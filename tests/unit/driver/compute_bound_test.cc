@@ -39,6 +39,23 @@ TEST(ComputeBound, Fp32RowOnAllCpus) {
   EXPECT_NEAR(bound->fps_bound, 333.333333, 1e-5);  // 100e9 / 300e6
 }
 
+// Two requests in flight of one thread each (LibTorch, LiteRT): the row keeps both CPUs busy, so
+// its bound is the two-thread peak, not one thread's (which would put it at twice its real share).
+TEST(ComputeBound, EveryRequestsThreadsCount) {
+  Row row = cpu_row("fp32", 100.0, "1");
+  row.effective[kThreadsTotal] = "2";
+  auto bound = compute_bound(row, two_cpus());
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->threads, 2);
+  EXPECT_DOUBLE_EQ(bound->peak_gmacs, 100.0);
+  EXPECT_DOUBLE_EQ(bound->utilisation, 0.3);
+
+  row.effective[kThreadsTotal] = "none";  // not a count: the row's threads, as before
+  bound = compute_bound(row, two_cpus());
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->threads, 1);
+}
+
 TEST(ComputeBound, OneThreadGetsItsShareOfThePeak) {
   const auto bound = compute_bound(cpu_row("int8", 400.0, "1"), two_cpus());
   ASSERT_TRUE(bound);
