@@ -69,7 +69,7 @@ std::optional<std::string> contention_warning(const std::vector<Row>& rows, doub
   if (rows.front().device != "cpu") return std::nullopt;
   int threads = 0;
   for (const Row& row : rows) {
-    const std::optional<int> row_threads = effective_threads(row);
+    const std::optional<int> row_threads = effective_threads_total(row);  // every request's
     if (!row_threads) return std::nullopt;
     threads += *row_threads;
   }

@@ -111,6 +111,14 @@ TEST(MergeInstances, InstancesThatWaitedForEachOthersCoresAreWarnedAbout) {
   // More threads than CPUs: the CPUs are what could be busy.
   EXPECT_NE(waited(merge_instances({using_cpus("0.6", "2"), using_cpus("0.6", "2")}, kContext, 2)), "");
   EXPECT_EQ(waited(merge_instances({using_cpus("1.0", "2"), using_cpus("1.0", "2")}, kContext, 2)), "");
+  // Two requests in flight of one thread each per instance (LibTorch, LiteRT): each instance could
+  // keep two CPUs busy, so two instances that kept one each on 4 CPUs waited.
+  Row two_requests = using_cpus("1.0", "1");
+  two_requests.effective["threads_total"] = "2";
+  EXPECT_EQ(waited(merge_instances({two_requests, two_requests}, kContext, 4)),
+            "the 2 instances kept 2.00 CPUs busy of the 4 their 4 threads could use: they waited for "
+            "each other's cores. A framework that pins its threads pins every instance to the same "
+            "cores (OpenVINO does by default on Linux: --backend-option openvino:cpu_pinning=off)");
   // Unknown for one instance, or not a CPU row: nothing said.
   EXPECT_EQ(waited(merge_instances({using_cpus("0.5", "1"), instance_row({10, 11}, 21, 1, 1)}, kContext, 2)), "");
   Row gpu_a = using_cpus("0.1", "1"), gpu_b = using_cpus("0.1", "1");
