@@ -123,6 +123,10 @@ struct DispatchRecord {
 // IssueQuery wakes one (a thread wake-up per sample). With `poll`, one idle slot's thread at a
 // time, and only while no slot runs a batch (the runtime idle, so its cores are spare), polls the
 // queue instead for up to `poll`, and IssueQuery wakes nobody; the others sleep as before.
+//
+// The queue's mutex is held for well under a microsecond at a time; IssueQuery and the slots'
+// threads take it spinning briefly before they block (serving_sut.cc: lock_spinning), so that
+// finding it held does not cost a sleep and a wake-up from another CPU.
 class Dispatcher final : public mlperf::SystemUnderTest {
  public:
   enum class Mode { Inline, Queued };
