@@ -201,7 +201,7 @@ step_serving() {
 }
 
 # --serving, after every row: the serving path's own cost on a host with cores to spare (issue
-# #20's < 20 us at P99; the 2-vCPU VMs meet it only polling at 1,000 samples/s), the
+# #20's < 20 us at P99; the 2-vCPU Xeon VM meets it with one polling slot, not by default), the
 # dispatcher asleep and polling (--dispatch-poll), 1 and 2 request slots (bench/README.md).
 step_serving_overhead() {
   # shellcheck disable=SC2086
