@@ -6,7 +6,8 @@
 // floor LoadGen itself sets on this machine. The dispatcher runs as a run would: its slots'
 // threads asleep until IssueQuery wakes one (the default), or with --dispatch-poll's polling
 // thread; with 2 request slots (noop's recommendation) and with 1. Rates alternate between the
-// systems, several rounds.
+// systems, several rounds. Both systems' tests run with the timer slack of run_serving's
+// (timer_slack.h), so that LoadGen issues on time in each.
 //
 // Targets (issue #20): the server path sustains >= 50,000 samples/s (LoadGen's completed rate,
 // VALID at a 10 ms bound, LoadGen's issuing included), and adds < 20 us at P99 to a sample's
@@ -36,6 +37,7 @@
 #include "worker/plugin_loader.h"
 #include "worker/serving/loadgen_log.h"
 #include "worker/serving/serving_run.h"
+#include "worker/serving/timer_slack.h"
 
 using namespace inferbench;
 namespace fs = std::filesystem;
@@ -106,6 +108,7 @@ Measured from_log(const fs::path& dir) {
 }
 
 Measured null_test(double qps, double seconds, const fs::path& dir) {
+  const TimerSlack slack(kServingTimerSlackNs);  // LoadGen issues on time, as in run_serving's tests
   fs::remove_all(dir);
   fs::create_directories(dir);
   NullSut sut;

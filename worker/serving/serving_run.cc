@@ -25,6 +25,7 @@
 #include "worker/serving/loadgen_log.h"
 #include "worker/serving/server_search.h"
 #include "worker/serving/serving_sut.h"
+#include "worker/serving/timer_slack.h"
 
 namespace inferbench {
 namespace {
@@ -344,6 +345,9 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   }
   keep_snapshot();
 
+  // LoadGen's issuing (this thread) and the dispatcher's threads wake on time (timer_slack.h).
+  const TimerSlack timer_slack(kServingTimerSlackNs);
+  row.effective["timer_slack_ns"] = std::to_string(TimerSlack::current_ns());
   Dispatcher dispatcher(runner, library,
                         scenario == mlperf::TestScenario::SingleStream ? Dispatcher::Mode::Inline : Dispatcher::Mode::Queued,
                         batch,

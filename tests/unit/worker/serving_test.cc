@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The serving pieces that need no plugin: reading LoadGen's detail log, the query counts of
-// LoadGen's early stopping that size each test, and the server search's steps.
+// LoadGen's early stopping that size each test, the server search's steps, and the timer slack
+// LoadGen's tests run with.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -9,10 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "worker/serving/loadgen_log.h"
 #include "worker/serving/server_search.h"
 #include "worker/serving/serving_run.h"
+#include "worker/serving/timer_slack.h"
 
 namespace inferbench {
 namespace {
@@ -188,6 +191,24 @@ TEST(ServerSearch, SaysWhatTheBudgetLeftUntested) {
 TEST(ServerSearch, ShareOverTheBound) {
   EXPECT_DOUBLE_EQ(share_over({}, 100), 0);
   EXPECT_DOUBLE_EQ(share_over({90, 100, 101, 150}, 100), 0.5);  // equal to the bound is within it
+}
+
+TEST(TimerSlack, HoldsForTheThreadAndTheThreadsItStartsAndIsRestoredAfter) {
+  const long before = TimerSlack::current_ns();
+  ASSERT_GT(before, 0);
+  {
+    const TimerSlack outer(12345);  // a slack of its own, whatever the test runner's
+    EXPECT_EQ(TimerSlack::current_ns(), 12345);
+    {
+      const TimerSlack slack(kServingTimerSlackNs);
+      EXPECT_EQ(TimerSlack::current_ns(), 1);
+      long started = 0;
+      std::thread([&] { started = TimerSlack::current_ns(); }).join();
+      EXPECT_EQ(started, 1);
+    }
+    EXPECT_EQ(TimerSlack::current_ns(), 12345);
+  }
+  EXPECT_EQ(TimerSlack::current_ns(), before);
 }
 
 }  // namespace
