@@ -3,7 +3,7 @@
 // query from the thread that runs the test, sleeping until the query's scheduled time, and counts
 // each sample's latency from that time. Linux wakes a sleeping thread up to its timer slack late
 // (50 µs by default), so every sample would carry up to 50 µs of the kernel's timer batching: on
-// the 2-vCPU VMs LoadGen's median issue delay fell by 31–52 µs with 1 ns
+// the 2-vCPU Xeon VM LoadGen's median latency for a null system fell by 31–53 µs with 1 ns
 // (bench/results/serving_timer_slack_xeon.txt).
 #pragma once
 
