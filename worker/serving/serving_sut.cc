@@ -25,7 +25,7 @@ void cpu_relax() {
 // it guards is held for well under a microsecond at a time (queue a sample, take a batch, count
 // a slot busy), so a thread that finds it held nearly always gets it by spinning. Blocking
 // instead puts the thread to sleep in the kernel, and the holder's unlock must then wake it
-// from the other CPU: on the 2-vCPU VMs that wake-up takes tens of microseconds, and it was
+// from the other CPU: on the 2-vCPU Xeon VM that wake-up took tens of microseconds, and it was
 // most of the dispatcher's P99 (bench/results/serving_lock_spin_xeon.txt).
 void lock_spinning(std::unique_lock<std::mutex>& lock) {
   const auto until = Clock::now() + kLockSpin;
