@@ -28,10 +28,11 @@ void cpu_relax() {
 // from the other CPU: on the 2-vCPU Xeon VM that wake-up took tens of microseconds, and it was
 // most of the dispatcher's P99 (bench/results/serving_lock_spin_xeon.txt).
 void lock_spinning(std::unique_lock<std::mutex>& lock) {
+  if (lock.try_lock()) return;  // the usual case: no clock read
   const auto until = Clock::now() + kLockSpin;
   for (unsigned spins = 1;; ++spins) {
-    if (lock.try_lock()) return;
     cpu_relax();
+    if (lock.try_lock()) return;
     if (spins % 64 == 0 && Clock::now() >= until) break;
   }
   lock.lock();
