@@ -31,7 +31,8 @@ CpuLimits measure_cpu_limits(const nlohmann::json& env);
 // The bound of an ok CPU row with a multiply-add count and an FPS, in a precision with a
 // measured peak (and no AMX for it); nothing otherwise. The row's threads are its effective
 // "threads_total" (all its requests' threads; else "threads", else all usable CPUs) times its
-// instances, at most the usable CPUs; their peak is the measured all-CPU peak scaled by threads / usable CPUs.
+// instances, at most the usable CPUs; their peak is the measured all-CPU peak scaled by
+// threads / usable CPUs.
 std::optional<ComputeBound> compute_bound(const Row& row, const CpuLimits& limits);
 
 // Per precision, the higher of two measurements of the same CPU (another tenant's load lowers a

@@ -114,7 +114,7 @@ TEST(MergeInstances, InstancesThatWaitedForEachOthersCoresAreWarnedAbout) {
   // Two requests in flight of one thread each per instance (LibTorch, LiteRT): each instance could
   // keep two CPUs busy, so two instances that kept one each on 4 CPUs waited.
   Row two_requests = using_cpus("1.0", "1");
-  two_requests.effective["threads_total"] = "2";
+  two_requests.effective[kThreadsTotal] = "2";
   EXPECT_EQ(waited(merge_instances({two_requests, two_requests}, kContext, 4)),
             "the 2 instances kept 2.00 CPUs busy of the 4 their 4 threads could use: they waited for "
             "each other's cores. A framework that pins its threads pins every instance to the same "
