@@ -295,7 +295,7 @@ TEST(Serving, BatchesOverTheBoundEndTheSearchWithTheReason) {
   const double capacity = std::stod(server["effective"]["warmup_capacity_qps"].get<std::string>());
   EXPECT_LE(serving["tests"].back()["target_qps"].get<double>(), 0.25 * capacity + 1e-6);
   const std::string warnings = server["warnings"].dump();
-  EXPECT_NE(warnings.find("no request rate met P90.0 <= 50.0 ms"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("no request rate met P90 <= 50 ms"), std::string::npos) << warnings;
   EXPECT_EQ(warnings.find("raise --max-seconds"), std::string::npos) << warnings;
 }
 
@@ -333,7 +333,7 @@ TEST(Serving, BadServingSettingsAreOneClearLineBeforeAnythingRuns) {
       {{"--scenarios", "server"}, "the server scenario needs a latency bound or a request rate"},
       {{"--scenarios", "server", "--latency-bound", "-5"}, "--latency-bound '-5' is not a positive number"},
       {{"--scenarios", "server", "--target-qps", "5", "--max-seconds", "60"},
-       "needs 1307 queries for LoadGen's early stopping at P99.0, 261 s, more than --max-seconds 60"},
+       "needs 1307 queries for LoadGen's early stopping at P99, 261 s, more than --max-seconds 60"},
       {{"--scenarios", "offline", "--target-qps", "5"}, "apply to the server scenario"},
       {{"--scenarios", "offline", "--rounds", "2"}, "does not apply to LoadGen's scenarios"},
       {{"--scenarios", "server", "--latency-bound", "10", "--latency-percentile", "100"}, "is not below 100"},
@@ -357,12 +357,15 @@ TEST(Serving, BadServingSettingsAreOneClearLineBeforeAnythingRuns) {
 
 TEST(Serving, ALatencyBoundShorterThanOneInferenceFailsTheRowSayingSo) {
   const auto dir = fresh_dir("serving-short-bound");
-  auto run = run_inferbench(noop_args(dir, {"--scenarios", "server", "--latency-bound", "5", "--batch", "1"}));
+  auto run = run_inferbench(noop_args(dir, {"--scenarios", "server", "--latency-bound", "0.05", "--batch", "1"}));
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;  // its only row could not be measured
   const auto server = row_for(read_json(dir / "results.json"), "noop", "server");
   ASSERT_FALSE(server.is_null());
   EXPECT_EQ(server["status"], "failed");
-  EXPECT_NE(server["error"].get<std::string>().find("is shorter than one inference"), std::string::npos) << server["error"];
+  // The bound as the user gave it, not rounded to "0.1" (or to "0.0" for 0.01).
+  EXPECT_NE(server["error"].get<std::string>().find("--latency-bound 0.05 ms is shorter than one inference"),
+            std::string::npos)
+      << server["error"];
 }
 
 }  // namespace

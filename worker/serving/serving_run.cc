@@ -254,10 +254,10 @@ Status check_serving_request(const ServingSettings& settings, double max_seconds
   const double seconds = static_cast<double>(queries) / *settings.target_qps;
   if (seconds > max_seconds) {
     return Status(StatusCode::Usage,
-                  "a server test at --target-qps " + fixed_number(*settings.target_qps, 2) + " needs " +
+                  "a server test at --target-qps " + shortest_number(*settings.target_qps) + " needs " +
                       std::to_string(queries) + " queries for LoadGen's early stopping at P" +
-                      fixed_number(settings.latency_percentile, 1) + ", " + fixed_number(seconds, 0) +
-                      " s, more than --max-seconds " + fixed_number(max_seconds, 0),
+                      shortest_number(settings.latency_percentile) + ", " + fixed_number(seconds, 0) +
+                      " s, more than --max-seconds " + shortest_number(max_seconds),
                   "raise --max-seconds or --target-qps");
   }
   return Status::ok();
@@ -338,7 +338,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   row.effective["warmup_capacity_qps"] = fixed_number(capacity, 1);
   if (server && *serving.latency_bound_ms < one_inference_ms) {
     return Status(StatusCode::Usage,
-                  "--latency-bound " + fixed_number(*serving.latency_bound_ms, 1) +
+                  "--latency-bound " + shortest_number(*serving.latency_bound_ms) +
                       " ms is shorter than one inference of a batch of " + std::to_string(batch) + " here (" +
                       fixed_number(one_inference_ms, 1) + " ms at best in warm-up): no request rate can meet it",
                   "raise --latency-bound or lower --batch");
@@ -508,8 +508,8 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     row.warnings.push_back("LoadGen judged the reported test INVALID: " + r.test.invalid_reason);
   }
   if (server && !settings.target_qps && !serving.value) {
-    row.warnings.push_back("no request rate met P" + fixed_number(serving.latency_percentile, 1) + " <= " +
-                           fixed_number(*serving.latency_bound_ms, 1) + " ms: " + serving.search + "; " +
+    row.warnings.push_back("no request rate met P" + shortest_number(serving.latency_percentile) + " <= " +
+                           shortest_number(*serving.latency_bound_ms) + " ms: " + serving.search + "; " +
                            (out_of_time_without_valid ? "raise --max-seconds to test lower rates, or " : "") +
                            "raise --latency-bound, lower --batch, or add --requests");
   } else if (server && !settings.target_qps && serving.search.rfind("bracketed", 0) != 0) {

@@ -109,7 +109,7 @@ TEST(EarlyStopping, ATargetRateTooSlowForTheBudgetIsRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.code(), StatusCode::Usage);
   EXPECT_EQ(refused.message(),
-            "a server test at --target-qps 5.00 needs 1307 queries for LoadGen's early stopping at P99.0, 261 s, more "
+            "a server test at --target-qps 5 needs 1307 queries for LoadGen's early stopping at P99, 261 s, more "
             "than --max-seconds 60");
   EXPECT_TRUE(check_serving_request(settings, 60, false));  // no server cell
   settings.official = true;                                  // mlperf.conf's lengths: not ours to judge
