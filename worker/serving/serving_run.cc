@@ -37,8 +37,10 @@ constexpr int kMultiStreamSamples = 8;
 // Offline: each test issues at least this many full batches per request slot, so that the
 // pipeline's fill and drain are a small part of it.
 constexpr int kOfflineBatchesPerSlot = 16;
-// The most samples an offline test issues (LoadGen keeps a record of each): a million is minutes
-// of any real model, and keeps a system that does nothing (noop) from filling the memory.
+// The most samples an offline test issues unless --loadgen-official (LoadGen keeps a record of
+// each): a million is minutes of any real model, and keeps a system that does nothing (noop) from
+// filling the memory. A faster system's test runs shorter than --loadgen-seconds, and says so,
+// rather than issue too few samples to last the duration (LoadGen's INVALID).
 constexpr double kOfflineMaxSamples = 1e6;
 
 double median(std::vector<double> values) {
@@ -162,8 +164,13 @@ Status warm_up(SlotRunner& runner, const SampleLibrary& library, int batch, int 
 std::string staging_text(const DispatchRecord& record, const SlotRunner& runner) {
   if (const std::string why = runner.staging_unavailable(); !why.empty()) return "none: " + why;
   if (!runner.can_stage()) return "none: the plugin keeps one input per request slot, so each batch is copied in as it starts";
-  return std::to_string(record.staged) + " of " + std::to_string(record.batches) +
-         " batches written into their slot's standby input while its previous batch ran";
+  std::string text = std::to_string(record.staged) + " of " + std::to_string(record.batches) +
+                     " batches written into their slot's standby input while its previous batch ran";
+  if (record.taken_over > 0) {
+    text += "; " + std::to_string(record.taken_over) +
+            " more, taken ahead, were run by another slot that fell idle first with no full batch queued";
+  }
+  return text;
 }
 
 // One LoadGen test and what it measured.
@@ -386,6 +393,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     return outcome;
   };
 
+  std::string offline_shortened;  // why an offline test ran shorter than --loadgen-seconds
   if (!server) {
     mlperf::TestSettings ts = base;
     std::size_t expected = 0;
@@ -402,9 +410,20 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
         expected = ts.min_query_count * kMultiStreamSamples;
         break;
       default:  // offline
-        ts.offline_expected_qps = std::min(capacity * 1.5, kOfflineMaxSamples / (1.1 * ts.min_duration_ms / 1000.0));
+        ts.offline_expected_qps = capacity * 1.5;
         if (!settings.official) {
           ts.min_query_count = static_cast<std::uint64_t>(kOfflineBatchesPerSlot) * static_cast<std::uint64_t>(slots * batch);
+          // LoadGen issues 1.1 x the duration at the expected rate, and the test is VALID only if
+          // it lasts the duration: fewer samples must mean a shorter duration, not a lower rate.
+          const double asked_s = ts.min_duration_ms / 1000.0;
+          if (1.1 * asked_s * ts.offline_expected_qps > kOfflineMaxSamples) {
+            const double fitted_s = kOfflineMaxSamples / (1.1 * ts.offline_expected_qps);
+            ts.min_duration_ms = static_cast<std::uint64_t>(std::max(1.0, std::floor(fitted_s * 1000)));
+            offline_shortened = "the offline test ran at least " + fixed_number(fitted_s, 2) +
+                                " s, not --loadgen-seconds " + shortest_number(asked_s) + ": at about " +
+                                fixed_number(ts.offline_expected_qps, 0) + " samples/s that is over a million samples " +
+                                "(LoadGen keeps a record of each); --loadgen-official runs mlperf.conf's length";
+          }
         }
         expected = static_cast<std::size_t>(std::max<double>(ts.min_query_count, 1.1 * ts.min_duration_ms / 1000.0 * ts.offline_expected_qps));
         break;
@@ -480,11 +499,13 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
     case mlperf::TestScenario::Offline:
       serving.value = r.test.achieved_qps;
       break;
+    // LoadGen logs 0 for the estimate when its early stopping was not met (a test ended early):
+    // no value then, never a latency of 0 ms.
     case mlperf::TestScenario::SingleStream:
-      if (auto ns = r.log.number("early_stopping_latency_ss")) serving.value = *ns / 1e6;
+      if (auto ns = r.log.number("early_stopping_latency_ss"); ns && *ns > 0) serving.value = *ns / 1e6;
       break;
     case mlperf::TestScenario::MultiStream:
-      if (auto ns = r.log.number("early_stopping_latency_ms")) serving.value = *ns / 1e6;
+      if (auto ns = r.log.number("early_stopping_latency_ms"); ns && *ns > 0) serving.value = *ns / 1e6;
       break;
     case mlperf::TestScenario::Server:
       if (settings.target_qps) serving.value = r.test.achieved_qps;
@@ -507,6 +528,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   if (!r.test.valid) {
     row.warnings.push_back("LoadGen judged the reported test INVALID: " + r.test.invalid_reason);
   }
+  if (!offline_shortened.empty()) row.warnings.push_back(offline_shortened);
   if (server && !settings.target_qps && !serving.value) {
     row.warnings.push_back("no request rate met P" + shortest_number(serving.latency_percentile) + " <= " +
                            shortest_number(*serving.latency_bound_ms) + " ms: " + serving.search + "; " +

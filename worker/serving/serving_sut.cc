@@ -38,6 +38,10 @@ void lock_spinning(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
+void complete_to_loadgen(mlperf::QuerySampleResponse* responses, std::size_t count) {
+  mlperf::QuerySamplesComplete(responses, count);
+}
+
 }  // namespace
 
 SampleLibrary::SampleLibrary(std::vector<float> samples, std::size_t sample_values, std::string description)
@@ -128,15 +132,17 @@ std::string SlotRunner::error() const {
 }
 
 Dispatcher::Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout,
-                       Nanos poll)
+                       Nanos poll, Complete complete)
     : runner_(runner),
       library_(library),
       mode_(mode),
       max_batch_(static_cast<std::size_t>(std::max(1, max_batch))),
       batch_timeout_(batch_timeout),
       poll_(poll),
+      complete_(complete ? complete : complete_to_loadgen),
       name_("inferbench dispatcher"),
-      records_(static_cast<std::size_t>(runner.slots())) {
+      records_(static_cast<std::size_t>(runner.slots())),
+      ahead_(static_cast<std::size_t>(runner.slots())) {
   if (mode_ == Mode::Inline) {
     inline_pointers_.resize(max_batch_);
     inline_responses_.resize(max_batch_);
@@ -191,8 +197,9 @@ void Dispatcher::FlushQueries() {
 
 void Dispatcher::serve(int slot) {
   std::vector<mlperf::QuerySampleResponse> responses(max_batch_);
-  Batch current, next;
-  for (Batch* batch : {&current, &next}) {
+  Batch current;
+  Ahead& ahead_slot = ahead_[static_cast<std::size_t>(slot)];
+  for (Batch* batch : {&current, &ahead_slot.batch}) {
     batch->queued.resize(max_batch_);
     batch->pointers.resize(max_batch_);
   }
@@ -209,17 +216,24 @@ void Dispatcher::serve(int slot) {
         lock_spinning(lock);
         polling_ = false;
       }
-      queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      queued_.wait(lock, [&] { return stop_ || !queue_.empty() || ready_ahead_ > 0; });
+      wait_to_fill(lock);
       if (stop_) return;
-      if (batch_timeout_.count() > 0 && queue_.size() < max_batch_ && !flushed_) {
-        const auto deadline = queue_.front().arrival + batch_timeout_;
-        queued_.wait_until(lock, deadline,
-                           [&] { return stop_ || flushed_ || queue_.empty() || queue_.size() >= max_batch_; });
-        if (stop_) return;
-        if (queue_.empty()) continue;  // another slot took them
+      // A full batch queued first (a batch taken ahead is full too, and its slot saves the copy);
+      // else a batch another slot took ahead, rather than wait for that slot or run a part batch.
+      const bool full_batch_queued = queue_.size() >= max_batch_ || (flushed_ && !queue_.empty());
+      if (!full_batch_queued && ready_ahead_ > 0) {
+        take_over(current);
+        ++record.taken_over;
+      } else if (queue_.empty()) {
+        continue;  // another slot took them
+      } else {
+        take(current);
       }
-      take(current);
       ++busy_;
+      // What this slot left is for another idle one: IssueQuery woke nobody while a slot polled,
+      // and woke one per call for what may now be several batches.
+      if (!queue_.empty() || ready_ahead_ > 0) queued_.notify_one();
     }
     lock.unlock();
     // After a failure the remaining samples are completed at once: the row is failed already,
@@ -234,23 +248,53 @@ void Dispatcher::serve(int slot) {
     if (running && runner_.can_stage()) {
       lock_spinning(lock);
       if (should_stage()) {
-        take(next);
+        take(ahead_slot.batch);
+        ahead_slot.state = AheadState::Staging;
         ahead = true;
       }
       lock.unlock();
-      // A failed stage is remembered by the runner, and the batch then completes at once; one
-      // the plugin cannot stage runs as any other, its samples given at its start.
-      if (ahead) staged = runner_.stage(slot, next.pointers.data(), next.n) == SlotRunner::Staging::Staged;
+      if (ahead) {
+        // A failed stage is remembered by the runner, and the batch then completes at once; one
+        // the plugin cannot stage runs as any other, its samples given at its start.
+        staged = runner_.stage(slot, ahead_slot.batch.pointers.data(), ahead_slot.batch.n) ==
+                 SlotRunner::Staging::Staged;
+        lock_spinning(lock);
+        ahead_slot.state = AheadState::Ready;
+        ++ready_ahead_;
+        // A slot that fell idle while this one staged takes the batch over.
+        const bool idle_slot = busy_ < runner_.slots();
+        lock.unlock();
+        if (idle_slot) queued_.notify_one();
+      }
     }
     if (running) runner_.finish(slot);
     complete(current.queued.data(), current.n, start, record, responses);
     lock_spinning(lock);
-    if (ahead) {
-      std::swap(current, next);
+    if (ahead && ahead_slot.state == AheadState::Ready) {
+      ahead_slot.state = AheadState::None;
+      --ready_ahead_;
+      std::swap(current, ahead_slot.batch);
     } else {
+      ahead_slot.state = AheadState::None;  // nothing taken ahead, or another slot ran it
+      ahead = staged = false;
       --busy_;
       idle_.notify_all();
     }
+  }
+}
+
+void Dispatcher::wait_to_fill(std::unique_lock<std::mutex>& lock) {
+  if (batch_timeout_.count() <= 0) return;
+  const auto waiting = [&] {
+    return !stop_ && !flushed_ && ready_ahead_ == 0 && !queue_.empty() && queue_.size() < max_batch_;
+  };
+  // The deadline is the oldest queued sample's: when another slot takes that one, the next
+  // oldest's (a deadline kept from a sample gone would send the rest before their time).
+  while (waiting()) {
+    const auto oldest = queue_.front().sample.id;
+    const bool changed = queued_.wait_until(lock, queue_.front().arrival + batch_timeout_,
+                                            [&] { return !waiting() || queue_.front().sample.id != oldest; });
+    if (!changed) return;  // the oldest has waited its batch timeout
   }
 }
 
@@ -272,6 +316,17 @@ void Dispatcher::take(Batch& batch) {
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch.n));
   queued_count_.store(queue_.size(), std::memory_order_relaxed);
   for (std::size_t i = 0; i < batch.n; ++i) batch.pointers[i] = library_.sample(batch.queued[i].sample.index);
+}
+
+void Dispatcher::take_over(Batch& batch) {
+  Ahead* oldest = nullptr;
+  for (Ahead& ahead : ahead_) {
+    if (ahead.state != AheadState::Ready) continue;
+    if (!oldest || ahead.batch.queued[0].arrival < oldest->batch.queued[0].arrival) oldest = &ahead;
+  }
+  std::swap(batch, oldest->batch);
+  oldest->state = AheadState::TakenOver;
+  --ready_ahead_;
 }
 
 bool Dispatcher::should_stage() const {
@@ -297,7 +352,7 @@ void Dispatcher::complete(const Queued* queued, std::size_t n, Clock::time_point
   record.batch_ms.push_back({done, to_ms(done - start)});
   ++record.batches;
   record.samples += static_cast<std::int64_t>(n);
-  mlperf::QuerySamplesComplete(responses.data(), n);
+  complete_(responses.data(), n);
 }
 
 void Dispatcher::begin_test(std::size_t expected_samples) {
@@ -324,6 +379,7 @@ DispatchRecord Dispatcher::end_test() {
     merged.batches += record.batches;
     merged.samples += record.samples;
     merged.staged += record.staged;
+    merged.taken_over += record.taken_over;
     record = SlotRecord{};
   }
   const auto in_order = [](std::vector<Timed>& timed) {

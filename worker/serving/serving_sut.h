@@ -102,6 +102,8 @@ struct DispatchRecord {
   std::int64_t batches = 0;
   std::int64_t samples = 0;
   std::int64_t staged = 0;  // batches written into their slot while its previous batch ran
+  // Batches taken ahead by one slot and run by another that fell idle first (see Dispatcher).
+  std::int64_t taken_over = 0;
 };
 
 // LoadGen's system under test. IssueQuery only queues (or, single-stream, runs the one sample at
@@ -116,8 +118,13 @@ struct DispatchRecord {
 // running, takes the next batch and writes it into the slot's standby input, so that the copy
 // overlaps the computation and the next batch starts the moment this one completes. It does so
 // only when that batch is what it would take anyway: a full one queued (or the rest after
-// LoadGen's flush) while no other slot is idle to take it, so batching and order are unchanged.
-// A plugin instance that says it cannot stage gets each batch through set_request_samples.
+// LoadGen's flush) while no other slot is idle to take it. Should another slot fall idle first
+// and find no full batch queued, it takes that batch over (the oldest such) and gives it to its
+// own slot, rather than wait for the busy one or run a part batch: no full batch waits on a busy
+// slot while another is idle. The slot that staged it then leaves its standby input unused (its
+// next set_request_samples discards it, as the ABI says). Where a full batch is queued, the idle
+// slot takes that one and the staged batch keeps its saved copy. A plugin instance that says it
+// cannot stage gets each batch through set_request_samples.
 //
 // Polling (--dispatch-poll): an idle slot's thread sleeps on the queue's condition variable, and
 // IssueQuery wakes one (a thread wake-up per sample). With `poll`, one idle slot's thread at a
@@ -132,8 +139,11 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   enum class Mode { Inline, Queued };
   // poll: how long an idle slot's thread polls the queue, while no slot runs a batch, before it
   // sleeps on the queue's condition variable (0: it sleeps at once). One thread polls at a time.
+  // complete: how a batch's samples are handed back, LoadGen's QuerySamplesComplete unless a
+  // unit test, which runs no LoadGen test, collects them itself.
+  using Complete = void (*)(mlperf::QuerySampleResponse* responses, std::size_t count);
   Dispatcher(SlotRunner& runner, const SampleLibrary& library, Mode mode, int max_batch, Nanos batch_timeout,
-             Nanos poll = Nanos{0});
+             Nanos poll = Nanos{0}, Complete complete = nullptr);
   ~Dispatcher() override;
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -159,6 +169,7 @@ class Dispatcher final : public mlperf::SystemUnderTest {
     std::int64_t batches = 0;
     std::int64_t samples = 0;
     std::int64_t staged = 0;
+    std::int64_t taken_over = 0;
   };
   // One batch taken from the queue, and the samples' addresses in the library.
   struct Batch {
@@ -166,9 +177,24 @@ class Dispatcher final : public mlperf::SystemUnderTest {
     std::vector<const float*> pointers;
     std::size_t n = 0;
   };
+  // A batch a slot's thread took while its previous batch ran: while `Staging`, the thread
+  // writes it into its slot's standby input (without the mutex); once `Ready`, the slot runs it
+  // next, unless an idle slot takes it over first (`TakenOver`). Guarded by mutex_.
+  enum class AheadState { None, Staging, Ready, TakenOver };
+  struct Ahead {
+    AheadState state = AheadState::None;
+    Batch batch;
+  };
   void serve(int slot);
+  // With a batch timeout and fewer than max_batch queued: waits until the oldest queued sample
+  // has waited batch_timeout_, the batch fills, LoadGen flushes, a batch taken ahead is ready to
+  // take over, or the dispatcher stops; with mutex_ held.
+  void wait_to_fill(std::unique_lock<std::mutex>& lock);
   // Moves up to max_batch queued samples into `batch`; called with mutex_ held.
   void take(Batch& batch);
+  // Swaps the oldest Ready batch of another slot into `batch` and marks it taken over; with
+  // mutex_ held and ready_ahead_ > 0.
+  void take_over(Batch& batch);
   // Polls the queue, without the mutex, until a sample is queued, a slot starts a batch, the
   // dispatcher stops or poll_ has passed.
   void poll_queue() const;
@@ -187,6 +213,7 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   const std::size_t max_batch_;
   const Nanos batch_timeout_;
   const Nanos poll_;
+  const Complete complete_;
   const std::string name_;
 
   std::mutex mutex_;
@@ -199,6 +226,8 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   bool polling_ = false;  // a slot's thread is in poll_queue: IssueQuery need not wake one
   std::atomic<int> busy_{0};  // slots running a batch, or holding a staged one
   std::vector<SlotRecord> records_;  // one per slot; each written by its slot's thread only
+  std::vector<Ahead> ahead_;         // one per slot
+  int ready_ahead_ = 0;              // entries of ahead_ in state Ready
   // Inline mode's scratch (slot 0 on LoadGen's thread).
   std::vector<const float*> inline_pointers_;
   std::vector<mlperf::QuerySampleResponse> inline_responses_;
