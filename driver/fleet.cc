@@ -286,7 +286,7 @@ FleetCoordinator::~FleetCoordinator() {
 }
 
 Status FleetCoordinator::send(const nlohmann::json& message) {
-  const std::string line = message.dump() + "\n";
+  const std::string line = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::size_t written = 0;
   while (written < line.size()) {
     const ssize_t n = write(to_child_, line.data() + written, line.size() - written);

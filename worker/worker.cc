@@ -728,7 +728,8 @@ int worker_main(int argc, char** argv) {
   std::fflush(stdout);
   dup2(STDERR_FILENO, STDOUT_FILENO);
   auto emit = [&](const nlohmann::json& j) {
-    const std::string text = j.dump() + "\n";
+    // A framework's message may hold invalid UTF-8, on which dump() would throw and lose the row.
+    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     size_t done = 0;
     while (done < text.size()) {
       const ssize_t n = write(result_fd, text.data() + done, text.size() - done);

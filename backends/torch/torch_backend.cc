@@ -812,7 +812,9 @@ ib_status profile_end(ib_backend* b, size_t runs, const char* native_dir, const 
     const auto result = inferbench::torch_profile::stop();
     const bool packaged = b->package != nullptr;
     std::vector<inferbench::plugin::ProfileOp> records;
-    if (auto status = inferbench::torch_profile::read_ops(*result, runs, packaged ? nullptr : &b->marked, records);
+    size_t missing_device_runs = 0;
+    if (auto status = inferbench::torch_profile::read_ops(*result, runs, packaged ? nullptr : &b->marked, records,
+                                                          missing_device_runs);
         status != IB_OK) {
       if (status == IB_ERROR_UNAVAILABLE && packaged) {
         return fail(IB_ERROR_UNAVAILABLE, std::string("this AOTInductor package was exported without kernel profile "
@@ -842,23 +844,36 @@ ib_status profile_end(ib_backend* b, size_t runs, const char* native_dir, const 
     f.set("source", std::string("PyTorch profiler (Kineto") + (cuda ? " with CUPTI" : "") + "), " +
                         (packaged ? "AOTInductor's kernel profile markers" : "a marker around each TorchScript graph node"));
     f.set("timeline", "measured");
+    std::string coverage;
     if (cuda) {
-      f.set("coverage", "an operator's time is the GPU time of the kernels and copies it launched (kernels linked to "
-                        "their operator by correlation id); GPU idle gaps and the host's launch time are not in it, and "
-                        "an operator that launched nothing has its host time");
+      coverage =
+          "an operator's time is the GPU time of the kernels and copies it launched (kernels linked to their operator "
+          "by correlation id); GPU idle gaps and the host's launch time are not in it, and an operator that launched "
+          "nothing has its host time";
+      if (missing_device_runs > 0) {
+        coverage += "; " + std::to_string(missing_device_runs) + " of the " + std::to_string(runs * records.size()) +
+                    " operator runs came back without their device records (CUPTI drops them when its buffers fill: "
+                    "fewer --profile-runs) and are left out of their operator's mean";
+      }
     } else if (packaged) {
-      f.set("coverage", "each kernel and ATen call of the package, timed by Inductor's profile markers with its OpenMP "
-                        "threads inside; the wrapper's allocations and tensor handling between them are left out");
+      coverage = "each kernel and ATen call of the package, timed by Inductor's profile markers with its OpenMP "
+                 "threads inside; the wrapper's allocations and tensor handling between them are left out";
     } else {
-      f.set("coverage", "each TorchScript graph node, timed by its marker with its nested ATen calls and OpenMP "
-                        "threads inside (counted once); the interpreter's work between nodes and the markers' own "
-                        "cost (two dispatcher calls per node) are left out");
+      coverage = "each TorchScript graph node, timed by its marker with its nested ATen calls and OpenMP threads "
+                 "inside (counted once); the interpreter's work between nodes and the markers' own cost (two "
+                 "dispatcher calls per node) are left out";
     }
     if (native_dir != nullptr) {
+      // Kineto's own trace is extra: when it cannot be written, the operators still are.
       const std::string path = std::string(native_dir) + "/kineto-torch-" + b->variant + ".json";
-      result->save(path);
-      f.set("native_trace", path);
+      try {
+        result->save(path);
+        f.set("native_trace", path);
+      } catch (const std::exception& e) {
+        coverage += "; Kineto's own trace could not be written to " + path + ": " + e.what();
+      }
     }
+    f.set("coverage", coverage);
     return b->profile_ops.publish(std::move(records), ops, count, facts, num_facts);
   });
 }

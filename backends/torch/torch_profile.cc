@@ -247,7 +247,7 @@ void start(bool cuda) {
 std::unique_ptr<ProfilerResult> stop() { return torch::autograd::profiler::disableProfiler(); }
 
 ib_status read_ops(const ProfilerResult& result, size_t runs, const std::vector<MarkedNode>* marked,
-                   std::vector<plugin::ProfileOp>& ops) {
+                   std::vector<plugin::ProfileOp>& ops, size_t& missing_device_runs) {
   const std::vector<HostEvent> hosts = nest(result.events());
   std::unordered_map<std::string, size_t> marker_index;
   if (marked) {
@@ -313,13 +313,25 @@ ib_status read_ops(const ProfilerResult& result, size_t runs, const std::vector<
   ops.assign(per_run, {});
   std::vector<double> start_sum(per_run, 0.0);
   std::vector<double> time_sum(per_run, 0.0);
-  std::vector<bool> on_device(per_run, false);
-  for (size_t i = 0; i < per_run; ++i) on_device[i] = device[i].total > 0;
+  // An operator is on the device when it launched device work in any run; its means are over the
+  // runs whose records came back (CUPTI drops records once its buffers are full), the others
+  // counted in `missing_device_runs`. `device_run[i]`: the first run with records, for the kernel.
+  std::vector<size_t> device_runs(per_run, 0);
+  std::vector<size_t> device_run(per_run, SIZE_MAX);
+  for (size_t k = 0; k < op_events.size(); ++k) {
+    if (device[k].total == 0) continue;
+    if (device_runs[k % per_run]++ == 0) device_run[k % per_run] = k;
+  }
+  missing_device_runs = 0;
   for (size_t k = 0; k < op_events.size(); ++k) {
     const size_t i = k % per_run;
     const HostEvent& e = hosts[static_cast<size_t>(op_events[k])];
     const uint64_t base = run_start[k / per_run];
-    if (on_device[i]) {
+    if (device_runs[i] > 0) {
+      if (device[k].total == 0) {
+        ++missing_device_runs;
+        continue;
+      }
       time_sum[i] += static_cast<double>(device[k].total);
       // Kineto puts device timestamps on the host's clock.
       start_sum[i] += device[k].first_start >= base ? static_cast<double>(device[k].first_start - base) : 0.0;
@@ -360,10 +372,12 @@ ib_status read_ops(const ProfilerResult& result, size_t runs, const std::vector<
       // went through the dispatcher.
       op.kernel = innermost(hosts, first, op.op_type.starts_with("cpp_") ? package_op_name(name) : "");
     }
-    if (on_device[i]) op.kernel = device[i].longest_name;
-    op.on_device = on_device[i] ? 1 : 0;
-    op.time_ms = time_sum[i] / static_cast<double>(runs) / 1e6;
-    op.start_ms = start_sum[i] / static_cast<double>(runs) / 1e6;
+    const bool on_device = device_runs[i] > 0;
+    if (on_device) op.kernel = device[device_run[i]].longest_name;
+    op.on_device = on_device ? 1 : 0;
+    const double timed_runs = static_cast<double>(on_device ? device_runs[i] : runs);
+    op.time_ms = time_sum[i] / timed_runs / 1e6;
+    op.start_ms = start_sum[i] / timed_runs / 1e6;
     op.in_delegate = -1;
   }
   return IB_OK;

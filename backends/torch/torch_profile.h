@@ -49,10 +49,13 @@ std::unique_ptr<torch::autograd::profiler::ProfilerResult> stop();
 // TorchScript graph (mark_graph_nodes), whose events are the operators; null for an AOTInductor
 // package, whose operators are the events its kernel profile markers record (every kernel and
 // ATen call; the wrapper's own allocations are left out). On CUDA an operator's time is the device
-// time of the kernels and copies it launched. IB_OK with `ops` filled, IB_ERROR_UNAVAILABLE
-// when no operator event was recorded, IB_ERROR_BACKEND when the runs did not execute the same
-// operators (last_error says which).
+// time of the kernels and copies it launched, its mean over the runs whose device records came
+// back; `missing_device_runs` counts an operator's runs that had none (CUPTI drops records when
+// its buffers fill), 0 on the CPU. IB_OK with `ops` filled, IB_ERROR_UNAVAILABLE when no
+// operator event was recorded, IB_ERROR_BACKEND when the runs did not execute the same operators
+// (last_error says which).
 ib_status read_ops(const torch::autograd::profiler::ProfilerResult& result, size_t runs,
-                   const std::vector<MarkedNode>* marked, std::vector<plugin::ProfileOp>& ops);
+                   const std::vector<MarkedNode>* marked, std::vector<plugin::ProfileOp>& ops,
+                   size_t& missing_device_runs);
 
 }  // namespace inferbench::torch_profile

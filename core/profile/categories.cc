@@ -30,25 +30,28 @@ constexpr std::array<CategoryName, 10> kNames = {{
 }};
 
 // The families after convolution, tried in this order on a lower-cased name: the first whose
-// word appears wins. The order settles names that hold two words: "matmul" before "mul",
-// "addmm" before "add", "quantize" before "relu" ("quantized_relu" quantizes nothing, but is rare;
-// a quantize op named after its consumer is not).
+// word appears wins. The order settles names that hold two words: a resize before "linear"
+// ("RESIZE_BILINEAR", "upsample_bilinear2d" multiply no matrices), "matmul" before "mul",
+// "addmm" before "add", "pad" before "add" ("Padding"), "quantize" before "relu"
+// ("quantized_relu" quantizes nothing, but is rare; a quantize op named after its consumer is not).
 struct Family {
   OpCategory category;
   std::array<std::string_view, 12> words;
 };
 
-const std::array<Family, 7> kFamilies = {{
+const std::array<Family, 9> kFamilies = {{
+    {OpCategory::Other, {"resize", "upsample", "interpolate"}},
     {OpCategory::MatMul, {"matmul", "fully connected", "fullyconnected", "fully_connected", "linear", "addmm", "gemm",
                           "innerproduct", "inner_product", "bmm"}},
     {OpCategory::Quantize, {"quantize", "dequantize", "requantize", "fakequantize", "convert"}},
     {OpCategory::Pooling, {"pool", "mean", "reduce", "avg"}},
     {OpCategory::Activation, {"relu", "clamp", "hardtanh", "hard_tanh", "swish", "sigmoid", "gelu", "tanh", "silu",
                               "softmax", "elu", "clip"}},
+    {OpCategory::Layout, {"pad"}},
     {OpCategory::Elementwise, {"add", "sub", "mul", "div", "eltwise", "binary", "batch_norm", "batchnorm", "maximum",
                                "minimum", "subgraph", "scaleshift"}},
     {OpCategory::Layout, {"reshape", "view", "flatten", "squeeze", "transpose", "permute", "reorder", "copy",
-                          "concat", "contiguous", "pad", "slice"}},
+                          "concat", "contiguous", "slice"}},
     {OpCategory::Layout, {"to_dense", "to_mkldnn", "split", "gather", "shape", "stack", "expand", "aten::cat"}},
 }};
 

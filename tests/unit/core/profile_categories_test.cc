@@ -62,6 +62,9 @@ TEST(ProfileCategories, TfliteBuiltins) {
   EXPECT_EQ(of("HARD_SWISH"), OpCategory::Activation);
   EXPECT_EQ(of("MEAN"), OpCategory::Pooling);
   EXPECT_EQ(of("PADV2"), OpCategory::Layout);
+  // A resize multiplies no matrices, though "bilinear" holds "linear".
+  EXPECT_EQ(of("RESIZE_BILINEAR"), OpCategory::Other);
+  EXPECT_EQ(of("RESIZE_NEAREST_NEIGHBOR"), OpCategory::Other);
   EXPECT_EQ(of("QUANTIZE"), OpCategory::Quantize);
   EXPECT_EQ(of("DEQUANTIZE"), OpCategory::Quantize);
 }
@@ -78,6 +81,11 @@ TEST(ProfileCategories, TorchOpsByWeightShape) {
   EXPECT_EQ(of("aten::add_"), OpCategory::Elementwise);
   EXPECT_EQ(of("aten::flatten"), OpCategory::Layout);
   EXPECT_EQ(of("aten::to_dense"), OpCategory::Layout);
+  EXPECT_EQ(of("aten::upsample_bilinear2d"), OpCategory::Other);
+  EXPECT_EQ(of("aten::bilinear"), OpCategory::MatMul);  // a bilinear layer: a matrix product
+  // "Padding" holds "add": it is still a pad.
+  EXPECT_EQ(of("aten::constant_pad_nd"), OpCategory::Layout);
+  EXPECT_EQ(of("ReflectionPadding"), OpCategory::Layout);
   EXPECT_EQ(of("aten::dropout"), OpCategory::Other);
   // AOTInductor's shims: "_pointwise" names a fused post-op, not a 1x1 convolution.
   EXPECT_EQ(of("aoti_torch_cpu_mkldnn__convolution_pointwise"), OpCategory::Convolution);
