@@ -27,6 +27,8 @@ Result<std::int64_t> parse_int(const std::string& text, const char* what) {
   return value;
 }
 
+constexpr double kMaxEnergyWindowS = 86400;
+
 // A positive (or, with `zero_ok`, non-negative) finite number, or a Usage error naming the flag.
 Result<double> parse_number(const std::string& text, const char* flag, bool zero_ok, const char* hint) {
   double value = 0;
@@ -271,6 +273,12 @@ Status MeasurementOptions::apply(RunRequest& request) const {
     auto window = parse_number(min_energy_window, "--min-energy-window", false,
                                "give seconds, e.g. --min-energy-window 0.5");
     if (!window) return window.status();
+    // Longer than any cell can run (and past what a window's nanosecond count holds near 1e10 s).
+    if (*window > kMaxEnergyWindowS) {
+      return Status(StatusCode::Usage,
+                    "--min-energy-window " + min_energy_window + " is more than a day: no timed window is that long",
+                    "give seconds up to 86400, e.g. --min-energy-window 2");
+    }
     request.min_energy_window_s = *window;
   }
   request.profile = profile;

@@ -71,6 +71,8 @@ std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::fun
   Energy merged;
   double joules = 0, window = 0, idle = 0;
   int idle_rounds = 0;
+  double sampled_power_by_window = 0;  // sum of sampled_power_w x window_s, while every round has one
+  bool every_round_sampled = true;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const std::optional<Energy>& own = rows[k].energy;
     if (!own || !own->energy_j) {
@@ -86,6 +88,11 @@ std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::fun
     joules += *own->energy_j;
     window += own->window_s.value_or(0);
     if (k > 0) merged.samples += own->samples;
+    if (own->sampled_power_w) {
+      sampled_power_by_window += *own->sampled_power_w * own->window_s.value_or(0);
+    } else {
+      every_round_sampled = false;
+    }
     if (own->idle_power_w) {
       idle += *own->idle_power_w;
       ++idle_rounds;
@@ -93,6 +100,8 @@ std::optional<Energy> rounds_energy(const std::vector<Row>& rows, const std::fun
   }
   merged.energy_j = joules;
   merged.window_s = window;
+  merged.sampled_power_w.reset();
+  if (every_round_sampled && window > 0) merged.sampled_power_w = sampled_power_by_window / window;
   merged.idle_power_w.reset();
   if (idle_rounds > 0) merged.idle_power_w = idle / idle_rounds;
   set_energy_rates(merged);

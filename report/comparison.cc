@@ -233,11 +233,13 @@ void write_energy_changes(std::ostream& out, const RunResult& base, const RunRes
   };
   std::vector<std::vector<std::string>> cells;
   for (const RowChange& change : comparison.matched) {
-    if (!change.energy_change) continue;
+    if (!change.energy_change && change.energy_not_compared.empty()) continue;
     const Energy& b = *base.rows[change.base_row].energy;
     const Energy& h = *head.rows[change.head_row].energy;
     cells.push_back({row_label(head.rows[change.head_row], false, with_host), number_or_na(b.samples_per_joule, 2),
-                     number_or_na(h.samples_per_joule, 2), percent(change.energy_change),
+                     number_or_na(h.samples_per_joule, 2),
+                     change.energy_change ? percent(change.energy_change)
+                                          : "not compared: " + change.energy_not_compared,
                      number_or_na(b.avg_power_w, 1), number_or_na(h.avg_power_w, 1),
                      b.scope == h.scope ? one_line(h.scope) : one_line(b.scope) + " -> " + one_line(h.scope)});
   }
@@ -295,8 +297,20 @@ RunComparison compare_runs(const RunResult& base, const RunResult& head) {
     change.head_row = h;
     change.p50_change = relative_change(p50_of(base_row), p50_of(head_row));
     change.throughput_change = relative_change(throughput_of(base_row), throughput_of(head_row));
-    if (base_row.energy && head_row.energy) {
-      change.energy_change = relative_change(base_row.energy->samples_per_joule, head_row.energy->samples_per_joule);
+    if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok && base_row.energy &&
+        head_row.energy && base_row.energy->samples_per_joule && head_row.energy->samples_per_joule) {
+      // A counter of another device, or one read another way, is not the same measurement.
+      const Energy& b = *base_row.energy;
+      const Energy& h = *head_row.energy;
+      if (b.source != h.source) {
+        change.energy_not_compared = "source " + b.source + " -> " + h.source;
+      } else if (b.method != h.method) {
+        change.energy_not_compared = "method " + b.method + " -> " + h.method;
+      } else if (b.scope != h.scope) {
+        change.energy_not_compared = "scope changed";
+      } else {
+        change.energy_change = relative_change(b.samples_per_joule, h.samples_per_joule);
+      }
     }
     if (base_row.status == RowStatus::Ok && head_row.status == RowStatus::Ok && base_row.serving && head_row.serving) {
       compare_serving(*base_row.serving, *head_row.serving, change);

@@ -38,9 +38,12 @@ struct RowChange {
   // a server search's precision (kServerSearchPrecision), LoadGen's verdicts.
   std::optional<double> serving_change;
   std::string serving_verdict;
-  // Inputs per joule (energy.samples_per_joule), head / base − 1; empty unless both rows have an
-  // energy number (docs/metrics.md, "Energy").
+  // Inputs per joule (energy.samples_per_joule), head / base − 1; empty unless both rows are ok
+  // with an energy number of one source, method and scope (docs/metrics.md, "Energy").
   std::optional<double> energy_change;
+  // Why two ok rows that both have an energy number are not compared ("the scope changed: ..."),
+  // empty otherwise.
+  std::string energy_not_compared;
 };
 
 struct RunComparison {
@@ -68,8 +71,8 @@ Significance throughput_significance(const Row& base, const Row& head);
 // Markdown, each row named by row_title() and, when the two runs' rows were measured in more than
 // one place (several hosts, or hosts and none), " on host <name>"; then, for rows scored against labels in both runs (accuracy), their top-1 accuracy
 // and its change in points, and whether the two runs scored the same data; then the rows found
-// in only one run. Rows with an energy number in both runs get a table of their inputs per joule
-// and its change.
+// in only one run. Ok rows with an energy number in both runs get a table of their inputs per
+// joule and its change (or what changed in the reading, when it is not the same measurement).
 void write_comparison(std::ostream& out, const RunResult& base, const RunResult& head,
                       const RunComparison& comparison, bool markdown);
 

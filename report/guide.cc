@@ -45,9 +45,32 @@ double rounded_significant(double value) {
 
 bool is_sync(const Row& row) { return row.scenario.empty() || row.scenario == "sync"; }
 
-// The candidates of `criterion`, or empty with `why` set.
-std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row>& rows,
-                                      std::string& why) {
+// "GPU board (NVML); CPU packages and DRAM (RAPL)".
+std::string energy_source_names(const std::vector<std::string>& sources) {
+  std::string names;
+  for (const std::string& source : sources) names += (names.empty() ? "" : "; ") + energy_source_label(source);
+  return names;
+}
+
+bool has_energy_number(const Row& row) {
+  return row.status == RowStatus::Ok && row.energy && row.energy->samples_per_joule;
+}
+
+// The sources of the ok rows' energy numbers, in the order of their first rows.
+std::vector<std::string> energy_sources(const std::vector<Row>& rows) {
+  std::vector<std::string> sources;
+  for (const Row& row : rows) {
+    if (has_energy_number(row) && std::find(sources.begin(), sources.end(), row.energy->source) == sources.end()) {
+      sources.push_back(row.energy->source);
+    }
+  }
+  return sources;
+}
+
+// The candidates of `criterion`, or empty with `why` set; for Energy, only the rows of
+// `energy_source` when it is not empty.
+std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row>& rows, std::string& why,
+                                      const std::string& energy_source) {
   std::vector<Candidate> out;
   const int decimals = tie_decimals(criterion);
   bool any_ok = false, any_sync = false, any_parity = false;
@@ -84,7 +107,7 @@ std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row
         }
         break;
       case Criterion::Energy:
-        if (row.energy && row.energy->samples_per_joule) {
+        if (has_energy_number(row) && (energy_source.empty() || row.energy->source == energy_source)) {
           out.push_back({i, rounded(*row.energy->samples_per_joule, decimals), 0, *row.energy->samples_per_joule});
         }
         break;
@@ -121,10 +144,22 @@ std::vector<Candidate> candidates_for(Criterion criterion, const std::vector<Row
   return out;
 }
 
-Winner pick_winner(Criterion criterion, const std::vector<Row>& rows) {
+Winner pick_winner(Criterion criterion, const std::vector<Row>& rows, const std::string& energy_source = "") {
   Winner winner;
   winner.criterion = criterion;
-  std::vector<Candidate> candidates = candidates_for(criterion, rows, winner.no_winner_reason);
+  if (criterion == Criterion::Energy && energy_source.empty()) {
+    const std::vector<std::string> sources = energy_sources(rows);
+    if (sources.size() == 1) return pick_winner(criterion, rows, sources.front());
+    if (sources.size() > 1) {
+      winner.candidates = static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), has_energy_number));
+      winner.no_winner_reason = "the rows' energy comes from " + std::to_string(sources.size()) +
+                                " sources (" + energy_source_names(sources) +
+                                "), which measure different devices: one winner per source";
+      return winner;
+    }
+  }
+  winner.energy_source = energy_source;
+  std::vector<Candidate> candidates = candidates_for(criterion, rows, winner.no_winner_reason, energy_source);
   winner.candidates = candidates.size();
   if (candidates.empty()) return winner;
   const auto better = [](const Candidate& a, const Candidate& b) {
@@ -278,6 +313,12 @@ std::string_view winner_rule(Criterion criterion) {
              "error; the reference configuration itself is exact by definition and not ranked";
   }
   return "";
+}
+
+std::string energy_source_label(std::string_view source) {
+  if (source == "nvml") return "GPU board (NVML)";
+  if (source == "rapl") return "CPU packages and DRAM (RAPL)";
+  return std::string(source);
 }
 
 int tie_decimals(Criterion criterion) {
@@ -556,6 +597,9 @@ Guide compute_guide(const std::vector<Row>& rows) {
     if (row.effective.count(kKernelsOutsideDelegate)) guide.partly_delegated.push_back(i);
   }
   for (Criterion criterion : all_criteria()) guide.winners.push_back(pick_winner(criterion, rows));
+  if (const std::vector<std::string> sources = energy_sources(rows); sources.size() > 1) {
+    for (const std::string& source : sources) guide.energy_by_source.push_back(pick_winner(Criterion::Energy, rows, source));
+  }
 
   for (std::size_t a = 0; a < rows.size(); ++a) {
     for (std::size_t b = 0; b < rows.size(); ++b) {

@@ -23,8 +23,11 @@ enum class Criterion {
   Memory,          // lowest `peak_rss_mb` among ok rows
   Accuracy,        // highest `parity.cosine`, then lowest `parity.max_abs_err`, among ok rows
                    // with parity that are not the FP32 reference configuration itself
-  Energy,          // highest `energy.samples_per_joule` among ok rows with an energy number; the
-                   // guide leaves it out when no row has one (docs/metrics.md, "Energy")
+  Energy,          // highest `energy.samples_per_joule` among ok rows with an energy number, all
+                   // from one source: NVML counts a GPU board, RAPL the CPU packages and DRAM (a
+                   // CUDA row's host CPU is in neither), so rows of two sources are never ranked
+                   // together (Guide::energy_by_source); the guide leaves it out when no row has
+                   // one (docs/metrics.md, "Energy")
 };
 
 // All criteria in the order the guide lists them.
@@ -45,6 +48,9 @@ struct ThroughputInterval {
 // The winner of one criterion.
 struct Winner {
   Criterion criterion = Criterion::PeakThroughput;
+  // Energy: the source whose rows were compared ("nvml", "rapl"); empty otherwise, and for the
+  // Energy winner of rows from several sources, which is none.
+  std::string energy_source;
   // Indices into the rows given to compute_guide(), in input order: one row, several when
   // they tie (equal at the precision the reports print, see tie_decimals()), none when no row
   // qualifies (then `no_winner_reason` says why).
@@ -188,6 +194,10 @@ struct Guide {
   std::size_t total_rows = 0;
   std::size_t ok_rows = 0;
   std::vector<Winner> winners;  // one per criterion, in all_criteria() order
+  // When the ok rows' energy numbers come from several sources: the Energy winner among each
+  // source's rows, in the order of their first rows (winners' own Energy entry is then none, its
+  // no_winner_reason saying why). Empty otherwise.
+  std::vector<Winner> energy_by_source;
   // Every qualifying ordered pair, quickest payback first (ties: input order of A, then B).
   std::vector<BreakEven> break_even;
   // Pairs of comparable rows where the slower-to-start row also serves slower (or equally
@@ -242,6 +252,10 @@ std::vector<std::size_t> accuracy_frontier(const std::vector<Row>& rows);
 // report prints them with (throughput and start-up time 2, latency and P99/P50 3, memory 1,
 // cosine 6). Accuracy also compares max_abs_err at 3 significant digits.
 int tie_decimals(Criterion criterion);
+
+// What an energy source counts, for a reader: "GPU board (NVML)", "CPU packages and DRAM (RAPL)";
+// the source itself for any other.
+std::string energy_source_label(std::string_view source);
 
 // Milliseconds per input sample: 1000 / throughput. Empty without a positive throughput.
 std::optional<double> ms_per_input(const Row& row);

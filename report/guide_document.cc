@@ -280,6 +280,15 @@ GuideSection winners_section(const std::vector<Row>& rows, const Guide& guide) {
                    {"Decided by", false}};
   for (const Winner& winner : guide.winners) {
     if (winner.criterion == Criterion::Energy && winner.candidates == 0) continue;  // no energy counter
+    if (winner.criterion == Criterion::Energy && !guide.energy_by_source.empty()) {
+      // Rows of different sources measure different devices: one winner among each source's rows.
+      for (const Winner& own : guide.energy_by_source) {
+        table.rows.push_back({std::string(criterion_name(own.criterion)) + ", " + energy_source_label(own.energy_source),
+                              winner_rows(own, rows), winner_value(own, rows), std::to_string(own.candidates),
+                              std::string(winner_rule(own.criterion)) + "; compared only with rows of the same source"});
+      }
+      continue;
+    }
     table.rows.push_back({std::string(criterion_name(winner.criterion)), winner_rows(winner, rows),
                           winner_value(winner, rows), std::to_string(winner.candidates),
                           std::string(winner_rule(winner.criterion))});
@@ -882,6 +891,7 @@ GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vecto
     if (criterion == Criterion::Energy && !any_energy(rows)) continue;  // no energy counter on any host
     std::vector<HostEntry> entries;
     std::vector<std::string> without;
+    std::vector<std::string> energy_sources;  // of the hosts' Energy winners, as labels
     for (std::size_t h = 0; h < hosts.size(); ++h) {
       const std::vector<Row>& own = per_host.rows[h];
       const Winner& winner = per_host.guides[h].winners[c];
@@ -892,10 +902,20 @@ GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vecto
         continue;
       }
       const Row& best = own[winner.rows.front()];
+      const std::string label = energy_source_label(winner.energy_source);
+      if (criterion == Criterion::Energy &&
+          std::find(energy_sources.begin(), energy_sources.end(), label) == energy_sources.end()) {
+        energy_sources.push_back(label);
+      }
       entries.push_back({hosts[h], winner_rows(winner, own) + ", " + short_winner_value(winner, own), host_key(winner),
                          criterion == Criterion::Accuracy ? fmt::format("{:.3g}", best.parity->max_abs_err) : ""});
     }
     if (entries.empty()) continue;
+    if (energy_sources.size() > 1) {
+      section.bullets.push_back("Energy across hosts: not ranked, the hosts' winners measure different devices (" +
+                                joined_names(energy_sources) + "); each host's winner is in the table.");
+      continue;
+    }
     std::string line = std::string(criterion_name(criterion)) + " across hosts: " + ranked_hosts(entries);
     line.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(line.front())));
     if (!without.empty()) {

@@ -115,6 +115,7 @@ Energy energy_record(const EnergyMeter& meter, const Result<EnergyWindow>& readi
     return energy;
   }
   energy.energy_j = reading->joules;
+  energy.sampled_power_w = reading->sampled_power_w;
   set_energy_rates(energy);
   return energy;
 }

@@ -3,6 +3,7 @@
 // one window around its timed loop, after the device has finished its work at both ends.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/support/status.h"
@@ -14,6 +15,9 @@ namespace inferbench {
 struct EnergyWindow {
   double joules = 0;
   Nanos length{0};  // between the two reads, on Clock
+  // A second, independent look at the same window where the source has one: NVML's board power
+  // readings over the window, time-averaged (trapezoid rule), beside its energy counter; W.
+  std::optional<double> sampled_power_w = std::nullopt;
 };
 
 // A source of energy readings for one device. Not thread-safe: one caller, one window at a time.

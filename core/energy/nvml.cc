@@ -73,15 +73,20 @@ class NvmlMeter final : public EnergyMeter {
   // step missed at either end is at most a tenth. Power samples are 50 ms apart: likewise.
   Nanos min_window() const override { return std::chrono::seconds(1); }
 
+  // With the counter, the board's power is sampled beside it (every 50 ms, off the timed thread):
+  // not for the number, but as an independent check of the counter's average power
+  // (EnergyWindow::sampled_power_w); a failed sample there only leaves the check out.
   Status begin() override {
+    power_.clear();
+    failure_.reset();
     if (counter_) {
       if (auto read = read_counter(); !read) return read.status();
       else start_mj_ = *read;
       started_ = Clock::now();
+      (void)sample_power();
+      sampler_.start(period_, [this] { (void)sample_power(); });
       return Status::ok();
     }
-    power_.clear();
-    failure_.reset();
     started_ = Clock::now();
     if (Status read = sample_power(); !read) return read;
     sampler_.start(period_, [this] { (void)sample_power(); });
@@ -92,21 +97,23 @@ class NvmlMeter final : public EnergyMeter {
     if (counter_) {
       auto read = read_counter();
       const auto ended = Clock::now();
+      sampler_.stop();
+      (void)sample_power();
       if (!read) return read.status();
       // A 64-bit count of millijoules since the driver loaded: it does not wrap.
-      return EnergyWindow{static_cast<double>(*read - start_mj_) / 1e3, ended - started_};
+      EnergyWindow window{static_cast<double>(*read - start_mj_) / 1e3, ended - started_};
+      std::lock_guard lock(mutex_);
+      if (!failure_ && power_.size() >= 2) {
+        const double span = std::chrono::duration<double>(power_.back().first - power_.front().first).count();
+        if (span > 0) window.sampled_power_w = integrated_joules() / span;
+      }
+      return window;
     }
     sampler_.stop();
     if (Status read = sample_power(); !read) return read;
     std::lock_guard lock(mutex_);
     if (failure_) return *failure_;
-    // The trapezoid rule over the samples, from the first (at begin) to the last (at end).
-    double joules = 0;
-    for (std::size_t i = 1; i < power_.size(); ++i) {
-      const double seconds = std::chrono::duration<double>(power_[i].first - power_[i - 1].first).count();
-      joules += seconds * (power_[i].second + power_[i - 1].second) / 2;
-    }
-    return EnergyWindow{joules, power_.back().first - power_.front().first};
+    return EnergyWindow{integrated_joules(), power_.back().first - power_.front().first};
   }
 
  private:
@@ -116,6 +123,17 @@ class NvmlMeter final : public EnergyMeter {
       return nvml_failure(*nvml_, "nvmlDeviceGetTotalEnergyConsumption", code);
     }
     return mj;
+  }
+
+  // The trapezoid rule over the power samples, from the first (at begin) to the last (at end), J;
+  // with mutex_ held.
+  double integrated_joules() const {
+    double joules = 0;
+    for (std::size_t i = 1; i < power_.size(); ++i) {
+      const double seconds = std::chrono::duration<double>(power_[i].first - power_[i - 1].first).count();
+      joules += seconds * (power_[i].second + power_[i - 1].second) / 2;
+    }
+    return joules;
   }
 
   // One power sample, timed; the first failure is kept for end() to report.

@@ -16,8 +16,9 @@ namespace inferbench {
 inline constexpr const char* kNvmlLibraryVariable = "INFERBENCH_NVML_LIBRARY";
 inline constexpr const char* kDefaultNvmlLibrary = "libnvidia-ml.so.1";
 
-// How often board power is sampled on a GPU without the energy counter. Faster polling gives
-// NVML errors or repeated values on some GPUs (Zeus, PR #186).
+// How often board power is sampled: on a GPU without the energy counter for the number, beside the
+// counter as its check (EnergyWindow::sampled_power_w). Faster polling gives NVML errors or
+// repeated values on some GPUs (Zeus, PR #186).
 inline constexpr Nanos kNvmlPowerPeriod = std::chrono::milliseconds(50);
 
 // The meter of CUDA device `cuda_index` (as CUDA numbers the devices this process sees: through

@@ -155,6 +155,10 @@ struct Energy {
   std::optional<double> samples_per_joule;  // samples / energy_j
   std::optional<double> avg_power_w;        // energy_j / window_s
   std::optional<double> window_s;           // between the two counter reads, s
+  // NVML with its energy counter: the board's power readings over the window, time-averaged, W;
+  // an independent check of avg_power_w (the counter's), never used for the number. Empty
+  // elsewhere (RAPL has no power reading; NVML without the counter computes avg_power_w from them).
+  std::optional<double> sampled_power_w;
   std::int64_t samples = 0;                 // inputs (batch x iterations) run in the window
   // The device's power over a short window just before the cell (before its model was loaded),
   // recorded beside the window's energy and never subtracted from it.

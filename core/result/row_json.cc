@@ -232,6 +232,7 @@ void to_json(json& j, const Energy& e) {
            {"samples_per_joule", optional_to_json(e.samples_per_joule)},
            {"avg_power_w", optional_to_json(e.avg_power_w)},
            {"window_s", optional_to_json(e.window_s)},
+           {"sampled_power_w", optional_to_json(e.sampled_power_w)},
            {"samples", e.samples},
            {"idle_power_w", optional_to_json(e.idle_power_w)},
            {"idle_window_s", optional_to_json(e.idle_window_s)}};
@@ -247,6 +248,7 @@ void from_json(const json& j, Energy& e) {
   optional_from_json(j, "samples_per_joule", e.samples_per_joule);
   optional_from_json(j, "avg_power_w", e.avg_power_w);
   optional_from_json(j, "window_s", e.window_s);
+  optional_from_json(j, "sampled_power_w", e.sampled_power_w);
   value_from_json(j, "samples", e.samples);
   optional_from_json(j, "idle_power_w", e.idle_power_w);
   optional_from_json(j, "idle_window_s", e.idle_window_s);

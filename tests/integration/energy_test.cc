@@ -126,6 +126,10 @@ TEST(Energy, BadMinimumWindowIsOneLineSayingWhatToDo) {
   auto run = run_inferbench(with(kNoopRun, {"--min-energy-window", "0", "--out", fresh_dir("energy-bad").string()}));
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("--min-energy-window '0' is not a positive number"), std::string::npos) << run.err;
+  // One that no window reaches (1e12 s would also overflow the window's nanoseconds).
+  auto huge = run_inferbench(with(kNoopRun, {"--min-energy-window", "1e12", "--out", fresh_dir("energy-bad").string()}));
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_NE(huge.err.find("--min-energy-window 1e12 is more than a day"), std::string::npos) << huge.err;
 }
 
 }  // namespace

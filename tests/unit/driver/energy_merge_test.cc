@@ -51,6 +51,17 @@ TEST(RoundsEnergy, WindowsOneAfterAnotherAddUp) {
   EXPECT_DOUBLE_EQ(*merged->idle_power_w, 10.0);  // the mean
 }
 
+TEST(RoundsEnergy, SampledPowerIsWeightedByTheRoundsWindowsAndOnlyWhenEveryRoundHasIt) {
+  std::vector<Row> rows = {with_energy(10.0, 1.0, 100, 8.0), with_energy(30.0, 3.0, 300, 12.0)};
+  rows[0].energy->sampled_power_w = 11.0;
+  rows[1].energy->sampled_power_w = 9.0;
+  const std::optional<Energy> merged = rounds_energy(rows, label);
+  ASSERT_TRUE(merged && merged->sampled_power_w);
+  EXPECT_DOUBLE_EQ(*merged->sampled_power_w, (11.0 * 1.0 + 9.0 * 3.0) / 4.0);
+  rows[1].energy->sampled_power_w.reset();
+  EXPECT_FALSE(rounds_energy(rows, label)->sampled_power_w);
+}
+
 TEST(RoundsEnergy, ARoundWithoutANumberLeavesNoneWithItsReason) {
   const std::vector<Row> rows = {with_energy(10.0, 1.0, 100, 8.0), with_energy(std::nullopt, 1.0, 100, 8.0)};
   const std::optional<Energy> merged = rounds_energy(rows, label);

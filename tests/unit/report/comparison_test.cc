@@ -67,6 +67,39 @@ TEST(Comparison, ServingRowsCompareLoadGensMetricAgainstTheSearchPrecision) {
   EXPECT_EQ(compare_runs(base, head).only_head, std::vector<std::size_t>{0});
 }
 
+TEST(Comparison, EnergyComparesOnlyOkRowsReadTheSameWayOfTheSameDevice) {
+  const auto metered = [](double per_joule, std::string scope, std::string method) {
+    Row row = measured("openvino", 64, 10, 9, 11, 6400);
+    Energy energy;
+    energy.source = "rapl";
+    energy.scope = std::move(scope);
+    energy.method = std::move(method);
+    energy.energy_j = 6400 / per_joule;
+    energy.samples = 6400;
+    energy.samples_per_joule = per_joule;
+    energy.avg_power_w = 50;
+    row.energy = energy;
+    return row;
+  };
+  RunResult base = run_of("a", {metered(100, "CPU package-0", "energy counter")});
+  RunResult head = run_of("b", {metered(110, "CPU package-0", "energy counter")});
+  EXPECT_NEAR(*compare_runs(base, head).matched.at(0).energy_change, 0.10, 1e-12);
+
+  head.rows[0].energy->scope = "CPU package-0 + dram-0";  // the head reads DRAM too
+  RunComparison comparison = compare_runs(base, head);
+  EXPECT_FALSE(comparison.matched.at(0).energy_change);
+  EXPECT_EQ(comparison.matched.at(0).energy_not_compared, "scope changed");
+  std::ostringstream text;
+  write_comparison(text, base, head, comparison, false);
+  EXPECT_NE(text.str().find("not compared: scope changed"), std::string::npos) << text.str();
+
+  head.rows[0].energy->scope = "CPU package-0";
+  head.rows[0].status = RowStatus::Failed;  // failed after its window: its energy is no result
+  comparison = compare_runs(base, head);
+  EXPECT_FALSE(comparison.matched.at(0).energy_change);
+  EXPECT_TRUE(comparison.matched.at(0).energy_not_compared.empty());
+}
+
 TEST(Comparison, SignificantOnlyWhenTheIntervalsDoNotOverlap) {
   const Row base = measured("torch", 1, 10.0, 9.8, 10.2, 100);
   EXPECT_EQ(p50_significance(base, measured("torch", 1, 9.0, 8.9, 9.1, 111)),

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -243,6 +245,51 @@ TEST(GuideWinners, EachCriterionPicksItsField) {
   EXPECT_EQ(winner_of(guide, Criterion::Memory).rows, std::vector<std::size_t>{1});
   EXPECT_EQ(winner_of(guide, Criterion::Accuracy).rows, std::vector<std::size_t>{0});
   for (const Winner& w : guide.winners) EXPECT_EQ(w.candidates, 3u) << criterion_name(w.criterion);
+}
+
+TEST(GuideWinners, EnergyOfDifferentSourcesIsNeverRankedTogether) {
+  // A CUDA row's NVML counts its GPU board alone; the CPU rows' RAPL their packages and DRAM.
+  std::vector<Row> rows = {ok_row("A", "fp32", 64, 100, 50, 30, 1.5, 900), ok_row("B", "int8", 64, 900, 400, 20, 1.1, 300),
+                           ok_row("C", "fp16", 64, 40, 200, 10, 1.3, 600)};
+  for (auto [k, source, per_joule] : {std::tuple{0, "rapl", 10.0}, std::tuple{1, "rapl", 30.0}, std::tuple{2, "nvml", 90.0}}) {
+    Energy energy;
+    energy.source = source;
+    energy.scope = std::string(source) == "nvml" ? "GPU 0 board (NVIDIA H100 80GB HBM3)" : "CPU package-0";
+    energy.energy_j = 64 / per_joule;
+    energy.samples = 64;
+    energy.samples_per_joule = per_joule;
+    rows[static_cast<std::size_t>(k)].energy = energy;
+  }
+  const Guide guide = compute_guide(rows);
+  const Winner& overall = winner_of(guide, Criterion::Energy);
+  EXPECT_TRUE(overall.rows.empty());
+  EXPECT_EQ(overall.candidates, 3u);
+  EXPECT_NE(overall.no_winner_reason.find("2 sources (CPU packages and DRAM (RAPL); GPU board (NVML))"),
+            std::string::npos)
+      << overall.no_winner_reason;
+  ASSERT_EQ(guide.energy_by_source.size(), 2u);
+  EXPECT_EQ(guide.energy_by_source[0].energy_source, "rapl");  // in the order of their first rows
+  EXPECT_EQ(guide.energy_by_source[0].rows, std::vector<std::size_t>{1});
+  EXPECT_EQ(guide.energy_by_source[0].candidates, 2u);
+  EXPECT_EQ(guide.energy_by_source[1].energy_source, "nvml");
+  EXPECT_EQ(guide.energy_by_source[1].rows, std::vector<std::size_t>{2});
+
+  const GuideDocument document = guide_document(rows, guide);
+  const GuideTable& winners = *document.sections.at(0).table;
+  std::vector<std::string> energy_rows;
+  for (const auto& row : winners.rows) {
+    if (row.at(0).starts_with("energy")) energy_rows.push_back(row.at(0) + " | " + row.at(1));
+  }
+  EXPECT_EQ(energy_rows, (std::vector<std::string>{
+                             "energy (most inferences per joule), CPU packages and DRAM (RAPL) | B CPU INT8 batch 64",
+                             "energy (most inferences per joule), GPU board (NVML) | C CPU FP16 batch 64"}));
+
+  // One source: one winner, as before, and no per-source list.
+  rows[2].energy->source = "rapl";
+  const Guide one = compute_guide(rows);
+  EXPECT_EQ(winner_of(one, Criterion::Energy).rows, std::vector<std::size_t>{2});
+  EXPECT_EQ(winner_of(one, Criterion::Energy).energy_source, "rapl");
+  EXPECT_TRUE(one.energy_by_source.empty());
 }
 
 TEST(GuideWinners, ValuesEqualAtThePrintedPrecisionAreATie) {

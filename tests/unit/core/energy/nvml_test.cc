@@ -43,6 +43,15 @@ TEST_F(Nvml, CounterDifferenceOverTheWindow) {
   ASSERT_TRUE(window) << window.status().to_string();
   EXPECT_DOUBLE_EQ(window->joules, 2.5);  // one step of 2500 mJ between the two reads
   EXPECT_GT(window->length, Nanos::zero());
+  // Beside the counter, the board's power readings (the stub's constant 100 W), time-averaged:
+  // the check of the counter's average power, which the row carries.
+  ASSERT_TRUE(window->sampled_power_w);
+  EXPECT_NEAR(*window->sampled_power_w, 100.0, 1e-9);
+  std::vector<std::string> warnings;
+  const Energy energy = energy_record(**meter, window, 640, Nanos::zero(), warnings);
+  ASSERT_TRUE(energy.sampled_power_w);
+  EXPECT_NEAR(*energy.sampled_power_w, 100.0, 1e-9);
+  EXPECT_TRUE(warnings.empty());
 }
 
 TEST_F(Nvml, CounterThatDidNotMoveGivesNoNumber) {
@@ -74,6 +83,8 @@ TEST_F(Nvml, GpuWithoutTheCounterIntegratesPowerSamples) {
   // A constant 150 W over the samples' span: the trapezoid rule gives exactly 150 W x span.
   const double seconds = std::chrono::duration<double>(window->length).count();
   EXPECT_NEAR(window->joules / seconds, 150.0, 1e-9);
+  // The readings are the number here: there is nothing independent to check it by.
+  EXPECT_FALSE(window->sampled_power_w);
 }
 
 TEST_F(Nvml, MissingLibrarySaysWhich) {
