@@ -160,6 +160,12 @@ Status warm_up(SlotRunner& runner, const SampleLibrary& library, int batch, int 
   return Status::ok();
 }
 
+// Without --out LoadGen's logs go to a temporary folder removed with the cell: no row points there.
+void forget_log_dirs(Serving& serving) {
+  serving.reported.log_dir.clear();
+  for (auto& test : serving.tests) test.log_dir.clear();
+}
+
 // effective.input_staging: how the reported test's batches reached their slots.
 std::string staging_text(const DispatchRecord& record, const SlotRunner& runner) {
   if (const std::string why = runner.staging_unavailable(); !why.empty()) return "none: " + why;
@@ -305,7 +311,10 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   row.effective["requests_in_flight"] = std::to_string(slots);
   // A failure after some tests keeps them in the row.
   const auto failed = [&](Status status) {
-    if (!serving.tests.empty()) row.serving = serving;
+    if (!serving.tests.empty()) {
+      row.serving = serving;
+      if (settings.log_dir.empty()) forget_log_dirs(*row.serving);
+    }
     return status;
   };
 
@@ -377,6 +386,16 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
   const auto half_inference_ns = std::max(1.0, solo_ms * 0.5e6);
   const fs::path log_root = settings.log_dir.empty() ? fs::temp_directory_path() / ("inferbench-loadgen-" + std::to_string(getpid()))
                                                      : fs::path(settings.log_dir);
+  // Nobody asked to keep LoadGen's logs (no --out): the temporary folder goes however the cell
+  // ends, and no row points into it.
+  struct TemporaryLogs {
+    const fs::path& root;
+    const bool temporary;
+    ~TemporaryLogs() {
+      std::error_code ec;
+      if (temporary) fs::remove_all(root, ec);
+    }
+  } temporary_logs{log_root, settings.log_dir.empty()};
   int test_index = 0;
   const auto test_dir = [&](const std::string& what) {
     char name[32];
@@ -539,13 +558,7 @@ Status run_serving(const ib_backend_api& api, ib_backend* backend, const Cell& c
                            fixed_number(kServerSearchPrecision * 100, 0) + "%: " + serving.search +
                            "; raise --max-seconds");
   }
-  if (settings.log_dir.empty()) {
-    // Nobody asked to keep them (no --out): the temporary folder goes, and no row points to it.
-    std::error_code ec;
-    fs::remove_all(log_root, ec);
-    serving.reported.log_dir.clear();
-    for (auto& test : serving.tests) test.log_dir.clear();
-  }
+  if (settings.log_dir.empty()) forget_log_dirs(serving);
   row.serving = std::move(serving);
   return Status::ok();
 }
