@@ -233,8 +233,12 @@ Result<std::unique_ptr<FleetCoordinator>> FleetCoordinator::start(const std::str
   }
   const int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const std::string path = (fs::path(build_info().source_dir) / "tools" / "fleet").string();
+  // A coordinator that has died must make a write to it an error (send() says so, and the run ends
+  // with its rows), not a SIGPIPE that kills the driver before it reports anything.
+  signal(SIGPIPE, SIG_IGN);
   const pid_t pid = fork();
   if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);  // an ignored signal would stay ignored across exec
     dup2(in[0], 0);
     dup2(out[1], 1);
     if (log >= 0) dup2(log, 2);

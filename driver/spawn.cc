@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,6 +85,7 @@ Status start_child(const std::vector<std::string>& argv, Running& child, std::si
   sigaddset(&interrupts, SIGTERM);
   sigprocmask(SIG_BLOCK, &interrupts, &previous);
   child.start = Clock::now();
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     const int error = errno;
@@ -94,6 +96,12 @@ Status start_child(const std::vector<std::string>& argv, Running& child, std::si
   if (pid == 0) {
     // Child: its own process group, so a timeout kills any helpers it started too.
     setpgid(0, 0);
+    // And it dies with this process even when this one is killed outright (SIGKILL, an OOM kill,
+    // a fleet task force-cancelled during `export-artefact`), which no handler here sees: no
+    // worker or exporter keeps running beside a later measurement. The thread that forks is the
+    // one that waits for the child (run_child, run_children), so it outlives it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // this process had already died
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     sigprocmask(SIG_SETMASK, &previous, nullptr);
