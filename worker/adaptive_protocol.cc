@@ -64,8 +64,16 @@ void AdaptiveRules::describe(const LoopResult& loop, const Cell& cell, const std
   const PrecisionTargets& targets = precision.targets();
   const std::string reached = describe_precision(precision_of(samples_ms), targets);
   if (cell.instances > 1) {
-    row.effective["stop"] = "max-window";
     row.effective["precision"] = "instances measure for --max-window alike";
+    if (precision.reason() == StopReason::Window) {
+      row.effective["stop"] = "max-window";
+      return;
+    }
+    // The time budget ended the window first (warm-up and the start gate took their share).
+    row.effective["stop"] = "max-seconds";
+    row.warnings.push_back("stopped at --max-seconds " + shortest_number(cell.max_seconds) + " after " +
+                           std::to_string(samples_ms.size()) + " timed iterations, before --max-window " +
+                           shortest_number(targets.max_window_s) + " s; raise --max-seconds");
     return;
   }
   row.effective["precision"] = reached;

@@ -137,6 +137,14 @@ bool PrecisionRule::enough(const std::vector<Nanos>& samples, Nanos window) {
   const std::size_t n = samples.size();
   if (n < static_cast<std::size_t>(targets_.min_samples)) return false;
   const bool at_cap = seconds(window) >= targets_.max_window_s;
+  // No target to meet (instances, which all measure for --max-window alike): the cap alone. The
+  // statistics would cost time inside the window and could "meet" a zero target on samples that
+  // are all alike.
+  if (targets_.p50 <= 0 && targets_.p99 <= 0) {
+    if (!at_cap) return false;
+    reason_ = StopReason::Window;
+    return true;
+  }
   if (n < next_check_ && !at_cap) return false;
   next_check_ = std::max(n + 1, static_cast<std::size_t>(std::ceil(static_cast<double>(n) * kCheckGrowth)));
   std::vector<double> ms;

@@ -71,6 +71,7 @@ struct PrecisionTargets {
   // Throughput rows (several requests in flight): the throughput's interval, within +/-p50,
   // instead of the two percentiles'.
   bool throughput = false;
+  // p50 and p99 both 0: no precision target, the window stops at max_window_s alone (instances).
 };
 
 // How far each interval reaches from its estimate, relative to it: max(est - lo, hi - est) / est.

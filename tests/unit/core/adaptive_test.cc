@@ -230,6 +230,19 @@ TEST(PrecisionRule, TheWindowCapStopsAnImpreciseSeriesAndSaysWhatItReached) {
             "P50 +/-2.1% (target +/-1%), P99 unbounded (target +/-5%)");
 }
 
+TEST(PrecisionRule, WithoutATargetOnlyTheWindowCapStops) {
+  // Instances: no precision target. Samples all alike have intervals of width 0, which a target
+  // of 0 would count as met; the window must still run to its cap.
+  PrecisionTargets targets;
+  targets.p50 = 0;
+  targets.p99 = 0;
+  targets.min_samples = 1;
+  targets.max_window_s = 10;  // 1000 samples of 10 ms, past the 368 a P99 interval needs
+  const Stop stop = run_rule(std::vector<double>(2000, 10.0), targets);
+  EXPECT_EQ(stop.reason, StopReason::Window);
+  EXPECT_EQ(stop.samples, 1000u);
+}
+
 TEST(PrecisionRule, ThroughputRowsStopOnTheThroughputsInterval) {
   PrecisionTargets targets;
   targets.throughput = true;
