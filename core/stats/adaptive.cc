@@ -150,7 +150,14 @@ bool PrecisionRule::enough(const std::vector<Nanos>& samples, Nanos window) {
   std::vector<double> ms;
   ms.reserve(n);
   for (Nanos s : samples) ms.push_back(to_ms(s));
-  reached_ = precision_of(ms);
+  // A throughput row stops on the mean's interval alone: one pass, no sort of the samples, so a
+  // look costs an async window (where requests complete during it) as little as it can.
+  if (targets_.throughput) {
+    reached_ = PrecisionReached{};
+    reached_.throughput = throughput_half_width(ms);
+  } else {
+    reached_ = precision_of(ms);
+  }
   if (met(reached_)) {
     reason_ = StopReason::Precision;
     return true;

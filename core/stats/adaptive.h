@@ -109,7 +109,7 @@ class PrecisionRule {
   // `samples` so far (time order) and the timed window's length so far: true ends the window.
   bool enough(const std::vector<Nanos>& samples, Nanos window);
   StopReason reason() const { return reason_; }
-  // At the last checkpoint (empty before the first).
+  // At the last checkpoint (empty before the first; a throughput row's holds its throughput alone).
   const PrecisionReached& reached() const { return reached_; }
   const PrecisionTargets& targets() const { return targets_; }
   // The targets met by `reached`.
