@@ -1427,6 +1427,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
         row.effective.emplace("calibration", *calibration);  // the plugin's own word, if any, stands
       }
     }
+    if (!outcome.host_note.empty()) row.warnings.push_back(outcome.host_note);
     if (outcome.host_artefact) {
       row.effective["artefact_built_on"] =
           cell.host + (outcome.host_artefact->cached ? " (from its cache)" : " (exported there for this cell)");

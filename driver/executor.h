@@ -53,6 +53,9 @@ struct CellOutcome {
   std::string host_lost;
   // The artefact the host built for the cell (CellJob::export_request), as it described it.
   std::optional<Artefact> host_artefact;
+  // What went wrong around a cell that ran on its host (its log or LoadGen files not written
+  // here): the row's warning; empty otherwise.
+  std::string host_note;
 };
 
 class CellExecutor {

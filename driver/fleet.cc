@@ -433,6 +433,10 @@ CellOutcome RayExecutor::wait() {
     if (reply->contains("artefact") && (*reply)["artefact"].is_object()) {
       outcome.host_artefact = artefact_from_json((*reply)["artefact"]);
     }
+    // The cell ran; what failed after it (its files brought back here) is the row's warning.
+    if (const std::string error = reply->value("error", ""); !error.empty()) {
+      outcome.host_note = "on host " + host + ": " + error;
+    }
     ChildOutcome child;
     child.exited = reply->value("exited", false);
     child.exit_code = reply->value("exit_code", -1);

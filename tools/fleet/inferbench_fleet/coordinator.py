@@ -269,7 +269,8 @@ class Coordinator:
             if not isinstance(host, str) or not host:
                 raise BadRequest('"host" must be a host name')
             timeout_s = positive_number(request, "timeout_s")
-            limit_s = timeout_s + ANSWER_GRACE_S
+            # A cell whose artefact the host builds runs two children, each allowed timeout_s.
+            limit_s = timeout_s * (2 if request.get("export") else 1) + ANSWER_GRACE_S
             cell = request.get("cell")
             if not isinstance(cell, dict):
                 raise BadRequest('"cell" must be a JSON object')
