@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -173,22 +174,33 @@ std::vector<mlperf::QuerySample> samples(int first, int count) {
   return out;
 }
 
-ib_backend* as_backend(Slots& slots) { return reinterpret_cast<ib_backend*>(&slots); }
+// Two request slots of Slots behind a SlotRunner, the sixteen samples, and a dispatcher made by
+// the test with its batch, batch timeout and polling; completions collected here.
+class DispatcherTest : public ::testing::Test {
+ protected:
+  DispatcherTest() : runner_(api_, reinterpret_cast<ib_backend*>(&slots), 2, 1) { take_completed(); }
+  // Every request is ended before the dispatcher joins its threads, however the test ended.
+  ~DispatcherTest() override {
+    slots.release_all();
+    dispatcher.reset();
+  }
+  Dispatcher& make(int batch, Nanos batch_timeout = Nanos{0}, Nanos poll = Nanos{0}) {
+    dispatcher = std::make_unique<Dispatcher>(runner_, library_, Dispatcher::Mode::Queued, batch, batch_timeout, poll,
+                                              collect);
+    return *dispatcher;
+  }
 
-// Declared after the dispatcher, so that it runs before the dispatcher joins its threads.
-struct ReleaseAllAtEnd {
-  Slots& slots;
-  ~ReleaseAllAtEnd() { slots.release_all(); }
+  Slots slots{2};
+  std::unique_ptr<Dispatcher> dispatcher;
+
+ private:
+  const ib_backend_api api_ = slot_api();
+  SlotRunner runner_;
+  const SampleLibrary library_ = library();
 };
 
-TEST(Dispatcher, AnIdleSlotTakesOverABatchAnotherSlotStagedRatherThanWaitForIt) {
-  Slots slots(2);
-  const ib_backend_api api = slot_api();
-  SlotRunner runner(api, as_backend(slots), 2, 1);
-  const SampleLibrary samples_of = library();
-  Dispatcher dispatcher(runner, samples_of, Dispatcher::Mode::Queued, 2, Nanos{0}, Nanos{0}, collect);
-  const ReleaseAllAtEnd at_end{slots};
-  take_completed();  // nothing left from a test before
+TEST_F(DispatcherTest, AnIdleSlotTakesOverABatchAnotherSlotStagedRatherThanWaitForIt) {
+  Dispatcher& dispatcher = make(2);
   dispatcher.begin_test(6);
   // Three full batches at once: each slot starts one, and whichever checks second with a full
   // batch still queued and no slot idle stages the third.
@@ -214,14 +226,8 @@ TEST(Dispatcher, AnIdleSlotTakesOverABatchAnotherSlotStagedRatherThanWaitForIt) 
   EXPECT_EQ(take_completed().size(), 6u);
 }
 
-TEST(Dispatcher, AStagedBatchRunsOnItsOwnSlotWhenAFullBatchIsQueuedForTheIdleOne) {
-  Slots slots(2);
-  const ib_backend_api api = slot_api();
-  SlotRunner runner(api, as_backend(slots), 2, 1);
-  const SampleLibrary samples_of = library();
-  Dispatcher dispatcher(runner, samples_of, Dispatcher::Mode::Queued, 2, Nanos{0}, Nanos{0}, collect);
-  const ReleaseAllAtEnd at_end{slots};
-  take_completed();  // nothing left from a test before
+TEST_F(DispatcherTest, AStagedBatchRunsOnItsOwnSlotWhenAFullBatchIsQueuedForTheIdleOne) {
+  Dispatcher& dispatcher = make(2);
   dispatcher.begin_test(8);
   dispatcher.IssueQuery(samples(0, 6));
   ASSERT_TRUE(slots.wait_for([&] { return slots.calls_of("start") == 2 && slots.calls_of("stage") == 1; }));
@@ -245,16 +251,10 @@ TEST(Dispatcher, AStagedBatchRunsOnItsOwnSlotWhenAFullBatchIsQueuedForTheIdleOne
   EXPECT_EQ(take_completed().size(), 8u);
 }
 
-TEST(Dispatcher, TheBatchTimeoutRunsFromTheOldestSampleStillQueued) {
-  Slots slots(2);
+TEST_F(DispatcherTest, TheBatchTimeoutRunsFromTheOldestSampleStillQueued) {
   slots.auto_release = true;
-  const ib_backend_api api = slot_api();
-  SlotRunner runner(api, as_backend(slots), 2, 1);
-  const SampleLibrary samples_of = library();
   constexpr auto kTimeout = 200ms;
-  Dispatcher dispatcher(runner, samples_of, Dispatcher::Mode::Queued, 4, kTimeout, Nanos{0}, collect);
-  const ReleaseAllAtEnd at_end{slots};
-  take_completed();  // nothing left from a test before
+  Dispatcher& dispatcher = make(4, kTimeout);
   dispatcher.begin_test(5);
   dispatcher.IssueQuery(samples(0, 1));  // both idle slots wait for a batch of 4
   std::this_thread::sleep_for(50ms);
@@ -271,15 +271,9 @@ TEST(Dispatcher, TheBatchTimeoutRunsFromTheOldestSampleStillQueued) {
   EXPECT_EQ(take_completed().size(), 5u);
 }
 
-TEST(Dispatcher, WhatAPollingSlotLeavesQueuedWakesAnotherSlot) {
-  Slots slots(2);
-  const ib_backend_api api = slot_api();
-  SlotRunner runner(api, as_backend(slots), 2, 1);
-  const SampleLibrary samples_of = library();
+TEST_F(DispatcherTest, WhatAPollingSlotLeavesQueuedWakesAnotherSlot) {
   // Batches of one; an idle slot polls for up to a second, and IssueQuery then wakes nobody.
-  Dispatcher dispatcher(runner, samples_of, Dispatcher::Mode::Queued, 1, Nanos{0}, 1s, collect);
-  const ReleaseAllAtEnd at_end{slots};
-  take_completed();  // nothing left from a test before
+  Dispatcher& dispatcher = make(1, Nanos{0}, 1s);
   for (int round = 0; round < 8; ++round) {
     dispatcher.begin_test(2);
     std::this_thread::sleep_for(5ms);  // a slot's thread back to polling
