@@ -188,18 +188,29 @@ class Coordinator:
         next_check = time.monotonic() + LIVENESS_PERIOD_S
         dead_since = None
         try:
-            while not ray.wait([ref], timeout=1.0)[0]:
-                now = time.monotonic()
-                if now >= deadline:
+            try:
+                while not ray.wait([ref], timeout=1.0)[0]:
+                    now = time.monotonic()
+                    if now >= deadline:
+                        ray.cancel(ref, force=True, recursive=True)
+                        raise NoAnswer()
+                    if dead_since is None and now >= next_check:
+                        next_check = now + LIVENESS_PERIOD_S
+                        if not any(n["NodeID"] == node_id and n["Alive"] for n in ray.nodes()):
+                            dead_since = now
+                    if dead_since is not None and now - dead_since >= DEATH_GRACE_S:
+                        ray.cancel(ref, force=True, recursive=True)
+                        raise HostLost("its node is no longer alive in ray.nodes()")
+            except (NoAnswer, HostLost):
+                raise
+            except Exception:
+                # Watching failed (Ray's control store did not answer): the cell must not go on
+                # running on its host while the driver gives that host its next one.
+                try:
                     ray.cancel(ref, force=True, recursive=True)
-                    raise NoAnswer()
-                if dead_since is None and now >= next_check:
-                    next_check = now + LIVENESS_PERIOD_S
-                    if not any(n["NodeID"] == node_id and n["Alive"] for n in ray.nodes()):
-                        dead_since = now
-                if dead_since is not None and now - dead_since >= DEATH_GRACE_S:
-                    ray.cancel(ref, force=True, recursive=True)
-                    raise HostLost("its node is no longer alive in ray.nodes()")
+                except Exception:  # the task may be gone already; the first error is the one to say
+                    pass
+                raise
             try:
                 return ray.get(ref)
             except rx.RayError as e:
