@@ -5,6 +5,10 @@
 # unchanged tree recompiles nothing; a new commit or edit re-stamps the binary on the next build.
 set(INFERBENCH_GIT_REVISION "unknown")
 set(INFERBENCH_GIT_DIRTY "false")
+# With tracked files changed: the first 12 hex digits of the sha256 of `git diff HEAD --binary`, so
+# that two builds changed differently from one commit do not pass for one (the fleet's revision
+# check compares them).
+set(INFERBENCH_GIT_DIFF "")
 find_package(Git QUIET)
 if(GIT_FOUND)
   execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --short=12 HEAD
@@ -16,17 +20,23 @@ if(GIT_FOUND)
                     WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE dirty ERROR_QUIET)
     if(dirty)
       set(INFERBENCH_GIT_DIRTY "true")
+      execute_process(COMMAND "${GIT_EXECUTABLE}" diff HEAD --binary
+                      WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE diff ERROR_QUIET)
+      string(SHA256 diff_hash "${diff}")
+      string(SUBSTRING "${diff_hash}" 0 12 INFERBENCH_GIT_DIFF)
     endif()
   endif()
 endif()
 # A copy of the tree without git metadata (the GPU machine's) may carry the revision it was copied
-# from in SOURCE_REVISION: "<revision>" or "<revision> dirty" (tools/gpu/make_offline_deps.sh writes it).
+# from in SOURCE_REVISION: "<revision>", "<revision> dirty" or "<revision> dirty <diff hash>"
+# (tools/gpu/make_offline_deps.sh writes it).
 if(INFERBENCH_GIT_REVISION STREQUAL "unknown" AND EXISTS "${SOURCE_DIR}/SOURCE_REVISION")
   file(STRINGS "${SOURCE_DIR}/SOURCE_REVISION" carried LIMIT_COUNT 1)
-  if(carried MATCHES "^([0-9a-f]+)( dirty)?$")
+  if(carried MATCHES "^([0-9a-f]+)( dirty( ([0-9a-f]+))?)?$")
     set(INFERBENCH_GIT_REVISION "${CMAKE_MATCH_1}")
     if(CMAKE_MATCH_2)
       set(INFERBENCH_GIT_DIRTY "true")
+      set(INFERBENCH_GIT_DIFF "${CMAKE_MATCH_4}")
     endif()
   endif()
 endif()

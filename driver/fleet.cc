@@ -91,7 +91,10 @@ Status choose_hosts(const std::vector<FleetHost>& found, const std::vector<std::
 }
 
 std::string build_revision() {
-  return std::string(build_info().git_revision) + (build_info().git_dirty ? "+dirty" : "");
+  const BuildInfo& build = build_info();
+  // Two trees changed differently from one commit are two builds: the diff's hash tells them apart.
+  const std::string diff = build.git_diff;
+  return std::string(build.git_revision) + (build.git_dirty ? "+dirty" + (diff.empty() ? "" : "." + diff) : "");
 }
 
 nlohmann::json export_request_json(const ExportRequest& r) {

@@ -219,7 +219,7 @@ nlohmann::json describe_environment() {
   env["timer"]["overhead_ns"] = timer_overhead().count();
   const auto& build = build_info();
   env["inferbench"] = {{"version", build.version},   {"git_revision", build.git_revision},
-                       {"git_dirty", build.git_dirty}, {"compiler", build.compiler},
+                       {"git_dirty", build.git_dirty}, {"git_diff", build.git_diff}, {"compiler", build.compiler},
                        {"build_type", build.build_type}};
   return env;
 }

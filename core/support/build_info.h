@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Build provenance: generated at configure time (cmake/build_info.cc.in), except the git revision
-// and dirty flag, which every build re-stamps (cmake/git_revision.cmake).
+// Build provenance: generated at configure time (cmake/build_info.cc.in), except the git revision,
+// dirty flag and diff hash, which every build re-stamps (cmake/git_revision.cmake).
 #pragma once
 
 namespace inferbench {
@@ -9,6 +9,7 @@ struct BuildInfo {
   const char* version;
   const char* git_revision;
   bool git_dirty;
+  const char* git_diff;  // dirty: sha256 of `git diff HEAD --binary`, 12 hex digits; else ""
   const char* compiler;
   const char* build_type;
   const char* python;      // the project's Python environment found at configure time

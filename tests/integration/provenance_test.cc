@@ -49,6 +49,9 @@ TEST(Provenance, EveryBuildStampsTheRevisionAndWhetherTrackedFilesChanged) {
   std::string carried = stamp.run();
   EXPECT_NE(carried.find("kGitRevision = \"0123456789ab\""), std::string::npos) << carried;
   EXPECT_NE(carried.find("kGitDirty = true"), std::string::npos) << carried;
+  std::ofstream(repo / "SOURCE_REVISION") << "0123456789ab dirty 5ca1ab1e0123\n";
+  carried = stamp.run();
+  EXPECT_NE(carried.find("kGitDiff = \"5ca1ab1e0123\""), std::string::npos) << carried;
   std::filesystem::remove(repo / "SOURCE_REVISION");
 
   run_shell(git + "init -q");
@@ -66,13 +69,22 @@ TEST(Provenance, EveryBuildStampsTheRevisionAndWhetherTrackedFilesChanged) {
   EXPECT_EQ(std::filesystem::last_write_time(stamp.output()), stamped_at - std::chrono::hours(1));
 
   std::ofstream(repo / "file.txt") << "two\n";
-  EXPECT_NE(stamp.run().find("kGitDirty = true"), std::string::npos);
+  const std::string changed = stamp.run();
+  EXPECT_NE(changed.find("kGitDirty = true"), std::string::npos);
+  // The change's own hash (sha256 of `git diff HEAD --binary`, 12 digits), so that another change
+  // on the same commit is another build.
+  const std::string diff = run_shell(git + "diff HEAD --binary | sha256sum | cut -c1-12");
+  EXPECT_NE(changed.find("kGitDiff = \"" + diff + "\""), std::string::npos) << changed;
+  std::ofstream(repo / "file.txt") << "three\n";
+  EXPECT_EQ(stamp.run().find("kGitDiff = \"" + diff + "\""), std::string::npos);
+  std::ofstream(repo / "file.txt") << "two\n";
   run_shell(git + "commit -q -am two");
   const std::string second = run_shell(git + "rev-parse --short=12 HEAD");
   ASSERT_NE(first, second);
   text = stamp.run();
   EXPECT_NE(text.find("kGitRevision = \"" + second + "\""), std::string::npos) << text;
   EXPECT_NE(text.find("kGitDirty = false"), std::string::npos) << text;
+  EXPECT_NE(text.find("kGitDiff = \"\""), std::string::npos) << text;
 }
 
 TEST(Provenance, ARunRecordsTheRevisionItsBinaryWasBuiltFrom) {

@@ -61,7 +61,10 @@ cmd_download() {
   # The revision this tree was copied from, for a copy without git metadata (the device's): the
   # build stamps it into results (cmake/git_revision.cmake). Ignored by git; the device call carries it.
   if rev=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null); then
-    if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then rev="$rev dirty"; fi
+    if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
+      # and the diff's hash, as cmake/git_revision.cmake stamps it in a checkout
+      rev="$rev dirty $(git -C "$repo" diff HEAD --binary | sha256sum | cut -c1-12)"
+    fi
     echo "$rev" > "$repo/SOURCE_REVISION"
   fi
   rm -f "$debs_dir"/*.deb
