@@ -17,6 +17,7 @@
 
 #include "core/env/environment.h"
 #include "core/support/build_info.h"
+#include "core/support/json_text.h"
 
 namespace fs = std::filesystem;
 
@@ -293,7 +294,7 @@ FleetCoordinator::~FleetCoordinator() {
 }
 
 Status FleetCoordinator::send(const nlohmann::json& message) {
-  const std::string line = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string line = json_text(message) + "\n";
   std::size_t written = 0;
   while (written < line.size()) {
     const ssize_t n = write(to_child_, line.data() + written, line.size() - written);

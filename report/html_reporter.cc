@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/profile/categories.h"
+#include "core/support/json_text.h"
 #include "report/format.h"
 #include "report/guide.h"
 #include "report/guide_document.h"
@@ -69,8 +70,7 @@ std::string fill_template(std::string_view page, const std::map<std::string, std
 // every "<" (only ever inside a JSON string) becomes the escape \u003c, which JSON.parse reads
 // back as "<".
 std::string script_json(const nlohmann::json& value) {
-  const std::string text =
-      value.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+  const std::string text = json_text(value);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/support/json_text.h"
 #include "report/reporter.h"
 
 namespace inferbench {
@@ -21,11 +22,7 @@ class JsonReporter final : public BufferedReporter {
 
   void end() override {
     const nlohmann::json document = {{"run", run_}, {"rows", rows_}};
-    // dump() throws on invalid UTF-8 by default; an SDK's error message is not ours to trust,
-    // so bad bytes become U+FFFD instead of an exception through the core.
-    out_ << document.dump(kIndent, ' ', /*ensure_ascii=*/false,
-                          nlohmann::json::error_handler_t::replace)
-         << '\n';
+    out_ << json_text(document, kIndent) << '\n';
     out_.flush();
   }
 };

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/support/check.h"
+#include "core/support/json_text.h"
 #include "store/migrations.h"
 
 namespace inferbench {
@@ -63,13 +64,6 @@ Status sqlite_error(sqlite3* db, int rc, const std::string& what, const fs::path
 Status no_run_error(const std::string& id, const fs::path& path) {
   return Status(StatusCode::Input, "no run " + single_quoted(id) + " in " + path.string(),
                 "list runs with `inferbench history`");
-}
-
-// Strings from workers and SDK error messages may hold invalid UTF-8, on which the default
-// (strict) dump throws; replacing the bad bytes with U+FFFD keeps the row and everything else
-// in it exact.
-std::string json_text(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 struct Finalizer {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/profile/profile_summary.h"
+#include "core/support/json_text.h"
 #include "core/timing/wall_clock.h"
 
 namespace inferbench {
@@ -124,9 +125,7 @@ Profile profile_pass(const LoadedPlugin& plugin, ib_prepare_args args, const Cel
                                     {"device", cell.device},  {"batch", cell.batch},  {"configuration", summary.configuration}};
       std::filesystem::create_directories(std::filesystem::path(settings.trace_path).parent_path(), ec);
       std::ofstream out(settings.trace_path, std::ios::trunc);
-      // Op names come from the model file: invalid UTF-8 in one is replaced, not thrown on.
-      out << chrome_trace(ops, summary, row_label, about).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
-          << "\n";
+      out << json_text(chrome_trace(ops, summary, row_label, about), 1) << "\n";
       if (out) summary.trace = settings.trace_label.empty() ? settings.trace_path : settings.trace_label;
     }
     return summary;

@@ -27,6 +27,7 @@
 #include "core/stats/diagnostics.h"
 #include "core/stats/timed_window.h"
 #include "core/support/build_info.h"
+#include "core/support/json_text.h"
 #include "core/timing/async_loop.h"
 #include "core/timing/measure_loop.h"
 #include "core/timing/wall_clock.h"
@@ -728,8 +729,7 @@ int worker_main(int argc, char** argv) {
   std::fflush(stdout);
   dup2(STDERR_FILENO, STDOUT_FILENO);
   auto emit = [&](const nlohmann::json& j) {
-    // A framework's message may hold invalid UTF-8, on which dump() would throw and lose the row.
-    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string text = json_text(j) + "\n";
     size_t done = 0;
     while (done < text.size()) {
       const ssize_t n = write(result_fd, text.data() + done, text.size() - done);
