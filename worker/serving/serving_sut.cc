@@ -216,13 +216,13 @@ void Dispatcher::serve(int slot) {
         lock_spinning(lock);
         polling_ = false;
       }
-      queued_.wait(lock, [&] { return stop_ || !queue_.empty() || ready_ahead_ > 0; });
+      queued_.wait(lock, [&] { return stop_ || !queue_.empty() || ahead_ready(); });
       wait_to_fill(lock);
       if (stop_) return;
       // A full batch queued first (a batch taken ahead is full too, and its slot saves the copy);
       // else a batch another slot took ahead, rather than wait for that slot or run a part batch.
       const bool full_batch_queued = queue_.size() >= max_batch_ || (flushed_ && !queue_.empty());
-      if (!full_batch_queued && ready_ahead_ > 0) {
+      if (!full_batch_queued && ahead_ready()) {
         take_over(current);
         ++record.taken_over;
       } else if (queue_.empty()) {
@@ -233,7 +233,7 @@ void Dispatcher::serve(int slot) {
       ++busy_;
       // What this slot left is for another idle one: IssueQuery woke nobody while a slot polled,
       // and woke one per call for what may now be several batches.
-      if (!queue_.empty() || ready_ahead_ > 0) queued_.notify_one();
+      if (!queue_.empty() || ahead_ready()) queued_.notify_one();
     }
     lock.unlock();
     // After a failure the remaining samples are completed at once: the row is failed already,
@@ -260,7 +260,6 @@ void Dispatcher::serve(int slot) {
                  SlotRunner::Staging::Staged;
         lock_spinning(lock);
         ahead_slot.state = AheadState::Ready;
-        ++ready_ahead_;
         // A slot that fell idle while this one staged takes the batch over.
         const bool idle_slot = busy_ < runner_.slots();
         lock.unlock();
@@ -272,7 +271,6 @@ void Dispatcher::serve(int slot) {
     lock_spinning(lock);
     if (ahead && ahead_slot.state == AheadState::Ready) {
       ahead_slot.state = AheadState::None;
-      --ready_ahead_;
       std::swap(current, ahead_slot.batch);
     } else {
       ahead_slot.state = AheadState::None;  // nothing taken ahead, or another slot ran it
@@ -286,7 +284,7 @@ void Dispatcher::serve(int slot) {
 void Dispatcher::wait_to_fill(std::unique_lock<std::mutex>& lock) {
   if (batch_timeout_.count() <= 0) return;
   const auto waiting = [&] {
-    return !stop_ && !flushed_ && ready_ahead_ == 0 && !queue_.empty() && queue_.size() < max_batch_;
+    return !stop_ && !flushed_ && !ahead_ready() && !queue_.empty() && queue_.size() < max_batch_;
   };
   // The deadline is the oldest queued sample's: when another slot takes that one, the next
   // oldest's (a deadline kept from a sample gone would send the rest before their time).
@@ -326,7 +324,10 @@ void Dispatcher::take_over(Batch& batch) {
   }
   std::swap(batch, oldest->batch);
   oldest->state = AheadState::TakenOver;
-  --ready_ahead_;
+}
+
+bool Dispatcher::ahead_ready() const {
+  return std::any_of(ahead_.begin(), ahead_.end(), [](const Ahead& ahead) { return ahead.state == AheadState::Ready; });
 }
 
 bool Dispatcher::should_stage() const {

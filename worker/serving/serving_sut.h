@@ -193,8 +193,10 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   // Moves up to max_batch queued samples into `batch`; called with mutex_ held.
   void take(Batch& batch);
   // Swaps the oldest Ready batch of another slot into `batch` and marks it taken over; with
-  // mutex_ held and ready_ahead_ > 0.
+  // mutex_ held and ahead_ready().
   void take_over(Batch& batch);
+  // Whether a slot holds a batch taken ahead, Ready to be taken over; with mutex_ held.
+  bool ahead_ready() const;
   // Polls the queue, without the mutex, until a sample is queued, a slot starts a batch, the
   // dispatcher stops or poll_ has passed.
   void poll_queue() const;
@@ -227,7 +229,6 @@ class Dispatcher final : public mlperf::SystemUnderTest {
   std::atomic<int> busy_{0};  // slots running a batch, or holding a staged one
   std::vector<SlotRecord> records_;  // one per slot; each written by its slot's thread only
   std::vector<Ahead> ahead_;         // one per slot
-  int ready_ahead_ = 0;              // entries of ahead_ in state Ready
   // Inline mode's scratch (slot 0 on LoadGen's thread).
   std::vector<const float*> inline_pointers_;
   std::vector<mlperf::QuerySampleResponse> inline_responses_;
