@@ -891,7 +891,7 @@ GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vecto
     if (criterion == Criterion::Energy && !any_energy(rows)) continue;  // no energy counter on any host
     std::vector<HostEntry> entries;
     std::vector<std::string> without;
-    std::vector<std::string> energy_sources;  // of the hosts' Energy winners, as labels
+    std::vector<std::string> energy_sources;  // of the hosts' Energy winners
     for (std::size_t h = 0; h < hosts.size(); ++h) {
       const std::vector<Row>& own = per_host.rows[h];
       const Winner& winner = per_host.guides[h].winners[c];
@@ -902,18 +902,19 @@ GuideSection across_hosts_section(const std::vector<Row>& rows, const std::vecto
         continue;
       }
       const Row& best = own[winner.rows.front()];
-      const std::string label = energy_source_label(winner.energy_source);
       if (criterion == Criterion::Energy &&
-          std::find(energy_sources.begin(), energy_sources.end(), label) == energy_sources.end()) {
-        energy_sources.push_back(label);
+          std::find(energy_sources.begin(), energy_sources.end(), winner.energy_source) == energy_sources.end()) {
+        energy_sources.push_back(winner.energy_source);
       }
       entries.push_back({hosts[h], winner_rows(winner, own) + ", " + short_winner_value(winner, own), host_key(winner),
                          criterion == Criterion::Accuracy ? fmt::format("{:.3g}", best.parity->max_abs_err) : ""});
     }
     if (entries.empty()) continue;
     if (energy_sources.size() > 1) {
+      std::vector<std::string> labels;
+      for (const std::string& source : energy_sources) labels.push_back(energy_source_label(source));
       section.bullets.push_back("Energy across hosts: not ranked, the hosts' winners measure different devices (" +
-                                joined_names(energy_sources) + "); each host's winner is in the table.");
+                                joined_names(labels) + "); each host's winner is in the table.");
       continue;
     }
     std::string line = std::string(criterion_name(criterion)) + " across hosts: " + ranked_hosts(entries);
