@@ -950,6 +950,34 @@ Row on_host(Row row, std::string host, bool lost = false) {
   return row;
 }
 
+TEST(GuideHosts, EnergyWinnersOfDifferentSourcesAreNotRankedAcrossHosts) {
+  // Host a's winner reads a GPU board (NVML), host b's CPU packages (RAPL): not one scale.
+  const auto metered = [](Row row, const char* source, double per_joule) {
+    Energy energy;
+    energy.source = source;
+    energy.energy_j = 64 / per_joule;
+    energy.samples = 64;
+    energy.samples_per_joule = per_joule;
+    row.energy = energy;
+    return row;
+  };
+  std::vector<Row> rows = {on_host(metered(ok_row("PT", "fp16", 64, 10, 800, 5, 1.1, 900), "nvml", 90), "a"),
+                           on_host(metered(ok_row("OV", "int8", 64, 10, 400, 20, 1.1, 400), "rapl", 30), "b")};
+  const auto energy_line = [](const std::vector<Row>& rows) {
+    const GuideDocument document = run_guide_document(rows, compute_guide(rows));
+    for (const std::string& bullet : document.sections.front().bullets) {
+      if (bullet.starts_with("Energy")) return bullet;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(energy_line(rows),
+            "Energy across hosts: not ranked, the hosts' winners measure different devices (GPU board (NVML) and CPU "
+            "packages and DRAM (RAPL)); each host's winner is in the table.");
+  // One source on both hosts: ranked as any other goal.
+  rows[0].energy->source = "rapl";
+  EXPECT_TRUE(energy_line(rows).starts_with("Energy (most inferences per joule) across hosts: a ")) << energy_line(rows);
+}
+
 // Two hosts: the goals across hosts first (each host's winner of every criterion, the hosts ranked
 // per criterion and per precision, the lost host), then each host's own guide.
 TEST(GuideHosts, EachHostHasItsOwnGuideAfterTheGoalsAcrossHosts) {
