@@ -10,7 +10,7 @@ inline constexpr int kExitOk = 0;          // every attempted row is ok (or unav
 inline constexpr int kExitSomeFailed = 1;  // some rows failed; the others were measured and written
 inline constexpr int kExitUsage = 2;       // bad flag, value or input file: nothing ran
 inline constexpr int kExitNothingRan = 3;  // no row could be measured (all failed or unavailable)
-inline constexpr int kExitIo = 4;          // results could not be written or read; internal error
+inline constexpr int kExitIo = 4;          // results could not all be written, or read; internal error
 
 inline int exit_code_for(const Status& status) {
   switch (status.code()) {
@@ -27,6 +27,7 @@ inline int exit_code_for(const Status& status) {
 
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 all rows ok (unavailable rows say why), 1 some rows failed, 2 bad input "
-    "(nothing ran), 3 no row could be measured, 4 I/O or internal error.";
+    "(nothing ran), 3 no row could be measured, 4 results could not all be written (or an internal error); "
+    "interrupted, 128 + the signal (130 for Ctrl-C).";
 
 }  // namespace inferbench::cli

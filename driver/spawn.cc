@@ -28,9 +28,17 @@ namespace {
 // handler, which may interrupt any moment of run_children.
 volatile sig_atomic_t g_running_children[kMaxChildren] = {};
 
+// The line the handler writes before the process ends (set_interrupt_note()); fixed storage,
+// since the handler may neither allocate nor lock.
+char g_interrupt_note[1024] = {};
+std::size_t g_interrupt_note_size = 0;
+
 void on_interrupt(int signal) {
   for (auto& child : g_running_children) {
     if (child > 0) kill(-static_cast<pid_t>(child), SIGKILL);
+  }
+  if (g_interrupt_note_size > 0) {
+    [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, g_interrupt_note, g_interrupt_note_size);
   }
   std::signal(signal, SIG_DFL);
   raise(signal);
@@ -270,6 +278,13 @@ std::vector<Result<ChildOutcome>> run_children(const std::vector<ChildSpec>& spe
 
 Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const SpawnOptions& options) {
   return std::move(run_children({ChildSpec{argv, options}}).front());
+}
+
+void set_interrupt_note(std::string_view note) {
+  const std::size_t size = std::min(note.size(), sizeof g_interrupt_note);
+  g_interrupt_note_size = 0;
+  std::memcpy(g_interrupt_note, note.data(), size);
+  g_interrupt_note_size = size;
 }
 
 void install_interrupt_handler() {

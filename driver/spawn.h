@@ -70,6 +70,10 @@ std::vector<Result<ChildOutcome>> run_children(const std::vector<ChildSpec>& spe
 // so that an interrupted run leaves no worker behind. Rows already written stay written.
 void install_interrupt_handler();
 
+// The line (newline included) the interrupt handler writes to stderr before the process dies:
+// what was kept and how to go on. At most 1,024 bytes are kept; empty writes nothing.
+void set_interrupt_note(std::string_view note);
+
 // "killed by signal 6 (SIGABRT)", "exited with code 3", "timed out after 5.0 s".
 std::string describe_outcome(const ChildOutcome& outcome);
 

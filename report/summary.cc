@@ -94,7 +94,12 @@ void write_run_summary(std::ostream& out, const RunResult& run, const RunPlaces&
   }
 
   const std::string id = one_line(run.run.id);
-  if (places.out_dir) {
+  if (places.out_failed) {
+    out << one_line(fmt::format("Files: NOT written to {}: {}. {}", places.out_failed->first, places.out_failed->second,
+                                places.store_path
+                                    ? fmt::format("`inferbench report {} --out DIR` writes them from the store.", id)
+                                    : std::string("The table above is this run's only copy."))) << '\n';
+  } else if (places.out_dir) {
     const std::filesystem::path dir(*places.out_dir);
     out << fmt::format("Files: open {} in a browser; results.json, .csv, .md and guide.md are beside it.\n",
                        (dir / "report.html").string());
@@ -105,6 +110,10 @@ void write_run_summary(std::ostream& out, const RunResult& run, const RunPlaces&
   } else {
     out << "Files: none written (--out DIR writes report.html, results.json/.csv/.md and guide.md).\n";
   }
+  if (places.store_failed) {
+    out << one_line(fmt::format("NOT stored in {}: {}; it holds the rows before that write, as an unfinished run.",
+                                places.store_failed->first, places.store_failed->second)) << '\n';
+  }
   if (places.store_path) {
     out << fmt::format("Compare with the next run: inferbench report {} <next run id>  (stored in {})\n", id,
                        *places.store_path);
@@ -112,7 +121,7 @@ void write_run_summary(std::ostream& out, const RunResult& run, const RunPlaces&
     const std::string json = (std::filesystem::path(*places.out_dir) / "results.json").string();
     out << fmt::format("Compare with the next run: inferbench report {} <next run's results.json>  (not stored)\n",
                        json);
-  } else {
+  } else if (!places.store_failed && !places.out_failed) {
     out << "Not stored (--no-store) and no --out: nothing is kept to compare with.\n";
   }
 }

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/result/row.h"
 
@@ -15,6 +16,11 @@ namespace inferbench::report {
 struct RunPlaces {
   std::optional<std::string> out_dir;     // the --out folder; empty when no files were written
   std::optional<std::string> store_path;  // the result store holding the run; empty with --no-store
+  // Where the run was to be kept but could not be, and why (the last write's error): the --out
+  // folder whose files are missing or out of date, the store that refused a write (the run is
+  // not used with it after that, so what it holds is the rows before it, unfinished).
+  std::optional<std::pair<std::string, std::string>> out_failed;    // folder, why
+  std::optional<std::pair<std::string, std::string>> store_failed;  // store, why
 };
 
 // The goals the summary names, in its order: peak throughput, tail latency, start-up, memory

@@ -183,7 +183,7 @@ TEST(FittedTableTest, MakeReporterTableIsStillTheWideTable) {
 TEST(RunSummaryTest, NamesTheGuidesWinnersTheFilesAndTheNextCommand) {
   std::ostringstream out;
   report::write_run_summary(out, sample_run::thirteen_rows(),
-                            {std::string("results/h100"), std::string("/data/history.sqlite")});
+                            {std::string("results/h100"), std::string("/data/history.sqlite"), std::nullopt, std::nullopt});
   const std::vector<std::string> lines = lines_of(out.str());
   ASSERT_EQ(lines.size(), 7U) << out.str();
   EXPECT_EQ(lines[0], "");
@@ -209,14 +209,14 @@ TEST(RunSummaryTest, WithoutStoreOrFilesSaysSo) {
   EXPECT_EQ(lines[6], "Not stored (--no-store) and no --out: nothing is kept to compare with.");
 
   std::ostringstream files_only;
-  report::write_run_summary(files_only, sample_run::make(), {std::string("out"), std::nullopt});
+  report::write_run_summary(files_only, sample_run::make(), {std::string("out"), std::nullopt, std::nullopt, std::nullopt});
   EXPECT_EQ(lines_of(files_only.str()).back(),
             "Compare with the next run: inferbench report out/results.json <next run's results.json>  (not stored)");
 }
 
 TEST(RunSummaryTest, FleetRunNamesEachHostsWinners) {
   std::ostringstream out;
-  report::write_run_summary(out, sample_run::on_two_hosts(), {std::nullopt, std::string("db")});
+  report::write_run_summary(out, sample_run::on_two_hosts(), {std::nullopt, std::string("db"), std::nullopt, std::nullopt});
   const std::vector<std::string> lines = lines_of(out.str());
   ASSERT_EQ(lines.size(), 6U) << out.str();
   EXPECT_EQ(lines[1], "Best for throughput, tail latency, start-up, memory (guide.md gives the values):");
