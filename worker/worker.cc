@@ -3,7 +3,6 @@
 #include "worker/worker.h"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +19,7 @@
 
 #include "core/energy/energy.h"
 #include "core/env/environment.h"
+#include "core/env/process_memory.h"
 #include "core/input/input_generator.h"
 #include "core/parity/parity.h"
 #include "core/result/progress_message.h"
@@ -48,12 +48,6 @@ std::vector<std::string> split_list(const std::string& text) {
     if (!item.empty()) items.push_back(item);
   }
   return items;
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 Row fail_row(Row row, RowStatus status, std::string error) {
@@ -612,7 +606,7 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     row.target_hardware = cpu_model_name() + " (" + isa + ", " + threads + (threads == "1" ? " thread)" : " threads)");
   }
   // The worker's memory up to here: the parity pass below reads more of the user's data.
-  row.peak_rss_mb = peak_rss_mb();
+  row.peak_rss_mb = peak_resident_mb();
 
   // Parity and accuracy: the timed batch's output, or every sample of --input run once, against
   // the reference cell's (which writes its own for the cells after it) and the labels.
