@@ -65,10 +65,14 @@ Result<double> top_k_accuracy(std::span<const float> output, std::span<const std
                         "model's " + std::to_string(classes) + " outputs",
                     "give labels from 0 to " + std::to_string(classes - 1));
     }
+    // The label's place when the outputs are ordered largest first, ties by the lower class
+    // (as an arg-max takes the first maximum): a model whose outputs are all equal scores on
+    // class 0 only, not on every label.
     const float* row = output.data() + r * static_cast<std::size_t>(classes);
     const float own = row[label];
-    const auto larger = std::count_if(row, row + classes, [own](float v) { return v > own; });
-    if (larger < k) ++hits;
+    const auto before = std::count_if(row, row + classes, [own](float v) { return v > own; }) +
+                        std::count(row, row + label, own);
+    if (before < k) ++hits;
   }
   return labels.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(labels.size());
 }

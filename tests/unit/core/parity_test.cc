@@ -47,9 +47,14 @@ TEST(Parity, TopKAccuracyAgainstLabels) {
                                   1, 2, 3, 4, 5, 6};  // arg-max 5; class 0 is last
   const std::vector<std::int32_t> labels = {1, 3, 0};
   EXPECT_NEAR(*top_k_accuracy(out, labels, 6, 1), 1.0 / 3.0, 1e-12);  // sample 0 only
-  // Top-5: sample 0 (label first), sample 1 (class 3 tied with the 2nd largest: counts as in it),
+  // Top-5: sample 0 (label first), sample 1 (class 3 tied with classes 1 to 5 after the 9: fourth),
   // not sample 2 (class 0 is 6th).
   EXPECT_NEAR(*top_k_accuracy(out, labels, 6, 5), 2.0 / 3.0, 1e-12);
+  // Ties go to the lower class, as in top1_agreement: outputs that are all equal (a broken model,
+  // or an INT8 row whose dequantised logits tie) scored every label as a hit.
+  const std::vector<float> flat(3 * 6, 0.25F);
+  EXPECT_NEAR(*top_k_accuracy(flat, std::vector<std::int32_t>{0, 3, 5}, 6, 1), 1.0 / 3.0, 1e-12);  // class 0 only
+  EXPECT_NEAR(*top_k_accuracy(flat, std::vector<std::int32_t>{0, 3, 5}, 6, 5), 2.0 / 3.0, 1e-12);  // not class 5
   const std::vector<std::int32_t> outside = {1, 6, 0};
   auto refused = top_k_accuracy(out, outside, 6, 1);
   ASSERT_FALSE(refused);
