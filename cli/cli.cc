@@ -242,6 +242,36 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   return loaded;
 }
 
+// A run's files in --out `dir` replace those of the run already there only with --overwrite
+// (`overwrite`), which removes them first, work/ and profiles/ included, so that the old run's
+// logs are not mixed with the new; the run being resumed (`resumed_id`) writes its own folder.
+Status keep_earlier_run(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
+  const fs::path previous = dir / "results.json";
+  std::error_code ec;
+  if (!fs::exists(previous, ec)) return Status::ok();
+  std::ifstream in(previous);
+  const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  std::string id;
+  std::size_t rows = 0;
+  if (json.is_object()) {
+    if (const auto run = json.find("run"); run != json.end() && run->is_object()) id = run->value("id", "");
+    if (const auto list = json.find("rows"); list != json.end() && list->is_array()) rows = list->size();
+  }
+  if (!resumed_id.empty() && id == resumed_id) return Status::ok();
+  const std::string what = id.empty() ? std::string("a results.json")
+                                      : "run " + id + " (" + std::to_string(rows) + (rows == 1 ? " row)" : " rows)");
+  if (!overwrite) {
+    return Status(StatusCode::Usage, "--out " + dir.string() + " already holds " + what + ", which this run's files would replace",
+                  "give another --out folder, or add --overwrite to replace that run");
+  }
+  for (const char* name : {"results.json", "results.csv", "results.md", "guide.md", "report.html", "work", "profiles"}) {
+    fs::remove_all(dir / name, ec);
+    if (ec) return Status(StatusCode::Io, "--overwrite cannot remove " + (dir / name).string() + ": " + ec.message(), "");
+  }
+  std::cerr << "--overwrite: removed " << what << " from " << dir.string() << "\n";
+  return Status::ok();
+}
+
 // `wide`: --wide (Table B with every column on a terminal too).
 int run_command(const RunRequest& asked, const std::vector<std::string>& args, bool wide) {
   RunRequest request = asked;
@@ -267,6 +297,12 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     return exit_code_for(fits);
   }
   if (request.dry_run) return dry_run_command(driver, request);
+  if (request.out_dir) {
+    if (Status kept = keep_earlier_run(*request.out_dir, resumed ? resumed->run.id : "", request.overwrite); !kept) {
+      print_error(kept);
+      return exit_code_for(kept);
+    }
+  }
   std::optional<ResultStore> store;
   if (request.store) {
     const fs::path db = request.db_path ? *request.db_path : default_store_path();
@@ -298,15 +334,45 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     result.run.request["argv"] = args;  // what --resume parses again
   }
   std::optional<CpuLimits> cpu_limits;
-  bool storage_warned = false;
-  auto warn_storage = [&](const Status& status) {
-    if (!status && !storage_warned) {
-      print_error(Status(status.code(), "results not saved: " + status.message(),
-                         "the run goes on; rows are still printed at the end"));
-      storage_warned = true;
+  // The store is not written again after a write it refused (each refusal can cost its busy
+  // timeout, and rows after a missing one would be stored at the wrong place); --out's files are
+  // written whole each time, so only the last write's failure counts.
+  std::optional<Status> store_failure;
+  std::optional<Status> files_failure;
+  auto to_store = [&](const auto& write) {
+    if (!store || store_failure) return;
+    if (Status status = write(); !status) {
+      print_error(Status(status.code(), "results not stored: " + status.message(),
+                         std::string("the run goes on without the store; its rows are printed at the end") +
+                             (request.out_dir ? " and written to --out" : "")));
+      store_failure = std::move(status);
     }
   };
+  auto to_files = [&] {
+    if (!request.out_dir) return;
+    Status status = write_run_files(result, *request.out_dir);
+    if (status) {
+      files_failure.reset();
+      return;
+    }
+    if (!files_failure) {
+      print_error(Status(status.code(), "results not written: " + status.message(),
+                         "the run goes on; the next row tries again, and the rows are printed at the end"));
+    }
+    files_failure = std::move(status);
+  };
   install_interrupt_handler();
+  {
+    std::vector<std::string> kept;
+    if (request.out_dir) kept.push_back("in " + request.out_dir->string());
+    if (store) kept.push_back("in the store " + store->path().string());
+    set_interrupt_note(
+        kept.empty() ? "\ninterrupted: nothing is kept (--no-store and no --out)\n"
+        : fmt::format("\ninterrupted: the rows finished so far are kept {}{}\n", fmt::join(kept, " and "),
+                      store ? fmt::format("; `inferbench run --resume {}` measures the rest", result.run.id)
+                            : fmt::format("; `inferbench run --resume {}` measures the rest",
+                                          (*request.out_dir / "results.json").string())));
+  }
   RunListener listener;
   bool started = false;
   listener.started = [&](const RunStart& start) {
@@ -323,11 +389,13 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     if (resumed) {
       std::cerr << "resuming run " << result.run.id << ": " << result.rows.size() << " rows so far\n";
     }
-    if (store && !in_store) {
-      warn_storage(store->begin_run(result.run));
-      for (std::size_t i = 0; i < result.rows.size(); ++i) warn_storage(store->add_row(result.run.id, static_cast<int>(i), result.rows[i]));
+    if (!in_store) {
+      to_store([&] { return store->begin_run(result.run); });
+      for (std::size_t i = 0; i < result.rows.size(); ++i) {
+        to_store([&] { return store->add_row(result.run.id, static_cast<int>(i), result.rows[i]); });
+      }
     }
-    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+    to_files();
   };
   ProgressDisplay display(std::cerr, ProgressDisplay::mode_for_stderr(), ProgressDisplay::stderr_width());
   listener.progress = [&](const std::string& line) { display.message("  " + line); };
@@ -342,21 +410,21 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
       lost_rows.erase(lost);
       positions.push_back(position);
       result.rows.at(position) = std::move(row);
-      if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]));
-      if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+      to_store([&] { return store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]); });
+      to_files();
       return;
     }
     positions.push_back(result.rows.size());
     result.rows.push_back(std::move(row));
-    if (store) warn_storage(store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()));
-    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+    to_store([&] { return store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()); });
+    to_files();
   };
   listener.revise = [&](std::size_t given, Row row) {
     if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
     const std::size_t position = positions.at(given);
     result.rows.at(position) = std::move(row);
-    if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]));
-    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+    to_store([&] { return store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]); });
+    to_files();
   };
   const Status status = driver.run(request, listener);
   display.clear();
@@ -368,17 +436,17 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     const CpuLimits end = measure_cpu_limits(result.run.env);
     cpu_limits = best_of(start, end);
     result.run.env["cpu"]["peak_multiply_adds"] = to_json(*cpu_limits, {start, end});
-    if (store) warn_storage(store->update_env(result.run.id, result.run.env));
+    to_store([&] { return store->update_env(result.run.id, result.run.env); });
     for (std::size_t i = 0; i < result.rows.size(); ++i) {
       Row& row = result.rows[i];
       const auto bound = compute_bound(row, *cpu_limits);
       if (bound == row.compute_bound) continue;
       row.compute_bound = bound;
-      if (store) warn_storage(store->replace_row(result.run.id, static_cast<int>(i), row));
+      to_store([&] { return store->replace_row(result.run.id, static_cast<int>(i), row); });
     }
-    if (request.out_dir) warn_storage(write_run_files(result, *request.out_dir));
+    to_files();
   }
-  if (store && started) warn_storage(store->finish_run(result.run.id));
+  if (started) to_store([&] { return store->finish_run(result.run.id); });
   if (!status) {
     print_error(status);
     if (result.rows.empty()) return exit_code_for(status);
@@ -389,9 +457,23 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
   // The summary is written wherever stdout goes: a file of the run's output is read later, by
   // someone who wants the winners and the next command as much as one at a terminal does.
   report::RunPlaces places;
-  if (request.out_dir) places.out_dir = request.out_dir->string();
-  if (store) places.store_path = store->path().string();
+  if (request.out_dir) {
+    if (files_failure) {
+      places.out_failed = {request.out_dir->string(), files_failure->message()};
+    } else {
+      places.out_dir = request.out_dir->string();
+    }
+  }
+  if (store) {
+    if (store_failure) {
+      places.store_failed = {store->path().string(), store_failure->message()};
+    } else {
+      places.store_path = store->path().string();
+    }
+  }
   report::write_run_summary(std::cout, result, places);
+  // A run whose results could not all be kept is not a success, whatever its rows.
+  if (files_failure || store_failure) return kExitIo;
   return exit_code_for_rows(result.rows);
 }
 

@@ -2,10 +2,12 @@
 // The `run` option groups and their parsing rules.
 #include "cli/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
+#include <tuple>
 
 #include "driver/catalogue.h"
 
@@ -44,13 +46,24 @@ Result<double> parse_number(const std::string& text, const char* flag, bool zero
 
 }  // namespace
 
-std::vector<std::string> parse_list(const std::string& text) {
+Result<std::vector<std::string>> parse_list(const std::string& text, const char* flag) {
   std::vector<std::string> items;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
     item.erase(0, item.find_first_not_of(' '));
     item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) items.push_back(item);
+    items.push_back(item);
+  }
+  if (!text.empty() && text.back() == ',') items.emplace_back();  // getline drops a last empty item
+  // An empty item is a slip (an unset shell variable, a doubled comma), never a wish for "all".
+  if (items.empty() || std::find(items.begin(), items.end(), "") != items.end()) {
+    return Status(StatusCode::Usage, std::string(flag) + " '" + text + "' has an empty item",
+                  "give a comma list without empty items, or all");
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (std::find(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i), items[i]) != items.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return Status(StatusCode::Usage, std::string(flag) + " names '" + items[i] + "' twice", "give each once");
+    }
   }
   if (items.size() == 1 && items[0] == "all") items.clear();
   return items;
@@ -58,7 +71,9 @@ std::vector<std::string> parse_list(const std::string& text) {
 
 Result<std::vector<int>> parse_int_list(const std::string& text, const char* flag) {
   std::vector<int> values;
-  for (const auto& item : parse_list(text)) {
+  auto items = parse_list(text, flag);
+  if (!items) return items.status();
+  for (const auto& item : *items) {
     auto value = parse_int(item, flag);
     if (!value) return value.status();
     if (*value < -1000000000 || *value > 1000000000) {
@@ -150,12 +165,21 @@ void MatrixOptions::add_to(CLI::App& app) {
 }
 
 Status MatrixOptions::apply(RunRequest& request) const {
-  request.backends = parse_list(backends);
-  request.devices = parse_list(devices);
-  request.precisions = parse_list(precisions);
+  for (auto [list, text, flag] : {std::tuple{&request.backends, &backends, "--backends"},
+                                   std::tuple{&request.devices, &devices, "--devices"},
+                                   std::tuple{&request.precisions, &precisions, "--precisions"}}) {
+    auto items = parse_list(*text, flag);
+    if (!items) return items.status();
+    *list = std::move(*items);
+  }
   // "default" (each backend's own) is the empty list; "all" is every scenario by name.
-  request.scenarios = scenarios == "default" ? std::vector<std::string>{} : parse_list(scenarios);
-  if (scenarios == "all") request.scenarios = kKnownScenarios;
+  if (scenarios == "all") {
+    request.scenarios = kKnownScenarios;
+  } else if (scenarios != "default") {
+    auto items = parse_list(scenarios, "--scenarios");
+    if (!items) return items.status();
+    request.scenarios = std::move(*items);
+  }
   auto parsed = parse_int_list(batches, "--batch");
   if (!parsed) return parsed.status();
   request.batches = *parsed;
@@ -387,8 +411,11 @@ Status ServingOptions::apply(RunRequest& request) const {
 }
 
 void OutputOptions::add_to(CLI::App& app) {
-  single(app.add_option("--out", out_dir, "folder for results.json, results.csv, results.md and "
-                        "worker logs (written as each cell finishes)")->group("Output"));
+  single(app.add_option("--out", out_dir, "folder for results.json, .csv and .md, guide.md, report.html and "
+                        "the worker logs (written as each cell finishes); a folder holding another run's "
+                        "results.json is refused unless --overwrite")->group("Output"));
+  app.add_flag("--overwrite", overwrite, "let --out replace the run already in that folder (its files, "
+               "work/ and profiles/ are removed when the run starts)")->group("Output");
   single(app.add_option("--db", db, "result store (SQLite); default $INFERBENCH_DB or "
                         "~/.local/share/inferbench/history.sqlite")->group("Output"));
   app.add_flag("--no-store", no_store, "do not record this run in the result store")->group("Output");
@@ -405,6 +432,7 @@ Status OutputOptions::apply(RunRequest& request) const {
   request.store = !no_store;
   request.verbose = verbose;
   request.dry_run = dry_run;
+  request.overwrite = overwrite;
   return Status::ok();
 }
 
@@ -421,7 +449,9 @@ void FleetOptions::add_to(CLI::App& app) {
 
 Status FleetOptions::apply(RunRequest& request) const {
   if (!cluster.empty()) request.cluster = cluster;
-  request.hosts = parse_list(hosts);
+  auto host_names = parse_list(hosts, "--hosts");
+  if (!host_names) return host_names.status();
+  request.hosts = std::move(*host_names);
   if (!resume.empty()) request.resume = resume;
   return Status::ok();
 }
@@ -448,6 +478,35 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
       request.changed.push_back(option->get_name());
     }
   }
+  const auto given = [&](const char* flag) {
+    return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
+  };
+  // An empty path is a slip (an unset shell variable), never a wish for the default.
+  if (given("--out") && !request.out_dir) {
+    return Status(StatusCode::Usage, "--out is empty", "give a folder, or drop --out");
+  }
+  if (given("--db") && !request.db_path) {
+    return Status(StatusCode::Usage, "--db is empty", "give a store file, or drop --db for the default one");
+  }
+  if (request.db_path && !request.store) {
+    return Status(StatusCode::Usage, "--db names a store, and --no-store keeps this run out of every store",
+                  "drop one of them");
+  }
+  if (request.overwrite && !request.out_dir) {
+    return Status(StatusCode::Usage, "--overwrite is about the --out folder, and no --out was given", "add --out DIR");
+  }
+  // A default gives way to the limit the user set beside it, so that the worker's hard limit
+  // leaves it its time budget: --timeout alone halves the cell budget's default where that is
+  // shorter, --max-seconds alone doubles the timeout's. Both given are checked (Driver::validate()).
+  if (given("--timeout") && !given("--max-seconds")) {
+    request.max_seconds = std::min(request.max_seconds, request.timeout_seconds / 2);
+  }
+  if (given("--max-seconds") && !given("--timeout")) {
+    request.timeout_seconds = std::max(request.timeout_seconds, 2 * request.max_seconds);
+  }
+  // The adaptive window's default (10 s) gives way to a shorter cell budget; one the user gave
+  // is checked against it (check_protocol()).
+  if (!given("--max-window")) request.targets.max_window_s = std::min(request.targets.max_window_s, request.max_seconds);
   return request;
 }
 

@@ -80,6 +80,7 @@ struct OutputOptions {
   bool no_store = false;
   bool verbose = false;
   bool dry_run = false;
+  bool overwrite = false;
   // --wide: Table B with every column on a terminal too. Display only: the request does not
   // carry it (what is measured, stored and written to files is the same either way).
   bool wide = false;
@@ -87,8 +88,9 @@ struct OutputOptions {
   Status apply(RunRequest& request) const;
 };
 
-// Splits "a,b,c" (no empty items); "all" alone gives an empty list meaning "everything".
-std::vector<std::string> parse_list(const std::string& text);
+// Splits "a,b,c"; "all" alone gives an empty list meaning "everything". An empty item (or an
+// empty text) or an item given twice is a Usage error naming `flag`.
+Result<std::vector<std::string>> parse_list(const std::string& text, const char* flag);
 
 // "1,8,64" -> {1, 8, 64}; any item that is not an integer is a Usage error naming it.
 Result<std::vector<int>> parse_int_list(const std::string& text, const char* flag);

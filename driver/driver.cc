@@ -20,6 +20,7 @@
 #include "core/result/progress_message.h"
 #include "core/result/scenario.h"
 #include "core/support/build_info.h"
+#include "core/support/number_text.h"
 #include "driver/artefacts.h"
 #include "driver/catalogue.h"
 #include "driver/instances.h"
@@ -338,8 +339,12 @@ Status Driver::validate(const RunRequest& request) const {
     }
   }
   if (request.batches.empty()) return Status(StatusCode::Usage, "--batch is empty", "give at least one batch size");
-  const std::int64_t per_sample = std::accumulate(
-      request.sample_shape.begin(), request.sample_shape.end(), std::int64_t{1}, std::multiplies<>());
+  // The largest sample of the run's models (a catalogue model's own shape, or --input-shape's).
+  std::int64_t per_sample = 1;
+  for (const std::string& model : request.models) {
+    const std::vector<std::int64_t> shape = sample_shape_of(model, request);
+    per_sample = std::max(per_sample, std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>()));
+  }
   struct sysinfo info {};
   sysinfo(&info);
   const double ram_bytes = static_cast<double>(info.totalram) * info.mem_unit;
@@ -365,8 +370,22 @@ Status Driver::validate(const RunRequest& request) const {
     return Status(StatusCode::Usage, "--rounds " + std::to_string(request.rounds) + " is out of range",
                   "use a count between 1 and " + std::to_string(kMaxRounds));
   }
-  if (request.max_seconds <= 0) return Status(StatusCode::Usage, "--max-seconds must be positive", "");
-  if (request.timeout_seconds <= 0) return Status(StatusCode::Usage, "--timeout must be positive", "");
+  // NaN, inf and 1e400 parse as numbers; a week is longer than any cell is meant to run.
+  for (const auto& [seconds, flag] : {std::pair{request.max_seconds, "--max-seconds"},
+                                      std::pair{request.timeout_seconds, "--timeout"}}) {
+    if (!(seconds > 0) || seconds > kMaxCellSeconds) {
+      return Status(StatusCode::Usage, std::string(flag) + " " + shortest_number(seconds) + " is not a number of seconds",
+                    "give seconds above 0 and at most a week (604800)");
+    }
+  }
+  // The worker's hard limit must leave it its time budget, or every long cell is killed and its
+  // measurements lost where it would have stopped at --max-seconds with a warning.
+  if (request.timeout_seconds <= request.max_seconds) {
+    return Status(StatusCode::Usage,
+                  "--timeout " + shortest_number(request.timeout_seconds) + " s would kill a worker before its --max-seconds " +
+                      shortest_number(request.max_seconds) + " s budget ends",
+                  "give --timeout well above --max-seconds: it also covers compiling, the first inference and the parity pass");
+  }
   if (Status threads = check_counts(request.threads, "--threads", 0, kMaxThreads,
                                     "use 0 (each framework's default) or a count between 1 and " +
                                         std::to_string(kMaxThreads));
@@ -397,6 +416,17 @@ Status Driver::validate(const RunRequest& request) const {
       return Status(StatusCode::Usage, "two of the --model files are called '" + name + "', and rows name a file by its name",
                     "copy one under another name");
     }
+  }
+  // A catalogue model has its own input shape; --input-shape given for it alone was ignored while
+  // the run recorded it as asked.
+  if (!request.sample_shape.empty() &&
+      std::all_of(request.models.begin(), request.models.end(), [](const std::string& m) { return find_model(m) != nullptr; })) {
+    std::string own;
+    for (std::int64_t dim : find_model(request.models.front())->sample_shape) own += (own.empty() ? "" : "x") + std::to_string(dim);
+    return Status(StatusCode::Usage,
+                  "--input-shape sets the input of a model FILE or FILE.py, and " + request.models.front() +
+                      " is a known model with its own (" + own + ")",
+                  "drop --input-shape, or give the model as a file (your own FILE.py)");
   }
   if (request.weights && request.models.size() > 1) {
     return Status(StatusCode::Usage, "--weights is one model's checkpoint, but --model names " +
@@ -1160,7 +1190,7 @@ Status Driver::run(const RunRequest& request, const RunListener& listener) const
     }
     std::string error = (cell.host.empty() ? "worker " : "worker on host " + cell.host + " ") + describe_outcome(*outcome);
     if (outcome->timed_out) {
-      error += " (--timeout " + std::to_string(static_cast<long long>(request.timeout_seconds)) + " s)";
+      error += " (--timeout " + shortest_number(request.timeout_seconds) + " s)";
     }
     if (auto why = last_line(outcome->stderr_tail); !why.empty() && !outcome->timed_out && !outcome->stopped) {
       error += ": " + why;

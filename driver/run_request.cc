@@ -41,7 +41,7 @@ Status check_protocol(const RunRequest& request) {
   };
   IB_RETURN_IF_ERROR(check_precision(request.targets.p50, "--target-precision"));
   IB_RETURN_IF_ERROR(check_precision(request.targets.p99, "--tail-precision"));
-  if (!(request.targets.max_window_s > 0) || request.targets.max_window_s > request.max_seconds) {
+  if (adaptive && (!(request.targets.max_window_s > 0) || request.targets.max_window_s > request.max_seconds)) {
     return Status(StatusCode::Usage, "--max-window " + shortest_number(request.targets.max_window_s) + " s is not within the cell's --max-seconds " +
                                          shortest_number(request.max_seconds) + " s",
                   "give a window above 0 and at most --max-seconds");

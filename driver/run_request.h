@@ -29,6 +29,8 @@ inline constexpr int kDefaultEvalSamples = 1000;  // --input samples the parity 
 inline constexpr int kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 1024;
 inline constexpr int kMaxRounds = 100;
+// The longest --max-seconds and --timeout, seconds: a week.
+inline constexpr double kMaxCellSeconds = 604800;
 inline constexpr int kMaxRequests = 256;
 
 struct RunRequest {
@@ -87,6 +89,7 @@ struct RunRequest {
   bool store = true;
   bool verbose = false;                          // pass worker stderr through
   bool dry_run = false;                          // plan only: RunListener::plan, nothing runs
+  bool overwrite = false;                        // --out may replace another run's files there
   // A fleet run (docs/fleet.md): the Ray cluster's address ("auto": RAY_ADDRESS) and the hosts to
   // measure on (empty or "all": every host of the cluster).
   std::optional<std::string> cluster;

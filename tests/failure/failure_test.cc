@@ -149,15 +149,31 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--iters", "0"}, "--iters must be at least 1"},
         BadInput{{"run", "--rounds", "0"}, "--rounds 0 is out of range; use a count between 1 and 100"},
         BadInput{{"run", "--threads", "-1"}, "--threads -1 is out of range"},
-        BadInput{{"run", "--threads", "1,2,1"}, "--threads names a count twice"},
+        BadInput{{"run", "--threads", "1,2,1"}, "--threads names '1' twice"},
         BadInput{{"run", "--instances", "0"}, "--instances 0 is out of range"},
         BadInput{{"run", "--instances", "65"}, "--instances 65 is out of range"},
-        BadInput{{"run", "--instances", "2,2"}, "--instances names a count twice"},
+        BadInput{{"run", "--instances", "2,2"}, "--instances names '2' twice"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:nope=1", "--no-store"},
                  "backend 'noop' has no option 'nope'; its options are: spin_us"},
         BadInput{{"run", "--backends", "noop", "--backend-option", "noop:spin_us=fast", "--no-store"},
                  "option noop:spin_us takes an integer, not 'fast'"},
         BadInput{{"run", "--bogus"}, "bogus"},
+        // NaN, inf and 1e400 parsed as numbers, and every worker was then killed at once.
+        BadInput{{"run", "--timeout", "nan"}, "--timeout nan is not a number of seconds"},
+        BadInput{{"run", "--max-seconds", "inf"}, "--max-seconds inf is not a number of seconds"},
+        BadInput{{"run", "--max-seconds", "1e400"}, "--max-seconds inf is not a number of seconds"},
+        BadInput{{"run", "--max-seconds", "100", "--timeout", "50"},
+                 "--timeout 50 s would kill a worker before its --max-seconds 100 s budget ends"},
+        // Empty items were dropped (an empty list meaning all) and repeats measured twice.
+        BadInput{{"run", "--backends", ""}, "--backends '' has an empty item"},
+        BadInput{{"run", "--batch", "1,,2"}, "--batch '1,,2' has an empty item"},
+        BadInput{{"run", "--batch", "2,2"}, "--batch names '2' twice"},
+        BadInput{{"run", "--precisions", "fp32,fp32"}, "--precisions names 'fp32' twice"},
+        BadInput{{"run", "--model", "tiny_cnn", "--input-shape", "3x64x64"},
+                 "--input-shape sets the input of a model FILE or FILE.py, and tiny_cnn is a known model with its own (3x32x32)"},
+        BadInput{{"run", "--out", ""}, "--out is empty"},
+        BadInput{{"run", "--db", "/tmp/inferbench-test-x.sqlite", "--no-store"}, "--db names a store, and --no-store"},
+        BadInput{{"run", "--overwrite", "--no-store"}, "--overwrite is about the --out folder"},
         BadInput{{"report", "no-such-run", "--db", "/tmp/inferbench-test-empty.sqlite"}, "no run 'no-such-run'"}));
 
 TEST(Failure, AnInstanceThatDiesStopsItsSiblingsAndNamesItself) {
@@ -189,6 +205,65 @@ TEST(Failure, UnwritableOutFolderIsRefusedBeforeRunning) {
   EXPECT_NE(run.err.find("cannot write to output folder"), std::string::npos) << run.err;
 }
 
+// Another run's folder is not overwritten without --overwrite, which removes its files first;
+// the study protocol takes a --max-seconds under the adaptive window's 10 s default.
+TEST(Failure, AnotherRunsOutFolderIsKeptUnlessOverwriteIsGiven) {
+  const auto dir = fresh_dir("out-kept");
+  auto first = run_inferbench(with({"run", "--backends", "noop", "--out", dir.string(), "--max-seconds", "5"}, kQuick));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string id = read_json(dir / "results.json")["run"]["id"];
+  auto again = run_inferbench(with({"run", "--backends", "noop", "--out", dir.string()}, kQuick));
+  EXPECT_EQ(again.exit_code, 2) << again.err;
+  EXPECT_NE(again.err.find("already holds run " + id + " (1 row), which this run's files would replace; give another "
+                           "--out folder, or add --overwrite"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(read_json(dir / "results.json")["run"]["id"], id);
+  std::ofstream(dir / "work" / "logs" / "stale.log") << "from the first run\n";
+  auto replaced = run_inferbench(with({"run", "--backends", "noop", "--out", dir.string(), "--overwrite"}, kQuick));
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
+  EXPECT_NE(read_json(dir / "results.json")["run"]["id"], id);
+  EXPECT_FALSE(std::filesystem::exists(dir / "work" / "logs" / "stale.log"));
+}
+
+// Results that could not be written make the run's exit code 4, and its closing lines say so
+// instead of pointing at files that are not there or a store that does not hold the run.
+TEST(Failure, ResultsThatCannotBeWrittenGiveExitFourAndSaySo) {
+  const auto dir = fresh_dir("unwritable-files");
+  std::filesystem::create_directories(dir / "results.json.tmp");  // every write of results.json fails
+  auto files = run_inferbench(with({"run", "--backends", "noop", "--out", dir.string()}, kQuick));
+  EXPECT_EQ(files.exit_code, 4) << files.err;
+  EXPECT_NE(files.err.find("results not written: cannot write"), std::string::npos) << files.err;
+  EXPECT_NE(files.out.find("Files: NOT written to " + dir.string() + ": cannot write"), std::string::npos) << files.out;
+  EXPECT_EQ(files.out.find("Files: open"), std::string::npos) << files.out;
+
+  // A store that refuses to add rows (a trigger aborts each insert): the run goes on, says that
+  // it is not stored, and does not tell the user to compare with a run the store lacks.
+  const auto db = dir / "refusing.sqlite";
+  auto created = run_inferbench({"history", "--db", db.string()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const auto trigger = dir / "refuse.py";
+  std::ofstream(trigger) << "import sqlite3, sys\n"
+                            "c = sqlite3.connect(sys.argv[1])\n"
+                            "c.execute(\"CREATE TRIGGER refuse BEFORE INSERT ON run_rows "
+                            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END\")\n"
+                            "c.commit()\n";
+  int status = 0;
+  const std::string said = shell(std::string(INFERBENCH_PYTHON) + " " + trigger.string() + " " + db.string() + " 2>&1", status);
+  ASSERT_EQ(status, 0) << said;
+  const auto out = dir / "out";
+  std::vector<std::string> args = {"run", "--backends", "noop", "--out", out.string(), "--db", db.string()};
+  for (const std::string& arg : kQuick) {
+    if (arg != "--no-store") args.push_back(arg);
+  }
+  auto stored = run_inferbench(args);
+  EXPECT_EQ(stored.exit_code, 4) << stored.err;
+  EXPECT_NE(stored.err.find("results not stored"), std::string::npos) << stored.err;
+  EXPECT_NE(stored.out.find("NOT stored in " + db.string()), std::string::npos) << stored.out;
+  EXPECT_EQ(stored.out.find("<next run id>"), std::string::npos) << stored.out;
+  EXPECT_NE(stored.out.find("Files: open " + (out / "report.html").string()), std::string::npos) << stored.out;
+}
+
 TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   const auto dir = fresh_dir("interrupt");
   const auto db = dir / "history.sqlite";
@@ -199,6 +274,11 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->timed_out);
   EXPECT_EQ(outcome->signal, SIGTERM);
+  // It says so, what was kept where, and how to go on (nothing was said, and nothing printed).
+  EXPECT_NE(outcome->stderr_tail.find("interrupted: the rows finished so far are kept in " + dir.string() +
+                                      " and in the store " + db.string() + "; `inferbench run --resume "),
+            std::string::npos)
+      << outcome->stderr_tail;
   const auto results = read_json(dir / "results.json");
   EXPECT_EQ(row_of(results, "noop")["status"], "ok");
   // No hang worker of this run survives its driver (SIGKILL is sent from the driver's signal

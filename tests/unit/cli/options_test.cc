@@ -188,8 +188,55 @@ TEST(RunOptions, EvalSamplesAndLabelsGoWithInput) {
 }
 
 TEST(ParseList, AllMeansEverything) {
-  EXPECT_TRUE(parse_list("all").empty());
-  EXPECT_EQ(parse_list("a, b,,c"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(parse_list("all", "--x")->empty());
+  EXPECT_EQ(*parse_list("a, b,c", "--x"), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+// An empty item was dropped, and an empty list meant "all": `--backends "$UNSET"` ran everything.
+TEST(ParseList, EmptyItemsAndRepeatsAreRefused) {
+  for (const char* text : {"", ",", "a,,c", "a,", " , a"}) {
+    auto items = parse_list(text, "--x");
+    ASSERT_FALSE(items) << text;
+    EXPECT_NE(items.status().message().find("has an empty item"), std::string::npos) << items.status().message();
+  }
+  auto twice = parse_list("a,b, a", "--x");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.status().message(), "--x names 'a' twice");
+  EXPECT_FALSE(parse_int_list("1,,2", "--batch"));
+  EXPECT_FALSE(parse_int_list("1,1", "--batch"));
+}
+
+// The adaptive window's default gives way to a shorter --max-seconds; the study protocol has no
+// window to check (a --max-seconds under 10 was refused, naming --max-window).
+TEST(ParseRunArguments, DefaultWindowFollowsAShortCellBudget) {
+  auto study = parse_run_arguments({"--max-seconds", "5"});
+  ASSERT_TRUE(study) << study.status().message();
+  EXPECT_TRUE(check_protocol(*study)) << check_protocol(*study).message();
+  auto adaptive = parse_run_arguments({"--protocol", "adaptive", "--max-seconds", "5"});
+  ASSERT_TRUE(adaptive);
+  EXPECT_EQ(adaptive->targets.max_window_s, 5);
+  EXPECT_TRUE(check_protocol(*adaptive));
+  auto given = parse_run_arguments({"--protocol", "adaptive", "--max-seconds", "5", "--max-window", "8"});
+  ASSERT_TRUE(given);
+  EXPECT_FALSE(check_protocol(*given));
+}
+
+// --timeout 300 alone let a cell run its default 600 s budget past the kill, losing its row.
+TEST(ParseRunArguments, TheTimeoutAndTheCellBudgetFollowEachOther) {
+  auto short_timeout = parse_run_arguments({"--timeout", "300"});
+  ASSERT_TRUE(short_timeout);
+  EXPECT_EQ(short_timeout->max_seconds, 150);
+  EXPECT_EQ(short_timeout->timeout_seconds, 300);
+  auto long_budget = parse_run_arguments({"--max-seconds", "3600"});
+  ASSERT_TRUE(long_budget);
+  EXPECT_EQ(long_budget->timeout_seconds, 7200);
+  auto defaults = parse_run_arguments({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->max_seconds, kDefaultMaxSeconds);
+  EXPECT_EQ(defaults->timeout_seconds, kDefaultTimeoutSeconds);
+  auto both = parse_run_arguments({"--max-seconds", "100", "--timeout", "50"});
+  ASSERT_TRUE(both);  // refused by Driver::validate(), which failure_test.cc runs
+  EXPECT_EQ(both->max_seconds, 100);
 }
 
 }  // namespace
