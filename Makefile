@@ -35,7 +35,7 @@ build: setup
 	@$$(cat $(BUILD_DIR)/executorch-venv-path)/bin/cmake --build $(BUILD_DIR)
 
 run: build
-	./inferbench run --out $(RUN_OUT) $(RUN_ARGS)
+	./inferbench run --out $(RUN_OUT) --overwrite $(RUN_ARGS)
 
 test: build
 	cd $(BUILD_DIR) && $$(cat executorch-venv-path)/bin/ctest --output-on-failure -j2 $(CTEST_ARGS)
