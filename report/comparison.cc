@@ -3,6 +3,7 @@
 #include "report/comparison.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <string_view>
 #include <tuple>
@@ -22,10 +23,16 @@ std::string requested_requests(const Row& row) {
   return it == row.requested.end() ? "default" : it->second;
 }
 
-// A server row's bound and percentile: rates under different bounds do not compare.
+// A server row's bound and percentile: rates under different bounds do not compare. From the
+// row's serving block, or for a row without one (it failed before LoadGen judged anything) from
+// what its cell asked for; other scenarios have none (their percentile is the scenario's own).
 std::pair<std::optional<double>, double> serving_bound(const Row& row) {
-  if (!row.serving) return {std::nullopt, 0};
-  return {row.serving->latency_bound_ms, row.serving->latency_percentile};
+  if (row.scenario != "server") return {std::nullopt, 0};
+  if (row.serving) return {row.serving->latency_bound_ms, row.serving->latency_percentile};
+  const auto bound = row.requested.find("latency_bound_ms");
+  const auto percentile = row.requested.find("latency_percentile");
+  if (bound == row.requested.end() || percentile == row.requested.end()) return {std::nullopt, 0};
+  return {std::strtod(bound->second.c_str(), nullptr), std::strtod(percentile->second.c_str(), nullptr)};
 }
 
 // The row's host in a fleet run, "" for a row measured on one machine (whose host is the run's).
@@ -190,7 +197,7 @@ std::string scored_data(const RunResult& run) {
 
 // The rows scored against labels in both runs (accuracy), with what they scored, or nothing.
 void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunResult& head,
-                            const RunComparison& comparison, bool markdown, bool with_host) {
+                            const RunComparison& comparison, bool markdown, bool with_model, bool with_host) {
   const std::vector<Column> columns = {
       {"Row", false},          {"Top-1 base %", true},       {"Top-1 head %", true}, {"Change (points)", true},
       {"Samples", true},       {"Agreement base", true},     {"Agreement head", true},
@@ -206,7 +213,7 @@ void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunR
     const std::string samples = b.accuracy->samples == h.accuracy->samples
                                     ? std::to_string(h.accuracy->samples)
                                     : fmt::format("{} / {}", b.accuracy->samples, h.accuracy->samples);
-    cells.push_back({row_label(h, false, with_host), fmt::format("{:.2f}", b.accuracy->top1 * 100.0),
+    cells.push_back({row_label(h, with_model, with_host), fmt::format("{:.2f}", b.accuracy->top1 * 100.0),
                      fmt::format("{:.2f}", h.accuracy->top1 * 100.0),
                      fmt::format("{:+.2f}", (h.accuracy->top1 - b.accuracy->top1) * 100.0), samples, agreement(b),
                      agreement(h)});
@@ -226,7 +233,7 @@ void write_accuracy_changes(std::ostream& out, const RunResult& base, const RunR
 
 // The rows with an energy number in both runs: inputs per joule and average power, base and head.
 void write_energy_changes(std::ostream& out, const RunResult& base, const RunResult& head,
-                          const RunComparison& comparison, bool markdown, bool with_host) {
+                          const RunComparison& comparison, bool markdown, bool with_model, bool with_host) {
   const std::vector<Column> columns = {
       {"Row", false},           {"Samples/J base", true}, {"Samples/J head", true}, {"Change", true},
       {"Power base (W)", true}, {"Power head (W)", true}, {"Scope", false},
@@ -236,7 +243,7 @@ void write_energy_changes(std::ostream& out, const RunResult& base, const RunRes
     if (!change.energy_change && change.energy_not_compared.empty()) continue;
     const Energy& b = *base.rows[change.base_row].energy;
     const Energy& h = *head.rows[change.head_row].energy;
-    cells.push_back({row_label(head.rows[change.head_row], false, with_host), number_or_na(b.samples_per_joule, 2),
+    cells.push_back({row_label(head.rows[change.head_row], with_model, with_host), number_or_na(b.samples_per_joule, 2),
                      number_or_na(h.samples_per_joule, 2),
                      change.energy_change ? percent(change.energy_change)
                                           : "not compared: " + change.energy_not_compared,
@@ -336,6 +343,11 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
                   one_line(head.run.id), one_line(head.run.host), one_line(head.run.started_at));
   out << (markdown ? "## " : "") << title << "\n\n";
   const bool with_host = names_hosts(base, head);
+  // Rows of several models (in one run, or one model per run) are named with their model: the
+  // same configuration appears once per model.
+  std::vector<Row> both = base.rows;
+  both.insert(both.end(), head.rows.begin(), head.rows.end());
+  const bool with_model = models_of(both).size() > 1;
   const std::vector<Column> columns = {
       {"Row", false},        {"P50 base (ms)", true},  {"P50 head (ms)", true},
       {"P50 change", true},  {"Thr. base (/s)", true}, {"Thr. head (/s)", true},
@@ -345,7 +357,7 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
   for (const RowChange& change : comparison.matched) {
     const Row& b = base.rows[change.base_row];
     const Row& h = head.rows[change.head_row];
-    cells.push_back({row_label(h, false, with_host), number_or_na(p50_of(b), 3), number_or_na(p50_of(h), 3),
+    cells.push_back({row_label(h, with_model, with_host), number_or_na(p50_of(b), 3), number_or_na(p50_of(h), 3),
                      percent(change.p50_change), number_or_na(throughput_of(b), 2),
                      number_or_na(throughput_of(h), 2), percent(change.throughput_change),
                      verdict(change, b, h)});
@@ -360,15 +372,15 @@ void write_comparison(std::ostream& out, const RunResult& base, const RunResult&
          "independent samples (effective_samples), so samples correlated in time widen it. Async "
          "and multi-instance rows, whose FPS is their throughput, are judged on the throughput's "
          "95% intervals instead (docs/metrics.md).\n";
-  write_accuracy_changes(out, base, head, comparison, markdown, with_host);
-  write_energy_changes(out, base, head, comparison, markdown, with_host);
+  write_accuracy_changes(out, base, head, comparison, markdown, with_model, with_host);
+  write_energy_changes(out, base, head, comparison, markdown, with_model, with_host);
   const auto list = [&](const char* which, const RunResult& run,
                         const std::vector<std::size_t>& rows) {
     if (rows.empty()) return;
     out << fmt::format("\nOnly in {} run {}:\n", which, one_line(run.run.id));
     for (std::size_t index : rows) {
       const Row& row = run.rows[index];
-      out << fmt::format("{} {} ({}{})\n", markdown ? "-" : " ", row_label(row, false, with_host),
+      out << fmt::format("{} {} ({}{})\n", markdown ? "-" : " ", row_label(row, with_model, with_host),
                          row_status_name(row.status),
                          row.status == RowStatus::Ok ? "" : ": " + failure_text(row));
     }

@@ -54,7 +54,8 @@ struct RunComparison {
 
 // Rows match when backend, variant, device, precision, scenario, batch, model, requested
 // thread count (`requested.threads`, "default" when absent), requested requests in flight,
-// instances, for server rows the latency bound and percentile, and the host (RowHost::name, for
+// instances, for server rows the latency bound and percentile (a failed row's from what its cell
+// asked for, `requested.latency_bound_ms` and `latency_percentile`), and the host (RowHost::name, for
 // rows of a fleet run; none for a run on one machine) are equal: a row on host a never matches one
 // on host b, and rows without a host match only rows without one. A configuration repeated within
 // a run matches its partners in order.

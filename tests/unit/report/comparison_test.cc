@@ -44,6 +44,47 @@ RunResult run_of(std::string id, std::vector<Row> rows) {
 
 using sample_run::lines_of;
 
+// A server row that failed has no serving block; it is matched with its partner by the bound its
+// cell asked for (it read as a configuration of its own, in both "Only in" lists).
+TEST(Comparison, AFailedServerRowMatchesItsPartnerByTheBoundAskedFor) {
+  const RunResult base = sample_run::with_serving();
+  RunResult head = sample_run::with_serving();
+  Row& failed = head.rows[0];
+  ASSERT_EQ(failed.scenario, "server");
+  failed.status = RowStatus::Failed;
+  failed.serving.reset();
+  failed.requested["latency_bound_ms"] = "100";
+  failed.requested["latency_percentile"] = "99";
+  RunComparison comparison = compare_runs(base, head);
+  EXPECT_EQ(comparison.matched.size(), 3u);
+  EXPECT_TRUE(comparison.only_base.empty());
+  EXPECT_TRUE(comparison.only_head.empty());
+  failed.requested["latency_bound_ms"] = "50";  // another bound: another configuration
+  comparison = compare_runs(base, head);
+  EXPECT_EQ(comparison.matched.size(), 2u);
+  EXPECT_EQ(comparison.only_base.size(), 1u);
+}
+
+// Runs of several models: every row is named with its model (three rows read
+// "PyTorch (Native) CPU FP32 batch 1" with three different P50s).
+TEST(Comparison, RowsOfSeveralModelsAreNamedWithTheirModel) {
+  Row small = measured("torch", 1, 6.8, 6.7, 6.9, 147);
+  Row large = small;
+  large.model = "resnet50";
+  *large.latency_ms = LatencySummary{.p50 = 62.7};
+  const RunResult base = run_of("a", {small, large});
+  const RunResult head = run_of("b", {small, large});
+  std::ostringstream text;
+  write_comparison(text, base, head, compare_runs(base, head), false);
+  EXPECT_NE(text.str().find("mobilenet_v2"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("resnet50"), std::string::npos) << text.str();
+  // One model in both runs: named as before, without it.
+  const RunResult one = run_of("c", {small});
+  std::ostringstream plain;
+  write_comparison(plain, one, one, compare_runs(one, one), false);
+  EXPECT_EQ(plain.str().find("mobilenet_v2"), std::string::npos) << plain.str();
+}
+
 TEST(Comparison, ServingRowsCompareLoadGensMetricAgainstTheSearchPrecision) {
   RunResult base = sample_run::with_serving();
   RunResult head = sample_run::with_serving();
