@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/env/environment.h"
 #include "core/support/build_info.h"
 #include "driver/catalogue.h"
 #include "driver/spawn.h"
@@ -77,6 +78,15 @@ Result<Artefact> from_manifest(const fs::path& dir, bool cached) {
   std::error_code ec;
   if (!fs::is_regular_file(artefact.file, ec)) {
     return Status(StatusCode::Io, "manifest names a missing file " + artefact.file.string());
+  }
+  // Every file the artefact is made of (an OpenVINO IR's weights beside its .xml): a folder that
+  // lost one is exported again rather than failing to compile.
+  if (const auto files = artefact.manifest.find("files"); files != artefact.manifest.end() && files->is_array()) {
+    for (const auto& name : *files) {
+      if (name.is_string() && !fs::is_regular_file(dir / name.get<std::string>(), ec)) {
+        return Status(StatusCode::Io, "manifest names a missing file " + (dir / name.get<std::string>()).string());
+      }
+    }
   }
   return artefact;
 }
@@ -237,6 +247,28 @@ std::uintmax_t folder_bytes(const fs::path& dir) {
   return total;
 }
 
+// The Python files a FILE.py model can import from beside it (its folder is on sys.path): the
+// folder's other .py modules and its packages (sub-folders with an __init__.py, and theirs), in
+// path order. Not the rest of the folder: a model in a home or data folder must not walk it all.
+void add_python_sources(const fs::path& folder, const fs::path& model_file, std::vector<fs::path>& sources) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, fs::directory_options::skip_permission_denied, ec)) {
+    const fs::path& path = entry.path();
+    if (entry.is_directory(ec)) {
+      if (fs::is_regular_file(path / "__init__.py", ec)) add_python_sources(path, model_file, sources);
+    } else if (path.extension() == ".py" && entry.is_regular_file(ec) && !fs::equivalent(path, model_file, ec)) {
+      sources.push_back(path);
+    }
+  }
+}
+
+std::vector<fs::path> python_sources_beside(const fs::path& model_file) {
+  std::vector<fs::path> sources;
+  add_python_sources(model_file.parent_path().empty() ? fs::path(".") : model_file.parent_path(), model_file, sources);
+  std::sort(sources.begin(), sources.end());
+  return sources;
+}
+
 }  // namespace
 
 std::string ArtefactCache::exporter_fingerprint(const std::string& format) const {
@@ -256,6 +288,12 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   std::string name = request.model;  // the folder's name starts with it
   if (is_python_model(request.model)) {
     hash.add_file(python_model_file(request.model));
+    // The file imports modules beside it (its folder is on sys.path): a change to one of them
+    // changes the model as much as a change to the file.
+    for (const fs::path& source : python_sources_beside(python_model_file(request.model))) {
+      hash.add(source.lexically_relative(python_model_file(request.model).parent_path()).string());
+      hash.add_file(source);
+    }
     for (std::int64_t dim : request.sample_shape) hash.add(std::to_string(dim));
     name = python_model_row_name(request.model);
     std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-'; }, '_');
@@ -263,10 +301,12 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
   if (request.calibration) {
     // Every file of a folder (by name, in name order) or the one file: what the exporter reads.
     hash.add("calibration");
+    // A folder of class folders (ImageFolder layout) is read through its sub-folders, so those
+    // count too, each file by its path below the folder.
     std::vector<fs::path> files;
     std::error_code ec;
     if (fs::is_directory(*request.calibration, ec)) {
-      for (const auto& entry : fs::directory_iterator(*request.calibration, ec)) {
+      for (const auto& entry : fs::recursive_directory_iterator(*request.calibration, ec)) {
         if (entry.is_regular_file(ec)) files.push_back(entry.path());
       }
       std::sort(files.begin(), files.end());
@@ -274,7 +314,8 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
       files.push_back(*request.calibration);
     }
     for (const fs::path& file : files) {
-      hash.add(file.filename().string());
+      hash.add(fs::is_directory(*request.calibration, ec) ? file.lexically_relative(*request.calibration).string()
+                                                         : file.filename().string());
       hash.add_file(file);
     }
   }
@@ -324,7 +365,10 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
   fs::create_directories(root_, ec);
   if (ec) return Status(StatusCode::Io, "cannot create artefact cache " + root_.string() + ": " + ec.message());
   // Export into a private folder, then rename: concurrent runs never see half an artefact.
-  const fs::path staging = root_ / (".staging-" + std::to_string(getpid()) + "-" + dir.filename().string());
+  // Named by process and host: machines sharing the cache (an NFS home, a CI volume) may run
+  // exports with the same process id.
+  const fs::path staging =
+      root_ / (".staging-" + std::to_string(getpid()) + "@" + host_name() + "@" + dir.filename().string());
   fs::remove_all(staging, ec);
   std::vector<std::string> argv = {python_, (tools_dir_ / "export.py").string(),
                                    "--model", request.model, "--format", request.format,
@@ -410,6 +454,10 @@ std::vector<nlohmann::json> ArtefactCache::manifests() const {
     if (!fingerprints.count(format)) fingerprints[format] = exporter_fingerprint(format);
     const std::string mark = read_text(entry.path() / kFingerprintFile);
     manifest["current"] = !mark.empty() && mark == fingerprints[format];
+    // A FILE.py model's artefact outlives its file only as waste: no request can name it again
+    // with the same content (a test's temporary model, say).
+    const std::string model = manifest.value("model", "");
+    if (is_python_model(model) && !fs::exists(python_model_file(model), ec)) manifest["current"] = false;
     result.push_back(std::move(manifest));
   }
   std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
@@ -433,14 +481,21 @@ Result<ArtefactCache::Pruned> ArtefactCache::prune() const {
     pruned.bytes += bytes;
     return Status::ok();
   };
-  // Staging folders (".staging-<pid>-<key>") of exports whose process has gone, which a crash
-  // left, and artefact folders without a manifest (an export only ever renames a complete one).
+  // Staging folders (".staging-<pid>@<host>@<key>", before that ".staging-<pid>-<key>") of this
+  // host's exports whose process has gone, which a crash left (another host's processes cannot be
+  // asked), and artefact folders without a manifest (an export only ever renames a complete one).
   std::vector<fs::path> orphans;
+  const std::string this_host = host_name();
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_directory()) continue;
     if (name.starts_with(".staging-")) {
-      const long pid = std::strtol(name.c_str() + std::strlen(".staging-"), nullptr, 10);
+      char* end = nullptr;
+      const long pid = std::strtol(name.c_str() + std::strlen(".staging-"), &end, 10);
+      if (*end == '@') {
+        const std::string rest(end + 1);
+        if (rest.substr(0, rest.find('@')) != this_host) continue;
+      }
       if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) orphans.push_back(entry.path());
     } else if (!name.starts_with(".") && !fs::is_regular_file(entry.path() / "manifest.json")) {
       orphans.push_back(entry.path());

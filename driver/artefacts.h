@@ -93,9 +93,12 @@ class ArtefactCache {
 
   const std::filesystem::path& root() const { return root_; }
 
- private:
+  // The folder name `request`'s artefact is cached under: readable parts and a hash of everything
+  // that decides its bytes (the exporters, the request, and the content of the files it reads:
+  // weights, calibration data, a FILE.py model and the Python files beside it).
   std::string content_key(const ExportRequest& request) const;
 
+ private:
   std::filesystem::path root_;
   std::string python_;
   std::filesystem::path tools_dir_;

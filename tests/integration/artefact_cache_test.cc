@@ -3,8 +3,11 @@
 // `inferbench models`: an artefact the exporters made is current, the same artefact after the exporters' code changed is stale, and
 // `models --prune` deletes stale artefacts and what crashed exports left, not current ones.
 // Uses the real exporter (tools/export, copied so that the test can change it) on the tiny model.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -81,16 +84,24 @@ TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
   fs::create_directories(root / ".staging-999999999-tiny_cnn-torchscript-fp32-0");
   const auto live = root / (".staging-" + std::to_string(::getpid()) + "-tiny_cnn-torchscript-fp32-0");
   fs::create_directories(live);
+  // Staging folders are named by host too, now: this host's gone export is pruned; another
+  // host's, whose process this one cannot ask about (a cache shared over NFS), is left alone.
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  fs::create_directories(root / (".staging-999999999@" + std::string(host) + "@tiny_cnn-torchscript-fp32-0"));
+  const auto elsewhere = root / ".staging-999999999@another-host@tiny_cnn-torchscript-fp32-0";
+  fs::create_directories(elsewhere);
 
   // And an artefact folder without a manifest, which no export leaves complete.
   fs::create_directories(root / "tiny_cnn-torchscript-fp32-0000000000000000");
 
-  // Pruning now deletes only those two: the artefact is current.
+  // Pruning now deletes only those three: the artefact is current.
   auto pruned = run_inferbench({"models", "--prune"}, 60, env);
   ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
-  EXPECT_NE(pruned.out.find("Pruned 2 folder(s)"), std::string::npos) << pruned.out;
-  EXPECT_EQ(cache_folders(root).size(), 2u);
+  EXPECT_NE(pruned.out.find("Pruned 3 folder(s)"), std::string::npos) << pruned.out;
+  EXPECT_EQ(cache_folders(root).size(), 3u);
   EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(elsewhere));
 
   // Changed exporter code: the artefact no longer matches this build's exporters.
   std::ofstream(tools / "export.py", std::ios::app) << "\n# a change to the exporter\n";
@@ -103,7 +114,9 @@ TEST(ArtefactCache, ModelsMarksStaleArtefactsAndPruneDeletesOnlyThose) {
   ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
   EXPECT_NE(pruned.out.find("Pruned 1 folder(s)"), std::string::npos) << pruned.out;
   EXPECT_NE(pruned.out.find("none yet"), std::string::npos) << pruned.out;
-  EXPECT_EQ(cache_folders(root), std::vector<fs::path>{live});
+  std::vector<fs::path> left = cache_folders(root);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<fs::path>{live, elsewhere}));
 
   // The next run exports again, under the changed exporter: current once more.
   run = run_inferbench(export_run, 600, env);

@@ -121,7 +121,8 @@ TEST_F(LitertBackend, OperatorsOutsideXnnpackAreNamedInTheRowAndTheGuide) {
   }
   auto run = run_inferbench({"run", "--model", file.string(), "--input-shape", "3x16x16", "--backends", "litert",
                              "--devices", "cpu", "--precisions", "int8", "--batch", "2", "--warmup", "1", "--iters", "2",
-                             "--out", dir.string(), "--no-store"});
+                             "--out", dir.string(), "--no-store"},
+                            600, {"INFERBENCH_CACHE=" + (dir / "cache").string()});  // its file goes with the test
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const auto [artefact, manifest] = first_artefact_manifest(dir);
   EXPECT_EQ(manifest["xnnpack"]["whole_graph"], false) << manifest.dump();

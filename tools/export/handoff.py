@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +53,19 @@ def calibration_text(calibration: dict) -> str:
     return f"{calibration['source']}; {calibration['samples']} samples, {origin}; {calibration['method']}"
 
 
+# An exception's line in a traceback: a (dotted) class name, a colon, the message.
+EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*: \S")
+
+
+def error_line(stderr: str) -> str:
+    """What a failed exporter said: its last exception line ("torch...GuardOnDataDependentSymNode:
+    Could not guard ..."; torch.export adds advice after it), else its last line, shortened."""
+    lines = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    line = exceptions[-1] if exceptions else lines[-1].strip()
+    return line if len(line) <= 400 else line[:400] + "..."
+
+
 def hand_off(script: str, environment: str, variable: str, file_format: str, model: torch.nn.Module, out: Path,
              precision: str, seed: int, batch: int, python: str | None, model_name: str,
              calibration: CalibrationData | None = None, sample_shape: str | None = None) -> tuple[Path, dict]:
@@ -76,14 +91,18 @@ def hand_off(script: str, environment: str, variable: str, file_format: str, mod
         description.write_text(json.dumps(calibration.description))
         command += ["--calibration", str(samples), "--calibration-description", str(description)]
     try:
-        # stderr passes through to the driver's export log; stdout carries the result.
-        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+        # stdout carries the result; stderr is passed on to the driver's export log, and its last
+        # line (the exception's "Type: message") goes into the reason of a failure.
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
     finally:
         weights.unlink(missing_ok=True)
         samples.unlink(missing_ok=True)
         description.unlink(missing_ok=True)
+    sys.stderr.write(done.stderr)
+    sys.stderr.flush()
     if done.returncode != 0:
-        raise SystemExit(f"the {environment} exporter failed (exit {done.returncode}) in {python}; its error is above")
+        said = f": {error_line(done.stderr)}" if done.stderr.strip() else " without a word on stderr"
+        raise SystemExit(f"the {environment} exporter failed (exit {done.returncode}) in {python}{said}")
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     extra = json.loads(lines[-1])
     return out / extra.pop("file"), extra
