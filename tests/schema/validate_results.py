@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Validates results.json files against docs/results.schema.json (JSON Schema draft 2020-12).
 
-Usage: validate_results.py SCHEMA RESULTS.json [RESULTS.json ...]
+Usage: validate_results.py [--committed] SCHEMA RESULTS.json [RESULTS.json ...]
+
+With --committed, a required key that the schema lists in the same object's "x-added-later"
+may be absent: files written by an earlier version (results/*/results.json) lack the keys added
+since, and are valid otherwise.
 
 Prints one line per violation, "FILE: $.json.path: message", and exits with
   0  every file is valid,
@@ -59,9 +63,25 @@ def one_line(text):
     return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE] + "..."
 
 
+def without_later_keys(node):
+    """The schema with each object's x-added-later keys dropped from its required list."""
+    if isinstance(node, dict):
+        node = {key: without_later_keys(value) for key, value in node.items()}
+        later = set(node.get("x-added-later", []))
+        if later and isinstance(node.get("required"), list):
+            node["required"] = [key for key in node["required"] if key not in later]
+        return node
+    if isinstance(node, list):
+        return [without_later_keys(value) for value in node]
+    return node
+
+
 def main(argv):
+    committed = len(argv) > 1 and argv[1] == "--committed"
+    if committed:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3:
-        print("usage: validate_results.py SCHEMA RESULTS.json [RESULTS.json ...]", file=sys.stderr)
+        print("usage: validate_results.py [--committed] SCHEMA RESULTS.json [RESULTS.json ...]", file=sys.stderr)
         return EXIT_USAGE
     try:
         import jsonschema
@@ -80,7 +100,7 @@ def main(argv):
     except jsonschema.exceptions.SchemaError as e:
         print(f"{schema_path}: not a valid JSON Schema: {one_line(e.message)}", file=sys.stderr)
         return EXIT_USAGE
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(without_later_keys(schema) if committed else schema)
 
     exit_code = EXIT_OK
     for path in result_paths:
