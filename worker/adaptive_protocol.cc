@@ -54,9 +54,15 @@ void AdaptiveRules::describe(const LoopResult& loop, const Cell& cell, const std
   } else if (loop.warmup_done >= cell.warmup) {
     const bool tested = warm_up.latencies_ms().size() >= static_cast<std::size_t>(kSteadyWindow);
     row.effective["warmup_stop"] = "--warmup-max after " + iterations + (tested ? " (" + tests + ")" : "");
-    row.warnings.push_back("warm-up ended at --warmup-max " + std::to_string(cell.warmup) +
-                           " iterations with the latencies still moving" + (tested ? " (" + tests + ")" : "") +
-                           ": the first timed samples may still be warming up; raise --warmup-max or quiet the machine");
+    // Below the steady-state test's window nothing was tested, so nothing was seen moving.
+    row.warnings.push_back(
+        tested ? "warm-up ended at --warmup-max " + std::to_string(cell.warmup) +
+                     " iterations with the latencies still moving (" + tests +
+                     "): the first timed samples may still be warming up; raise --warmup-max or quiet the machine"
+               : "warm-up ended at --warmup-max " + std::to_string(cell.warmup) +
+                     " iterations, before the steady-state test could run (it needs " + std::to_string(kSteadyWindow + 1) +
+                     " iterations): the first timed samples may still be warming up; raise --warmup-max to " +
+                     std::to_string(kSteadyWindow + 1) + " or more");
   } else {
     row.effective["warmup_stop"] = "--max-seconds after " + iterations;
   }

@@ -649,7 +649,8 @@ Row run_cell(const Cell& cell, int progress_fd, const std::function<void(const R
     const std::vector<std::string> judgements =
         diagnose(row.latency_samples_ms, *row.latency_ms,
                  {cell.iterations, loop.budget_exhausted && !adaptive, build_info().build_type, cpu_governor(),
-                  cell.protocol.adaptive()});
+                  cell.protocol.adaptive(),
+                  loop.warmup_cut && !adaptive ? std::optional(std::pair(loop.warmup_done, cell.warmup)) : std::nullopt});
     row.warnings.insert(row.warnings.begin(), judgements.begin(), judgements.end());
   }
 

@@ -59,6 +59,11 @@ std::vector<std::string> diagnose(const std::vector<double>& samples_ms,
     warnings.push_back(format("stopped at the time budget (--max-seconds) after %d timed iterations, short of the "
                               "precision asked; raise --max-seconds",
                               n));
+  } else if (context.budget_exhausted && context.warmup_cut) {
+    warnings.push_back(format(
+        "stopped at the time budget during the warm-up, after %d of %d warm-up iterations, so only %d of %d "
+        "timed iterations ran; lower --warmup or raise --max-seconds",
+        context.warmup_cut->first, context.warmup_cut->second, n, context.iterations_requested));
   } else if (context.budget_exhausted) {
     warnings.push_back(format(
         "stopped at the time budget after %d of %d timed iterations; raise --max-seconds or "

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result/row.h"
@@ -25,6 +26,8 @@ struct MeasurementContext {
   std::string build_type;                // "Release" expected
   std::optional<std::string> governor;   // CPU frequency governor, when readable
   bool adaptive = false;                 // --protocol adaptive: remedies name its flags
+  // The deadline ended the warm-up (study protocol): the warm-up iterations done and asked for.
+  std::optional<std::pair<int, int>> warmup_cut = std::nullopt;
 };
 
 // Lag-1 autocorrelation of `samples` in measurement order: sum of (x[i] - mean)(x[i+1] - mean)

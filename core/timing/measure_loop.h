@@ -67,6 +67,7 @@ struct LoopResult {
   Clock::time_point window_start{};
   Clock::time_point window_end{};
   bool budget_exhausted = false; // the deadline cut the warm-up or the timed loop short
+  bool warmup_cut = false;       // ... the warm-up: the timed loop then ran one sample
   int failed_at = -1;            // iteration index (0 = first inference) whose call failed
   bool gate_failed = false;      // spec.before_timed returned false: no timed window
   bool warmed_up = false;        // spec.warmed_up ended the warm-up
@@ -113,6 +114,7 @@ LoopResult measure_loop(const LoopSpec& spec, Iteration&& iteration,
     auto now = Clock::now();
     if (now >= deadline) {
       result.budget_exhausted = true;
+      result.warmup_cut = true;
       break;
     }
     if (now >= next_report) {

@@ -54,6 +54,18 @@ TEST(Diagnostics, UnstableDriftOutliersBudgetBuildGovernor) {
   EXPECT_TRUE(has_warning(w, "'powersave'"));
 }
 
+// Cut in the warm-up, a row was told to "raise --max-seconds or lower --iters": --iters did not
+// matter, the warm-up had used the budget.
+TEST(Diagnostics, ABudgetSpentInTheWarmUpNamesTheWarmUp) {
+  const std::vector<double> one = {10.0};
+  MeasurementContext context{100, true, "Release", std::nullopt};
+  context.warmup_cut = std::pair(1196675, 10000000);
+  const auto w = diagnose(one, summarize(one), context);
+  EXPECT_TRUE(has_warning(w, "during the warm-up, after 1196675 of 10000000 warm-up iterations, so only 1 of 100 "
+                             "timed iterations ran; lower --warmup or raise --max-seconds"));
+  EXPECT_FALSE(has_warning(w, "lower --iters"));
+}
+
 TEST(Diagnostics, LagOneAutocorrelationByHand) {
   std::vector<double> ramp;
   for (int i = 1; i <= 20; ++i) ramp.push_back(i);

@@ -78,8 +78,21 @@ TEST(MeasureLoop, BudgetLeavesAtLeastOneSample) {
     return true;
   });
   EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_FALSE(r.warmup_cut);
   EXPECT_GE(r.samples.size(), 1u);
   EXPECT_LT(r.samples.size(), 1000u);
+}
+
+// A warm-up longer than the budget: the loop says so (the remedy is --warmup, not --iters).
+TEST(MeasureLoop, ABudgetSpentInTheWarmUpSaysSo) {
+  const auto r = measure_loop(spec(1000, 100, std::chrono::milliseconds(5)), [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return true;
+  });
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_TRUE(r.warmup_cut);
+  EXPECT_LT(r.warmup_done, 1000);
+  EXPECT_EQ(r.samples.size(), 1u);
 }
 
 struct Report {
