@@ -44,8 +44,9 @@ def measure(binary: str, backend: str, precision: str, scenario: str, args) -> d
     with tempfile.TemporaryDirectory() as out:
         cmd = [binary, "run", "--backends", backend, "--devices", "cpu", "--precisions", precision,
                "--scenarios", scenario, "--batch", str(args.batch), "--warmup", str(args.warmup),
-               "--iters", str(args.iters), "--loadgen-seconds", str(args.loadgen_seconds),
-               "--loadgen-samples", str(args.loadgen_samples), "--out", out, "--no-store"]
+               "--iters", str(args.iters), "--out", out, "--no-store"]
+        if scenario not in ("sync", "async"):  # LoadGen's settings, refused for the others
+            cmd += ["--loadgen-seconds", str(args.loadgen_seconds), "--loadgen-samples", str(args.loadgen_samples)]
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         results = Path(out) / "results.json"
         rows = json.loads(results.read_text())["rows"] if results.exists() else []

@@ -216,6 +216,24 @@ std::unique_ptr<Reporter> table_reporter_for_stdout(bool wide) {
   return width ? make_fitted_table_reporter(std::cout, *width) : make_table_reporter(std::cout);
 }
 
+// The path flags of `request`, parsed from a stored command line, made absolute against the
+// folder the run was started in (`cwd`): a run resumed from another folder reads and writes the
+// same files (its --out folder was written anew under the new folder).
+void rebase_paths(RunRequest& request, const fs::path& cwd) {
+  const auto rebase = [&](std::optional<fs::path>& path) {
+    if (path && path->is_relative()) path = cwd / *path;
+  };
+  for (auto* path : {&request.weights, &request.input, &request.labels, &request.calibration, &request.out_dir,
+                     &request.db_path}) {
+    rebase(*path);
+  }
+  for (std::string& model : request.models) {
+    if (find_model(model) != nullptr || fs::path(model).is_absolute()) continue;
+    const bool file = is_python_model(model) ? fs::exists(cwd / python_model_file(model)) : fs::exists(cwd / model);
+    if (file) model = (cwd / model).string();
+  }
+}
+
 // `run --resume RUN`: the run to complete, and its own request with the rows it already has.
 Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   for (const auto& flag : asked.changed) {
@@ -234,6 +252,9 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   auto parsed = parse_run_arguments(argv.get<std::vector<std::string>>());
   if (!parsed) return parsed.status();
   request = std::move(*parsed);
+  if (const auto cwd = loaded->run.request.find("cwd"); cwd != loaded->run.request.end() && cwd->is_string()) {
+    rebase_paths(request, cwd->get<std::string>());
+  }
   request.verbose = asked.verbose;
   if (asked.db_path) request.db_path = asked.db_path;
   // A fleet run's cluster may have come back at another address; its hosts keep their names.
@@ -308,8 +329,10 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     const fs::path db = request.db_path ? *request.db_path : default_store_path();
     auto opened = ResultStore::open(db);
     if (!opened) {
-      print_error(Status(StatusCode::Io, "cannot open result store " + db.string() + ": " +
-                         opened.status().message(), "choose a writable --db, or --no-store"));
+      const std::string prefix = "cannot open result store " + db.string();
+      const std::string& why = opened.status().message();
+      print_error(Status(StatusCode::Io, why.starts_with(prefix) ? why : prefix + ": " + why,
+                         "choose a writable --db, or --no-store"));
       return kExitIo;
     }
     store.emplace(std::move(*opened));
@@ -331,7 +354,9 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     result.run.host = host_name();
     result.run.env = describe_environment();
     result.run.request = to_json(request);
-    result.run.request["argv"] = args;  // what --resume parses again
+    result.run.request["argv"] = args;  // what --resume parses again,
+    std::error_code ec;
+    result.run.request["cwd"] = fs::current_path(ec).string();  // with its relative paths from here
   }
   std::optional<CpuLimits> cpu_limits;
   // The store is not written again after a write it refused (each refusal can cost its busy
@@ -362,17 +387,19 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     files_failure = std::move(status);
   };
   install_interrupt_handler();
-  {
+  set_interrupt_note("\ninterrupted before any cell ran: nothing was measured\n");
+  // Once the run is recorded (listener.started): what an interrupt keeps, and where.
+  const auto note_what_is_kept = [&] {
     std::vector<std::string> kept;
     if (request.out_dir) kept.push_back("in " + request.out_dir->string());
-    if (store) kept.push_back("in the store " + store->path().string());
+    if (store && !store_failure) kept.push_back("in the store " + store->path().string());
     set_interrupt_note(
         kept.empty() ? "\ninterrupted: nothing is kept (--no-store and no --out)\n"
-        : fmt::format("\ninterrupted: the rows finished so far are kept {}{}\n", fmt::join(kept, " and "),
-                      store ? fmt::format("; `inferbench run --resume {}` measures the rest", result.run.id)
-                            : fmt::format("; `inferbench run --resume {}` measures the rest",
-                                          (*request.out_dir / "results.json").string())));
-  }
+        : fmt::format("\ninterrupted: the rows finished so far are kept {}; `inferbench run --resume {}` measures "
+                      "the rest\n",
+                      fmt::join(kept, " and "),
+                      store && !store_failure ? result.run.id : (*request.out_dir / "results.json").string()));
+  };
   RunListener listener;
   bool started = false;
   listener.started = [&](const RunStart& start) {
@@ -396,6 +423,7 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
       }
     }
     to_files();
+    note_what_is_kept();
   };
   ProgressDisplay display(std::cerr, ProgressDisplay::mode_for_stderr(), ProgressDisplay::stderr_width());
   listener.progress = [&](const std::string& line) { display.message("  " + line); };
@@ -418,6 +446,7 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     result.rows.push_back(std::move(row));
     to_store([&] { return store->add_row(result.run.id, static_cast<int>(result.rows.size() - 1), result.rows.back()); });
     to_files();
+    note_what_is_kept();  // the store may have refused this row
   };
   listener.revise = [&](std::size_t given, Row row) {
     if (cpu_limits) row.compute_bound = compute_bound(row, *cpu_limits);
@@ -603,8 +632,20 @@ int models_command(bool prune) {
   return kExitOk;
 }
 
-Result<RunResult> load_result(const std::string& what, const std::string& db) {
+Result<RunResult> load_result(const std::string& given, const std::string& db) {
   std::error_code ec;
+  std::string what = given;
+  // A run's --out folder stands for its results.json.
+  if (fs::is_directory(what, ec)) {
+    if (!fs::is_regular_file(fs::path(what) / "results.json", ec)) {
+      return Status(StatusCode::Input, what + " is a folder without a results.json",
+                    "give a run's --out folder, its results.json, or a run id from `inferbench history`");
+    }
+    what = (fs::path(what) / "results.json").string();
+  }
+  if (!fs::exists(what, ec) && (what.find('/') != std::string::npos || fs::path(what).extension() == ".json")) {
+    return Status(StatusCode::Input, "no file " + what, "give an existing results.json or --out folder, or a run id");
+  }
   if (fs::is_regular_file(what, ec)) {
     std::ifstream in(what);
     auto json = nlohmann::json::parse(in, nullptr, false);
@@ -619,7 +660,13 @@ Result<RunResult> load_result(const std::string& what, const std::string& db) {
                     "see docs/results.schema.json");
     }
   }
-  auto store = ResultStore::open(db.empty() ? default_store_path() : fs::path(db));
+  // Reading never creates a store (a mistyped --db left an empty one behind).
+  const fs::path store_path = db.empty() ? default_store_path() : fs::path(db);
+  if (!fs::exists(store_path, ec)) {
+    return Status(StatusCode::Input, "no run '" + what + "': there is no result store at " + store_path.string(),
+                  "give the --db the run was stored in, or a results.json or --out folder");
+  }
+  auto store = ResultStore::open(store_path);
   if (!store) return store.status();
   return store->load_run(what);
 }
@@ -682,7 +729,13 @@ int report_command(const std::string& what, const std::string& other, const std:
 }
 
 int history_command(const std::string& db, int limit) {
-  auto store = ResultStore::open(db.empty() ? default_store_path() : fs::path(db));
+  const fs::path store_path = db.empty() ? default_store_path() : fs::path(db);
+  std::error_code ec;
+  if (!fs::exists(store_path, ec)) {  // reading never creates a store
+    std::cout << "result store: " << store_path.string() << " (not there yet)\nno runs yet\n";
+    return kExitOk;
+  }
+  auto store = ResultStore::open(store_path);
   if (!store) {
     print_error(store.status());
     return exit_code_for(store.status());

@@ -236,7 +236,7 @@ void MeasurementOptions::add_to(CLI::App& app) {
                         "the machine's speed then hits every cell alike")
              ->capture_default_str()->group("Measurement"));
   single(app.add_option("--seed", seed, "seed of the random input (and of the model's random "
-                        "weights)")->capture_default_str()->group("Measurement"));
+                        "weights)")->check(CLI::NonNegativeNumber)->capture_default_str()->group("Measurement"));
   single(app.add_option("--input", input, "the data to run and compare on instead of seeded random "
                         "values: a .npy array shaped (N, C, H, W), or a folder of images, "
                         "preprocessed for torchvision's ImageNet models (resize, centre crop, "

@@ -132,6 +132,29 @@ Status validate_serving(const RunRequest& request) {
                                      "which --scenarios does not name",
                   "add server to --scenarios, e.g. --scenarios server");
   }
+  const auto given = [&](std::string_view flag) {
+    return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
+  };
+  if (given("--latency-percentile") && !asked("server")) {
+    return Status(StatusCode::Usage, "--latency-percentile applies to the server scenario, which --scenarios does not name",
+                  "add server to --scenarios, e.g. --scenarios server --latency-bound 100");
+  }
+  for (const char* flag : {"--loadgen-official", "--loadgen-seconds", "--loadgen-samples"}) {
+    if (given(flag) && !loadgen) {
+      return Status(StatusCode::Usage,
+                    std::string(flag) + " applies to LoadGen's scenarios, and --scenarios names none of them",
+                    "add single-stream, multi-stream, server or offline to --scenarios");
+    }
+  }
+  // The default scenarios (empty) include async for the backends that have it.
+  if (given("--requests") && !request.scenarios.empty() &&
+      std::none_of(request.scenarios.begin(), request.scenarios.end(),
+                   [](const std::string& scenario) { return has_requests_in_flight(scenario); })) {
+    return Status(StatusCode::Usage,
+                  "--requests applies to the scenarios with requests in flight (async, multi-stream, server, "
+                  "offline), and --scenarios names none of them",
+                  "add async to --scenarios, or drop --requests");
+  }
   const bool queued = asked("server") || asked("multi-stream") || asked("offline");
   if (s.dispatch_poll_us > 0 && !queued) {
     return Status(StatusCode::Usage, "--dispatch-poll applies to the server, multi-stream and offline scenarios, "
@@ -659,6 +682,12 @@ void expand_matrix(ModelPlan& plan, const RunRequest& request, int& index) {
               cell.requested["threads"] = threads ? std::to_string(threads) : "default";
               if (cell.protocol.adaptive()) add_adaptive_requested(request, cell.requested);
               if (has_requests_in_flight(scenario)) cell.requested["requests"] = requests ? std::to_string(requests) : "default";
+              // A server row's bound, also on a row that failed before LoadGen judged anything:
+              // `report A B` matches server rows by it.
+              if (scenario == "server") {
+                cell.requested["latency_bound_ms"] = shortest_number(request.serving.latency_bound_ms.value_or(100.0));
+                cell.requested["latency_percentile"] = shortest_number(request.serving.latency_percentile);
+              }
               for (const auto& [k, v] : cell.options) cell.requested[k] = v;
               if (!d.loadable) {
                 plan.early_rows.push_back(status_row(cell, RowStatus::Unavailable, d.reason));

@@ -172,6 +172,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--model", "tiny_cnn", "--input-shape", "3x64x64"},
                  "--input-shape sets the input of a model FILE or FILE.py, and tiny_cnn is a known model with its own (3x32x32)"},
         BadInput{{"run", "--out", ""}, "--out is empty"},
+        BadInput{{"run", "--seed", "-1"}, "--seed"},  // it became 18446744073709551615
+        // Flags of a scenario the run does not have were ignored without a word.
+        BadInput{{"run", "--scenarios", "sync", "--requests", "4"}, "--requests applies to the scenarios with requests in flight"},
+        BadInput{{"run", "--scenarios", "offline", "--latency-percentile", "90"},
+                 "--latency-percentile applies to the server scenario"},
+        BadInput{{"run", "--scenarios", "sync,async", "--loadgen-seconds", "5"},
+                 "--loadgen-seconds applies to LoadGen's scenarios, and --scenarios names none of them"},
         BadInput{{"run", "--db", "/tmp/inferbench-test-x.sqlite", "--no-store"}, "--db names a store, and --no-store"},
         BadInput{{"run", "--overwrite", "--no-store"}, "--overwrite is about the --out folder"},
         BadInput{{"report", "no-such-run", "--db", "/tmp/inferbench-test-empty.sqlite"}, "no run 'no-such-run'"}));
@@ -240,7 +247,14 @@ TEST(Failure, ResultsThatCannotBeWrittenGiveExitFourAndSaySo) {
   // A store that refuses to add rows (a trigger aborts each insert): the run goes on, says that
   // it is not stored, and does not tell the user to compare with a run the store lacks.
   const auto db = dir / "refusing.sqlite";
-  auto created = run_inferbench({"history", "--db", db.string()});
+  const auto stored_run = [&](const std::filesystem::path& out) {
+    std::vector<std::string> args = {"run", "--backends", "noop", "--out", out.string(), "--db", db.string()};
+    for (const std::string& arg : kQuick) {
+      if (arg != "--no-store") args.push_back(arg);
+    }
+    return run_inferbench(args);
+  };
+  auto created = stored_run(dir / "first");
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const auto trigger = dir / "refuse.py";
   std::ofstream(trigger) << "import sqlite3, sys\n"
@@ -252,16 +266,54 @@ TEST(Failure, ResultsThatCannotBeWrittenGiveExitFourAndSaySo) {
   const std::string said = shell(std::string(INFERBENCH_PYTHON) + " " + trigger.string() + " " + db.string() + " 2>&1", status);
   ASSERT_EQ(status, 0) << said;
   const auto out = dir / "out";
-  std::vector<std::string> args = {"run", "--backends", "noop", "--out", out.string(), "--db", db.string()};
-  for (const std::string& arg : kQuick) {
-    if (arg != "--no-store") args.push_back(arg);
-  }
-  auto stored = run_inferbench(args);
+  auto stored = stored_run(out);
   EXPECT_EQ(stored.exit_code, 4) << stored.err;
   EXPECT_NE(stored.err.find("results not stored"), std::string::npos) << stored.err;
   EXPECT_NE(stored.out.find("NOT stored in " + db.string()), std::string::npos) << stored.out;
   EXPECT_EQ(stored.out.find("<next run id>"), std::string::npos) << stored.out;
   EXPECT_NE(stored.out.find("Files: open " + (out / "report.html").string()), std::string::npos) << stored.out;
+}
+
+// `report` takes a run's --out folder; a path that is not there, or a store that is not there, is
+// said as such, and reading creates no store (a mistyped --db left an empty one behind).
+TEST(Failure, ReportAndHistoryReadWithoutCreating) {
+  const auto dir = fresh_dir("report-reads");
+  auto run = run_inferbench(with({"run", "--backends", "noop", "--out", (dir / "run").string()}, kQuick));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto folder = run_inferbench({"report", (dir / "run").string(), "--format", "json"});
+  EXPECT_EQ(folder.exit_code, 0) << folder.err;
+  EXPECT_EQ(nlohmann::json::parse(folder.out, nullptr, false)["run"]["id"], read_json(dir / "run" / "results.json")["run"]["id"]);
+  auto missing = run_inferbench({"report", (dir / "nope" / "results.json").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no file " + (dir / "nope" / "results.json").string()), std::string::npos) << missing.err;
+  const auto typo = dir / "typo" / "store.sqlite";
+  auto history = run_inferbench({"history", "--db", typo.string()});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("no runs yet"), std::string::npos) << history.out;
+  auto report = run_inferbench({"report", "20261208T000000Z-000000", "--db", typo.string()});
+  EXPECT_EQ(report.exit_code, 2);
+  EXPECT_NE(report.err.find("there is no result store at " + typo.string()), std::string::npos) << report.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "typo"));
+}
+
+// A run resumed from another folder keeps its relative paths where they were: its --out folder is
+// the one it was started with (a second one was written under the folder of the resume).
+TEST(Failure, AResumedRunKeepsItsRelativePaths) {
+  const auto dir = fresh_dir("resume-relative");
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  const std::string db = (dir / "history.sqlite").string();
+  std::vector<std::string> args = {"run", "--backends", "noop", "--out", "rel", "--db", db};
+  for (const std::string& arg : kQuick) {
+    if (arg != "--no-store") args.push_back(arg);
+  }
+  auto first = run_inferbench(args, 600, {"-C", (dir / "a").string()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string id = read_json(dir / "a" / "rel" / "results.json")["run"]["id"];
+  auto resumed = run_inferbench({"run", "--resume", id, "--db", db}, 600, {"-C", (dir / "b").string()});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "b" / "rel")) << resumed.err;
+  EXPECT_EQ(read_json(dir / "a" / "rel" / "results.json")["run"]["id"], id);
 }
 
 TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {

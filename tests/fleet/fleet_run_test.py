@@ -54,7 +54,7 @@ class FleetRunTest(unittest.TestCase):
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def inferbench(self, *args, wait=True):
-        command = [BIN, "run", *args, "--db", self.db]
+        command = [BIN, "run", *args] + ([] if "--no-store" in args else ["--db", self.db])
         process = subprocess.Popen(command, env=self.cluster.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
         if not wait:
