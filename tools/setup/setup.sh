@@ -29,6 +29,10 @@ if ((${#missing[@]})); then
 fi
 
 # --- Python environments ---------------------------------------------------------------
+# One setup at a time per cache: two at once would each delete and fill the other's environment,
+# and one could mark a half-installed environment complete.
+exec 9>"$cache/.setup.lock"
+flock 9
 # Each is cached outside the work tree, keyed by its requirements file's content, so a fresh
 # clone on a machine that already has it reuses it and a changed pin makes a new one.
 python=${INFERBENCH_PYTHON:-python3}
