@@ -33,7 +33,7 @@ def label(row: dict) -> str:
 
 def run(binary: str, protocol: str, out: str, flags: list) -> float:
     start = time.monotonic()
-    done = subprocess.run([binary, "run", "--protocol", protocol, "--no-store", "--out", out, *flags],
+    done = subprocess.run([binary, "run", "--protocol", protocol, "--no-store", "--overwrite", "--out", out, *flags],
                           capture_output=True, text=True)
     wall = time.monotonic() - start
     with open(out + ".log", "w") as log:

@@ -263,13 +263,15 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   return loaded;
 }
 
-// A run's files in --out `dir` replace those of the run already there only with --overwrite
-// (`overwrite`), which removes them first, work/ and profiles/ included, so that the old run's
-// logs are not mixed with the new; the run being resumed (`resumed_id`) writes its own folder.
-Status keep_earlier_run(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
+// The run already in --out `dir` that this run's files would replace, or nothing: refused unless
+// --overwrite (`overwrite`), then described for remove_earlier_run(). The run being resumed
+// (`resumed_id`) writes its own folder; a resume never replaces another run (its stored
+// --overwrite was about the folder as it was then), and nothing replaces a results.json that is
+// not an inferbench run's.
+Result<std::optional<std::string>> earlier_run_in(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
   const fs::path previous = dir / "results.json";
   std::error_code ec;
-  if (!fs::exists(previous, ec)) return Status::ok();
+  if (!fs::exists(previous, ec)) return std::optional<std::string>();
   std::ifstream in(previous);
   const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
   std::string id;
@@ -278,13 +280,28 @@ Status keep_earlier_run(const fs::path& dir, const std::string& resumed_id, bool
     if (const auto run = json.find("run"); run != json.end() && run->is_object()) id = run->value("id", "");
     if (const auto list = json.find("rows"); list != json.end() && list->is_array()) rows = list->size();
   }
-  if (!resumed_id.empty() && id == resumed_id) return Status::ok();
-  const std::string what = id.empty() ? std::string("a results.json")
-                                      : "run " + id + " (" + std::to_string(rows) + (rows == 1 ? " row)" : " rows)");
+  if (!resumed_id.empty() && id == resumed_id) return std::optional<std::string>();
+  if (id.empty()) {
+    return Status(StatusCode::Usage, "--out " + dir.string() + " holds a results.json that is not an inferbench run's",
+                  "give another --out folder");
+  }
+  const std::string what = "run " + id + " (" + std::to_string(rows) + (rows == 1 ? " row)" : " rows)");
+  if (!resumed_id.empty()) {
+    return Status(StatusCode::Usage, "--out " + dir.string() + " now holds " + what + ", which resuming run " +
+                                         resumed_id + " would replace",
+                  "move that folder away, then resume");
+  }
   if (!overwrite) {
     return Status(StatusCode::Usage, "--out " + dir.string() + " already holds " + what + ", which this run's files would replace",
                   "give another --out folder, or add --overwrite to replace that run");
   }
+  return std::optional<std::string>(what);
+}
+
+// --overwrite: the earlier run's files, work/ and profiles/ go, so that its logs are not mixed
+// with the new run's.
+Status remove_earlier_run(const fs::path& dir, const std::string& what) {
+  std::error_code ec;
   for (const char* name : {"results.json", "results.csv", "results.md", "guide.md", "report.html", "work", "profiles"}) {
     fs::remove_all(dir / name, ec);
     if (ec) return Status(StatusCode::Io, "--overwrite cannot remove " + (dir / name).string() + ": " + ec.message(), "");
@@ -318,11 +335,14 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     return exit_code_for(fits);
   }
   if (request.dry_run) return dry_run_command(driver, request);
+  std::optional<std::string> earlier_run;
   if (request.out_dir) {
-    if (Status kept = keep_earlier_run(*request.out_dir, resumed ? resumed->run.id : "", request.overwrite); !kept) {
-      print_error(kept);
-      return exit_code_for(kept);
+    auto earlier = earlier_run_in(*request.out_dir, resumed ? resumed->run.id : "", request.overwrite);
+    if (!earlier) {
+      print_error(earlier.status());
+      return exit_code_for(earlier.status());
     }
+    earlier_run = std::move(*earlier);
   }
   std::optional<ResultStore> store;
   if (request.store) {
@@ -336,6 +356,13 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
       return kExitIo;
     }
     store.emplace(std::move(*opened));
+  }
+  // Before the driver writes its work folder (input data, logs), once the store has opened.
+  if (earlier_run) {
+    if (Status removed = remove_earlier_run(*request.out_dir, *earlier_run); !removed) {
+      print_error(removed);
+      return exit_code_for(removed);
+    }
   }
 
   RunResult result;
@@ -387,21 +414,40 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     files_failure = std::move(status);
   };
   install_interrupt_handler();
-  set_interrupt_note("\ninterrupted before any cell ran: nothing was measured\n");
-  // Once the run is recorded (listener.started): what an interrupt keeps, and where.
-  const auto note_what_is_kept = [&] {
-    std::vector<std::string> kept;
-    if (request.out_dir) kept.push_back("in " + request.out_dir->string());
-    if (store && !store_failure) kept.push_back("in the store " + store->path().string());
-    set_interrupt_note(
-        kept.empty() ? "\ninterrupted: nothing is kept (--no-store and no --out)\n"
-        : fmt::format("\ninterrupted: the rows finished so far are kept {}; `inferbench run --resume {}` measures "
-                      "the rest\n",
-                      fmt::join(kept, " and "),
-                      store && !store_failure ? result.run.id : (*request.out_dir / "results.json").string()));
-  };
-  RunListener listener;
   bool started = false;
+  // What an interrupt keeps, and where, as the run goes: the line the interrupt handler prints.
+  const auto note_what_is_kept = [&] {
+    if (!started) {
+      set_interrupt_note(resumed ? fmt::format("\ninterrupted before any cell ran: run {} keeps its {} rows\n",
+                                               result.run.id, result.rows.size())
+                                 : std::string("\ninterrupted before any cell ran: nothing was measured\n"));
+      return;
+    }
+    const bool stored = store && !store_failure;
+    const bool written = request.out_dir && !files_failure;
+    if (!store && !request.out_dir) {
+      set_interrupt_note("\ninterrupted: nothing is kept (--no-store and no --out)\n");
+      return;
+    }
+    if (!stored && !written) {
+      set_interrupt_note(fmt::format("\ninterrupted: the rows could not be kept ({}{}{})\n",
+                                     store_failure ? "the store refused a write and holds the rows before it" : "",
+                                     store_failure && files_failure ? "; " : "",
+                                     files_failure ? "--out's files could not be written" : ""));
+      return;
+    }
+    std::vector<std::string> kept;
+    if (written) kept.push_back("in " + request.out_dir->string());
+    if (stored) kept.push_back("in the store " + store->path().string());
+    const std::string resume =
+        stored ? result.run.id + (store->path() == default_store_path() ? "" : " --db " + store->path().string())
+               : (*request.out_dir / "results.json").string();
+    set_interrupt_note(fmt::format("\ninterrupted: the rows finished so far are kept {}; `inferbench run --resume {}` "
+                                   "measures the rest\n",
+                                   fmt::join(kept, " and "), resume));
+  };
+  note_what_is_kept();
+  RunListener listener;
   listener.started = [&](const RunStart& start) {
     started = true;
     if (!start.input.is_null()) result.run.request["input_data"] = start.input;
@@ -454,6 +500,7 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
     result.rows.at(position) = std::move(row);
     to_store([&] { return store->replace_row(result.run.id, static_cast<int>(position), result.rows[position]); });
     to_files();
+    note_what_is_kept();
   };
   const Status status = driver.run(request, listener);
   display.clear();
@@ -498,6 +545,7 @@ int run_command(const RunRequest& asked, const std::vector<std::string>& args, b
       places.store_failed = {store->path().string(), store_failure->message()};
     } else {
       places.store_path = store->path().string();
+      places.default_store = store->path() == default_store_path();
     }
   }
   report::write_run_summary(std::cout, result, places);

@@ -123,11 +123,10 @@ Status ModelOptions::apply(RunRequest& request) const {
       if (!entry.testing) request.models.push_back(entry.name);
     }
   }
-  std::stringstream names(model == "all" ? std::string() : model);
-  for (std::string name; std::getline(names, name, ',');) {
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (!name.empty()) request.models.push_back(name);
+  if (model != "all") {
+    auto names = parse_list(model, "--model");
+    if (!names) return names.status();
+    request.models = std::move(*names);
   }
   if (!weights.empty()) request.weights = weights;
   if (!input_shape.empty()) {
@@ -466,6 +465,15 @@ void RunOptions::add_to(CLI::App& app) {
 }
 
 Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
+  // A value given empty is a slip (an unset shell variable: `--weights "$CKPT"`), never a wish for
+  // the default, which is what dropping it would give.
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->count() == 0 || option->get_type_size() == 0) continue;  // a flag takes no value
+    const auto& values = option->results();
+    if (std::any_of(values.begin(), values.end(), [](const std::string& value) { return value.empty(); })) {
+      return Status(StatusCode::Usage, option->get_name() + " is empty", "give it a value, or drop " + option->get_name());
+    }
+  }
   RunRequest request;
   IB_RETURN_IF_ERROR(model.apply(request));
   IB_RETURN_IF_ERROR(matrix.apply(request));
@@ -481,13 +489,6 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
   const auto given = [&](const char* flag) {
     return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
   };
-  // An empty path is a slip (an unset shell variable), never a wish for the default.
-  if (given("--out") && !request.out_dir) {
-    return Status(StatusCode::Usage, "--out is empty", "give a folder, or drop --out");
-  }
-  if (given("--db") && !request.db_path) {
-    return Status(StatusCode::Usage, "--db is empty", "give a store file, or drop --db for the default one");
-  }
   if (request.db_path && !request.store) {
     return Status(StatusCode::Usage, "--db names a store, and --no-store keeps this run out of every store",
                   "drop one of them");
@@ -498,11 +499,13 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
   // A default gives way to the limit the user set beside it, so that the worker's hard limit
   // leaves it its time budget: --timeout alone halves the cell budget's default where that is
   // shorter, --max-seconds alone doubles the timeout's. Both given are checked (Driver::validate()).
-  if (given("--timeout") && !given("--max-seconds")) {
+  // A value out of range is left to Driver::validate(), which names the flag given.
+  const auto in_range = [](double seconds) { return seconds > 0 && seconds <= kMaxCellSeconds; };
+  if (given("--timeout") && !given("--max-seconds") && in_range(request.timeout_seconds)) {
     request.max_seconds = std::min(request.max_seconds, request.timeout_seconds / 2);
   }
-  if (given("--max-seconds") && !given("--timeout")) {
-    request.timeout_seconds = std::max(request.timeout_seconds, 2 * request.max_seconds);
+  if (given("--max-seconds") && !given("--timeout") && in_range(request.max_seconds)) {
+    request.timeout_seconds = std::min(kMaxCellSeconds, std::max(request.timeout_seconds, 2 * request.max_seconds));
   }
   // The adaptive window's default (10 s) gives way to a shorter cell budget; one the user gave
   // is checked against it (check_protocol()).

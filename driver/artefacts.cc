@@ -255,7 +255,10 @@ void add_python_sources(const fs::path& folder, const fs::path& model_file, std:
   for (const auto& entry : fs::directory_iterator(folder, fs::directory_options::skip_permission_denied, ec)) {
     const fs::path& path = entry.path();
     if (entry.is_directory(ec)) {
-      if (fs::is_regular_file(path / "__init__.py", ec)) add_python_sources(path, model_file, sources);
+      // Not through a link: a link to a folder above would loop.
+      if (!entry.is_symlink(ec) && fs::is_regular_file(path / "__init__.py", ec)) {
+        add_python_sources(path, model_file, sources);
+      }
     } else if (path.extension() == ".py" && entry.is_regular_file(ec) && !fs::equivalent(path, model_file, ec)) {
       sources.push_back(path);
     }
@@ -306,8 +309,9 @@ std::string ArtefactCache::content_key(const ExportRequest& request) const {
     std::vector<fs::path> files;
     std::error_code ec;
     if (fs::is_directory(*request.calibration, ec)) {
-      for (const auto& entry : fs::recursive_directory_iterator(*request.calibration, ec)) {
-        if (entry.is_regular_file(ec)) files.push_back(entry.path());
+      fs::recursive_directory_iterator it(*request.calibration, fs::directory_options::skip_permission_denied, ec);
+      for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) files.push_back(it->path());
       }
       std::sort(files.begin(), files.end());
     } else {
@@ -429,6 +433,7 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
                   log_file ? "see " + log_file->string() : "rerun with --verbose");
   }
   write_text(staging / kFingerprintFile, exporter_fingerprint(request.format));
+  write_text(staging / kHostFile, host_name());
   fs::rename(staging, dir, ec);
   if (ec) {
     // Another run exported the same key meanwhile: its complete folder wins.
@@ -441,6 +446,7 @@ Result<Artefact> ArtefactCache::get(const ExportRequest& request,
 
 std::vector<nlohmann::json> ArtefactCache::manifests() const {
   std::vector<nlohmann::json> result;
+  const std::string this_host = host_name();
   std::map<std::string, std::string> fingerprints;  // per format: hashing reads every exporter script
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
@@ -456,8 +462,14 @@ std::vector<nlohmann::json> ArtefactCache::manifests() const {
     manifest["current"] = !mark.empty() && mark == fingerprints[format];
     // A FILE.py model's artefact outlives its file only as waste: no request can name it again
     // with the same content (a test's temporary model, say).
+    // Only for an artefact this host exported (or one from before the host was written): in a
+    // cache shared between hosts, another host's model file is not on this one.
     const std::string model = manifest.value("model", "");
-    if (is_python_model(model) && !fs::exists(python_model_file(model), ec)) manifest["current"] = false;
+    const std::string exported_on = read_text(entry.path() / kHostFile);
+    if (is_python_model(model) && (exported_on.empty() || exported_on == this_host) &&
+        !fs::exists(python_model_file(model), ec)) {
+      manifest["current"] = false;
+    }
     result.push_back(std::move(manifest));
   }
   std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {

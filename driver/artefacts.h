@@ -90,6 +90,8 @@ class ArtefactCache {
   Result<Pruned> prune() const;
 
   static constexpr const char* kFingerprintFile = "exporter.fingerprint";
+  // The host that exported the artefact (for a cache shared between hosts).
+  static constexpr const char* kHostFile = "exported.host";
 
   const std::filesystem::path& root() const { return root_; }
 

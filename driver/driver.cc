@@ -407,7 +407,7 @@ Status Driver::validate(const RunRequest& request) const {
     return Status(StatusCode::Usage,
                   "--timeout " + shortest_number(request.timeout_seconds) + " s would kill a worker before its --max-seconds " +
                       shortest_number(request.max_seconds) + " s budget ends",
-                  "give --timeout well above --max-seconds: it also covers compiling, the first inference and the parity pass");
+                  "give --timeout above --max-seconds, with room for compiling, the first inference and the parity pass");
   }
   if (Status threads = check_counts(request.threads, "--threads", 0, kMaxThreads,
                                     "use 0 (each framework's default) or a count between 1 and " +

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -31,14 +32,14 @@ volatile sig_atomic_t g_running_children[kMaxChildren] = {};
 // The line the handler writes before the process ends (set_interrupt_note()); fixed storage,
 // since the handler may neither allocate nor lock.
 char g_interrupt_note[1024] = {};
-std::size_t g_interrupt_note_size = 0;
+volatile sig_atomic_t g_interrupt_note_size = 0;
 
 void on_interrupt(int signal) {
   for (auto& child : g_running_children) {
     if (child > 0) kill(-static_cast<pid_t>(child), SIGKILL);
   }
-  if (g_interrupt_note_size > 0) {
-    [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, g_interrupt_note, g_interrupt_note_size);
+  if (const sig_atomic_t size = g_interrupt_note_size; size > 0) {
+    [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, g_interrupt_note, static_cast<std::size_t>(size));
   }
   std::signal(signal, SIG_DFL);
   raise(signal);
@@ -282,9 +283,14 @@ Result<ChildOutcome> run_child(const std::vector<std::string>& argv, const Spawn
 
 void set_interrupt_note(std::string_view note) {
   const std::size_t size = std::min(note.size(), sizeof g_interrupt_note);
+  // The handler reads nothing while the text changes: the size is cleared before and set after,
+  // with the compiler kept from moving the copy across either.
   g_interrupt_note_size = 0;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   std::memcpy(g_interrupt_note, note.data(), size);
-  g_interrupt_note_size = size;
+  if (size < note.size()) g_interrupt_note[size - 1] = '\n';  // cut short: still a whole line
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  g_interrupt_note_size = static_cast<sig_atomic_t>(size);
 }
 
 void install_interrupt_handler() {

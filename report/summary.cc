@@ -94,19 +94,21 @@ void write_run_summary(std::ostream& out, const RunResult& run, const RunPlaces&
   }
 
   const std::string id = one_line(run.run.id);
+  // A run in another store than the default is found only with --db.
+  const std::string db = places.store_path && !places.default_store ? " --db " + *places.store_path : "";
   if (places.out_failed) {
     out << one_line(fmt::format("Files: NOT written to {}: {}. {}", places.out_failed->first, places.out_failed->second,
                                 places.store_path
-                                    ? fmt::format("`inferbench report {} --out DIR` writes them from the store.", id)
+                                    ? fmt::format("`inferbench report {}{} --out DIR` writes them from the store.", id, db)
                                     : std::string("The table above is this run's only copy."))) << '\n';
   } else if (places.out_dir) {
     const std::filesystem::path dir(*places.out_dir);
     out << fmt::format("Files: open {} in a browser; results.json, .csv, .md and guide.md are beside it.\n",
                        (dir / "report.html").string());
   } else if (places.store_path) {
-    out << fmt::format("Files: none written (--out DIR writes them); `inferbench report {} --out DIR` writes "
+    out << fmt::format("Files: none written (--out DIR writes them); `inferbench report {}{} --out DIR` writes "
                        "report.html and the rest now.\n",
-                       id);
+                       id, db);
   } else {
     out << "Files: none written (--out DIR writes report.html, results.json/.csv/.md and guide.md).\n";
   }
@@ -115,7 +117,7 @@ void write_run_summary(std::ostream& out, const RunResult& run, const RunPlaces&
                                 places.store_failed->first, places.store_failed->second)) << '\n';
   }
   if (places.store_path) {
-    out << fmt::format("Compare with the next run: inferbench report {} <next run id>  (stored in {})\n", id,
+    out << fmt::format("Compare with the next run: inferbench report {} <next run id>{}  (stored in {})\n", id, db,
                        *places.store_path);
   } else if (places.out_dir) {
     const std::string json = (std::filesystem::path(*places.out_dir) / "results.json").string();

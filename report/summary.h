@@ -21,6 +21,7 @@ struct RunPlaces {
   // not used with it after that, so what it holds is the rows before it, unfinished).
   std::optional<std::pair<std::string, std::string>> out_failed;    // folder, why
   std::optional<std::pair<std::string, std::string>> store_failed;  // store, why
+  bool default_store = true;  // store_path is the default store: the commands given need no --db
 };
 
 // The goals the summary names, in its order: peak throughput, tail latency, start-up, memory

@@ -136,8 +136,10 @@ std::string identity(const std::string& model, const std::string& backend, const
                      int instances, const std::map<std::string, std::string>& requested, const std::string& host) {
   std::string key = model + "|" + backend + "|" + variant + "|" + device + "|" + precision + "|" + scenario + "|" +
                     std::to_string(batch) + "|" + std::to_string(instances) + "|" + host;
+  // --input's path and a server cell's bound are the run's, not the cell's (and a run stored
+  // before the bound was recorded must still resume).
   for (const auto& [k, v] : requested) {
-    if (k != "input") key += "|" + k + "=" + v;  // --input's path is the run's, not the cell's
+    if (k != "input" && k != "latency_bound_ms" && k != "latency_percentile") key += "|" + k + "=" + v;
   }
   return key;
 }

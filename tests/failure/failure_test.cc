@@ -132,7 +132,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--model", "/nonexistent/model.pt"}, "neither a known model nor an existing file"},
         // A list is checked whole before anything runs: the second name stops the first.
         BadInput{{"run", "--model", "tiny_cnn,/nonexistent/model.pt"}, "model '/nonexistent/model.pt' is neither"},
-        BadInput{{"run", "--model", "tiny_cnn,tiny_cnn"}, "--model names a model twice"},
+        BadInput{{"run", "--model", "tiny_cnn,tiny_cnn"}, "--model names 'tiny_cnn' twice"},
+        BadInput{{"run", "--model", "tiny_cnn,,resnet18"}, "--model 'tiny_cnn,,resnet18' has an empty item"},
+        BadInput{{"run", "--weights", ""}, "--weights is empty; give it a value, or drop --weights"},
+        BadInput{{"run", "--cluster", ""}, "--cluster is empty"},
         BadInput{{"run", "--input", "/nonexistent/images"},
                  "input data /nonexistent/images is neither a .npy file nor a folder"},
         BadInput{{"run", "--model", INFERBENCH_SOURCE_DIR "/CMakeLists.txt," INFERBENCH_SOURCE_DIR "/report/CMakeLists.txt"},
@@ -162,10 +165,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"run", "--timeout", "nan"}, "--timeout nan is not a number of seconds"},
         BadInput{{"run", "--max-seconds", "inf"}, "--max-seconds inf is not a number of seconds"},
         BadInput{{"run", "--max-seconds", "1e400"}, "--max-seconds inf is not a number of seconds"},
+        BadInput{{"run", "--timeout", "0"}, "--timeout 0 is not a number of seconds"},  // not --max-seconds, derived from it
         BadInput{{"run", "--max-seconds", "100", "--timeout", "50"},
                  "--timeout 50 s would kill a worker before its --max-seconds 100 s budget ends"},
         // Empty items were dropped (an empty list meaning all) and repeats measured twice.
-        BadInput{{"run", "--backends", ""}, "--backends '' has an empty item"},
+        BadInput{{"run", "--backends", ""}, "--backends is empty"},
+        BadInput{{"run", "--backends", ","}, "--backends ',' has an empty item"},
         BadInput{{"run", "--batch", "1,,2"}, "--batch '1,,2' has an empty item"},
         BadInput{{"run", "--batch", "2,2"}, "--batch names '2' twice"},
         BadInput{{"run", "--precisions", "fp32,fp32"}, "--precisions names 'fp32' twice"},
@@ -231,6 +236,14 @@ TEST(Failure, AnotherRunsOutFolderIsKeptUnlessOverwriteIsGiven) {
   EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
   EXPECT_NE(read_json(dir / "results.json")["run"]["id"], id);
   EXPECT_FALSE(std::filesystem::exists(dir / "work" / "logs" / "stale.log"));
+
+  // A results.json that is no inferbench run's is not replaced, --overwrite or not (the folder
+  // may be someone's project, with a work/ of its own).
+  const auto foreign = fresh_dir("out-foreign");
+  std::ofstream(foreign / "results.json") << "{\"accuracy\": 0.9}\n";
+  auto refused = run_inferbench(with({"run", "--backends", "noop", "--out", foreign.string(), "--overwrite"}, kQuick));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("holds a results.json that is not an inferbench run's"), std::string::npos) << refused.err;
 }
 
 // Results that could not be written make the run's exit code 4, and its closing lines say so
@@ -327,8 +340,11 @@ TEST(Failure, InterruptedRunKeepsFinishedRowsAndLeavesNoWorker) {
   EXPECT_FALSE(outcome->timed_out);
   EXPECT_EQ(outcome->signal, SIGTERM);
   // It says so, what was kept where, and how to go on (nothing was said, and nothing printed).
+  // The command given finds the run: it names the store, which is not the default one.
+  const std::string id = read_json(dir / "results.json")["run"]["id"];
   EXPECT_NE(outcome->stderr_tail.find("interrupted: the rows finished so far are kept in " + dir.string() +
-                                      " and in the store " + db.string() + "; `inferbench run --resume "),
+                                      " and in the store " + db.string() + "; `inferbench run --resume " + id +
+                                      " --db " + db.string() + "` measures the rest"),
             std::string::npos)
       << outcome->stderr_tail;
   const auto results = read_json(dir / "results.json");

@@ -91,6 +91,10 @@ TEST(Serving, SingleStreamOfflineAndServerAtAKnownServiceTime) {
   EXPECT_EQ(serving["tests"].size(), 1u);
   EXPECT_EQ(serving["settings"]["target_qps"], "50");
   EXPECT_EQ(serving["settings"]["target_latency_ns"], "100000000");
+  // The bound its cell asked for, as `report A B` matches a server row that failed by it: read
+  // back, the serving block's own values.
+  EXPECT_EQ(std::stod(server["requested"]["latency_bound_ms"].get<std::string>()), serving["latency_bound_ms"]);
+  EXPECT_EQ(std::stod(server["requested"]["latency_percentile"].get<std::string>()), serving["latency_percentile"]);
   // LoadGen issued each query on time: its thread and the dispatcher's slept with 1 ns of timer
   // slack, not Linux's 50 µs.
   EXPECT_EQ(server["effective"]["timer_slack_ns"], "1");

@@ -13,11 +13,13 @@ whatever the two torch versions' random initialisation does.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,20 +92,28 @@ def hand_off(script: str, environment: str, variable: str, file_format: str, mod
         np.save(samples, calibration.samples)
         description.write_text(json.dumps(calibration.description))
         command += ["--calibration", str(samples), "--calibration-description", str(description)]
+    tail: collections.deque[str] = collections.deque(maxlen=400)
     try:
-        # stdout carries the result; stderr is passed on to the driver's export log, and its last
-        # line (the exception's "Type: message") goes into the reason of a failure.
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+        # stdout carries the result; stderr passes through to the driver's export log line by line
+        # as it comes, its last lines kept for the reason of a failure (the exception's line).
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+            stdout: list[str] = []
+            reader = threading.Thread(target=lambda: stdout.append(child.stdout.read()), daemon=True)
+            reader.start()
+            for line in child.stderr:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+                tail.append(line)
+            reader.join()
+            returncode = child.wait()
     finally:
         weights.unlink(missing_ok=True)
         samples.unlink(missing_ok=True)
         description.unlink(missing_ok=True)
-    sys.stderr.write(done.stderr)
-    sys.stderr.flush()
-    if done.returncode != 0:
-        said = f": {error_line(done.stderr)}" if done.stderr.strip() else " without a word on stderr"
-        raise SystemExit(f"the {environment} exporter failed (exit {done.returncode}) in {python}{said}")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if returncode != 0:
+        said = f": {error_line(''.join(tail))}" if "".join(tail).strip() else " without a word on stderr"
+        raise SystemExit(f"the {environment} exporter failed (exit {returncode}) in {python}{said}")
+    lines = [line for line in "".join(stdout).splitlines() if line.strip()]
     extra = json.loads(lines[-1])
     return out / extra.pop("file"), extra
 

@@ -15,6 +15,11 @@ cache=${INFERBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/inferbench}
 mkdir -p "$cache"
 paths_dir=${1:-}
 
+# One setup at a time per cache: two at once would race on apt's lock, each delete and fill the
+# other's environment, and one could mark a half-installed environment complete.
+exec 9>"$cache/.setup.lock"
+flock 9
+
 # --- Debian packages -------------------------------------------------------------------
 apt_list=$(grep -v '^\s*#' "$here/apt-packages.txt" | xargs)
 missing=()
@@ -29,10 +34,6 @@ if ((${#missing[@]})); then
 fi
 
 # --- Python environments ---------------------------------------------------------------
-# One setup at a time per cache: two at once would each delete and fill the other's environment,
-# and one could mark a half-installed environment complete.
-exec 9>"$cache/.setup.lock"
-flock 9
 # Each is cached outside the work tree, keyed by its requirements file's content, so a fresh
 # clone on a machine that already has it reuses it and a changed pin makes a new one.
 python=${INFERBENCH_PYTHON:-python3}

@@ -185,6 +185,11 @@ TEST(CellIdentity, ARowNamesItsCellOnItsHostOnly) {
   EXPECT_EQ(row_identity(row), cell_identity(cell));
   cell.batch = 4;
   EXPECT_NE(row_identity(row), cell_identity(cell));
+  // A server cell's bound is the run's: a row stored before it was recorded still names its cell.
+  cell.batch = 2;
+  cell.requested["latency_bound_ms"] = "100";
+  cell.requested["latency_percentile"] = "99";
+  EXPECT_EQ(row_identity(row), cell_identity(cell));
 }
 
 }  // namespace

@@ -214,6 +214,31 @@ TEST(RunSummaryTest, WithoutStoreOrFilesSaysSo) {
             "Compare with the next run: inferbench report out/results.json <next run's results.json>  (not stored)");
 }
 
+// A run in another store than the default: every command given names it, or finds nothing.
+TEST(RunSummaryTest, CommandsNameAStoreThatIsNotTheDefault) {
+  report::RunPlaces places{std::nullopt, std::string("/data/other.sqlite"), std::nullopt, std::nullopt};
+  places.default_store = false;
+  std::ostringstream out;
+  report::write_run_summary(out, sample_run::make(), places);
+  EXPECT_NE(out.str().find("`inferbench report " + sample_run::make().run.id + " --db /data/other.sqlite --out DIR`"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("<next run id> --db /data/other.sqlite  (stored in /data/other.sqlite)"), std::string::npos)
+      << out.str();
+}
+
+// Files that could not be written, and a store that refused a write: said, and no command points
+// at what is not there.
+TEST(RunSummaryTest, PlacesThatFailedAreSaid) {
+  report::RunPlaces places{std::nullopt, std::nullopt, std::pair<std::string, std::string>{"out", "cannot write out/results.json.tmp"},
+                           std::pair<std::string, std::string>{"/data/h.sqlite", "database is locked"}};
+  std::ostringstream out;
+  report::write_run_summary(out, sample_run::make(), places);
+  const std::vector<std::string> lines = lines_of(out.str());
+  EXPECT_EQ(lines[lines.size() - 2], "Files: NOT written to out: cannot write out/results.json.tmp. The table above is this run's only copy.");
+  EXPECT_EQ(lines.back(), "NOT stored in /data/h.sqlite: database is locked; it holds the rows before that write, as an unfinished run.");
+}
+
 TEST(RunSummaryTest, FleetRunNamesEachHostsWinners) {
   std::ostringstream out;
   report::write_run_summary(out, sample_run::on_two_hosts(), {std::nullopt, std::string("db"), std::nullopt, std::nullopt});
