@@ -35,6 +35,10 @@ const ib_option_desc kOptions[] = {
      "every this many inferences (the 4th, 8th, ... for 4), one takes slow_us microseconds more, asleep "
      "(0 = none): a service time with a slow tail"},
     {"slow_us", "int", "0", "what a slow inference adds (slow_every)"},
+    {"first_runs", "int", "0",
+     "the first this many inferences each take first_us microseconds more, asleep: a runtime slow "
+     "until warm, whose warm-up underestimates its rate"},
+    {"first_us", "int", "0", "what each of the first_runs inferences adds"},
     {"hang_after", "int", "0", "hang: inferences that return before one never does (0 = the first hangs)"},
     {"profile_abort", "bool", "false", "abort the process when a profiling pass begins (--profile)"},
     {"staging", "bool", "true",
@@ -81,6 +85,8 @@ struct ib_backend {
   long service_us = 0;
   long slow_every = 0;
   long slow_us = 0;
+  long first_runs = 0;
+  long first_us = 0;
   long hang_after = 0;
   bool profile = false;        // prepared with ib_prepare_args.profile
   bool profile_abort = false;  // profile_begin() aborts
@@ -115,7 +121,8 @@ ib_status run(ib_backend* b) {
   }
   // Until a deadline from the start, so that the service time does not drift with the sleep's
   // own overshoot.
-  const long slow = b->slow_every > 0 && (run_index + 1) % b->slow_every == 0 ? b->slow_us : 0;
+  const long slow = (b->slow_every > 0 && (run_index + 1) % b->slow_every == 0 ? b->slow_us : 0) +
+                    (run_index < b->first_runs ? b->first_us : 0);
   if (b->service_us + slow > 0) {
     std::this_thread::sleep_until(start + std::chrono::microseconds(b->spin_us + b->service_us + slow));
   }
@@ -138,7 +145,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     auto options = inferbench::plugin::options_map(args);
     for (auto [key, field] : {std::pair{"spin_us", &ib_backend::spin_us}, std::pair{"service_us", &ib_backend::service_us},
                               std::pair{"slow_every", &ib_backend::slow_every}, std::pair{"slow_us", &ib_backend::slow_us},
-                              std::pair{"hang_after", &ib_backend::hang_after}}) {
+                              std::pair{"hang_after", &ib_backend::hang_after}, std::pair{"first_runs", &ib_backend::first_runs},
+                              std::pair{"first_us", &ib_backend::first_us}}) {
       if (auto it = options.find(key); it != options.end()) b.get()->*field = std::stol(it->second);
       if (b.get()->*field < 0) return fail(IB_ERROR_INVALID_ARGUMENT, std::string(key) + " must be 0 or more");
     }
@@ -152,7 +160,8 @@ ib_status prepare(const ib_prepare_args* args, ib_backend** out) {
     b->staging = !(options.count("staging") && options["staging"] == "false");
     if (b->staging) b->standby_inputs.assign(static_cast<size_t>(slots), b->input);
     b->staged.assign(static_cast<size_t>(slots), 0);
-    if (b->spin_us > 0 || b->service_us > 0 || (b->slow_every > 0 && b->slow_us > 0)) {
+    if (b->spin_us > 0 || b->service_us > 0 || (b->slow_every > 0 && b->slow_us > 0) ||
+        (b->first_runs > 0 && b->first_us > 0)) {
       ib_backend* raw = b.get();
       b->threads = std::make_unique<inferbench::plugin::RequestThreads>(slots, [raw](int) { return run(raw); });
     }

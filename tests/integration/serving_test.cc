@@ -123,6 +123,28 @@ TEST(Serving, ServerAboveCapacityIsInvalidAndStillAMeasuredRow) {
   EXPECT_TRUE(warned) << server["warnings"].dump();
 }
 
+// A runtime slow until warm: the warm-up's estimate of its rate is a tenth of what it does, so
+// the samples LoadGen issues for the offline test run out before its duration (INVALID for that
+// alone). It runs once more at the rate it did, and that test is reported, VALID.
+TEST(Serving, AnOfflineTestThatRanOutOfSamplesRunsAgainAtTheRateItDid) {
+  const auto dir = fresh_dir("serving-offline-retry");
+  auto run = run_inferbench(noop_args(dir, {"--backend-option", "noop:first_runs=10", "--backend-option",
+                                            "noop:first_us=90000", "--scenarios", "offline", "--batch", "1",
+                                            "--requests", "1"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto offline = row_for(checked_results(dir), "noop", "offline");
+  ASSERT_EQ(offline["status"], "ok") << offline.dump();
+  const auto& tests = offline["serving"]["tests"];
+  ASSERT_EQ(tests.size(), 2u) << offline["serving"].dump();
+  EXPECT_FALSE(tests[0]["valid"].get<bool>());
+  EXPECT_TRUE(tests[1]["valid"].get<bool>()) << tests[1].dump();
+  EXPECT_TRUE(offline["serving"]["valid"].get<bool>());
+  EXPECT_NEAR(offline["serving"]["value"].get<double>(), 1000.0 / kServiceMs, 1000.0 / kServiceMs * 0.05);
+  EXPECT_NE(offline["effective"]["offline_retry"].get<std::string>().find("ran out of the samples LoadGen issued"),
+            std::string::npos)
+      << offline["effective"].dump();
+}
+
 TEST(Serving, MultiStreamAndOfflineWithTwoRequestSlots) {
   const auto dir = fresh_dir("serving-slots");
   auto run = run_inferbench(noop_args(dir, {"--scenarios", "multi-stream,offline", "--batch", "4", "--requests", "2"}));
