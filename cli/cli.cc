@@ -268,10 +268,12 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
 // (`resumed_id`) writes its own folder; a resume never replaces another run (its stored
 // --overwrite was about the folder as it was then), and nothing replaces a results.json that is
 // not an inferbench run's.
-Result<std::optional<std::string>> earlier_run_in(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
+// The results.json in `dir`, if there is one: its run's id ("" when it is no inferbench run's)
+// and its row count.
+std::optional<std::pair<std::string, std::size_t>> run_in_folder(const fs::path& dir) {
   const fs::path previous = dir / "results.json";
   std::error_code ec;
-  if (!fs::exists(previous, ec)) return std::optional<std::string>();
+  if (!fs::exists(previous, ec)) return std::nullopt;
   std::ifstream in(previous);
   const nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
   std::string id;
@@ -280,6 +282,13 @@ Result<std::optional<std::string>> earlier_run_in(const fs::path& dir, const std
     if (const auto run = json.find("run"); run != json.end() && run->is_object()) id = run->value("id", "");
     if (const auto list = json.find("rows"); list != json.end() && list->is_array()) rows = list->size();
   }
+  return std::pair{id, rows};
+}
+
+Result<std::optional<std::string>> earlier_run_in(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
+  const auto previous = run_in_folder(dir);
+  if (!previous) return std::optional<std::string>();
+  const auto& [id, rows] = *previous;
   if (!resumed_id.empty() && id == resumed_id) return std::optional<std::string>();
   if (id.empty()) {
     return Status(StatusCode::Usage, "--out " + dir.string() + " holds a results.json that is not an inferbench run's",
@@ -757,6 +766,16 @@ int report_command(const std::string& what, const std::string& other, const std:
   if (format == "table") *reporter = table_reporter_for_stdout(wide);
   report_run(**reporter, *run);
   if (!out_dir.empty()) {
+    // The same run's files are written again; another run's are not replaced.
+    if (const auto previous = run_in_folder(out_dir); previous && previous->first != run->run.id) {
+      print_error(Status(StatusCode::Usage,
+                         "--out " + out_dir + " holds " +
+                             (previous->first.empty() ? std::string("a results.json that is not an inferbench run's")
+                                                      : "run " + previous->first) +
+                             ", which run " + run->run.id + "'s files would replace",
+                         "give another --out folder"));
+      return kExitUsage;
+    }
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (auto written = write_run_files(*run, out_dir); !written) {

@@ -296,6 +296,14 @@ TEST(Failure, ReportAndHistoryReadWithoutCreating) {
   auto folder = run_inferbench({"report", (dir / "run").string(), "--format", "json"});
   EXPECT_EQ(folder.exit_code, 0) << folder.err;
   EXPECT_EQ(nlohmann::json::parse(folder.out, nullptr, false)["run"]["id"], read_json(dir / "run" / "results.json")["run"]["id"]);
+  // Its files again into its own folder, yes; into another run's, no.
+  auto again = run_inferbench({"report", (dir / "run").string(), "--out", (dir / "run").string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto other = run_inferbench(with({"run", "--backends", "noop", "--out", (dir / "other").string()}, kQuick));
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto over = run_inferbench({"report", (dir / "run").string(), "--out", (dir / "other").string()});
+  EXPECT_EQ(over.exit_code, 2) << over.err;
+  EXPECT_NE(over.err.find("--out " + (dir / "other").string() + " holds run "), std::string::npos) << over.err;
   auto missing = run_inferbench({"report", (dir / "nope" / "results.json").string()});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("no file " + (dir / "nope" / "results.json").string()), std::string::npos) << missing.err;
