@@ -263,11 +263,6 @@ Result<RunResult> resumed_run(const RunRequest& asked, RunRequest& request) {
   return loaded;
 }
 
-// The run already in --out `dir` that this run's files would replace, or nothing: refused unless
-// --overwrite (`overwrite`), then described for remove_earlier_run(). The run being resumed
-// (`resumed_id`) writes its own folder; a resume never replaces another run (its stored
-// --overwrite was about the folder as it was then), and nothing replaces a results.json that is
-// not an inferbench run's.
 // The results.json in `dir`, if there is one: its run's id ("" when it is no inferbench run's)
 // and its row count.
 std::optional<std::pair<std::string, std::size_t>> run_in_folder(const fs::path& dir) {
@@ -285,6 +280,11 @@ std::optional<std::pair<std::string, std::size_t>> run_in_folder(const fs::path&
   return std::pair{id, rows};
 }
 
+// The run already in --out `dir` that this run's files would replace, or nothing: refused unless
+// --overwrite (`overwrite`), then described for remove_earlier_run(). The run being resumed
+// (`resumed_id`) writes its own folder; a resume never replaces another run (its stored
+// --overwrite was about the folder as it was then), and nothing replaces a results.json that is
+// not an inferbench run's.
 Result<std::optional<std::string>> earlier_run_in(const fs::path& dir, const std::string& resumed_id, bool overwrite) {
   const auto previous = run_in_folder(dir);
   if (!previous) return std::optional<std::string>();

@@ -486,9 +486,6 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
       request.changed.push_back(option->get_name());
     }
   }
-  const auto given = [&](const char* flag) {
-    return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
-  };
   if (request.db_path && !request.store) {
     return Status(StatusCode::Usage, "--db names a store, and --no-store keeps this run out of every store",
                   "drop one of them");
@@ -501,15 +498,15 @@ Result<RunRequest> RunOptions::to_request(const CLI::App& app) const {
   // shorter, --max-seconds alone doubles the timeout's. Both given are checked (Driver::validate()).
   // A value out of range is left to Driver::validate(), which names the flag given.
   const auto in_range = [](double seconds) { return seconds > 0 && seconds <= kMaxCellSeconds; };
-  if (given("--timeout") && !given("--max-seconds") && in_range(request.timeout_seconds)) {
+  if (changed(request, "--timeout") && !changed(request, "--max-seconds") && in_range(request.timeout_seconds)) {
     request.max_seconds = std::min(request.max_seconds, request.timeout_seconds / 2);
   }
-  if (given("--max-seconds") && !given("--timeout") && in_range(request.max_seconds)) {
+  if (changed(request, "--max-seconds") && !changed(request, "--timeout") && in_range(request.max_seconds)) {
     request.timeout_seconds = std::min(kMaxCellSeconds, std::max(request.timeout_seconds, 2 * request.max_seconds));
   }
   // The adaptive window's default (10 s) gives way to a shorter cell budget; one the user gave
   // is checked against it (check_protocol()).
-  if (!given("--max-window")) request.targets.max_window_s = std::min(request.targets.max_window_s, request.max_seconds);
+  if (!changed(request, "--max-window")) request.targets.max_window_s = std::min(request.targets.max_window_s, request.max_seconds);
   return request;
 }
 

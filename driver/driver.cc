@@ -132,22 +132,19 @@ Status validate_serving(const RunRequest& request) {
                                      "which --scenarios does not name",
                   "add server to --scenarios, e.g. --scenarios server");
   }
-  const auto given = [&](std::string_view flag) {
-    return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
-  };
-  if (given("--latency-percentile") && !asked("server")) {
+  if (changed(request, "--latency-percentile") && !asked("server")) {
     return Status(StatusCode::Usage, "--latency-percentile applies to the server scenario, which --scenarios does not name",
                   "add server to --scenarios, e.g. --scenarios server --latency-bound 100");
   }
   for (const char* flag : {"--loadgen-official", "--loadgen-seconds", "--loadgen-samples"}) {
-    if (given(flag) && !loadgen) {
+    if (changed(request, flag) && !loadgen) {
       return Status(StatusCode::Usage,
                     std::string(flag) + " applies to LoadGen's scenarios, and --scenarios names none of them",
                     "add single-stream, multi-stream, server or offline to --scenarios");
     }
   }
   // The default scenarios (empty) include async for the backends that have it.
-  if (given("--requests") && !request.scenarios.empty() &&
+  if (changed(request, "--requests") && !request.scenarios.empty() &&
       std::none_of(request.scenarios.begin(), request.scenarios.end(),
                    [](const std::string& scenario) { return has_requests_in_flight(scenario); })) {
     return Status(StatusCode::Usage,
@@ -444,11 +441,9 @@ Status Driver::validate(const RunRequest& request) const {
   // the run recorded it as asked.
   if (!request.sample_shape.empty() &&
       std::all_of(request.models.begin(), request.models.end(), [](const std::string& m) { return find_model(m) != nullptr; })) {
-    std::string own;
-    for (std::int64_t dim : find_model(request.models.front())->sample_shape) own += (own.empty() ? "" : "x") + std::to_string(dim);
     return Status(StatusCode::Usage,
                   "--input-shape sets the input of a model FILE or FILE.py, and " + request.models.front() +
-                      " is a known model with its own (" + own + ")",
+                      " is a known model with its own (" + shape_text(find_model(request.models.front())->sample_shape) + ")",
                   "drop --input-shape, or give the model as a file (your own FILE.py)");
   }
   if (request.weights && request.models.size() > 1) {

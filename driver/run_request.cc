@@ -7,13 +7,10 @@
 #include "core/support/number_text.h"
 
 namespace inferbench {
-namespace {
 
-bool changed(const RunRequest& request, const char* flag) {
+bool changed(const RunRequest& request, std::string_view flag) {
   return std::find(request.changed.begin(), request.changed.end(), flag) != request.changed.end();
 }
-
-}  // namespace
 
 Status check_protocol(const RunRequest& request) {
   if (request.protocol != kStudyProtocol && request.protocol != kAdaptiveProtocol) {

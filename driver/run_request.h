@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -103,6 +104,9 @@ struct RunRequest {
 };
 
 nlohmann::json to_json(const RunRequest& request);
+
+// Whether the user gave `flag` ("--timeout") on the command line (RunRequest::changed).
+bool changed(const RunRequest& request, std::string_view flag);
 
 // --protocol names a protocol, the flags given belong to it (--warmup and --iters to study;
 // --warmup-max, --target-precision, --tail-precision and --max-window to adaptive) and its
